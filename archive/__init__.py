@@ -1,0 +1,1 @@
+"""The archive of record: the data model and, later, the store."""

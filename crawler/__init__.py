@@ -1,0 +1,1 @@
+"""The harvest: a Scrapy project and the pure page parsers it feeds."""

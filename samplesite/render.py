@@ -1,0 +1,452 @@
+"""HTML and XML of the replica, one template per era of the real site.
+
+Where SITE-EVIDENCE.md has the real markup, it is followed; elsewhere a plausible choice is
+made and kept. Every page is a pure function of (corpus, what, now).
+"""
+from __future__ import annotations
+
+import html
+import random
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from urllib.parse import quote
+
+from samplesite.corpus import (
+    ICT, ORIGIN, SECTIONS, SECTIONS_BY_SLUG, Corpus, Section, SiteArticle, cut_paragraph, era_of,
+)
+
+NAV = "".join(f'<li><a href="/{quote(s.slug)}">{html.escape(s.label)}</a></li>'
+              for s in SECTIONS if s.last_year == 9999)
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def attr(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def encode_text(text: str, rng: random.Random | None) -> str:
+    """Escape text; with `rng`, spell some characters as entities and some spaces as &nbsp;."""
+    out = esc(text)
+    if rng is None:
+        return out
+    out = out.replace("’", rng.choice(["&rsquo;", "&#8217;", "’"]))
+    out = out.replace("“", rng.choice(["&ldquo;", "&#8220;"])).replace("”", "&#x201D;")
+    parts = out.split(" ")
+    joined = parts[0]
+    for part in parts[1:]:
+        joined += rng.choice([" ", " ", " ", "&nbsp;", "\n      ", "  "]) + part
+    return joined
+
+
+def join_names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def long_date(moment: datetime) -> str:
+    return f"{moment.day:02d} {moment:%B %Y}"
+
+
+def publication_line(moment: datetime, extra_pipe: bool, label: str = "Publication date") -> str:
+    sep = " | ICT" if extra_pipe else " ICT"
+    return f"{label} {long_date(moment)} | {moment:%H:%M}{sep}"
+
+
+def weekday_line(moment: datetime) -> str:
+    return f"{moment:%A}, {moment:%B} {moment.day}, {moment.year}"
+
+
+def teaser_of(article: SiteArticle, now: datetime) -> str:
+    return article.teaser(now)
+
+
+# -- the sidebar, three markups -----------------------------------------------------------
+
+
+def sidebar(corpus: Corpus, now: datetime, style: str) -> str:
+    window_start = int(corpus.window(now)[0].timestamp())
+    items = []
+    for i in corpus.most_viewed(now):
+        article = corpus.article(i)
+        rng = random.Random(f"{window_start}:{i}")
+        href = article.path
+        if rng.random() < 0.25:
+            href = "http://phnompenhpost.com" + quote(href)
+        title = esc(article.version_at(now).headline)
+        teaser = esc(teaser_of(article, now))
+        if style == "joomla":
+            items.append(f'<li class="mostread"><a href="{attr(href)}" class="mostread">{title}</a>'
+                         f"<p>{teaser}</p></li>")
+        elif style == "drupal":
+            items.append(f'<li class="views-row"><div class="views-field-title"><a href="{attr(href)}">'
+                         f'{title}</a></div><div class="views-field-body">{teaser}</div></li>')
+        else:
+            items.append(f'<li><a href="{attr(href)}"><h4>{title}</h4></a>'
+                         f'<p class="teaser">{teaser}</p></li>')
+    body = "\n".join(items)
+    if style == "joomla":
+        return (f'<div class="moduletable most-viewed"><h3>Most viewed</h3>'
+                f'<ul class="mostread">{body}</ul></div>')
+    if style == "drupal":
+        return (f'<div id="block-views-most-viewed" class="block most-viewed"><h2 class="block-title">'
+                f'MOST VIEWED</h2><div class="view-content"><ul>{body}</ul></div></div>')
+    return f'<section class="most-viewed"><h3>Most Viewed</h3><ol>{body}</ol></section>'
+
+
+# -- article pages ------------------------------------------------------------------------
+
+
+def related_items(corpus: Corpus, article: SiteArticle, now: datetime, rng: random.Random) -> str:
+    earlier = [i for i in range(max(0, article.id - 40), article.id)
+               if corpus.visible(i, now) and i < corpus.config.count]
+    picks = rng.sample(earlier, min(2, len(earlier)))
+    links = [(corpus.path(i), corpus.article(i).version_at(now).headline) for i in picks]
+    links.append((f"/{quote(article.section.slug)}/{rng.choice(['archived', 'removed'])}-story-{article.id}",
+                  "An earlier report on this story"))
+    return "".join(f'<li><a href="{attr(path)}">{esc(title)}</a></li>' for path, title in links)
+
+
+def caption_text(image) -> str:
+    if image.caption is None:
+        return ""
+    return image.caption + (" " + ("Photograph: " if image.url.startswith("/images/") else "")
+                            + image.credit if image.credit else "")
+
+
+def figure(image, style: str, rng: random.Random) -> str:
+    cap = esc(caption_text(image))
+    src = attr(image.url)
+    if style == "drupal-field":
+        return (f'<div class="field-name-field-image"><img itemprop="contentURL" src="{src}" alt="">'
+                f'<div class="field-name-field-image-caption">{cap}</div></div>')
+    if style == "joomla":
+        return f'<div class="article-image"><img src="{src}" alt="" /><p class="caption">{cap}</p></div>'
+    return f'<figure class="article-image"><img src="{src}" alt=""><figcaption>{cap}</figcaption></figure>'
+
+
+def body_blocks(corpus: Corpus, article: SiteArticle, now: datetime, rng: random.Random,
+                paragraphs: list[str], inline_images: list) -> list[str]:
+    """Paragraphs with the clutter a real body container holds: ads, related links, images."""
+    entities = rng if "entities" in article.flags and "truncated" not in article.flags else None
+    blocks = []
+    for k, text in enumerate(paragraphs):
+        blocks.append(f"<p>{encode_text(text, entities)}</p>")
+        if k == 0 and "ads" in article.flags:
+            blocks.append('<div class="ad-slot"><span>Advertisement</span>'
+                          '<ins class="adsbygoogle" data-ad-slot="2219"></ins>'
+                          "<script>(adsbygoogle = window.adsbygoogle || []).push({});</script></div>")
+        if k == 2 and "inline-related" in article.flags and k + 1 < len(paragraphs):
+            earlier = max(0, article.id - 1)
+            blocks.append(f'<p class="related-inline"><strong>READ MORE:</strong> <a href="'
+                          f'{attr(corpus.path(earlier))}">{esc(corpus.article(earlier).original.headline)}</a></p>')
+        if inline_images and k % 2 == 1:
+            blocks.append(figure(inline_images.pop(0), "figure", rng))
+    blocks.extend(figure(image, "figure", rng) for image in inline_images)
+    if "related" in article.flags:
+        blocks.append(f'<div class="related-articles"><h3>Related articles</h3><ul>'
+                      f"{related_items(corpus, article, now, rng)}</ul></div>")
+    return blocks
+
+
+def head(article: SiteArticle, now: datetime, canonical: bool, extra: str = "") -> str:
+    version = article.version_at(now)
+    charset = ('<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+               if "wrong-charset" in article.flags else '<meta charset="utf-8">')
+    link = f'<link rel="canonical" href="{attr(ORIGIN + quote(article.path))}">' if canonical else ""
+    return (f"<head>{charset}<title>{esc(version.headline)} | Phnom Penh Post</title>{link}"
+            f'<meta property="og:title" content="{attr(version.headline)}">'
+            f'<meta property="og:description" content="{attr(teaser_of(article, now)[:160])}">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">{extra}'
+            "<script>var googletag = googletag || {}; googletag.cmd = [];</script></head>")
+
+
+def logo(headline: str) -> str:
+    return ('<div class="logo"><a href="/"><img src="/sites/all/themes/ppp/logo.png" '
+            f'alt="Logo of Phnom Penh Post newspaper"></a><span class="logo-title">Phnom Penh Post - '
+            f"{esc(headline)}</span></div>")
+
+
+def byline_names(article: SiteArticle) -> str:
+    names = join_names(article.authors)
+    return names.upper() if article.byline_caps else names
+
+
+def render_joomla(corpus: Corpus, article: SiteArticle, now: datetime, rng: random.Random) -> str:
+    version = article.version_at(now)
+    meta = f"{article.published:%A}, {article.published.day} {article.published:%B %Y}"
+    if article.authors:
+        meta += " " + byline_names(article)
+    paragraphs = [] if "no-body" in article.flags else list(version.body)
+    if "br-paragraphs" in article.flags and paragraphs:
+        content = "<p>" + "<br /><br />\n".join(esc(p) for p in paragraphs) + "</p>"
+    else:
+        content = "\n".join(body_blocks(corpus, article, now, rng, paragraphs, []))
+    if len(article.authors) == 1 and article.authors[0] not in ("Post Staff", "AFP", "Xinhua") and paragraphs:
+        first, *rest = article.authors[0].lower().split()
+        email = f"{'.'.join(rest) or first}.{first}@phnompenhpost.com"
+        content += (f"\n<p><em>To contact the reporter on this story: {esc(article.authors[0])} at "
+                    f"{email}</em></p>")
+    images = "".join(figure(image, "joomla", rng) for image in article.images)
+    return (f'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+            f'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
+            f'<html xmlns="http://www.w3.org/1999/xhtml" lang="en-gb">{head(article, now, False)}'
+            f'<body id="page_bg">{logo(version.headline)}<div id="topmenu"><ul>{NAV}</ul></div>'
+            f'<div class="breadcrumbs pathway"><a href="/">Home</a> &raquo; <a href="/{quote(article.section.slug)}">'
+            f"{esc(article.section.label)}</a></div>"
+            f'<div id="maincolumn"><div class="item-page"><h2 class="contentheading">{esc(version.headline)}</h2>'
+            f'<p class="createdate">{esc(meta)}</p>{images}'
+            f'<div class="article-content">{content}</div>'
+            f'<div class="print-link"><a href="/print/{article.nid}">Print</a></div></div></div>'
+            f'<div id="rightcolumn">{sidebar(corpus, now, "joomla")}</div>'
+            '<div id="footer">Copyright &copy; The Phnom Penh Post</div></body></html>')
+
+
+def render_drupal(corpus: Corpus, article: SiteArticle, now: datetime, rng: random.Random) -> str:
+    version = article.version_at(now)
+    extra_pipe = rng.random() < 0.5
+    names = byline_names(article)
+    byline = ""
+    if article.authors:
+        byline = (f'<div class="article-author-wrapper"><p><span>{esc(names)}</span> | '
+                  "The Phnom Penh Post</p></div>")
+    updated = article.updated_at(now)
+    dates = f'<p class="publication-date">{publication_line(article.published, extra_pipe)}</p>'
+    if updated:
+        dates += f'<p class="updated-date">{publication_line(updated, extra_pipe, "Updated")}</p>'
+    standfirst = (f'<div class="standfirst"><p>{esc(article.standfirst)}</p></div>'
+                  if article.standfirst else "")
+    lead, *more = article.images or [None]
+    lead_html = figure(lead, "drupal-field" if rng.random() < 0.6 else "figure", rng) if lead else ""
+    paragraphs = [] if "no-body" in article.flags else list(version.body)
+    blocks = body_blocks(corpus, article, now, rng, paragraphs, list(more))
+    tags = "".join(f'<a href="/tags/{quote(t.lower().replace(" ", "-"))}">{esc(t)}</a> ' for t in article.tags)
+    lang = article.language
+    return (f'<!DOCTYPE html>\n<html lang="{lang}" dir="ltr">{head(article, now, True)}'
+            f'<body class="html not-front node-type-article">{logo(version.headline)}'
+            f'<nav class="main-menu"><ul>{NAV}</ul></nav>'
+            f'<div class="search-box"><form action="/search/node" method="get">'
+            '<input name="keys" type="text"></form></div><div id="main">'
+            f'<div class="ads-social-left-title"><h2><a href="/{quote(article.section.slug)}">'
+            f"{esc(article.section.label)}</a></h2>{byline}{dates}</div>"
+            f'<div class="social-share"><a class="share-facebook" href="#share">Facebook</a>'
+            '<a class="share-twitter" href="#share">Twitter</a><a class="share-email" href="#share">Email</a>'
+            f'<a class="print" href="/print/{article.nid}">Print</a></div>'
+            f'<div class="single-article-header"><h2>{esc(version.headline)}</h2>{standfirst}</div>'
+            f'{lead_html}<div id="ArticleBody" itemprop="articleBody" class="field-name-body">'
+            + "\n".join(blocks) + "</div>"
+            f'<div class="field-name-field-tags"><span class="field-label">Tags:</span> {tags}</div>'
+            f'<div class="region-sidebar">{sidebar(corpus, now, "drupal")}</div></div>'
+            '<footer><p>&copy; The Phnom Penh Post. All rights reserved.</p></footer></body></html>')
+
+
+def render_modern(corpus: Corpus, article: SiteArticle, now: datetime, rng: random.Random) -> str:
+    version = article.version_at(now)
+    updated = article.updated_at(now)
+    published = article.published
+    meta = f'<meta property="article:published_time" content="{published.isoformat()}">'
+    if updated:
+        meta += f'<meta property="article:modified_time" content="{updated.isoformat()}">'
+    late = published.year >= 2025
+    date_line = (f"{weekday_line(published)} | {published:%H:%M} ICT" if late
+                 else publication_line(published, False))
+    dates = f'<p class="paraclass">{date_line}</p>'
+    if updated:
+        dates += f'<p class="paraclass updated">{publication_line(updated, False, "Updated")}</p>'
+    names = byline_names(article)
+    author = f'<div class="authname">{"By " if late else ""}{esc(names)}</div>' if article.authors else ""
+    standfirst = f'<p class="standfirst">{esc(article.standfirst)}</p>' if article.standfirst else ""
+    lead, *more = article.images or [None]
+    paragraphs = [] if "no-body" in article.flags else list(version.body)
+    blocks = body_blocks(corpus, article, now, rng, paragraphs, list(more))
+    if lead:
+        blocks.insert(0, figure(lead, "figure", rng))
+    tags = "".join(f'<a href="/tags/{quote(t.lower().replace(" ", "-"))}">{esc(t)}</a>' for t in article.tags)
+    return (f'<!doctype html>\n<html lang="{article.language}">{head(article, now, True, meta)}'
+            f'<body><header class="site-header">{logo(version.headline)}<nav><ul>{NAV}</ul></nav></header>'
+            f'<main class="container"><div class="ads-social-left-title"><h2>{esc(article.section.label)}</h2></div>'
+            f'<div class="section-article-header"><h2>{esc(version.headline)}</h2>{standfirst}</div>'
+            f'<div class="article-meta">{author}{dates}</div>'
+            f'<div class="share-tools"><a href="#share">Share</a><a href="/print/{article.nid}">Print</a></div>'
+            f'<div class="article-text">' + "\n".join(blocks) + "</div>"
+            f'<div class="article-tags">{tags}</div>'
+            f'<aside class="sidebar">{sidebar(corpus, now, "modern")}</aside></main>'
+            '<footer class="site-footer">&copy; Phnom Penh Post</footer></body></html>')
+
+
+RENDERERS = {"joomla": render_joomla, "drupal": render_drupal, "modern": render_modern}
+
+
+def render_article(corpus: Corpus, article: SiteArticle, now: datetime) -> bytes:
+    """The page's bytes as served at `now`, hard cases included (wrong charset, truncation)."""
+    rng = random.Random(f"{corpus.config.seed}:render:{article.id}")
+    page = RENDERERS[article.era](corpus, article, now, rng)
+    data = page.encode("utf-8")
+    if "truncated" in article.flags:
+        data = truncate(data, article.version_at(now).body)
+    return data
+
+
+def truncate(data: bytes, body: list[str]) -> bytes:
+    """Cut the page half-way through its second paragraph, as a dropped transfer would."""
+    if len(body) < 2:
+        return data[: len(data) // 2]
+    target = esc(body[1]).encode("utf-8")
+    at = data.find(target, max(0, data.find(b"<body")))
+    kept = esc(cut_paragraph(body[1])).encode("utf-8")
+    return data[: at + len(kept)] if at >= 0 else data[: len(data) // 2]
+
+
+# -- listings, feeds, sitemaps -----------------------------------------------------------
+
+
+def is_legacy(section: Section) -> bool:
+    """Sections closed before the 2023 redesign still render with the Drupal views list."""
+    return section.last_year < 2023
+
+
+def listing_href(corpus: Corpus, i: int, rng: random.Random) -> str:
+    article = corpus.article(i)
+    roll = rng.random()
+    if article.era != "joomla" and roll < 0.15:
+        return f"/node/{article.nid}"
+    if article.path.endswith("/") and roll < 0.3:
+        return quote(article.path.rstrip("/"))
+    return quote(article.path)
+
+
+def render_listing(corpus: Corpus, section: Section, page: int, now: datetime) -> tuple[int, bytes]:
+    """A section page. Past the last page: an empty list (legacy) or a 404 (current)."""
+    size = corpus.config.listing_page_size
+    ids = corpus.newest_first(now, section.slug)
+    chunk = ids[page * size:(page + 1) * size] if page >= 0 else []
+    has_next = (page + 1) * size < len(ids)
+    rng = random.Random(f"{corpus.config.seed}:listing:{section.slug}:{page}")
+    legacy = is_legacy(section)
+    if not chunk and not legacy:
+        return 404, not_found_page()
+    items = []
+    for i in chunk:
+        article = corpus.article(i)
+        headline = esc(article.version_at(now).headline)
+        href = attr(listing_href(corpus, i, rng))
+        teaser = esc(teaser_of(article, now))
+        published = article.published
+        if legacy:
+            if published.year <= 2016:
+                items.append(f'<li class="views-row"><span class="date">{published:%a}, {long_date(published)}'
+                             f'</span><h3><a href="{href}">{headline}</a></h3><div class="teaser">{teaser}</div></li>')
+            else:
+                items.append(f'<li class="views-row"><h3><a href="{href}">{headline}</a></h3><div class="date">'
+                             f'{publication_line(published, True)}</div><div class="teaser">{teaser}</div></li>')
+        else:
+            by = f" | by {esc(join_names(article.authors))}" if article.authors else ""
+            items.append(f'<article class="news-item"><a href="{href}"><h3>{headline}</h3></a>'
+                         f'<p class="date">{weekday_line(published)}{by}</p><p class="teaser">{teaser}</p></article>')
+    base = f"/{quote(section.slug)}"
+    if legacy:
+        content = (f'<div class="view-content"><div class="item-list"><ul>{"".join(items)}</ul></div></div>'
+                   if items else '<div class="view-empty"><p>No content.</p></div>')
+        pager = f'<ul class="pager"><li class="pager-next"><a href="{base}?page={page + 1}">next ›</a></li></ul>' \
+            if has_next else ""
+        main = f'<h1 class="page-title">{esc(section.label)}</h1>{content}{pager}'
+        side = sidebar(corpus, now, "drupal")
+    else:
+        top = corpus.newest_first(now, section.slug)[:4]
+        top_items = "".join(
+            f'<li><a href="{attr(quote(corpus.path(i)))}">{esc(corpus.article(i).version_at(now).headline)}</a>'
+            f"<p>{publication_line(corpus.published(i), True)}</p><p>{esc(teaser_of(corpus.article(i), now))}</p></li>"
+            for i in top)
+        more = f'<div class="load-more"><a class="btn-load" href="{base}?page={page + 1}">Load more</a></div>' \
+            if has_next else ""
+        main = (f'<h1 class="section-title">{esc(section.label)}</h1><div class="top-stories"><h3>Top stories'
+                f'</h3><ul>{top_items}</ul></div><div class="section-more">{"".join(items)}</div>{more}')
+        side = sidebar(corpus, now, "modern")
+    return 200, (f'<!doctype html>\n<html lang="{section.language}"><head><meta charset="utf-8"><title>'
+                 f'{esc(section.label)} | Phnom Penh Post</title><link rel="canonical" href="{ORIGIN}{base}">'
+                 f'</head><body>{logo(section.label)}<nav><ul>{NAV}</ul></nav><main>{main}</main>'
+                 f'<aside class="sidebar">{side}</aside></body></html>').encode("utf-8")
+
+
+def render_home(corpus: Corpus, now: datetime) -> bytes:
+    latest = corpus.newest_first(now)[:20]
+    items = "".join(f'<article class="news-item"><a href="{attr(quote(corpus.path(i)))}"><h3>'
+                    f'{esc(corpus.article(i).version_at(now).headline)}</h3></a></article>' for i in latest)
+    sections = "".join(f'<li><a href="/{quote(s.slug)}">{esc(s.label)}</a></li>' for s in SECTIONS)
+    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Phnom Penh Post</title>'
+            f'<link rel="alternate" type="application/rss+xml" href="/rss.xml"></head><body>'
+            f'{logo("Home")}<nav><ul>{sections}</ul></nav><main><div class="section-more">{items}</div></main>'
+            f'<aside class="sidebar">{sidebar(corpus, now, "modern")}</aside></body></html>').encode("utf-8")
+
+
+def not_found_page() -> bytes:
+    return (b'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Page not found</title></head>'
+            b"<body><h1>Page not found</h1><p>The requested page could not be found.</p></body></html>")
+
+
+def utc_iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def render_rss(corpus: Corpus, now: datetime, section: Section | None = None) -> bytes:
+    ids = corpus.newest_first(now, section.slug if section else None)[:30]
+    items = []
+    for i in ids:
+        article = corpus.article(i)
+        link = esc(ORIGIN + quote(article.path))
+        items.append(f"<item><title>{esc(article.version_at(now).headline)}</title><link>{link}</link>"
+                     f"<description>{esc(teaser_of(article, now))}</description>"
+                     f"<pubDate>{format_datetime(article.published)}</pubDate>"
+                     f'<guid isPermaLink="false">{article.nid} at https://www.phnompenhpost.com</guid></item>')
+    title = f"Phnom Penh Post - {section.label}" if section else "Phnom Penh Post"
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+            f"<title>{esc(title)}</title><link>{ORIGIN}/</link><description>Latest news</description>"
+            f"<lastBuildDate>{format_datetime(now)}</lastBuildDate>{''.join(items)}</channel></rss>").encode("utf-8")
+
+
+def sitemap_pages(corpus: Corpus, now: datetime) -> int:
+    count = len(corpus.newest_first(now))
+    return max(1, -(-count // corpus.config.sitemap_page_size))
+
+
+def render_sitemap_index(corpus: Corpus, now: datetime) -> bytes:
+    entries = "".join(f"<sitemap><loc>{ORIGIN}/sitemap.xml?page={n}</loc><lastmod>{utc_iso(now)}</lastmod></sitemap>"
+                      for n in range(1, sitemap_pages(corpus, now) + 1))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/'
+            f'sitemap/0.9">{entries}</sitemapindex>').encode("utf-8")
+
+
+def render_sitemap_page(corpus: Corpus, now: datetime, page: int) -> bytes | None:
+    size = corpus.config.sitemap_page_size
+    ids = corpus.newest_first(now)[::-1][(page - 1) * size:page * size]
+    if page < 1 or not ids:
+        return None
+    urls = []
+    for i in ids:
+        article = corpus.article(i)
+        lastmod = article.updated_at(now) or article.published
+        urls.append(f"<url><loc>{esc(ORIGIN + quote(article.path))}</loc><lastmod>{utc_iso(lastmod)}</lastmod>"
+                    "<changefreq>never</changefreq></url>")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(urls) + "</urlset>").encode("utf-8")
+
+
+def render_robots(crawl_delay: float) -> bytes:
+    return ("User-agent: *\n"
+            f"Crawl-delay: {crawl_delay:g}\n"
+            "Disallow: /search/\n"
+            "Disallow: /print/\n"
+            "Disallow: /user/\n"
+            f"\nSitemap: {ORIGIN}/sitemap.xml\n").encode("utf-8")
+
+
+def section_for_path(name: str) -> Section | None:
+    return SECTIONS_BY_SLUG.get(name)
+
+
+__all__ = ["ICT", "era_of", "render_article", "render_listing", "render_home", "render_rss",
+           "render_sitemap_index", "render_sitemap_page", "render_robots", "not_found_page",
+           "section_for_path"]

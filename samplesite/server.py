@@ -1,0 +1,255 @@
+"""The replica's HTTP server: bound to 127.0.0.1, with the real site's HTTP habits
+(redirects, conditional GET, robots.txt) and switchable faults for reliability tests."""
+from __future__ import annotations
+
+import json
+import random
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import format_datetime, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from samplesite import render
+from samplesite.corpus import ICT, SECTIONS_BY_SLUG, Corpus
+
+GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
+       b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+IMAGE_PREFIXES = ("/sites/", "/images/", "/storage/")
+
+
+class SiteClock:
+    """The site's "now": fixed, or moving `speed` site-seconds per real second."""
+
+    def __init__(self, now: datetime, speed: float = 0.0):
+        self._lock = threading.Lock()
+        self.speed = speed
+        self.set(now)
+
+    def set(self, now: datetime) -> None:
+        with self._lock:
+            self._base, self._started = now, time.monotonic()
+
+    def now(self) -> datetime:
+        with self._lock:
+            elapsed = (time.monotonic() - self._started) * self.speed
+            return datetime.fromtimestamp(self._base.timestamp() + elapsed, ICT)
+
+
+@dataclass
+class Faults:
+    """Share of URLs that fail before they succeed, and how."""
+
+    error_rate: float = 0.0
+    slow_rate: float = 0.0
+    slow_seconds: float = 2.0
+    drop_rate: float = 0.0
+    retry_after: int = 1
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] | None = None
+
+
+class SampleSite:
+    """Routes a request path to a page of the corpus at the clock's current time."""
+
+    def __init__(self, corpus: Corpus, clock: SiteClock, crawl_delay: float = 1.0,
+                 faults: Faults | None = None, log_path: Path | None = None):
+        self.corpus = corpus
+        self.clock = clock
+        self.crawl_delay = crawl_delay
+        self.faults = faults or Faults()
+        self.log_path = log_path
+        self.requests: list[dict] = []
+        self._attempts: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    # -- faults ------------------------------------------------------------------------
+
+    def fault_for(self, target: str) -> str | None:
+        """'error', 'drop', 'slow' or None; a URL fails at most twice, then always answers."""
+        if target == "/robots.txt":
+            return None
+        with self._lock:
+            attempt = self._attempts.get(target, 0)
+            self._attempts[target] = attempt + 1
+        rng = random.Random(f"{self.corpus.config.seed}:fault:{target}")
+        error, drop, slow = rng.random(), rng.random(), rng.random()
+        failures = 1 + rng.randrange(2)
+        if attempt < failures:
+            if error < self.faults.error_rate:
+                return "error"
+            if drop < self.faults.drop_rate:
+                return "drop"
+        if slow < self.faults.slow_rate and attempt == 0:
+            return "slow"
+        return None
+
+    def error_reply(self, target: str) -> Reply:
+        status = random.Random(f"fault-status:{target}").choice([500, 503, 429])
+        headers = {"Retry-After": str(self.faults.retry_after)} if status != 500 else {}
+        return Reply(status, b"<html><body><h1>Service unavailable</h1></body></html>", headers=headers)
+
+    # -- routing -------------------------------------------------------------------------
+
+    def route(self, target: str, request_headers) -> Reply:
+        now = self.clock.now()
+        parts = urlsplit(target)
+        path = unquote(parts.path)
+        query = parse_qs(parts.query)
+        if path == "/robots.txt":
+            return Reply(200, render.render_robots(self.crawl_delay), "text/plain; charset=utf-8")
+        if path == "/":
+            return Reply(200, render.render_home(self.corpus, now))
+        if path in ("/rss", "/feed"):
+            return Reply(301, headers={"Location": "/rss.xml"})
+        if path == "/rss.xml":
+            return Reply(200, render.render_rss(self.corpus, now), "application/rss+xml; charset=utf-8")
+        feed = re.fullmatch(r"/rss/(.+)\.xml", path)
+        if feed and feed.group(1) in SECTIONS_BY_SLUG:
+            return Reply(200, render.render_rss(self.corpus, now, SECTIONS_BY_SLUG[feed.group(1)]),
+                         "application/rss+xml; charset=utf-8")
+        if path == "/sitemap.xml":
+            return self.sitemap(query, now)
+        if path.startswith(IMAGE_PREFIXES):
+            return Reply(200, GIF, "image/gif")
+        node = re.fullmatch(r"/node/(\d+)", path)
+        if node:
+            return self.node_redirect(int(node.group(1)), now)
+        section = SECTIONS_BY_SLUG.get(path.strip("/"))
+        if section:
+            return self.listing(section, query, now)
+        return self.article(path, now, request_headers)
+
+    def sitemap(self, query: dict, now: datetime) -> Reply:
+        xml = "application/xml; charset=utf-8"
+        if "page" not in query:
+            return Reply(200, render.render_sitemap_index(self.corpus, now), xml)
+        page = query["page"][0]
+        data = render.render_sitemap_page(self.corpus, now, int(page)) if page.isdigit() else None
+        return Reply(200, data, xml) if data else self.not_found()
+
+    def node_redirect(self, nid: int, now: datetime) -> Reply:
+        i = self.corpus.id_for_nid(nid)
+        if i is None or not self.corpus.visible(i, now):
+            return self.not_found()
+        return Reply(301, headers={"Location": quote(self.corpus.path(i))})
+
+    def listing(self, section, query: dict, now: datetime) -> Reply:
+        page = query.get("page", ["0"])[0]
+        if not page.isdigit():
+            return self.not_found()
+        status, body = render.render_listing(self.corpus, section, int(page), now)
+        return Reply(status, body)
+
+    def article(self, path: str, now: datetime, request_headers) -> Reply:
+        i = self.corpus.paths.get(path)
+        if i is None:
+            for other in (path + "/", path.rstrip("/")):
+                j = self.corpus.paths.get(other)
+                if j is not None and self.corpus.visible(j, now):
+                    return Reply(301, headers={"Location": quote(other)})
+            return self.not_found()
+        if not self.corpus.visible(i, now):
+            return self.not_found()
+        article = self.corpus.article(i)
+        revision = 2 if article.updated_at(now) else 1
+        etag = f'W/"{article.nid}-{revision}"'
+        modified = article.updated_at(now) or article.published
+        headers = {"ETag": etag, "Last-Modified": format_datetime(modified.astimezone(timezone.utc), usegmt=True)}
+        if request_headers.get("If-None-Match") == etag or self._not_modified_since(
+                request_headers.get("If-Modified-Since"), modified):
+            return Reply(304, headers=headers)
+        charset = "iso-8859-1" if "wrong-charset" in article.flags else "utf-8"
+        return Reply(200, render.render_article(self.corpus, article, now),
+                     f"text/html; charset={charset}", headers)
+
+    @staticmethod
+    def _not_modified_since(header: str | None, modified: datetime) -> bool:
+        if not header:
+            return False
+        try:
+            return parsedate_to_datetime(header) >= modified.replace(second=0)
+        except (TypeError, ValueError):
+            return False
+
+    @staticmethod
+    def not_found() -> Reply:
+        return Reply(404, render.not_found_page())
+
+    # -- the request log ----------------------------------------------------------------
+
+    def record(self, method: str, target: str, status: int, agent: str) -> None:
+        entry = {"time": time.time(), "method": method, "path": target, "status": status, "agent": agent}
+        with self._lock:
+            self.requests.append(entry)
+            if self.log_path:
+                with self.log_path.open("a", encoding="utf-8") as log:
+                    log.write(json.dumps(entry) + "\n")
+
+
+class Handler(BaseHTTPRequestHandler):
+    site: SampleSite
+    server_version = "Apache"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server interface
+        self.answer(send_body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.answer(send_body=False)
+
+    def answer(self, send_body: bool) -> None:
+        target = self.path
+        agent = self.headers.get("User-Agent", "")
+        fault = self.site.fault_for(target)
+        if fault == "drop":
+            self.site.record(self.command, target, 0, agent)
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+            return
+        if fault == "slow":
+            time.sleep(self.site.faults.slow_seconds)
+        try:
+            reply = self.site.error_reply(target) if fault == "error" else self.site.route(target, self.headers)
+        except Exception:  # the replica must never hang a crawler: a bug becomes a 500
+            reply = Reply(500, b"<html><body>Internal error</body></html>")
+        self.site.record(self.command, target, reply.status, agent)
+        self.send_response(reply.status)
+        for name, value in (reply.headers or {}).items():
+            self.send_header(name, value)
+        if reply.status != 304:
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        if send_body and reply.status != 304:
+            self.wfile.write(reply.body)
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - quiet; the site keeps its own log
+        return
+
+
+def make_server(site: SampleSite, port: int = 0) -> ThreadingHTTPServer:
+    """A server on 127.0.0.1 (port 0 picks a free one); run it with serve_forever()."""
+    handler = type("SiteHandler", (Handler,), {"site": site})
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True
+    return server
+
+
+def start_in_thread(site: SampleSite, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
+    """Serve in a background thread; returns the server and its base URL."""
+    server = make_server(site, port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
