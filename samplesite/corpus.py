@@ -24,10 +24,9 @@ SITE = "phnompenhpost.com"
 EPOCH = datetime(2008, 1, 1, tzinfo=ICT)
 TEASER_WORDS = 50
 
-DRUPAL_STOP_WORDS = frozenset(
-    "a an as at before but by for from is in into like of off on onto per since than the this "
-    "that to up via with".split()
-)
+DRUPAL_STOP_WORDS = frozenset((
+    "a an as at before but by for from is in into like of off on onto per since than the this that to up via with"
+).split())
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ SECTIONS = [
     Section("post-depth", "Post Depth", None, 2, 2013, 2022),
     Section("7days", "7Days", "7Days", 2, 2008, 2016),
     Section("post-weekend", "Post Weekend", "Lifestyle", 3, 2008),
-    Section("ព័ត៌មានជាតិ", "ព័ត៌មានជាតិ", None, 3, 2018, 9999, "km"),
+    Section("ព័ត៌មានជាតិ", "ព័ត៌មានជាតិ", None, 8, 2018, 9999, "km"),
 ]
 SECTIONS_BY_SLUG = {s.slug: s for s in SECTIONS}
 
@@ -459,7 +458,8 @@ def make_caption(rng: random.Random, era: str, language: str) -> tuple[str | Non
         return khmer_phrase(rng, 3, 6) + "។", rng.choice(words.CAPTION_CREDITS_DRUPAL)
     caption = rng.choice(words.CAPTION_SCENES).format(place=rng.choice(words.PROVINCES)) + "."
     if rng.random() < 0.3:
-        caption += f" The {rng.choice(words.NOUNS)} was {rng.choice(words.VERBS_PAST)} {rng.choice(words.TIME_PHRASES)}."
+        noun, verb, when = rng.choice(words.NOUNS), rng.choice(words.VERBS_PAST), rng.choice(words.TIME_PHRASES)
+        caption += f" The {noun} was {verb} {when}."
     if rng.random() < 0.1:
         return caption, None
     if era == "joomla":
@@ -513,7 +513,7 @@ def generate_article(corpus: Corpus, i: int) -> SiteArticle:
         new_headline = base + (" – update" if language == "en" else "")
         if language == "en" and rng.random() < 0.5:
             new_headline = base.replace(" on ", " over ", 1) if " on " in base else base + ", officials say"
-        revised = Version(new_headline, body + [extra])
+        revised = Version(new_headline, [*body, extra])
     for name in ("related", "inline-related", "ads", "entities", "br-paragraphs", "caps"):
         if rng.random() < {"related": 0.3, "inline-related": 0.15, "ads": 0.4, "entities": 0.3,
                            "br-paragraphs": 0.5 if era == "joomla" else 0.0, "caps": 0.1}[name]:

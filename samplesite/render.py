@@ -7,12 +7,20 @@ from __future__ import annotations
 
 import html
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import quote
 
 from samplesite.corpus import (
-    ICT, ORIGIN, SECTIONS, SECTIONS_BY_SLUG, Corpus, Section, SiteArticle, cut_paragraph, era_of,
+    ICT,
+    ORIGIN,
+    SECTIONS,
+    SECTIONS_BY_SLUG,
+    Corpus,
+    Section,
+    SiteArticle,
+    cut_paragraph,
+    era_of,
 )
 
 NAV = "".join(f'<li><a href="/{quote(s.slug)}">{html.escape(s.label)}</a></li>'
@@ -368,7 +376,7 @@ def render_listing(corpus: Corpus, section: Section, page: int, now: datetime) -
     return 200, (f'<!doctype html>\n<html lang="{section.language}"><head><meta charset="utf-8"><title>'
                  f'{esc(section.label)} | Phnom Penh Post</title><link rel="canonical" href="{ORIGIN}{base}">'
                  f'</head><body>{logo(section.label)}<nav><ul>{NAV}</ul></nav><main>{main}</main>'
-                 f'<aside class="sidebar">{side}</aside></body></html>').encode("utf-8")
+                 f'<aside class="sidebar">{side}</aside></body></html>').encode()
 
 
 def render_home(corpus: Corpus, now: datetime) -> bytes:
@@ -379,7 +387,7 @@ def render_home(corpus: Corpus, now: datetime) -> bytes:
     return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Phnom Penh Post</title>'
             f'<link rel="alternate" type="application/rss+xml" href="/rss.xml"></head><body>'
             f'{logo("Home")}<nav><ul>{sections}</ul></nav><main><div class="section-more">{items}</div></main>'
-            f'<aside class="sidebar">{sidebar(corpus, now, "modern")}</aside></body></html>').encode("utf-8")
+            f'<aside class="sidebar">{sidebar(corpus, now, "modern")}</aside></body></html>').encode()
 
 
 def not_found_page() -> bytes:
@@ -388,7 +396,7 @@ def not_found_page() -> bytes:
 
 
 def utc_iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def render_rss(corpus: Corpus, now: datetime, section: Section | None = None) -> bytes:
@@ -404,7 +412,7 @@ def render_rss(corpus: Corpus, now: datetime, section: Section | None = None) ->
     title = f"Phnom Penh Post - {section.label}" if section else "Phnom Penh Post"
     return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
             f"<title>{esc(title)}</title><link>{ORIGIN}/</link><description>Latest news</description>"
-            f"<lastBuildDate>{format_datetime(now)}</lastBuildDate>{''.join(items)}</channel></rss>").encode("utf-8")
+            f"<lastBuildDate>{format_datetime(now)}</lastBuildDate>{''.join(items)}</channel></rss>").encode()
 
 
 def sitemap_pages(corpus: Corpus, now: datetime) -> int:
@@ -416,7 +424,7 @@ def render_sitemap_index(corpus: Corpus, now: datetime) -> bytes:
     entries = "".join(f"<sitemap><loc>{ORIGIN}/sitemap.xml?page={n}</loc><lastmod>{utc_iso(now)}</lastmod></sitemap>"
                       for n in range(1, sitemap_pages(corpus, now) + 1))
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/'
-            f'sitemap/0.9">{entries}</sitemapindex>').encode("utf-8")
+            f'sitemap/0.9">{entries}</sitemapindex>').encode()
 
 
 def render_sitemap_page(corpus: Corpus, now: datetime, page: int) -> bytes | None:
@@ -440,13 +448,23 @@ def render_robots(crawl_delay: float) -> bytes:
             "Disallow: /search/\n"
             "Disallow: /print/\n"
             "Disallow: /user/\n"
-            f"\nSitemap: {ORIGIN}/sitemap.xml\n").encode("utf-8")
+            f"\nSitemap: {ORIGIN}/sitemap.xml\n").encode()
 
 
 def section_for_path(name: str) -> Section | None:
     return SECTIONS_BY_SLUG.get(name)
 
 
-__all__ = ["ICT", "era_of", "render_article", "render_listing", "render_home", "render_rss",
-           "render_sitemap_index", "render_sitemap_page", "render_robots", "not_found_page",
-           "section_for_path"]
+__all__ = [
+    "ICT",
+    "era_of",
+    "not_found_page",
+    "render_article",
+    "render_home",
+    "render_listing",
+    "render_robots",
+    "render_rss",
+    "render_sitemap_index",
+    "render_sitemap_page",
+    "section_for_path",
+]

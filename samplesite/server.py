@@ -9,13 +9,13 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from samplesite import render
+from samplesite import render, static
 from samplesite.corpus import ICT, SECTIONS_BY_SLUG, Corpus
 
 GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
@@ -60,19 +60,19 @@ class Reply:
     headers: dict[str, str] | None = None
 
 
-class SampleSite:
-    """Routes a request path to a page of the corpus at the clock's current time."""
+class Site:
+    """What every way of serving the replica shares: faults and the request log."""
 
-    def __init__(self, corpus: Corpus, clock: SiteClock, crawl_delay: float = 1.0,
-                 faults: Faults | None = None, log_path: Path | None = None):
-        self.corpus = corpus
-        self.clock = clock
-        self.crawl_delay = crawl_delay
+    def __init__(self, seed: int, faults: Faults | None = None, log_path: Path | None = None):
+        self.seed = seed
         self.faults = faults or Faults()
         self.log_path = log_path
         self.requests: list[dict] = []
         self._attempts: dict[str, int] = {}
         self._lock = threading.Lock()
+
+    def route(self, target: str, request_headers) -> Reply:
+        raise NotImplementedError
 
     # -- faults ------------------------------------------------------------------------
 
@@ -83,7 +83,7 @@ class SampleSite:
         with self._lock:
             attempt = self._attempts.get(target, 0)
             self._attempts[target] = attempt + 1
-        rng = random.Random(f"{self.corpus.config.seed}:fault:{target}")
+        rng = random.Random(f"{self.seed}:fault:{target}")
         error, drop, slow = rng.random(), rng.random(), rng.random()
         failures = 1 + rng.randrange(2)
         if attempt < failures:
@@ -100,7 +100,26 @@ class SampleSite:
         headers = {"Retry-After": str(self.faults.retry_after)} if status != 500 else {}
         return Reply(status, b"<html><body><h1>Service unavailable</h1></body></html>", headers=headers)
 
-    # -- routing -------------------------------------------------------------------------
+    # -- the request log ----------------------------------------------------------------
+
+    def record(self, method: str, target: str, status: int, agent: str) -> None:
+        entry = {"time": time.time(), "method": method, "path": target, "status": status, "agent": agent}
+        with self._lock:
+            self.requests.append(entry)
+            if self.log_path:
+                with self.log_path.open("a", encoding="utf-8") as log:
+                    log.write(json.dumps(entry) + "\n")
+
+
+class SampleSite(Site):
+    """Routes a request path to a page of the corpus at the clock's current time."""
+
+    def __init__(self, corpus: Corpus, clock: SiteClock, crawl_delay: float = 1.0,
+                 faults: Faults | None = None, log_path: Path | None = None):
+        super().__init__(corpus.config.seed, faults, log_path)
+        self.corpus = corpus
+        self.clock = clock
+        self.crawl_delay = crawl_delay
 
     def route(self, target: str, request_headers) -> Reply:
         now = self.clock.now()
@@ -166,7 +185,7 @@ class SampleSite:
         revision = 2 if article.updated_at(now) else 1
         etag = f'W/"{article.nid}-{revision}"'
         modified = article.updated_at(now) or article.published
-        headers = {"ETag": etag, "Last-Modified": format_datetime(modified.astimezone(timezone.utc), usegmt=True)}
+        headers = {"ETag": etag, "Last-Modified": format_datetime(modified.astimezone(UTC), usegmt=True)}
         if request_headers.get("If-None-Match") == etag or self._not_modified_since(
                 request_headers.get("If-Modified-Since"), modified):
             return Reply(304, headers=headers)
@@ -187,15 +206,24 @@ class SampleSite:
     def not_found() -> Reply:
         return Reply(404, render.not_found_page())
 
-    # -- the request log ----------------------------------------------------------------
 
-    def record(self, method: str, target: str, status: int, agent: str) -> None:
-        entry = {"time": time.time(), "method": method, "path": target, "status": status, "agent": agent}
-        with self._lock:
-            self.requests.append(entry)
-            if self.log_path:
-                with self.log_path.open("a", encoding="utf-8") as log:
-                    log.write(json.dumps(entry) + "\n")
+class StaticSite(Site):
+    """Answers from a folder written by samplesite.static: no rendering on the request path."""
+
+    def __init__(self, root: Path, faults: Faults | None = None, log_path: Path | None = None):
+        info = json.loads((root / "site.json").read_text())
+        super().__init__(info["seed"], faults, log_path)
+        self.root = root
+
+    def route(self, target: str, request_headers) -> Reply:
+        path = static.file_for(self.root, target)
+        try:
+            meta = json.loads(path.with_suffix(".json").read_text())
+            body = path.read_bytes()
+        except (OSError, ValueError):
+            return Reply(404, render.not_found_page())
+        headers = dict(meta["headers"])
+        return Reply(meta["status"], body, headers.pop("Content-Type", "text/html"), headers)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -204,10 +232,10 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server interface
+    def do_GET(self) -> None:
         self.answer(send_body=True)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self.answer(send_body=False)
 
     def answer(self, send_body: bool) -> None:
@@ -236,11 +264,11 @@ class Handler(BaseHTTPRequestHandler):
         if send_body and reply.status != 304:
             self.wfile.write(reply.body)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - quiet; the site keeps its own log
+    def log_message(self, format: str, *args) -> None:
         return
 
 
-def make_server(site: SampleSite, port: int = 0) -> ThreadingHTTPServer:
+def make_server(site: Site, port: int = 0) -> ThreadingHTTPServer:
     """A server on 127.0.0.1 (port 0 picks a free one); run it with serve_forever()."""
     handler = type("SiteHandler", (Handler,), {"site": site})
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -248,7 +276,7 @@ def make_server(site: SampleSite, port: int = 0) -> ThreadingHTTPServer:
     return server
 
 
-def start_in_thread(site: SampleSite, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
+def start_in_thread(site: Site, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
     """Serve in a background thread; returns the server and its base URL."""
     server = make_server(site, port)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -15,5 +15,5 @@ def parse_page(html: bytes, url: str, fetched_at: datetime | str,
     record with a warning, so one bad page never stops a crawl or a reparse."""
     try:
         return SITES[site].parse(html, url, fetched_at)
-    except Exception as error:  # noqa: BLE001 - the archive keeps the page and says why
+    except Exception as error:
         return ParsedPage(None, None, [f"parser-error: {type(error).__name__}: {error}"])

@@ -16,12 +16,12 @@ UTF8_NAMES = {"utf-8", "utf8"}
 PARAGRAPH_MARK = "\u2029"
 
 
-def decode_html(data: bytes) -> tuple[str, list[str]]:
+def decode_html(data: bytes, fallbacks: tuple[str, ...] = ("windows-1252",)) -> tuple[str, list[str]]:
     """Text of a page whatever its declared charset says; a warning when the two disagree.
 
     UTF-8 is tried first because a byte string that decodes as UTF-8 and has non-ASCII
-    bytes is almost never anything else; otherwise UnicodeDammit weighs the declaration
-    against the bytes.
+    bytes is almost never anything else; otherwise UnicodeDammit tries a declaration that
+    is not UTF-8, then the site's usual `fallbacks`, then its own guess.
     """
     warnings: list[str] = []
     found = META_CHARSET.search(data[:4096])
@@ -29,7 +29,8 @@ def decode_html(data: bytes) -> tuple[str, list[str]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        dammit = UnicodeDammit(data, known_definite_encodings=[declared] if declared else [])
+        known = [declared] if declared and declared not in UTF8_NAMES else []
+        dammit = UnicodeDammit(data, known_definite_encodings=known, user_encodings=list(fallbacks))
         text = dammit.unicode_markup or data.decode("utf-8", "replace")
         used = (dammit.original_encoding or "utf-8").lower()
         if declared and used != declared:
@@ -38,6 +39,12 @@ def decode_html(data: bytes) -> tuple[str, list[str]]:
     if declared and declared not in UTF8_NAMES and not data.isascii():
         warnings.append(f"charset: the page declares {declared} but is UTF-8")
     return text, warnings
+
+
+def drop_dangling_tag(text: str) -> str:
+    """Remove a tag cut in half at the end of a truncated page, so it is not read as text."""
+    opened = text.rfind("<")
+    return text[:opened] if opened > text.rfind(">") else text
 
 
 def load_tree(text: str) -> lxml.html.HtmlElement | None:
@@ -102,9 +109,20 @@ def split_authors(byline: str, drop_suffixes: list[re.Pattern]) -> list[str]:
 # -- dates --------------------------------------------------------------------------------
 
 
-def parse_printed_date(text: str, zone: tzinfo, zone_names: dict[str, int]) -> datetime | None:
-    """A printed date ('15 August 2018 | 08:20 ICT') as an aware datetime in the site's zone."""
+def parse_printed_date(text: str, zone: tzinfo, zone_names: dict[str, int],
+                       known_forms: tuple[str, ...] = ()) -> datetime | None:
+    """A printed date ('15 August 2018 | 08:20 ICT') as an aware datetime in the site's zone.
+
+    The site's usual forms (strptime patterns, the zone name removed) are tried first, for
+    speed; dateutil reads anything else.
+    """
     cleaned = re.sub(r"\s*\|\s*", " ", text).strip()
+    bare = cleaned.removesuffix(" " + zone.tzname(None)) if zone.tzname(None) else cleaned
+    for form in known_forms:
+        try:
+            return datetime.strptime(bare, form).replace(tzinfo=zone)
+        except ValueError:
+            continue
     try:
         moment = dateparser.parse(cleaned, tzinfos=zone_names, fuzzy=True)
     except (ValueError, OverflowError):

@@ -5,21 +5,22 @@ the page itself, not from its URL, so a mirror or an old capture parses the same
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote, urljoin, urlsplit
 
-from lxml.cssselect import CSSSelector
-
 from archive.model import Article, Image, MostViewedEntry, MostViewedSnapshot, ParsedPage
 from archive.urls import canonical_url, same_site
 from crawler.parse import common
+from crawler.parse.pageindex import PageIndex
 
 SITE = "phnompenhpost.com"
 ORIGIN = "https://www.phnompenhpost.com"
 ICT = timezone(timedelta(hours=7), "ICT")
 ZONE_NAMES = {"ICT": 7 * 3600}
+PRINTED_DATES = ("%d %B %Y %H:%M", "%A, %B %d, %Y %H:%M", "%A, %d %B %Y")
 BYLINE_SUFFIXES = [re.compile(r"\s*\|\s*(?:The\s+)?Phnom Penh Post\s*$", re.I)]
 BOILERPLATE_PARAGRAPH = re.compile(
     r"^(?:to contact the reporters? on this story|read more\s*:|related\s*:|see also\s*:)", re.I)
@@ -33,50 +34,47 @@ JOOMLA_DATE_LINE = re.compile(
 KHMER = re.compile(r"[\u1780-\u17ff]")
 
 
-def css(selector: str) -> CSSSelector:
-    return CSSSelector(selector, translator="html")
-
-
 @dataclass(frozen=True)
 class Era:
-    """Where one template keeps each field."""
+    """Where one template keeps each field (selectors of crawler.parse.pageindex)."""
 
     name: str
-    marker: CSSSelector
-    headline: CSSSelector
-    body: CSSSelector
-    byline: CSSSelector
-    dates: CSSSelector
-    standfirst: CSSSelector | None
-    tags: CSSSelector | None
+    marker: str
+    headline: str
+    body: str
+    byline: str
+    dates: str
+    standfirst: str | None
+    tags: str | None
+    images: str
 
 
 ERAS = [
-    Era("drupal", css(".single-article-header"), css(".single-article-header > h2"),
-        css('div#ArticleBody, div[itemprop="articleBody"]'), css(".article-author-wrapper p"),
-        css(".ads-social-left-title p"), css(".single-article-header .standfirst"),
-        css(".field-name-field-tags a")),
-    Era("modern", css(".section-article-header"), css(".section-article-header h2"),
-        css(".article-text"), css(".authname"), css(".paraclass"),
-        css(".section-article-header .standfirst"), css(".article-tags a")),
-    Era("joomla", css("h2.contentheading"), css("h2.contentheading"), css(".article-content"),
-        css("p.createdate"), css("p.createdate"), None, None),
+    Era("drupal", ".single-article-header", ".single-article-header > h2", "#ArticleBody, [itemprop=articleBody]",
+        ".article-author-wrapper p", ".ads-social-left-title p", ".single-article-header .standfirst",
+        ".field-name-field-tags a", "#main img"),
+    Era("modern", ".section-article-header", ".section-article-header h2", ".article-text", ".authname",
+        ".paraclass", ".section-article-header .standfirst", ".article-tags a", "main img"),
+    Era("joomla", ".contentheading", ".contentheading", ".article-content", ".createdate", ".createdate",
+        None, None, "#maincolumn img"),
 ]
 
-CLUTTER = css(
-    "script, style, noscript, ins, iframe, form, figure, .ad-slot, .ads, .advert, .related-articles, "
-    ".related-inline, .related-box, .social-share, .share-tools, .field-name-field-image, "
-    ".article-image, .caption, .most-viewed")
-IMAGES = css("img")
-SIDEBAR = css(".most-viewed")
-SIDEBAR_ITEMS = css("li")
-CANONICAL = css('link[rel="canonical"]')
-OG_TITLE = css('meta[property="og:title"]')
-TITLE = css("title")
-META_PUBLISHED = css('meta[property="article:published_time"]')
-META_MODIFIED = css('meta[property="article:modified_time"]')
-SECTION_LINK = css(".ads-social-left-title h2 a, .breadcrumbs a, .pathway a")
-SIDEBAR_AREAS = css(".most-viewed, .region-sidebar, aside, #rightcolumn, .logo, header, nav, footer")
+CLUTTER_TAGS = frozenset({"script", "style", "noscript", "ins", "iframe", "form", "figure"})
+CLUTTER_CLASSES = frozenset({
+    "ad-slot", "ads", "advert", "related-articles", "related-inline", "related-box", "social-share",
+    "share-tools", "field-name-field-image", "article-image", "caption", "most-viewed"})
+ELSEWHERE_TAGS = frozenset({"aside", "header", "nav", "footer"})
+ELSEWHERE_CLASSES = frozenset({"most-viewed", "region-sidebar", "logo", "related-articles"})
+SECTION_LINK = ".ads-social-left-title h2 a, .breadcrumbs a, .pathway a"
+
+
+def has_class(node, classes: frozenset[str]) -> bool:
+    return not classes.isdisjoint(node.get("class", "").split())
+
+
+def is_elsewhere(node) -> bool:
+    """True for the parts of a page that are not the article: sidebars, logo, navigation."""
+    return node.tag in ELSEWHERE_TAGS or has_class(node, ELSEWHERE_CLASSES)
 
 
 def parse(html: bytes, url: str, fetched_at: datetime | str) -> ParsedPage:
@@ -85,57 +83,67 @@ def parse(html: bytes, url: str, fetched_at: datetime | str) -> ParsedPage:
     text, warnings = common.decode_html(html)
     if b"</html>" not in html[-512:].lower():
         warnings.append("truncated: the page ends before </html>; what follows the cut is missing")
+        text = common.drop_dangling_tag(text)
     tree = common.load_tree(text)
     if tree is None:
         warnings.append("empty: nothing readable in the page")
         return ParsedPage(None, None, warnings)
-    page_url = page_identity(tree, url)
-    sidebar = most_viewed(tree, page_url, seen)
-    era = next((era for era in ERAS if era.marker(tree)), None)
-    article = parse_article(tree, era, page_url, url, seen, warnings) if era else None
+    page = PageIndex(tree)
+    page_url = page_identity(page, url)
+    sidebar = most_viewed(page, page_url, seen)
+    era = next((era for era in ERAS if page.select(era.marker)), None)
+    article = parse_article(page, era, page_url, url, seen, warnings) if era else None
     return ParsedPage(article, sidebar, warnings)
 
 
 def to_identity(href: str, base: str) -> str:
-    """Identity URL of a link; links to any host of the site (or a mirror) get its origin."""
-    absolute = urljoin(base, href.strip())
+    """Identity URL of a link; links to any host of the site get its origin."""
+    href = href.strip()
+    if href.startswith("//") or not href.startswith(("/", "http://", "https://")):
+        href = urljoin(base, href)
+    return absolute_identity(href)
+
+
+@functools.lru_cache(maxsize=65536)
+def absolute_identity(href: str) -> str:
+    """Cached: the same sidebar links recur on every page of a crawl."""
+    absolute = urljoin(ORIGIN, href)
     return canonical_url(absolute, ORIGIN if same_site(urlsplit(absolute).netloc, SITE) else None)
 
 
-def page_identity(tree, url: str) -> str:
+def page_identity(page: PageIndex, url: str) -> str:
     """The page's identity: its canonical link, else the URL it was fetched from, on the
     site's own origin (a page fetched from a mirror keeps the identity of the original)."""
-    links = CANONICAL(tree)
-    href = links[0].get("href") if links else None
+    link = page.first("[rel=canonical]")
+    href = link.get("href") if link is not None else None
     if href and same_site(urlsplit(href).netloc, SITE):
         return canonical_url(href, ORIGIN)
     return canonical_url(url, ORIGIN)
 
 
-def parse_article(tree, era: Era, page_url: str, fetched_url: str, seen: str | None,
+def parse_article(page: PageIndex, era: Era, page_url: str, fetched_url: str, seen: str | None,
                   warnings: list[str]) -> Article:
-    headline = first_text(era.headline(tree)) or og_title(tree)
+    headline = common.text_of(page.first(era.headline)) or og_title(page)
     if not headline:
         warnings.append("no-headline: no headline found")
-    byline_nodes = era.byline(tree)
-    raw_byline = common.text_of(byline_nodes[0]) if byline_nodes else ""
+    raw_byline = common.text_of(page.first(era.byline))
     published = updated = None
     precision = None
     if era.name == "joomla":
         line = JOOMLA_DATE_LINE.match(raw_byline)
         raw_byline = line.group("byline") if line else ""
         if line:
-            published = common.parse_printed_date(line.group("date"), ICT, ZONE_NAMES)
+            published = common.parse_printed_date(line.group("date"), ICT, ZONE_NAMES, PRINTED_DATES)
             precision = "day"
     else:
-        published, updated = printed_dates(era.dates(tree))
-        published = meta_date(tree, META_PUBLISHED) or published
-        updated = meta_date(tree, META_MODIFIED) or updated
+        published, updated = printed_dates(page.select(era.dates))
+        published = meta_date(page, "article:published_time") or published
+        updated = meta_date(page, "article:modified_time") or updated
         precision = "minute" if published else None
     if published is None:
         warnings.append("no-date: no publication date found")
-    images = article_images(tree)
-    body = article_body(era.body(tree))
+    images = article_images(page, era)
+    body = article_body(page.first(era.body))
     if not body:
         warnings.append("no-body: the page has no article text")
     authors = common.split_authors(raw_byline, BYLINE_SUFFIXES) if raw_byline else []
@@ -143,16 +151,16 @@ def parse_article(tree, era: Era, page_url: str, fetched_url: str, seen: str | N
         url=page_url,
         site=SITE,
         era=era.name,
-        language=language_of(tree, body),
+        language=language_of(page.tree, body),
         headline=headline or None,
-        standfirst=first_text(era.standfirst(tree)) or None if era.standfirst else None,
+        standfirst=common.text_of(page.first(era.standfirst)) or None if era.standfirst else None,
         authors=authors,
         byline=raw_byline or None,
         published=common.iso(published),
         published_precision=precision,
         updated=common.iso(updated),
-        section=section_of(tree, page_url),
-        tags=[common.text_of(a) for a in era.tags(tree)] if era.tags else [],
+        section=section_of(page, page_url),
+        tags=[common.text_of(a) for a in page.select(era.tags)] if era.tags else [],
         images=images,
         body=body,
         word_count=sum(len(p.split()) for p in body),
@@ -162,15 +170,11 @@ def parse_article(tree, era: Era, page_url: str, fetched_url: str, seen: str | N
     )
 
 
-def first_text(nodes) -> str:
-    return common.text_of(nodes[0]) if nodes else ""
-
-
-def og_title(tree) -> str:
-    og = OG_TITLE(tree)
-    if og and og[0].get("content"):
-        return common.clean(og[0].get("content"))
-    title = first_text(TITLE(tree))
+def og_title(page: PageIndex) -> str:
+    og = page.first("[property=og:title]")
+    if og is not None and og.get("content"):
+        return common.clean(og.get("content"))
+    title = common.text_of(page.first("title"))
     return re.sub(r"\s*\|\s*Phnom Penh Post\s*$", "", title)
 
 
@@ -181,8 +185,8 @@ def printed_dates(nodes) -> tuple[datetime | None, datetime | None]:
         if not re.search(r"\d{4}", text):
             continue
         is_update = text.lower().startswith("updated")
-        moment = common.parse_printed_date(re.sub(r"^(Publication date|Updated)\s*", "", text, flags=re.I),
-                                           ICT, ZONE_NAMES)
+        printed = re.sub(r"^(Publication date|Updated)\s*", "", text, flags=re.I)
+        moment = common.parse_printed_date(printed, ICT, ZONE_NAMES, PRINTED_DATES)
         if is_update:
             updated = updated or moment
         else:
@@ -190,16 +194,17 @@ def printed_dates(nodes) -> tuple[datetime | None, datetime | None]:
     return published, updated
 
 
-def meta_date(tree, selector: CSSSelector) -> datetime | None:
-    nodes = selector(tree)
-    return common.parse_iso(nodes[0].get("content")) if nodes else None
+def meta_date(page: PageIndex, name: str) -> datetime | None:
+    meta = page.first(f"[property={name}]")
+    return common.parse_iso(meta.get("content")) if meta is not None else None
 
 
-def article_body(containers) -> list[str]:
-    if not containers:
+def article_body(container) -> list[str]:
+    """The article's paragraphs, with ads, related links, share buttons and photos taken out."""
+    if container is None:
         return []
-    container = containers[0]
-    common.drop(CLUTTER(container))
+    common.drop([node for node in container.iterdescendants()
+                 if node.tag in CLUTTER_TAGS or has_class(node, CLUTTER_CLASSES)])
     paragraphs: list[str] = []
     blocks = container.findall(".//p") or [container]
     for block in blocks:
@@ -209,13 +214,12 @@ def article_body(containers) -> list[str]:
     return paragraphs
 
 
-def article_images(tree) -> list[Image]:
+def article_images(page: PageIndex, era: Era) -> list[Image]:
     """Every photo of the article (not the logo, not the sidebar), captions split from credits."""
     images = []
-    elsewhere = set(SIDEBAR_AREAS(tree))
-    for img in IMAGES(tree):
+    for img in page.select(era.images):
         src = img.get("src")
-        if not src or any(area in elsewhere for area in img.iterancestors()):
+        if not src or any(is_elsewhere(area) for area in img.iterancestors()):
             continue
         caption, credit = common.split_credit(caption_text(img))
         images.append(Image(url=urljoin(ORIGIN, src), caption=caption, credit=credit))
@@ -234,12 +238,12 @@ def caption_text(img) -> str:
     return ""
 
 
-def section_of(tree, page_url: str) -> str | None:
+def section_of(page: PageIndex, page_url: str) -> str | None:
     """The section slug: the first segment of the page's path, or the page's section link."""
     segments = [unquote(s) for s in urlsplit(page_url).path.split("/") if s]
     if segments and segments[0] != "index.php":
         return segments[0]
-    for link in SECTION_LINK(tree):
+    for link in page.select(SECTION_LINK):
         path = urlsplit(link.get("href", "")).path.strip("/")
         if path and "/" not in path:
             return unquote(path)
@@ -256,13 +260,13 @@ def language_of(tree, body: list[str]) -> str:
     return lang or "en"
 
 
-def most_viewed(tree, page_url: str, seen: str | None) -> MostViewedSnapshot | None:
+def most_viewed(page: PageIndex, page_url: str, seen: str | None) -> MostViewedSnapshot | None:
     """The sidebar's ranked list, or None when the page shows none."""
-    blocks = SIDEBAR(tree) or heading_blocks(tree)
+    blocks = page.select(".most-viewed") or heading_blocks(page.tree)
     if not blocks:
         return None
     entries = []
-    for item in SIDEBAR_ITEMS(blocks[0]):
+    for item in blocks[0].iter("li"):
         links = item.findall(".//a[@href]")
         if not links:
             continue

@@ -1,0 +1,25 @@
+# The two commands of the README: `make demo` runs the main job, `make test` the tests.
+# Both set up everything first (Debian packages, .venv, the project) when needed.
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test lint bench-parse
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml scripts/setup.sh deps/debian-packages.txt
+	bash scripts/setup.sh
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/newsarchive demo
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/python -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench-parse: $(STAMP)
+	$(VENV)/bin/python bench/parse.py

@@ -1,0 +1,1 @@
+"""The one command line: `newsarchive <subcommand>`; each subcommand lives in its own module."""

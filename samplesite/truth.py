@@ -1,0 +1,39 @@
+"""The ground truth: the exact records a perfect parser writes for the site at a moment."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from samplesite.corpus import SEED_SIDEBAR_MOMENT, Corpus
+
+Wrap = Callable[[Iterable, int, str], Iterable]
+
+
+def sidebar_moments(corpus: Corpus, now: datetime, windows: int) -> list[datetime]:
+    """The start of the `windows` most recent sidebar windows up to `now`, and the seed's."""
+    start, _ = corpus.window(now)
+    step = timedelta(minutes=corpus.config.window_minutes)
+    moments = [start - k * step for k in range(windows)][::-1]
+    return [corpus.window(SEED_SIDEBAR_MOMENT)[0], *moments]
+
+
+def write_truth(corpus: Corpus, now: datetime, out: Path, windows: int = 48,
+                wrap: Wrap | None = None) -> tuple[int, int]:
+    """Write articles.jsonl, most_viewed.jsonl and site.json under `out`; returns the counts."""
+    out.mkdir(parents=True, exist_ok=True)
+    ids = corpus.newest_first(now)[::-1]
+    with (out / "articles.jsonl").open("w", encoding="utf-8") as articles:
+        for i in wrap(ids, len(ids), "articles") if wrap else ids:
+            articles.write(json.dumps(corpus.article(i).truth(now), ensure_ascii=False) + "\n")
+    moments = sidebar_moments(corpus, now, windows)
+    with (out / "most_viewed.jsonl").open("w", encoding="utf-8") as sidebars:
+        for moment in moments:
+            sidebars.write(json.dumps(corpus.most_viewed_truth(moment), ensure_ascii=False) + "\n")
+    config = corpus.config
+    (out / "site.json").write_text(json.dumps({
+        "seed": config.seed, "count": config.count, "end": config.end.isoformat(),
+        "now": now.isoformat(), "window_minutes": config.window_minutes, "articles": len(ids),
+    }, indent=2))
+    return len(ids), len(moments)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Everything a fresh machine needs: the Debian packages the tests use, then a virtual
+# environment with the pinned Python packages and the project itself (command: newsarchive).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=$(grep -v '^\s*#' deps/debian-packages.txt | tr -s ' \n' ' ' || true)
+missing=""
+for package in $packages; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: the Debian packages$missing are missing; run this script as root (or install them)." >&2
+    exit 1
+  fi
+  echo "setup: installing Debian packages:$missing"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+fi
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating the virtual environment in .venv"
+  "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -r requirements-dev.txt
+.venv/bin/python -m pip install -q --no-deps -e .
+echo "setup: done (.venv/bin/newsarchive --help lists the commands)"

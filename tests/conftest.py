@@ -1,0 +1,63 @@
+"""Shared fixtures: a real sample site on 127.0.0.1 and its ground truth written to disk."""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from samplesite.corpus import Corpus, SiteConfig
+from samplesite.server import SampleSite, SiteClock, start_in_thread
+from samplesite.truth import write_truth
+
+SITE_ARTICLES = 400
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def get(url: str, headers: dict[str, str] | None = None):
+    """(status, headers, body) of one GET, redirects not followed."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with OPENER.open(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Corpus:
+    return Corpus(SiteConfig(seed=1, count=SITE_ARTICLES))
+
+
+@pytest.fixture(scope="session")
+def site(corpus):
+    """The sample site served over real HTTP; tests that move its clock put it back."""
+    clock = SiteClock(corpus.config.end)
+    sample = SampleSite(corpus, clock, crawl_delay=1.0)
+    server, base = start_in_thread(sample)
+    sample.base = base
+    yield sample
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def truth(corpus, tmp_path_factory) -> dict[str, dict]:
+    """The ground truth as the generator writes it to disk, keyed by record URL."""
+    out = tmp_path_factory.mktemp("truth")
+    write_truth(corpus, corpus.config.end, out)
+    lines = (out / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    return {record["url"]: record for record in map(json.loads, lines)}
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent

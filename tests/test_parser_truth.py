@@ -1,0 +1,97 @@
+"""Every article of the sample site, fetched over HTTP and parsed, against the ground truth."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+import pytest
+
+from crawler.parse import parse_page
+from tests.conftest import SITE_ARTICLES, get
+from tests.scoring import token_f1
+
+EXACT_FIELDS = ["headline", "authors", "published", "section", "tags", "images"]
+OTHER_FIELDS = ["url", "era", "language", "standfirst", "published_precision", "updated", "word_count"]
+
+
+@pytest.fixture(scope="module")
+def parsed(site, corpus):
+    """(site article, parsed page) for every article the site shows."""
+    pairs = []
+    for i in corpus.newest_first(site.clock.now()):
+        article = corpus.article(i)
+        status, _, body = get(site.base + quote(article.path))
+        assert status == 200, article.path
+        pairs.append((article, parse_page(body, site.base + quote(article.path), datetime.now(UTC))))
+    return pairs
+
+
+def test_the_site_is_big_enough_and_covers_every_era_and_hard_case(parsed):
+    articles = [article for article, _ in parsed]
+    assert len(articles) >= SITE_ARTICLES
+    eras = Counter(a.era for a in articles)
+    assert min(eras[e] for e in ("joomla", "drupal", "modern")) >= 30, eras
+    flags = Counter(flag for a in articles for flag in a.flags)
+    for flag in ("no-body", "truncated", "wrong-charset", "script-in-text", "br-paragraphs", "caps",
+                 "entities", "related", "inline-related", "ads"):
+        assert flags[flag] >= 2, f"{flag} appears {flags[flag]} times"
+    assert {len(a.authors) for a in articles} >= {0, 1, 2, 3}
+    assert any(a.authors == ["Post Staff"] for a in articles)
+    assert sum(len(a.images) > 1 for a in articles) >= 10
+    assert sum(a.updated is not None for a in articles) >= 10
+    assert sum(a.language == "km" for a in articles) >= 5
+    assert {image.credit for a in articles for image in a.images} >= {
+        "Photo supplied", "Post staff", "Heng Chivoan", "Khem Sovannara/AFP", "Mey Kimlay", None}
+
+
+@pytest.mark.parametrize("field", EXACT_FIELDS)
+def test_field_is_exact_on_99_percent_of_articles(parsed, truth, field):
+    wrong = []
+    for article, page in parsed:
+        expected = truth[article.url][field]
+        got = getattr(page.article, field) if page.article else None
+        if field == "images" and got is not None:
+            got = [vars(image) for image in got]
+        if got != expected:
+            wrong.append(f"{article.url}: got {got!r}, want {expected!r}")
+    assert len(wrong) <= 0.01 * len(parsed), "\n".join(wrong[:10])
+
+
+@pytest.mark.parametrize("field", OTHER_FIELDS)
+def test_other_fields_match(parsed, truth, field):
+    wrong = [article.url for article, page in parsed
+             if getattr(page.article, field) != truth[article.url][field]]
+    assert len(wrong) <= 0.01 * len(parsed), wrong[:10]
+
+
+def test_body_token_f1_averages_at_least_0_99(parsed, truth):
+    scores = [token_f1(page.article.body, truth[article.url]["body"]) for article, page in parsed]
+    assert sum(scores) / len(scores) >= 0.99
+    worst = sorted(zip(scores, (a.url for a, _ in parsed), strict=True))[:3]
+    assert worst[0][0] >= 0.5, worst
+
+
+def test_no_boilerplate_or_caption_in_any_body(parsed):
+    for article, page in parsed:
+        body = " ".join(page.article.body)
+        for marker in ("Advertisement", "READ MORE", "Related articles", "To contact the reporter",
+                       "adsbygoogle", "Twitter", "Most viewed", "MOST VIEWED"):
+            assert marker not in body, (article.url, marker)
+        for image in article.images:
+            if image.caption:
+                assert image.caption not in body, article.url
+
+
+def test_malformed_pages_carry_their_warnings(parsed, truth):
+    for article, page in parsed:
+        expected = set(truth[article.url]["warnings"])
+        got = {warning.split(":")[0] for warning in page.article.warnings}
+        assert got == expected, (article.url, page.article.warnings)
+
+
+def test_script_in_archived_text_is_kept_as_text(parsed):
+    pages = [page for article, page in parsed if "script-in-text" in article.flags and article.language == "en"]
+    assert pages
+    for page in pages:
+        assert any("<script>alert('hacked')</script>" in p for p in page.article.body)

@@ -1,0 +1,248 @@
+"""The replica's HTTP behaviour, checked over real HTTP on 127.0.0.1."""
+from __future__ import annotations
+
+import http.client
+import socket
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+from crawler.parse import parse_page
+from samplesite.corpus import SECTIONS, Corpus, SiteConfig
+from samplesite.render import render_article
+from samplesite.server import Faults, SampleSite, SiteClock, StaticSite, start_in_thread
+from samplesite.static import write_static
+from tests.conftest import get
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def local(url: str) -> str:
+    """The path and query of an absolute URL of the site, to ask the replica for it."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def test_robots_txt_has_a_disallow_rule_and_a_crawl_delay(site):
+    status, _, body = get(site.base + "/robots.txt")
+    text = body.decode()
+    assert status == 200
+    assert "Crawl-delay: 1" in text and "Disallow: /print/" in text and "Disallow: /search/" in text
+
+
+def test_sitemap_index_lists_every_article_with_lastmod(site, corpus):
+    status, _, body = get(site.base + "/sitemap.xml")
+    assert status == 200
+    children = [loc.text for loc in ET.fromstring(body).iter(SITEMAP + "loc")]
+    assert len(children) >= 2
+    urls, lastmods = [], []
+    for child in children:
+        _, _, xml = get(site.base + local(child))
+        tree = ET.fromstring(xml)
+        urls += [loc.text for loc in tree.iter(SITEMAP + "loc")]
+        lastmods += [m.text for m in tree.iter(SITEMAP + "lastmod")]
+    assert len(urls) == len(set(urls)) == len(corpus.newest_first(site.clock.now())) == len(lastmods)
+
+
+def test_rss_feed_lists_the_newest_articles(site, corpus):
+    status, headers, body = get(site.base + "/rss.xml")
+    assert status == 200 and "rss" in headers["Content-Type"]
+    titles = [t.text for t in ET.fromstring(body).iter("title")][1:]
+    newest = corpus.article(corpus.newest_first(site.clock.now())[0])
+    assert titles[0] == newest.version_at(site.clock.now()).headline
+    assert get(site.base + "/rss")[0] == 301
+
+
+def test_listings_are_zero_based_and_end_in_404_or_an_empty_list(site, corpus):
+    now = site.clock.now()
+    current = next(s for s in SECTIONS if s.slug == "national")
+    legacy = next(s for s in SECTIONS if s.slug == "kr-tribunal")
+    for section, past_the_end in ((current, 404), (legacy, 200)):
+        ids = corpus.newest_first(now, section.slug)
+        pages = -(-len(ids) // corpus.config.listing_page_size)
+        first = get(site.base + f"/{section.slug}?page=0")[2]
+        newest = corpus.article(ids[0]).version_at(now).headline
+        assert newest.encode() in first
+        assert get(site.base + f"/{section.slug}?page={pages - 1}")[0] == 200
+        status, _, body = get(site.base + f"/{section.slug}?page={pages}")
+        assert status == past_the_end
+        if status == 200:
+            assert b"views-row" not in body.split(b"<aside")[0] and b"No content" in body
+
+
+def test_listing_dates_follow_their_era(site, corpus):
+    body = get(site.base + "/7days?page=0")[2].decode()
+    assert ", " in body and " | ICT" not in body.split("views-row")[1]
+    body = get(site.base + "/kr-tribunal?page=0")[2].decode()
+    assert "Publication date" in body and "| ICT" in body
+    body = get(site.base + "/business?page=0")[2].decode()
+    assert "| by " in body and 'class="btn-load"' in body and "Top stories" in body
+
+
+def test_old_urls_redirect_to_the_canonical_ones(site, corpus):
+    now = site.clock.now()
+    drupal = next(corpus.article(i) for i in corpus.newest_first(now) if corpus.article(i).era == "drupal")
+    status, headers, _ = get(site.base + f"/node/{drupal.nid}")
+    assert status == 301 and headers["Location"] == quote(drupal.path)
+    late = next(corpus.article(i) for i in corpus.newest_first(now) if corpus.article(i).path.endswith("/"))
+    status, headers, _ = get(site.base + quote(late.path.rstrip("/")))
+    assert status == 301 and headers["Location"] == quote(late.path)
+    assert get(site.base + "/national/no-such-story")[0] == 404
+
+
+def test_khmer_articles_live_at_percent_encoded_khmer_urls(site, corpus):
+    khmer = next(corpus.article(i) for i in corpus.newest_first(site.clock.now())
+                 if corpus.article(i).language == "km")
+    status, _, body = get(site.base + quote(khmer.path))
+    assert status == 200 and "%E1%9E" in quote(khmer.path)
+    assert parse_page(body, site.base + quote(khmer.path), site.clock.now()).article.language == "km"
+
+
+def test_conditional_get_answers_304(site, corpus):
+    article = corpus.article(corpus.newest_first(site.clock.now())[5])
+    url = site.base + quote(article.path)
+    status, headers, _ = get(url)
+    assert status == 200 and headers["ETag"] and headers["Last-Modified"]
+    assert get(url, {"If-None-Match": headers["ETag"]})[0] == 304
+    assert get(url, {"If-Modified-Since": headers["Last-Modified"]})[0] == 304
+    assert get(url, {"If-None-Match": 'W/"other"'})[0] == 200
+
+
+def test_most_viewed_is_one_list_per_window_and_changes_with_the_next(site, corpus):
+    now = site.clock.now()
+    pages = [corpus.article(i) for i in corpus.newest_first(now)[:3]]
+
+    def sidebar_at(article):
+        url = site.base + quote(article.path)
+        return [(e.rank, e.url) for e in parse_page(get(url)[2], url, now).most_viewed.entries]
+
+    lists = [sidebar_at(a) for a in pages]
+    assert lists[0] == lists[1] == lists[2]
+    assert 5 <= len(lists[0]) <= 10
+    assert lists[0] == [(e["rank"], e["url"]) for e in corpus.most_viewed_truth(now)["entries"]]
+    site.clock.set(now + timedelta(minutes=corpus.config.window_minutes))
+    try:
+        later = sidebar_at(pages[0])
+    finally:
+        site.clock.set(corpus.config.end)
+    assert later != lists[0]
+
+
+def test_the_site_grows_and_articles_get_revised_as_its_clock_moves(corpus):
+    clock = SiteClock(corpus.config.end - timedelta(days=60))
+    server, base = start_in_thread(SampleSite(corpus, clock))
+    try:
+        future = corpus.newest_first(corpus.config.end)[0]
+        assert get(base + quote(corpus.path(future)))[0] == 404
+        revised = next(corpus.article(i) for i in corpus.newest_first(clock.now()) if corpus.article(i).revised)
+        clock.set(revised.updated - timedelta(minutes=1))
+        before = parse_page(get(base + quote(revised.path))[2], base, clock.now()).article
+        clock.set(revised.updated + timedelta(minutes=1))
+        after = parse_page(get(base + quote(revised.path))[2], base, clock.now()).article
+        assert before.updated is None and after.updated is not None
+        assert (before.headline, before.body) == (revised.original.headline, revised.original.body)
+        assert (after.headline, after.body) == (revised.revised.headline, revised.revised.body)
+        clock.set(corpus.config.end)
+        assert get(base + quote(corpus.path(future)))[0] == 200
+    finally:
+        server.shutdown()
+
+
+def test_faults_fail_a_url_at_most_twice_then_it_answers(corpus):
+    site = SampleSite(corpus, SiteClock(corpus.config.end), faults=Faults(error_rate=1.0, retry_after=3))
+    server, base = start_in_thread(site)
+    try:
+        path = quote(corpus.path(corpus.newest_first(corpus.config.end)[0]))
+        answers = [get(base + path) for _ in range(3)]
+    finally:
+        server.shutdown()
+    statuses = [status for status, _, _ in answers]
+    assert statuses[0] in (500, 503, 429) and statuses[-1] == 200
+    for status, headers, _ in answers:
+        if status in (503, 429):
+            assert headers["Retry-After"] == "3"
+
+
+def test_dropped_connections_and_slow_answers(corpus):
+    site = SampleSite(corpus, SiteClock(corpus.config.end),
+                      faults=Faults(drop_rate=1.0, slow_rate=1.0, slow_seconds=0.3))
+    server, base = start_in_thread(site)
+    port = server.server_address[1]
+    path = quote(corpus.path(corpus.newest_first(corpus.config.end)[1]))
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError, socket.error)):
+            connection.request("GET", path)
+            connection.getresponse()
+        for _ in range(2):
+            status, _, _ = get(base + path)
+        assert status == 200
+        other = quote(corpus.path(corpus.newest_first(corpus.config.end)[2]))
+        site.faults.drop_rate = 0.0
+        started = time.monotonic()
+        assert get(base + other)[0] == 200
+        assert time.monotonic() - started >= 0.3
+    finally:
+        server.shutdown()
+    assert any(entry["status"] == 0 for entry in site.requests)
+
+
+def test_the_request_log_records_every_request(site):
+    before = len(site.requests)
+    get(site.base + "/robots.txt", {"User-Agent": "log-check"})
+    assert site.requests[before:] and site.requests[-1]["agent"] == "log-check"
+    assert site.requests[-1]["path"] == "/robots.txt" and site.requests[-1]["status"] == 200
+
+
+def test_same_seed_same_site_other_seed_other_site(corpus):
+    again = Corpus(SiteConfig(seed=1, count=corpus.config.count))
+    other = Corpus(SiteConfig(seed=2, count=corpus.config.count))
+    end = corpus.config.end
+    for i in (0, 150, 399):
+        assert render_article(again, again.article(i), end) == render_article(corpus, corpus.article(i), end)
+    assert [other.article(i).original.headline for i in range(20)] != \
+        [corpus.article(i).original.headline for i in range(20)]
+
+
+def test_a_static_copy_answers_like_the_live_site(tmp_path):
+    small = Corpus(SiteConfig(seed=3, count=60))
+    end = small.config.end
+    assert write_static(small, end, tmp_path) == len(small.newest_first(end))
+    static_server, static_base = start_in_thread(StaticSite(tmp_path))
+    live_server, live_base = start_in_thread(SampleSite(small, SiteClock(end)))
+    try:
+        for i in small.newest_first(end)[:10]:
+            path = quote(small.path(i))
+            assert get(static_base + path)[2] == get(live_base + path)[2]
+        assert get(static_base + "/sitemap.xml")[2] == get(live_base + "/sitemap.xml")[2]
+        assert get(static_base + "/national?page=0")[2] == get(live_base + "/national?page=0")[2]
+        nid = small.article(small.newest_first(end)[0]).nid
+        assert get(static_base + f"/node/{nid}")[0] == 301
+    finally:
+        static_server.shutdown()
+        live_server.shutdown()
+
+
+BIG_SITE = """
+import resource
+from samplesite.corpus import Corpus, SiteConfig
+from samplesite.render import render_article
+big = Corpus(SiteConfig(seed=1, count=100_000))
+for i in big.newest_first(big.config.end)[::97]:
+    render_article(big, big.article(i), big.config.end)
+print(len(big.order), big.article.cache_info().currsize, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def test_a_site_of_100000_articles_is_served_without_holding_them_all(repo_root):
+    result = subprocess.run([sys.executable, "-c", BIG_SITE], cwd=repo_root, capture_output=True, text=True,
+                            check=True)
+    articles, cached, peak_kib = map(int, result.stdout.split())
+    assert articles == 100_007
+    assert cached <= 4096
+    assert peak_kib < 400 * 1024
