@@ -1,0 +1,44 @@
+"""One identity per page, whatever host, scheme, slash or tracking parameters it came with."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+from archive.urls import canonical_url, same_site
+
+ORIGIN = "https://www.phnompenhpost.com"
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.phnompenhpost.com/national/story",
+    "http://phnompenhpost.com/national/story",
+    "https://phnompenhpost.com/national/story/",
+    "http://www.phnompenhpost.com/national/story?utm_source=fb&utm_medium=social",
+    "https://www.phnompenhpost.com/national/story?fbclid=abc#comments",
+    "HTTPS://WWW.PHNOMPENHPOST.COM/national/story",
+])
+def test_variants_of_one_address_are_one_identity(url):
+    assert canonical_url(url) == "https://www.phnompenhpost.com/national/story"
+
+
+def test_a_mirror_keeps_the_identity_of_the_original():
+    assert canonical_url("http://127.0.0.1:8080/business/x/", ORIGIN) == ORIGIN + "/business/x"
+
+
+def test_percent_escapes_are_normalised():
+    khmer = "/ព័ត៌មានជាតិ/story"
+    lower_case_escapes = quote(khmer).lower()
+    encoded = canonical_url(ORIGIN + lower_case_escapes)
+    assert encoded == canonical_url(ORIGIN + khmer)
+    assert "%E1%9E%96" in encoded
+
+
+def test_meaningful_query_parameters_are_kept_and_sorted():
+    assert canonical_url("https://www.phnompenhpost.com/national?page=2&utm_campaign=x&b=1") == \
+        "https://www.phnompenhpost.com/national?b=1&page=2"
+
+
+def test_same_site_ignores_www_and_port():
+    assert same_site("www.phnompenhpost.com", "phnompenhpost.com")
+    assert not same_site("phnompenhpost.com.evil.example", "phnompenhpost.com")

@@ -1,0 +1,1 @@
+"""The researchers' web front-end (Flask)."""
