@@ -6,6 +6,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 
 TRACKING_PREFIXES = ("utm_", "mc_")
 TRACKING_NAMES = frozenset({"fbclid", "gclid", "_ga", "ref", "share", "amp"})
+SEGMENT_SAFE = ":@!$&'()*+,;=-._~"
 
 
 def _is_tracking(name: str) -> bool:
@@ -14,33 +15,43 @@ def _is_tracking(name: str) -> bool:
 
 
 def normalise_path(path: str) -> str:
-    """Percent-encode a path the one way (upper-case escapes, no trailing slash)."""
-    path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~")
+    """Percent-encode a path one way: upper-case escapes, no trailing slash. Each segment is
+    decoded and re-encoded on its own, so an escaped slash (%2F) stays a different path."""
+    segments = [quote(unquote(segment), safe=SEGMENT_SAFE) for segment in path.split("/")]
+    path = "/".join(segments)
     if len(path) > 1:
         path = path.rstrip("/") or "/"
     return path or "/"
 
 
-def canonical_url(url: str, origin: str | None = None) -> str:
+def canonical_url(url: str, origin: str | None = None, keep_query: bool = True) -> str:
     """Return the identity form of `url`.
 
     `origin` (e.g. "https://www.phnompenhpost.com") replaces scheme and host, so that a page
     fetched from a mirror or the bare host keeps the identity of the site it belongs to.
+    Without it, http becomes https and the host is lower-cased; nothing else about the host
+    changes. Tracking parameters are always dropped, every other one too unless `keep_query`.
+    Raises ValueError for an address that cannot be read (e.g. "http://[::1").
     """
     parts = urlsplit(url.strip())
-    scheme, host = parts.scheme.lower() or "https", parts.netloc.lower()
+    scheme, host = parts.scheme.lower(), parts.netloc.lower()
     if origin:
         o = urlsplit(origin)
         scheme, host = o.scheme, o.netloc
-    else:
-        scheme = "https" if scheme in ("http", "https") else scheme
-        host = host if host.startswith("www.") or ":" in host or not host else "www." + host
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                             if not _is_tracking(k)))
+    elif scheme in ("http", "https", ""):
+        scheme = "https"
+    query = ""
+    if keep_query:
+        query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                                 if not _is_tracking(k)))
     return urlunsplit((scheme, host, normalise_path(parts.path), query, ""))
 
 
+def bare_host(host: str) -> str:
+    """'WWW.Example.com:8080' becomes 'example.com'."""
+    return host.lower().split(":")[0].removeprefix("www.")
+
+
 def same_site(host: str, site_host: str) -> bool:
-    """True when `host` is `site_host` with or without `www.`."""
-    strip = lambda h: h.lower().split(":")[0].removeprefix("www.")  # noqa: E731
-    return strip(host) == strip(site_host)
+    """True when `host` is `site_host` with or without `www.` (any port)."""
+    return bare_host(host) == bare_host(site_host)

@@ -15,7 +15,7 @@ from samplesite.corpus import SEED_SIDEBAR_MOMENT, Corpus, SiteConfig
 from samplesite.server import SampleSite, SiteClock, start_in_thread
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "demo", help="serve the sample site and show pages of every era parsed into records",
         description="Start the offline sample newspaper on 127.0.0.1, fetch the seed page and a page of "

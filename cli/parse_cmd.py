@@ -11,7 +11,7 @@ from cli.errors import UserError
 from crawler.parse import SITES, parse_page
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "parse", help="parse one saved page and print its records as JSON",
         description="Parse one saved HTML page (or - for standard input) and print the article "

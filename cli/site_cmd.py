@@ -10,8 +10,8 @@ from pathlib import Path
 from cli.errors import UserError
 from cli.progress import progress
 from samplesite.corpus import ICT, Corpus, SiteConfig
-from samplesite.server import Faults, SampleSite, SiteClock, StaticSite, make_server
-from samplesite.static import write_static
+from samplesite.server import Faults, SampleSite, SiteClock, make_server
+from samplesite.static import StaticSite, write_static
 from samplesite.truth import write_truth
 
 
@@ -58,7 +58,7 @@ def corpus_from(args: argparse.Namespace) -> tuple[Corpus, datetime]:
     return Corpus(config), args.now or config.end
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     site = subparsers.add_parser("site", help="the offline replica newspaper (serve, truth, render)",
                                  description="The offline replica of The Phnom Penh Post used by tests, "
                                              "demos and benchmarks. It only ever listens on 127.0.0.1.")
@@ -74,6 +74,8 @@ def add_parser(subparsers) -> None:
                        help="share of URLs answered 500/503/429 once or twice before they succeed")
     serve.add_argument("--drop-rate", type=share, default=0.0,
                        help="share of URLs whose connection is dropped once or twice")
+    serve.add_argument("--challenge-rate", type=share, default=0.0,
+                       help="share of URLs answered 403 with an anti-bot challenge once or twice")
     serve.add_argument("--slow-rate", type=share, default=0.0, help="share of URLs answered slowly once")
     serve.add_argument("--slow-seconds", type=float, default=2.0, help="how slow a slow answer is")
     serve.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds on 429 and 503")
@@ -87,16 +89,21 @@ def add_parser(subparsers) -> None:
     truth.add_argument("--out", type=Path, required=True, help="folder for articles.jsonl and most_viewed.jsonl")
     truth.add_argument("--windows", type=positive_int, default=48,
                        help="how many recent Most viewed windows to write (default: %(default)s)")
+    truth.add_argument("--since", type=moment, default=None,
+                       help="write every Most viewed window from this time to --now instead")
     truth.set_defaults(run=run_truth)
 
     render = commands.add_parser("render", help="write the whole site at --now to a folder")
     add_site_options(render)
     render.add_argument("--out", type=Path, required=True, help="the folder to write")
+    render.add_argument("--crawl-delay", type=float, default=1.0,
+                        help="Crawl-delay written in robots.txt (0 for benchmarks that lift politeness)")
     render.set_defaults(run=run_render)
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    faults = Faults(args.error_rate, args.slow_rate, args.slow_seconds, args.drop_rate, args.retry_after)
+    faults = Faults(args.error_rate, args.slow_rate, args.slow_seconds, args.drop_rate, args.retry_after,
+                    args.challenge_rate)
     if args.static:
         if not (args.static / "site.json").is_file():
             raise UserError(f"{args.static} is not a folder written by 'newsarchive site render'.")
@@ -121,13 +128,15 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_truth(args: argparse.Namespace) -> int:
     corpus, now = corpus_from(args)
-    articles, windows = write_truth(corpus, now, args.out, args.windows, progress)
+    if args.since and args.since > now:
+        raise UserError("--since is later than --now.")
+    articles, windows = write_truth(corpus, now, args.out, args.windows, args.since, progress)
     print(f"Wrote the truth of {articles} articles and {windows} Most viewed windows to {args.out}")
     return 0
 
 
 def run_render(args: argparse.Namespace) -> int:
     corpus, now = corpus_from(args)
-    articles = write_static(corpus, now, args.out, progress)
+    articles = write_static(corpus, now, args.out, args.crawl_delay, progress)
     print(f"Wrote {articles} articles with their listings, feeds and sitemaps to {args.out}")
     return 0

@@ -11,20 +11,11 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import quote
 
-from samplesite.corpus import (
-    ICT,
-    ORIGIN,
-    SECTIONS,
-    SECTIONS_BY_SLUG,
-    Corpus,
-    Section,
-    SiteArticle,
-    cut_paragraph,
-    era_of,
-)
+from samplesite.corpus import ORIGIN, SECTIONS, Corpus, Image, Section, SiteArticle, Version, cut_paragraph
 
 NAV = "".join(f'<li><a href="/{quote(s.slug)}">{html.escape(s.label)}</a></li>'
               for s in SECTIONS if s.last_year == 9999)
+ORGANISATIONS = ("Post Staff", "AFP", "Xinhua")
 
 
 def esc(text: str) -> str:
@@ -36,16 +27,21 @@ def attr(text: str) -> str:
 
 
 def encode_text(text: str, rng: random.Random | None) -> str:
-    """Escape text; with `rng`, spell some characters as entities and some spaces as &nbsp;."""
+    """Escape text; with `rng`, spell some characters as entities, some spaces as &nbsp; or
+    line breaks, and wrap some words in inline markup, as CMS output does."""
     out = esc(text)
     if rng is None:
         return out
     out = out.replace("’", rng.choice(["&rsquo;", "&#8217;", "’"]))
     out = out.replace("“", rng.choice(["&ldquo;", "&#8220;"])).replace("”", "&#x201D;")
-    parts = out.split(" ")
-    joined = parts[0]
-    for part in parts[1:]:
-        joined += rng.choice([" ", " ", " ", "&nbsp;", "\n      ", "  "]) + part
+    words = out.split(" ")
+    for k, word in enumerate(words):
+        if word.isalpha() and rng.random() < 0.03:
+            words[k] = rng.choice([f"<strong>{word}</strong>", f"<em>{word}</em>",
+                                   f'<a href="/tags/{word.lower()}">{word}</a>'])
+    joined = words[0]
+    for word in words[1:]:
+        joined += rng.choice([" ", " ", " ", "&nbsp;", "\n      ", "  "]) + word
     return joined
 
 
@@ -68,92 +64,118 @@ def weekday_line(moment: datetime) -> str:
     return f"{moment:%A}, {moment:%B} {moment.day}, {moment.year}"
 
 
-def teaser_of(article: SiteArticle, now: datetime) -> str:
-    return article.teaser(now)
-
-
 # -- the sidebar, three markups -----------------------------------------------------------
 
 
 def sidebar(corpus: Corpus, now: datetime, style: str) -> str:
-    window_start = int(corpus.window(now)[0].timestamp())
+    """The Most viewed list of `now`'s window; titles and teasers as they stood when the
+    window opened, so the list is the same on every page of the window."""
+    start = corpus.window(now)[0]
     items = []
     for i in corpus.most_viewed(now):
         article = corpus.article(i)
-        rng = random.Random(f"{window_start}:{i}")
-        href = article.path
+        rng = random.Random(f"{int(start.timestamp())}:{i}")
+        href = quote(article.path)
         if rng.random() < 0.25:
-            href = "http://phnompenhpost.com" + quote(href)
-        title = esc(article.version_at(now).headline)
-        teaser = esc(teaser_of(article, now))
+            href = "http://phnompenhpost.com" + href
+        title = esc(article.version_at(start).headline)
+        teaser = esc(article.teaser(start))
         if style == "joomla":
-            items.append(f'<li class="mostread"><a href="{attr(href)}" class="mostread">{title}</a>'
-                         f"<p>{teaser}</p></li>")
+            items.append(f'<li><a href="{attr(href)}" class="mostread">{title}</a><p>{teaser}</p></li>')
         elif style == "drupal":
             items.append(f'<li class="views-row"><div class="views-field-title"><a href="{attr(href)}">'
                          f'{title}</a></div><div class="views-field-body">{teaser}</div></li>')
         else:
-            items.append(f'<li><a href="{attr(href)}"><h4>{title}</h4></a>'
-                         f'<p class="teaser">{teaser}</p></li>')
+            items.append(f'<li><a href="{attr(href)}"><h4>{title}</h4></a><p class="date">'
+                         f'{publication_line(article.published, True)}</p><p class="teaser">{teaser}</p></li>')
     body = "\n".join(items)
     if style == "joomla":
-        return (f'<div class="moduletable most-viewed"><h3>Most viewed</h3>'
-                f'<ul class="mostread">{body}</ul></div>')
+        return f'<div class="moduletable"><h3>Most viewed</h3><ul class="mostread">{body}</ul></div>'
     if style == "drupal":
-        return (f'<div id="block-views-most-viewed" class="block most-viewed"><h2 class="block-title">'
-                f'MOST VIEWED</h2><div class="view-content"><ul>{body}</ul></div></div>')
+        return ('<div id="block-views-popular" class="block block-views"><div class="block-title"><h2>'
+                f'MOST VIEWED</h2></div><div class="view-content"><ul>{body}</ul></div></div>')
     return f'<section class="most-viewed"><h3>Most Viewed</h3><ol>{body}</ol></section>'
 
 
-# -- article pages ------------------------------------------------------------------------
+# -- pieces of article pages --------------------------------------------------------------
 
 
 def related_items(corpus: Corpus, article: SiteArticle, now: datetime, rng: random.Random) -> str:
     earlier = [i for i in range(max(0, article.id - 40), article.id)
                if corpus.visible(i, now) and i < corpus.config.count]
     picks = rng.sample(earlier, min(2, len(earlier)))
-    links = [(corpus.path(i), corpus.article(i).version_at(now).headline) for i in picks]
-    links.append((f"/{quote(article.section.slug)}/{rng.choice(['archived', 'removed'])}-story-{article.id}",
-                  "An earlier report on this story"))
-    return "".join(f'<li><a href="{attr(path)}">{esc(title)}</a></li>' for path, title in links)
+    links = [(quote(corpus.path(i)), corpus.article(i).version_at(now).headline) for i in picks]
+    dead = f"/{quote(article.section.slug)}/{rng.choice(['archived', 'removed'])}-story-{article.id}"
+    links.append((dead, "An earlier report on this story"))
+    return "".join(f'<li><a href="{attr(path)}">{esc(title)}</a><p class="teaser">{esc(title[:40])}</p></li>'
+                   for path, title in links)
 
 
-def caption_text(image) -> str:
+def printed_caption(image: Image) -> str:
+    """The caption as the Post prints it: the credit glued to the end, no separator."""
     if image.caption is None:
         return ""
-    return image.caption + (" " + ("Photograph: " if image.url.startswith("/images/") else "")
-                            + image.credit if image.credit else "")
+    return image.caption + (f" {image.label}{image.credit}" if image.credit else "")
 
 
-def figure(image, style: str, rng: random.Random) -> str:
-    cap = esc(caption_text(image))
-    src = attr(image.url)
-    if style == "drupal-field":
-        return (f'<div class="field-name-field-image"><img itemprop="contentURL" src="{src}" alt="">'
+def lead_image(image: Image | None, rng: random.Random) -> str:
+    """The Drupal lead photo (evidenced: img[itemprop=contentURL]) in one of its wrappers."""
+    if image is None:
+        return ""
+    cap, src = esc(printed_caption(image)), attr(image.url)
+    alt = attr(image.caption or "")
+    style = rng.choice(["field", "figure", "nested"])
+    if style == "field":
+        return (f'<div class="field-name-field-image"><a class="colorbox" href="{src}" title="{alt}">'
+                f'<img itemprop="contentURL" src="{src}" alt="{alt}"></a>'
                 f'<div class="field-name-field-image-caption">{cap}</div></div>')
-    if style == "joomla":
-        return f'<div class="article-image"><img src="{src}" alt="" /><p class="caption">{cap}</p></div>'
-    return f'<figure class="article-image"><img src="{src}" alt=""><figcaption>{cap}</figcaption></figure>'
+    if style == "figure":
+        return (f'<figure class="field-name-field-image"><img itemprop="contentURL" src="{src}" alt="">'
+                f"<figcaption>{cap}</figcaption></figure>")
+    return (f'<div class="field-name-field-image"><div class="field-items"><div class="field-item">'
+            f'<img itemprop="contentURL" src="{src}" alt=""></div></div>'
+            f'<div class="field-name-field-image-caption"><div class="field-item">{cap}</div></div></div>')
+
+
+def figure(image: Image) -> str:
+    cap, src = esc(printed_caption(image)), attr(image.url)
+    return (f'<figure class="article-image"><a href="{src}"><img src="{src}" alt=""></a>'
+            f"<figcaption>{cap}</figcaption></figure>")
 
 
 def body_blocks(corpus: Corpus, article: SiteArticle, now: datetime, rng: random.Random,
-                paragraphs: list[str], inline_images: list) -> list[str]:
-    """Paragraphs with the clutter a real body container holds: ads, related links, images."""
+                version: Version, inline_images: list[Image]) -> list[str]:
+    """Paragraphs (with their subheadings and lists) and the clutter a real body container
+    holds: ads, related links, photos."""
     entities = rng if "entities" in article.flags and "truncated" not in article.flags else None
-    blocks = []
+    paragraphs = [] if "no-body" in article.flags else version.body
+    blocks: list[str] = []
+    in_list = False
     for k, text in enumerate(paragraphs):
-        blocks.append(f"<p>{encode_text(text, entities)}</p>")
+        kind = version.kinds.get(k, "p")
+        if kind == "li" and not in_list:
+            blocks.append("<ul>")
+        if kind != "li" and in_list:
+            blocks.append("</ul>")
+        in_list = kind == "li"
+        blocks.append(f"<{kind}>{encode_text(text, entities)}</{kind}>")
+        if in_list:
+            continue
+        if entities and rng.random() < 0.2:
+            blocks.append("<p>&nbsp;</p>")
         if k == 0 and "ads" in article.flags:
-            blocks.append('<div class="ad-slot"><span>Advertisement</span>'
-                          '<ins class="adsbygoogle" data-ad-slot="2219"></ins>'
-                          "<script>(adsbygoogle = window.adsbygoogle || []).push({});</script></div>")
+            blocks.append('<div class="ad-slot"><p>Advertisement</p><ins class="adsbygoogle" data-ad-slot="2219">'
+                          "</ins><script>(adsbygoogle = window.adsbygoogle || []).push({});</script></div>")
         if k == 2 and "inline-related" in article.flags and k + 1 < len(paragraphs):
             earlier = max(0, article.id - 1)
             blocks.append(f'<p class="related-inline"><strong>READ MORE:</strong> <a href="'
-                          f'{attr(corpus.path(earlier))}">{esc(corpus.article(earlier).original.headline)}</a></p>')
+                          f'{attr(quote(corpus.path(earlier)))}">{esc(corpus.article(earlier).original.headline)}'
+                          "</a></p>")
         if inline_images and k % 2 == 1:
-            blocks.append(figure(inline_images.pop(0), "figure", rng))
-    blocks.extend(figure(image, "figure", rng) for image in inline_images)
+            blocks.append(figure(inline_images.pop(0)))
+    if in_list:
+        blocks.append("</ul>")
+    blocks.extend(figure(image) for image in inline_images)
     if "related" in article.flags:
         blocks.append(f'<div class="related-articles"><h3>Related articles</h3><ul>'
                       f"{related_items(corpus, article, now, rng)}</ul></div>")
@@ -167,7 +189,7 @@ def head(article: SiteArticle, now: datetime, canonical: bool, extra: str = "") 
     link = f'<link rel="canonical" href="{attr(ORIGIN + quote(article.path))}">' if canonical else ""
     return (f"<head>{charset}<title>{esc(version.headline)} | Phnom Penh Post</title>{link}"
             f'<meta property="og:title" content="{attr(version.headline)}">'
-            f'<meta property="og:description" content="{attr(teaser_of(article, now)[:160])}">'
+            f'<meta property="og:description" content="{attr(article.teaser(now)[:160])}">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">{extra}'
             "<script>var googletag = googletag || {}; googletag.cmd = [];</script></head>")
 
@@ -183,28 +205,41 @@ def byline_names(article: SiteArticle) -> str:
     return names.upper() if article.byline_caps else names
 
 
+def share_block(nid: int) -> str:
+    return ('<div class="social-share"><p>Share this article:</p><a class="share-facebook" href="#share">Facebook</a>'
+            '<a class="share-twitter" href="#share">Twitter</a><a class="share-email" href="#share">Email</a>'
+            f'<a class="print" href="/print/{nid}">Print</a></div>')
+
+
+# -- article pages, one renderer per era --------------------------------------------------
+
+
 def render_joomla(corpus: Corpus, article: SiteArticle, now: datetime, rng: random.Random) -> str:
     version = article.version_at(now)
     meta = f"{article.published:%A}, {article.published.day} {article.published:%B %Y}"
     if article.authors:
         meta += " " + byline_names(article)
     paragraphs = [] if "no-body" in article.flags else list(version.body)
-    if "br-paragraphs" in article.flags and paragraphs:
+    if "loose-text" in article.flags and paragraphs:
+        content = "<br /><br />\n".join(esc(p) for p in paragraphs)
+    elif "br-paragraphs" in article.flags and paragraphs:
         content = "<p>" + "<br /><br />\n".join(esc(p) for p in paragraphs) + "</p>"
     else:
-        content = "\n".join(body_blocks(corpus, article, now, rng, paragraphs, []))
-    if len(article.authors) == 1 and article.authors[0] not in ("Post Staff", "AFP", "Xinhua") and paragraphs:
+        content = "\n".join(body_blocks(corpus, article, now, rng, version, []))
+    if len(article.authors) == 1 and article.authors[0] not in ORGANISATIONS and paragraphs:
         first, *rest = article.authors[0].lower().split()
         email = f"{'.'.join(rest) or first}.{first}@phnompenhpost.com"
         content += (f"\n<p><em>To contact the reporter on this story: {esc(article.authors[0])} at "
                     f"{email}</em></p>")
-    images = "".join(figure(image, "joomla", rng) for image in article.images)
+    images = "".join(f'<div class="article-image"><img src="{attr(image.url)}" alt="" />'
+                     f'<p class="caption">{esc(printed_caption(image))}</p></div>' for image in article.images)
+    folder = article.section.joomla or article.section.label.replace(" ", "-")
     return (f'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
             f'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
             f'<html xmlns="http://www.w3.org/1999/xhtml" lang="en-gb">{head(article, now, False)}'
             f'<body id="page_bg">{logo(version.headline)}<div id="topmenu"><ul>{NAV}</ul></div>'
-            f'<div class="breadcrumbs pathway"><a href="/">Home</a> &raquo; <a href="/{quote(article.section.slug)}">'
-            f"{esc(article.section.label)}</a></div>"
+            f'<div class="breadcrumbs pathway"><a href="/">Home</a> &raquo; <a href="/index.php/{quote(folder)}">'
+            f"{esc(folder.replace('-', ' '))}</a></div>"
             f'<div id="maincolumn"><div class="item-page"><h2 class="contentheading">{esc(version.headline)}</h2>'
             f'<p class="createdate">{esc(meta)}</p>{images}'
             f'<div class="article-content">{content}</div>'
@@ -216,10 +251,9 @@ def render_joomla(corpus: Corpus, article: SiteArticle, now: datetime, rng: rand
 def render_drupal(corpus: Corpus, article: SiteArticle, now: datetime, rng: random.Random) -> str:
     version = article.version_at(now)
     extra_pipe = rng.random() < 0.5
-    names = byline_names(article)
     byline = ""
     if article.authors:
-        byline = (f'<div class="article-author-wrapper"><p><span>{esc(names)}</span> | '
+        byline = (f'<div class="article-author-wrapper"><p><span>{esc(byline_names(article))}</span> | '
                   "The Phnom Penh Post</p></div>")
     updated = article.updated_at(now)
     dates = f'<p class="publication-date">{publication_line(article.published, extra_pipe)}</p>'
@@ -228,24 +262,18 @@ def render_drupal(corpus: Corpus, article: SiteArticle, now: datetime, rng: rand
     standfirst = (f'<div class="standfirst"><p>{esc(article.standfirst)}</p></div>'
                   if article.standfirst else "")
     lead, *more = article.images or [None]
-    lead_html = figure(lead, "drupal-field" if rng.random() < 0.6 else "figure", rng) if lead else ""
-    paragraphs = [] if "no-body" in article.flags else list(version.body)
-    blocks = body_blocks(corpus, article, now, rng, paragraphs, list(more))
+    blocks = body_blocks(corpus, article, now, rng, version, list(more))
     tags = "".join(f'<a href="/tags/{quote(t.lower().replace(" ", "-"))}">{esc(t)}</a> ' for t in article.tags)
-    lang = article.language
-    return (f'<!DOCTYPE html>\n<html lang="{lang}" dir="ltr">{head(article, now, True)}'
+    return (f'<!DOCTYPE html>\n<html lang="{article.language}" dir="ltr">{head(article, now, True)}'
             f'<body class="html not-front node-type-article">{logo(version.headline)}'
             f'<nav class="main-menu"><ul>{NAV}</ul></nav>'
             f'<div class="search-box"><form action="/search/node" method="get">'
             '<input name="keys" type="text"></form></div><div id="main">'
             f'<div class="ads-social-left-title"><h2><a href="/{quote(article.section.slug)}">'
             f"{esc(article.section.label)}</a></h2>{byline}{dates}</div>"
-            f'<div class="social-share"><a class="share-facebook" href="#share">Facebook</a>'
-            '<a class="share-twitter" href="#share">Twitter</a><a class="share-email" href="#share">Email</a>'
-            f'<a class="print" href="/print/{article.nid}">Print</a></div>'
             f'<div class="single-article-header"><h2>{esc(version.headline)}</h2>{standfirst}</div>'
-            f'{lead_html}<div id="ArticleBody" itemprop="articleBody" class="field-name-body">'
-            + "\n".join(blocks) + "</div>"
+            f'{lead_image(lead, rng)}<div id="ArticleBody" itemprop="articleBody" class="field-name-body">'
+            + share_block(article.nid) + "\n".join(blocks) + "</div>"
             f'<div class="field-name-field-tags"><span class="field-label">Tags:</span> {tags}</div>'
             f'<div class="region-sidebar">{sidebar(corpus, now, "drupal")}</div></div>'
             '<footer><p>&copy; The Phnom Penh Post. All rights reserved.</p></footer></body></html>')
@@ -255,30 +283,32 @@ def render_modern(corpus: Corpus, article: SiteArticle, now: datetime, rng: rand
     version = article.version_at(now)
     updated = article.updated_at(now)
     published = article.published
-    meta = f'<meta property="article:published_time" content="{published.isoformat()}">'
-    if updated:
-        meta += f'<meta property="article:modified_time" content="{updated.isoformat()}">'
     late = published.year >= 2025
+    meta = ""
+    if late:
+        meta = f'<meta property="article:published_time" content="{published.isoformat()}">'
+        if updated:
+            meta += f'<meta property="article:modified_time" content="{updated.isoformat()}">'
     date_line = (f"{weekday_line(published)} | {published:%H:%M} ICT" if late
                  else publication_line(published, False))
     dates = f'<p class="paraclass">{date_line}</p>'
     if updated:
         dates += f'<p class="paraclass updated">{publication_line(updated, False, "Updated")}</p>'
-    names = byline_names(article)
-    author = f'<div class="authname">{"By " if late else ""}{esc(names)}</div>' if article.authors else ""
+    author = (f'<div class="authname">{"By " if late else ""}{esc(byline_names(article))}</div>'
+              if article.authors else "")
     standfirst = f'<p class="standfirst">{esc(article.standfirst)}</p>' if article.standfirst else ""
     lead, *more = article.images or [None]
-    paragraphs = [] if "no-body" in article.flags else list(version.body)
-    blocks = body_blocks(corpus, article, now, rng, paragraphs, list(more))
+    blocks = body_blocks(corpus, article, now, rng, version, list(more))
     if lead:
-        blocks.insert(0, figure(lead, "figure", rng))
+        blocks.insert(0, figure(lead))
+    blocks.append(f'<div class="share-tools"><p>Share:</p><a href="#share">Facebook</a>'
+                  f'<a href="/print/{article.nid}">Print</a></div>')
     tags = "".join(f'<a href="/tags/{quote(t.lower().replace(" ", "-"))}">{esc(t)}</a>' for t in article.tags)
     return (f'<!doctype html>\n<html lang="{article.language}">{head(article, now, True, meta)}'
             f'<body><header class="site-header">{logo(version.headline)}<nav><ul>{NAV}</ul></nav></header>'
             f'<main class="container"><div class="ads-social-left-title"><h2>{esc(article.section.label)}</h2></div>'
             f'<div class="section-article-header"><h2>{esc(version.headline)}</h2>{standfirst}</div>'
             f'<div class="article-meta">{author}{dates}</div>'
-            f'<div class="share-tools"><a href="#share">Share</a><a href="/print/{article.nid}">Print</a></div>'
             f'<div class="article-text">' + "\n".join(blocks) + "</div>"
             f'<div class="article-tags">{tags}</div>'
             f'<aside class="sidebar">{sidebar(corpus, now, "modern")}</aside></main>'
@@ -291,8 +321,7 @@ RENDERERS = {"joomla": render_joomla, "drupal": render_drupal, "modern": render_
 def render_article(corpus: Corpus, article: SiteArticle, now: datetime) -> bytes:
     """The page's bytes as served at `now`, hard cases included (wrong charset, truncation)."""
     rng = random.Random(f"{corpus.config.seed}:render:{article.id}")
-    page = RENDERERS[article.era](corpus, article, now, rng)
-    data = page.encode("utf-8")
+    data = RENDERERS[article.era](corpus, article, now, rng).encode("utf-8")
     if "truncated" in article.flags:
         data = truncate(data, article.version_at(now).body)
     return data
@@ -317,6 +346,8 @@ def is_legacy(section: Section) -> bool:
 
 
 def listing_href(corpus: Corpus, i: int, rng: random.Random) -> str:
+    """The link a listing prints: mostly the canonical path, sometimes an old /node/ address
+    or a 2025 path without its trailing slash (both answered with a redirect)."""
     article = corpus.article(i)
     roll = rng.random()
     if article.era != "joomla" and roll < 0.15:
@@ -341,15 +372,14 @@ def render_listing(corpus: Corpus, section: Section, page: int, now: datetime) -
         article = corpus.article(i)
         headline = esc(article.version_at(now).headline)
         href = attr(listing_href(corpus, i, rng))
-        teaser = esc(teaser_of(article, now))
+        teaser = esc(article.teaser(now))
         published = article.published
-        if legacy:
-            if published.year <= 2016:
-                items.append(f'<li class="views-row"><span class="date">{published:%a}, {long_date(published)}'
-                             f'</span><h3><a href="{href}">{headline}</a></h3><div class="teaser">{teaser}</div></li>')
-            else:
-                items.append(f'<li class="views-row"><h3><a href="{href}">{headline}</a></h3><div class="date">'
-                             f'{publication_line(published, True)}</div><div class="teaser">{teaser}</div></li>')
+        if legacy and published.year <= 2016:
+            items.append(f'<li class="views-row"><span class="date">{published:%a}, {long_date(published)}'
+                         f'</span><h3><a href="{href}">{headline}</a></h3><div class="teaser">{teaser}</div></li>')
+        elif legacy:
+            items.append(f'<li class="views-row"><h3><a href="{href}">{headline}</a></h3><div class="date">'
+                         f'{publication_line(published, True)}</div><div class="teaser">{teaser}</div></li>')
         else:
             by = f" | by {esc(join_names(article.authors))}" if article.authors else ""
             items.append(f'<article class="news-item"><a href="{href}"><h3>{headline}</h3></a>'
@@ -358,18 +388,17 @@ def render_listing(corpus: Corpus, section: Section, page: int, now: datetime) -
     if legacy:
         content = (f'<div class="view-content"><div class="item-list"><ul>{"".join(items)}</ul></div></div>'
                    if items else '<div class="view-empty"><p>No content.</p></div>')
-        pager = f'<ul class="pager"><li class="pager-next"><a href="{base}?page={page + 1}">next ›</a></li></ul>' \
-            if has_next else ""
+        pager = (f'<ul class="pager"><li class="pager-next"><a href="{base}?page={page + 1}">next ›</a></li></ul>'
+                 if has_next else "")
         main = f'<h1 class="page-title">{esc(section.label)}</h1>{content}{pager}'
         side = sidebar(corpus, now, "drupal")
     else:
-        top = corpus.newest_first(now, section.slug)[:4]
         top_items = "".join(
             f'<li><a href="{attr(quote(corpus.path(i)))}">{esc(corpus.article(i).version_at(now).headline)}</a>'
-            f"<p>{publication_line(corpus.published(i), True)}</p><p>{esc(teaser_of(corpus.article(i), now))}</p></li>"
-            for i in top)
-        more = f'<div class="load-more"><a class="btn-load" href="{base}?page={page + 1}">Load more</a></div>' \
-            if has_next else ""
+            f"<p>{publication_line(corpus.published(i), True)}</p><p>{esc(corpus.article(i).teaser(now))}</p></li>"
+            for i in ids[:4])
+        more = (f'<div class="load-more"><a class="btn-load" href="{base}?page={page + 1}">Load more</a></div>'
+                if has_next else "")
         main = (f'<h1 class="section-title">{esc(section.label)}</h1><div class="top-stories"><h3>Top stories'
                 f'</h3><ul>{top_items}</ul></div><div class="section-more">{"".join(items)}</div>{more}')
         side = sidebar(corpus, now, "modern")
@@ -395,6 +424,11 @@ def not_found_page() -> bytes:
             b"<body><h1>Page not found</h1><p>The requested page could not be found.</p></body></html>")
 
 
+def challenge_page() -> bytes:
+    return (b'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Just a moment...</title></head>'
+            b"<body><h1>Checking your browser before accessing phnompenhpost.com</h1></body></html>")
+
+
 def utc_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -406,7 +440,7 @@ def render_rss(corpus: Corpus, now: datetime, section: Section | None = None) ->
         article = corpus.article(i)
         link = esc(ORIGIN + quote(article.path))
         items.append(f"<item><title>{esc(article.version_at(now).headline)}</title><link>{link}</link>"
-                     f"<description>{esc(teaser_of(article, now))}</description>"
+                     f"<description>{esc(article.teaser(now))}</description>"
                      f"<pubDate>{format_datetime(article.published)}</pubDate>"
                      f'<guid isPermaLink="false">{article.nid} at https://www.phnompenhpost.com</guid></item>')
     title = f"Phnom Penh Post - {section.label}" if section else "Phnom Penh Post"
@@ -449,22 +483,3 @@ def render_robots(crawl_delay: float) -> bytes:
             "Disallow: /print/\n"
             "Disallow: /user/\n"
             f"\nSitemap: {ORIGIN}/sitemap.xml\n").encode()
-
-
-def section_for_path(name: str) -> Section | None:
-    return SECTIONS_BY_SLUG.get(name)
-
-
-__all__ = [
-    "ICT",
-    "era_of",
-    "not_found_page",
-    "render_article",
-    "render_home",
-    "render_listing",
-    "render_robots",
-    "render_rss",
-    "render_sitemap_index",
-    "render_sitemap_page",
-    "section_for_path",
-]

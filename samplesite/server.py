@@ -8,16 +8,19 @@ import re
 import socket
 import threading
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import Message
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from samplesite import render, static
-from samplesite.corpus import ICT, SECTIONS_BY_SLUG, Corpus
+from samplesite import render
+from samplesite.corpus import ICT, SECTIONS_BY_SLUG, Corpus, Section
 
+PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
 GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
        b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 IMAGE_PREFIXES = ("/sites/", "/images/", "/storage/")
@@ -43,13 +46,15 @@ class SiteClock:
 
 @dataclass
 class Faults:
-    """Share of URLs that fail before they succeed, and how."""
+    """Share of URLs that fail before they succeed, and how: server errors (500, 503 and 429
+    with Retry-After), an anti-bot challenge (403), dropped connections, slow answers."""
 
     error_rate: float = 0.0
     slow_rate: float = 0.0
     slow_seconds: float = 2.0
     drop_rate: float = 0.0
     retry_after: int = 1
+    challenge_rate: float = 0.0
 
 
 @dataclass
@@ -60,7 +65,7 @@ class Reply:
     headers: dict[str, str] | None = None
 
 
-class Site:
+class Site(ABC):
     """What every way of serving the replica shares: faults and the request log."""
 
     def __init__(self, seed: int, faults: Faults | None = None, log_path: Path | None = None):
@@ -71,32 +76,38 @@ class Site:
         self._attempts: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def route(self, target: str, request_headers) -> Reply:
-        raise NotImplementedError
+    @abstractmethod
+    def route(self, target: str, request_headers: Message) -> Reply:
+        """The answer to a GET of `target` (path and query)."""
 
     # -- faults ------------------------------------------------------------------------
 
     def fault_for(self, target: str) -> str | None:
-        """'error', 'drop', 'slow' or None; a URL fails at most twice, then always answers."""
+        """'error', 'challenge', 'drop', 'slow' or None; a URL fails at most twice, then
+        always answers."""
         if target == "/robots.txt":
             return None
         with self._lock:
             attempt = self._attempts.get(target, 0)
             self._attempts[target] = attempt + 1
         rng = random.Random(f"{self.seed}:fault:{target}")
-        error, drop, slow = rng.random(), rng.random(), rng.random()
+        error, drop, slow, challenge = rng.random(), rng.random(), rng.random(), rng.random()
         failures = 1 + rng.randrange(2)
         if attempt < failures:
             if error < self.faults.error_rate:
                 return "error"
+            if challenge < self.faults.challenge_rate:
+                return "challenge"
             if drop < self.faults.drop_rate:
                 return "drop"
         if slow < self.faults.slow_rate and attempt == 0:
             return "slow"
         return None
 
-    def error_reply(self, target: str) -> Reply:
-        status = random.Random(f"fault-status:{target}").choice([500, 503, 429])
+    def error_reply(self, target: str, fault: str) -> Reply:
+        if fault == "challenge":
+            return Reply(403, render.challenge_page())
+        status = random.Random(f"{self.seed}:fault-status:{target}").choice([500, 503, 429])
         headers = {"Retry-After": str(self.faults.retry_after)} if status != 500 else {}
         return Reply(status, b"<html><body><h1>Service unavailable</h1></body></html>", headers=headers)
 
@@ -121,11 +132,11 @@ class SampleSite(Site):
         self.clock = clock
         self.crawl_delay = crawl_delay
 
-    def route(self, target: str, request_headers) -> Reply:
+    def route(self, target: str, request_headers: Message) -> Reply:
         now = self.clock.now()
         parts = urlsplit(target)
         path = unquote(parts.path)
-        query = parse_qs(parts.query)
+        query = parse_qs(parts.query, keep_blank_values=True)
         if path == "/robots.txt":
             return Reply(200, render.render_robots(self.crawl_delay), "text/plain; charset=utf-8")
         if path == "/":
@@ -155,7 +166,7 @@ class SampleSite(Site):
         if "page" not in query:
             return Reply(200, render.render_sitemap_index(self.corpus, now), xml)
         page = query["page"][0]
-        data = render.render_sitemap_page(self.corpus, now, int(page)) if page.isdigit() else None
+        data = render.render_sitemap_page(self.corpus, now, int(page)) if PAGE_NUMBER.fullmatch(page) else None
         return Reply(200, data, xml) if data else self.not_found()
 
     def node_redirect(self, nid: int, now: datetime) -> Reply:
@@ -164,17 +175,17 @@ class SampleSite(Site):
             return self.not_found()
         return Reply(301, headers={"Location": quote(self.corpus.path(i))})
 
-    def listing(self, section, query: dict, now: datetime) -> Reply:
+    def listing(self, section: Section, query: dict, now: datetime) -> Reply:
         page = query.get("page", ["0"])[0]
-        if not page.isdigit():
+        if not PAGE_NUMBER.fullmatch(page):
             return self.not_found()
         status, body = render.render_listing(self.corpus, section, int(page), now)
         return Reply(status, body)
 
-    def article(self, path: str, now: datetime, request_headers) -> Reply:
+    def article(self, path: str, now: datetime, request_headers: Message) -> Reply:
         i = self.corpus.paths.get(path)
         if i is None:
-            for other in (path + "/", path.rstrip("/")):
+            for other in (path + "/", path.removesuffix("/")):
                 j = self.corpus.paths.get(other)
                 if j is not None and self.corpus.visible(j, now):
                     return Reply(301, headers={"Location": quote(other)})
@@ -182,52 +193,40 @@ class SampleSite(Site):
         if not self.corpus.visible(i, now):
             return self.not_found()
         article = self.corpus.article(i)
+        window_start = self.corpus.window(now)[0]
         revision = 2 if article.updated_at(now) else 1
-        etag = f'W/"{article.nid}-{revision}"'
-        modified = article.updated_at(now) or article.published
+        etag = f'W/"{article.nid}-{revision}-{int(window_start.timestamp())}"'
+        modified = max(article.updated_at(now) or article.published, window_start)
         headers = {"ETag": etag, "Last-Modified": format_datetime(modified.astimezone(UTC), usegmt=True)}
-        if request_headers.get("If-None-Match") == etag or self._not_modified_since(
-                request_headers.get("If-Modified-Since"), modified):
+        if not_modified(request_headers, etag, modified):
             return Reply(304, headers=headers)
         charset = "iso-8859-1" if "wrong-charset" in article.flags else "utf-8"
         return Reply(200, render.render_article(self.corpus, article, now),
                      f"text/html; charset={charset}", headers)
 
     @staticmethod
-    def _not_modified_since(header: str | None, modified: datetime) -> bool:
-        if not header:
-            return False
-        try:
-            return parsedate_to_datetime(header) >= modified.replace(second=0)
-        except (TypeError, ValueError):
-            return False
-
-    @staticmethod
     def not_found() -> Reply:
         return Reply(404, render.not_found_page())
 
 
-class StaticSite(Site):
-    """Answers from a folder written by samplesite.static: no rendering on the request path."""
-
-    def __init__(self, root: Path, faults: Faults | None = None, log_path: Path | None = None):
-        info = json.loads((root / "site.json").read_text())
-        super().__init__(info["seed"], faults, log_path)
-        self.root = root
-
-    def route(self, target: str, request_headers) -> Reply:
-        path = static.file_for(self.root, target)
-        try:
-            meta = json.loads(path.with_suffix(".json").read_text())
-            body = path.read_bytes()
-        except (OSError, ValueError):
-            return Reply(404, render.not_found_page())
-        headers = dict(meta["headers"])
-        return Reply(meta["status"], body, headers.pop("Content-Type", "text/html"), headers)
+def not_modified(request_headers: Message, etag: str, modified: datetime | None) -> bool:
+    """Whether a conditional GET may be answered 304 (If-None-Match wins over
+    If-Modified-Since, as RFC 9110 says)."""
+    if_none_match = request_headers.get("If-None-Match")
+    if if_none_match:
+        tags = [tag.strip() for tag in if_none_match.split(",")]
+        return "*" in tags or etag in tags or etag.removeprefix("W/") in [t.removeprefix("W/") for t in tags]
+    since = request_headers.get("If-Modified-Since")
+    if not since or modified is None:
+        return False
+    try:
+        return parsedate_to_datetime(since) >= modified.replace(second=0, microsecond=0)
+    except (TypeError, ValueError):
+        return False
 
 
 class Handler(BaseHTTPRequestHandler):
-    site: SampleSite
+    site: Site
     server_version = "Apache"
     sys_version = ""
     protocol_version = "HTTP/1.1"
@@ -250,7 +249,8 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "slow":
             time.sleep(self.site.faults.slow_seconds)
         try:
-            reply = self.site.error_reply(target) if fault == "error" else self.site.route(target, self.headers)
+            reply = (self.site.error_reply(target, fault) if fault in ("error", "challenge")
+                     else self.site.route(target, self.headers))
         except Exception:  # the replica must never hang a crawler: a bug becomes a 500
             reply = Reply(500, b"<html><body>Internal error</body></html>")
         self.site.record(self.command, target, reply.status, agent)

@@ -1,66 +1,94 @@
 """The whole replica written to a folder, so that benchmarks measure the crawler and not the
-page generator. The server's static mode answers from that folder (see server.StaticSite)."""
+page generator. Every answer is taken from the live site's own routing, so the copy answers
+exactly like it; the server's static mode (server.StaticSite) reads it back."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
+from email.message import Message
+from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from samplesite import render
+from samplesite import Wrap, render
 from samplesite.corpus import SECTIONS, Corpus
+from samplesite.server import GIF, IMAGE_PREFIXES, Faults, Reply, SampleSite, Site, SiteClock, not_modified
 
-Wrap = Callable[[Iterable, int, str], Iterable]
+
+def normalise_target(target: str) -> str:
+    """One spelling per answer: upper-case escapes, and of the query only a page number."""
+    parts = urlsplit(target)
+    path = quote(unquote(parts.path), safe="/-._~!$&'()*+,;=:@")
+    page = parse_qs(parts.query).get("page", [""])[0]
+    return path + (f"?page={int(page)}" if page.isascii() and page.isdigit() else "")
 
 
 def file_for(root: Path, target: str) -> Path:
-    """Where the answer to a request target lives: one file per path and query."""
-    parts = urlsplit(target)
-    path = quote(parts.path, safe="/-._~%") or "/"
-    name = "__index__" + (("_" + quote(parts.query, safe="")) if parts.query else "") + ".page"
-    return root / path.strip("/") / name
+    """Where the answer to a request target lives: one file per normalised target."""
+    normal = normalise_target(target)
+    path, _, query = normal.partition("?")
+    name = "__slash__" if len(path) > 1 and path.endswith("/") else "__index__"
+    return root / path.strip("/") / f"{name}{'_' + query.replace('=', '_') if query else ''}.page"
 
 
-def pages(corpus: Corpus, now: datetime) -> Iterator[tuple[str, int, bytes, dict[str, str]]]:
-    """Every answer of the site at `now`: (target, status, body, headers)."""
-    html = {"Content-Type": "text/html; charset=utf-8"}
-    xml = {"Content-Type": "application/xml; charset=utf-8"}
-    yield "/robots.txt", 200, render.render_robots(0), {"Content-Type": "text/plain; charset=utf-8"}
-    yield "/", 200, render.render_home(corpus, now), html
-    yield "/rss.xml", 200, render.render_rss(corpus, now), xml
-    yield "/sitemap.xml", 200, render.render_sitemap_index(corpus, now), xml
-    for n in range(1, render.sitemap_pages(corpus, now) + 1):
-        yield f"/sitemap.xml?page={n}", 200, render.render_sitemap_page(corpus, now, n), xml
+def targets(corpus: Corpus, now: datetime) -> Iterator[str]:
+    """Every address of the site at `now` that a crawler could be sent to."""
+    yield from ("/robots.txt", "/", "/rss", "/rss.xml", "/sitemap.xml")
+    for section in SECTIONS:
+        yield f"/rss/{quote(section.slug)}.xml"
+    yield from (f"/sitemap.xml?page={n}" for n in range(1, render.sitemap_pages(corpus, now) + 1))
     size = corpus.config.listing_page_size
     for section in SECTIONS:
         count = len(corpus.newest_first(now, section.slug))
-        for page in range(-(-count // size) + 1):
-            status, body = render.render_listing(corpus, section, page, now)
-            yield f"/{quote(section.slug)}?page={page}", status, body, html
-            if page == 0:
-                yield f"/{quote(section.slug)}", status, body, html
+        yield f"/{quote(section.slug)}"
+        yield from (f"/{quote(section.slug)}?page={page}" for page in range(-(-count // size) + 1))
     for i in corpus.newest_first(now):
-        article = corpus.article(i)
-        charset = "iso-8859-1" if "wrong-charset" in article.flags else "utf-8"
-        yield quote(article.path), 200, render.render_article(corpus, article, now), {
-            "Content-Type": f"text/html; charset={charset}"}
-        yield f"/node/{article.nid}", 301, b"", {"Location": quote(article.path)}
+        path = corpus.path(i)
+        yield quote(path)
+        yield quote(path.removesuffix("/") if path.endswith("/") else path + "/")
+        yield f"/node/{corpus.nid(i)}"
 
 
-def write_static(corpus: Corpus, now: datetime, root: Path, wrap: Wrap | None = None) -> int:
-    """Write every answer under `root` (a file per answer, its status and headers beside it);
+def write_static(corpus: Corpus, now: datetime, root: Path, crawl_delay: float = 1.0,
+                 wrap: Wrap | None = None) -> int:
+    """Write every answer under `root` (its body, and its status and headers beside it);
     returns the number of articles."""
+    site = SampleSite(corpus, SiteClock(now), crawl_delay)
     root.mkdir(parents=True, exist_ok=True)
     count = len(corpus.newest_first(now))
-    answers = pages(corpus, now)
-    if wrap:
-        answers = wrap(answers, 2 * count, "pages")
-    for target, status, body, headers in answers:
+    addresses = targets(corpus, now)
+    for target in wrap(addresses, 3 * count, "pages") if wrap else addresses:
+        reply = site.route(target, Message())
         path = file_for(root, target)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(body)
-        path.with_suffix(".json").write_text(json.dumps({"status": status, "headers": headers}))
+        path.write_bytes(reply.body)
+        headers = dict(reply.headers or {}, **{"Content-Type": reply.content_type})
+        path.with_suffix(".json").write_text(json.dumps({"status": reply.status, "headers": headers}))
     (root / "site.json").write_text(json.dumps({"now": now.isoformat(), "articles": count,
                                                 "seed": corpus.config.seed, "count": corpus.config.count}))
     return count
+
+
+class StaticSite(Site):
+    """Answers from a folder written by samplesite.static: no rendering on the request path."""
+
+    def __init__(self, root: Path, faults: Faults | None = None, log_path: Path | None = None):
+        info = json.loads((root / "site.json").read_text())
+        super().__init__(info["seed"], faults, log_path)
+        self.root = root
+
+    def route(self, target: str, request_headers: Message) -> Reply:
+        if urlsplit(target).path.startswith(IMAGE_PREFIXES):
+            return Reply(200, GIF, "image/gif")
+        path = file_for(self.root, target)
+        try:
+            meta = json.loads(path.with_suffix(".json").read_text())
+            body = path.read_bytes()
+        except (OSError, ValueError):
+            return Reply(404, render.not_found_page())
+        headers = dict(meta["headers"])
+        modified = parsedate_to_datetime(headers["Last-Modified"]) if "Last-Modified" in headers else None
+        if "ETag" in headers and not_modified(request_headers, headers["ETag"], modified):
+            return Reply(304, headers=headers)
+        return Reply(meta["status"], body, headers.pop("Content-Type", "text/html"), headers)

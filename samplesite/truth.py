@@ -2,24 +2,25 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from samplesite import Wrap
 from samplesite.corpus import SEED_SIDEBAR_MOMENT, Corpus
 
-Wrap = Callable[[Iterable, int, str], Iterable]
 
-
-def sidebar_moments(corpus: Corpus, now: datetime, windows: int) -> list[datetime]:
-    """The start of the `windows` most recent sidebar windows up to `now`, and the seed's."""
+def sidebar_moments(corpus: Corpus, now: datetime, windows: int, since: datetime | None = None) -> list[datetime]:
+    """The seed's window, then every window from `since` to `now` (or the `windows` most
+    recent ones)."""
     start, _ = corpus.window(now)
     step = timedelta(minutes=corpus.config.window_minutes)
-    moments = [start - k * step for k in range(windows)][::-1]
+    if since is not None:
+        windows = int((start - corpus.window(since)[0]) / step) + 1
+    moments = [start - k * step for k in range(max(windows, 0))][::-1]
     return [corpus.window(SEED_SIDEBAR_MOMENT)[0], *moments]
 
 
-def write_truth(corpus: Corpus, now: datetime, out: Path, windows: int = 48,
+def write_truth(corpus: Corpus, now: datetime, out: Path, windows: int = 48, since: datetime | None = None,
                 wrap: Wrap | None = None) -> tuple[int, int]:
     """Write articles.jsonl, most_viewed.jsonl and site.json under `out`; returns the counts."""
     out.mkdir(parents=True, exist_ok=True)
@@ -27,7 +28,7 @@ def write_truth(corpus: Corpus, now: datetime, out: Path, windows: int = 48,
     with (out / "articles.jsonl").open("w", encoding="utf-8") as articles:
         for i in wrap(ids, len(ids), "articles") if wrap else ids:
             articles.write(json.dumps(corpus.article(i).truth(now), ensure_ascii=False) + "\n")
-    moments = sidebar_moments(corpus, now, windows)
+    moments = sidebar_moments(corpus, now, windows, since)
     with (out / "most_viewed.jsonl").open("w", encoding="utf-8") as sidebars:
         for moment in moments:
             sidebars.write(json.dumps(corpus.most_viewed_truth(moment), ensure_ascii=False) + "\n")

@@ -105,3 +105,17 @@ KHMER_WORDS = [
     "សាងសង់", "ទេសចរណ៍", "អង្គរវត្ត", "វិនិយោគ", "ពាណិជ្ជកម្ម", "ឆ្នាំនេះ", "បានប្រកាស",
     "បាននិយាយថា", "កម្មករ", "រោងចក្រ", "ប្រាក់ខែ", "ទឹកជំនន់", "ជំនួយ", "សហគមន៍", "ព្រៃឈើ",
 ]
+CAPTION_INITIALLED = ["S. Sok", "H. Chivoan", "V. Sokheng"]
+CAPTION_TRICKY = [
+    "Officials meet U.N. envoys at a hotel in {place}.",
+    "Protesters hold a sign reading ‘Stop the evictions!’",
+    "Police guard the scene in {place} on Jan. 5, a day after the fire.",
+    "A worker at Kampot Pepper Co. packs peppercorns in {place}.",
+]
+SUBHEADS = ["What comes next", "Reactions in {place}", "A long dispute", "Questions over funding"]
+LIST_ITEMS = [
+    "{n} families in {place} province have filed complaints.",
+    "The ministry has promised a review within {n} days.",
+    "Local authorities in {place} say they were not informed.",
+    "Donors have pledged ${n} million so far.",
+]

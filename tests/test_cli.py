@@ -103,3 +103,13 @@ def test_demo_serves_the_site_and_shows_the_seed_page():
     assert "credit: 'Photo supplied'" in result.stdout
     assert "Cambodia on the verge of national tragedy, WHO warns" in result.stdout
     assert result.stdout.count("== a ") >= 3
+
+
+def test_site_truth_writes_every_window_since_a_moment(tmp_path):
+    result = run("site", "truth", "--out", str(tmp_path), "--count", "50", "--now", "2026-10-01T12:30",
+                 "--since", "2026-10-01T09:00")
+    assert result.returncode == 0, result.stderr
+    windows = [json.loads(line) for line in (tmp_path / "most_viewed.jsonl").read_text().splitlines()]
+    starts = [w["window_start"] for w in windows[1:]]
+    assert starts == [f"2026-10-01T{h:02d}:00:00+07:00" for h in (9, 10, 11, 12)]
+    assert windows[0]["window_start"].startswith("2021-04-12")

@@ -41,8 +41,28 @@ def test_the_site_is_big_enough_and_covers_every_era_and_hard_case(parsed):
     assert sum(len(a.images) > 1 for a in articles) >= 10
     assert sum(a.updated is not None for a in articles) >= 10
     assert sum(a.language == "km" for a in articles) >= 5
-    assert {image.credit for a in articles for image in a.images} >= {
-        "Photo supplied", "Post staff", "Heng Chivoan", "Khem Sovannara/AFP", "Mey Kimlay", None}
+    credits = {image.credit for a in articles for image in a.images}
+    assert credits >= {"Photo supplied", "Post staff", "Heng Chivoan", "Khem Sovannara/AFP", "Mey Kimlay",
+                       "PHOTO SUPPLIED", "S. Sok", None}
+    assert sum(bool(a.original.kinds) for a in articles) >= 10
+    assert flags["loose-text"] >= 5
+    assert any(a.section.slug == "lift/lift-news" for a in articles)
+
+
+RARE_AND_HARD = ("no-body", "truncated", "wrong-charset", "script-in-text", "br-paragraphs", "loose-text", "caps",
+                 "entities", "related", "inline-related", "ads")
+
+
+@pytest.mark.parametrize("flag", RARE_AND_HARD)
+def test_every_hard_case_is_read_exactly_wherever_it_occurs(parsed, truth, flag):
+    """No tolerance here: a parser wrong on every page of one rare case must fail."""
+    pages = [(article, page) for article, page in parsed if flag in article.flags]
+    assert len(pages) >= 8, f"only {len(pages)} pages with {flag}"
+    for article, page in pages:
+        got = page.article.to_dict()
+        expected = truth[article.url]
+        for field in EXACT_FIELDS + OTHER_FIELDS + ["body"]:
+            assert got[field] == expected[field], (article.url, field, got[field], expected[field])
 
 
 @pytest.mark.parametrize("field", EXACT_FIELDS)

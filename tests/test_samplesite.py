@@ -15,8 +15,8 @@ import pytest
 from crawler.parse import parse_page
 from samplesite.corpus import SECTIONS, Corpus, SiteConfig
 from samplesite.render import render_article
-from samplesite.server import Faults, SampleSite, SiteClock, StaticSite, start_in_thread
-from samplesite.static import write_static
+from samplesite.server import Faults, SampleSite, SiteClock, start_in_thread
+from samplesite.static import StaticSite, write_static
 from tests.conftest import get
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -103,14 +103,40 @@ def test_khmer_articles_live_at_percent_encoded_khmer_urls(site, corpus):
     assert parse_page(body, site.base + quote(khmer.path), site.clock.now()).article.language == "km"
 
 
-def test_conditional_get_answers_304(site, corpus):
+def test_conditional_get_answers_304_until_the_page_changes(site, corpus):
     article = corpus.article(corpus.newest_first(site.clock.now())[5])
     url = site.base + quote(article.path)
     status, headers, _ = get(url)
     assert status == 200 and headers["ETag"] and headers["Last-Modified"]
     assert get(url, {"If-None-Match": headers["ETag"]})[0] == 304
+    assert get(url, {"If-None-Match": f'W/"other", {headers["ETag"]}'})[0] == 304
+    assert get(url, {"If-None-Match": "*"})[0] == 304
     assert get(url, {"If-Modified-Since": headers["Last-Modified"]})[0] == 304
     assert get(url, {"If-None-Match": 'W/"other"'})[0] == 200
+    site.clock.set(site.clock.now() + timedelta(minutes=corpus.config.window_minutes))
+    try:
+        assert get(url, {"If-None-Match": headers["ETag"]})[0] == 200, "a new sidebar is a new page"
+        assert get(url, {"If-Modified-Since": headers["Last-Modified"]})[0] == 200
+    finally:
+        site.clock.set(corpus.config.end)
+
+
+@pytest.mark.parametrize("target, status", [
+    ("/national?page=%C2%B2", 404), ("/national?page=%D9%A3", 404), ("/sitemap.xml?page=", 404),
+    ("/sitemap.xml?page=%C2%B2", 404), ("/national?page=0&x=1", 200), ("/%ZZ", 404), ("/" + "a" * 5000, 404),
+])
+def test_odd_addresses_get_a_clean_answer(site, target, status):
+    assert get(site.base + target)[0] == status
+
+
+def test_a_double_trailing_slash_redirects_once(site, corpus):
+    late = next(corpus.article(i) for i in corpus.newest_first(site.clock.now())
+                if corpus.article(i).path.endswith("/"))
+    status, headers, _ = get(site.base + quote(late.path) + "/")
+    assert status == 301 and headers["Location"] == quote(late.path)
+    drupal = next(corpus.article(i) for i in corpus.newest_first(site.clock.now()) if corpus.article(i).era == "drupal")
+    status, headers, _ = get(site.base + quote(drupal.path) + "/")
+    assert status == 301 and headers["Location"] == quote(drupal.path)
 
 
 def test_most_viewed_is_one_list_per_window_and_changes_with_the_next(site, corpus):
@@ -168,6 +194,17 @@ def test_faults_fail_a_url_at_most_twice_then_it_answers(corpus):
             assert headers["Retry-After"] == "3"
 
 
+def test_an_anti_bot_challenge_answers_403_then_lets_through(corpus):
+    site = SampleSite(corpus, SiteClock(corpus.config.end), faults=Faults(challenge_rate=1.0))
+    server, base = start_in_thread(site)
+    try:
+        path = quote(corpus.path(corpus.newest_first(corpus.config.end)[3]))
+        statuses = [get(base + path)[0] for _ in range(3)]
+    finally:
+        server.shutdown()
+    assert statuses[0] == 403 and statuses[-1] == 200
+
+
 def test_dropped_connections_and_slow_answers(corpus):
     site = SampleSite(corpus, SiteClock(corpus.config.end),
                       faults=Faults(drop_rate=1.0, slow_rate=1.0, slow_seconds=0.3))
@@ -219,10 +256,18 @@ def test_a_static_copy_answers_like_the_live_site(tmp_path):
         for i in small.newest_first(end)[:10]:
             path = quote(small.path(i))
             assert get(static_base + path)[2] == get(live_base + path)[2]
-        assert get(static_base + "/sitemap.xml")[2] == get(live_base + "/sitemap.xml")[2]
-        assert get(static_base + "/national?page=0")[2] == get(live_base + "/national?page=0")[2]
+        khmer = next(small.path(i) for i in small.newest_first(end) if small.article(i).language == "km")
+        late = next(small.path(i) for i in small.newest_first(end) if small.path(i).endswith("/"))
         nid = small.article(small.newest_first(end)[0]).nid
-        assert get(static_base + f"/node/{nid}")[0] == 301
+        for target in ("/sitemap.xml", "/sitemap.xml?page=1", "/national?page=0", "/national", "/national?page=00",
+                       "/national?page=0&x=1", "/rss", "/rss.xml", "/rss/business.xml", "/robots.txt",
+                       quote(khmer).lower(), quote(late.rstrip("/")), f"/node/{nid}", "/images/stories/a.jpg"):
+            static_answer, live_answer = get(static_base + target), get(live_base + target)
+            assert static_answer[0] == live_answer[0] and static_answer[2] == live_answer[2], target
+        path = quote(small.path(small.newest_first(end)[0]))
+        etag = get(static_base + path)[1]["ETag"]
+        assert etag == get(live_base + path)[1]["ETag"]
+        assert get(static_base + path, {"If-None-Match": etag})[0] == 304
     finally:
         static_server.shutdown()
         live_server.shutdown()
@@ -246,3 +291,24 @@ def test_a_site_of_100000_articles_is_served_without_holding_them_all(repo_root)
     assert articles == 100_007
     assert cached <= 4096
     assert peak_kib < 400 * 1024
+
+
+def test_a_sidebar_stays_the_same_all_window_even_when_an_article_in_it_is_edited(corpus):
+    moment = next(a.updated for a in map(corpus.article, corpus.order)
+                  if a.revised and a.id in corpus.most_viewed(a.updated)
+                  and corpus.window(a.updated)[0] < a.updated)
+    start, end = corpus.window(moment)
+    clock = SiteClock(start)
+    server, base = start_in_thread(SampleSite(corpus, clock))
+    page = quote(corpus.path(corpus.newest_first(start)[0]))
+    try:
+        seen = []
+        for when in (start, end - timedelta(minutes=1)):
+            clock.set(when)
+            seen.append(parse_page(get(base + page)[2], base + page, when).most_viewed)
+    finally:
+        server.shutdown()
+    truth = corpus.most_viewed_truth(moment)["entries"]
+    for snapshot in seen:
+        assert [(e.rank, e.url, e.title, e.teaser) for e in snapshot.entries] == \
+            [(e["rank"], e["url"], e["title"], e["teaser"]) for e in truth]

@@ -6,6 +6,7 @@ from urllib.parse import quote
 import pytest
 
 from archive.urls import canonical_url, same_site
+from crawler.parse.phnompenhpost import absolute_identity, to_identity
 
 ORIGIN = "https://www.phnompenhpost.com"
 
@@ -19,7 +20,18 @@ ORIGIN = "https://www.phnompenhpost.com"
     "HTTPS://WWW.PHNOMPENHPOST.COM/national/story",
 ])
 def test_variants_of_one_address_are_one_identity(url):
-    assert canonical_url(url) == "https://www.phnompenhpost.com/national/story"
+    assert canonical_url(url, ORIGIN) == "https://www.phnompenhpost.com/national/story"
+    assert absolute_identity(url) == "https://www.phnompenhpost.com/national/story"
+
+
+def test_other_hosts_keep_their_own_name_and_escaped_slashes_stay():
+    assert canonical_url("http://m.facebook.com/x/") == "https://m.facebook.com/x"
+    assert canonical_url(ORIGIN + "/national/a%2Fb") != canonical_url(ORIGIN + "/national/a/b")
+
+
+def test_links_that_are_not_web_addresses_have_no_identity():
+    for href in ("javascript:void(0)", "mailto:news@phnompenhpost.com", "#top", "http://[::1/oops"):
+        assert to_identity(href, ORIGIN + "/national/x") is None
 
 
 def test_a_mirror_keeps_the_identity_of_the_original():

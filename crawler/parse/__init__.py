@@ -9,10 +9,17 @@ from crawler.parse import phnompenhpost
 SITES = {"phnompenhpost": phnompenhpost}
 
 
-def parse_page(html: bytes, url: str, fetched_at: datetime | str,
-               site: str = "phnompenhpost") -> ParsedPage:
-    """Parse one page with its site's rules; a page that breaks the parser still yields a
-    record with a warning, so one bad page never stops a crawl or a reparse."""
+def parse_page(html: bytes, url: str, fetched_at: datetime, site: str = "phnompenhpost") -> ParsedPage:
+    """Parse one page with its site's rules.
+
+    A page that breaks the parser still yields a record with a warning, so one bad page never
+    stops a crawl or a reparse. A call that is wrong (a fetch time without a zone, an unknown
+    site) raises ValueError.
+    """
+    if fetched_at.utcoffset() is None:
+        raise ValueError("fetched_at needs a time zone")
+    if site not in SITES:
+        raise ValueError(f"no parser for the site {site!r}; known: {', '.join(sorted(SITES))}")
     try:
         return SITES[site].parse(html, url, fetched_at)
     except Exception as error:

@@ -1,19 +1,23 @@
 """Site-independent pieces of page parsing: decoding, text, names, dates, captions.
 
-Pure functions: bytes and strings in, values out. No network, no store.
+Pure functions: bytes and strings in, values out. No network, no store, no clock.
 """
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
 
-import lxml.html
 from bs4.dammit import UnicodeDammit
 from dateutil import parser as dateparser
+from lxml import etree
 
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 UTF8_NAMES = {"utf-8", "utf8"}
 PARAGRAPH_MARK = "\u2029"
+BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "div", "section",
+                        "article", "ul", "ol", "table", "tr", "td", "dl", "dd", "dt"})
+TEXT_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "dt"})
 
 
 def decode_html(data: bytes, fallbacks: tuple[str, ...] = ("windows-1252",)) -> tuple[str, list[str]]:
@@ -47,14 +51,23 @@ def drop_dangling_tag(text: str) -> str:
     return text[:opened] if opened > text.rfind(">") else text
 
 
-def load_tree(text: str) -> lxml.html.HtmlElement | None:
-    """An lxml tree, or None when nothing parseable is left of the page."""
+HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
+
+
+def load_tree(text: str) -> etree._Element | None:
+    """The page's <html> element, or None when nothing parseable is left of the page.
+
+    Plain lxml elements (not lxml.html's) because the class look-up of lxml.html costs more
+    than all the selectors of a page together.
+    """
+    text = XML_DECLARATION.sub("", text, count=1)
     if not text.strip():
         return None
     try:
-        return lxml.html.document_fromstring(text)
-    except (lxml.etree.ParserError, ValueError):
+        root = etree.fromstring(text, HTML_PARSER)
+    except (etree.ParserError, ValueError):
         return None
+    return root if root is not None and len(root) else None
 
 
 def clean(text: str | None) -> str:
@@ -62,39 +75,123 @@ def clean(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
 
 
-def text_of(node: lxml.html.HtmlElement | None) -> str:
-    return clean(node.text_content()) if node is not None else ""
+def text_of(node: etree._Element | None) -> str:
+    """All the text inside a node, white space collapsed ('' for no node)."""
+    return clean("".join(node.itertext())) if node is not None else ""
 
 
-def paragraphs_of(node: lxml.html.HtmlElement) -> list[str]:
-    """A paragraph's text, split where the markup uses two or more <br> as paragraph breaks."""
-    for br in node.iter("br"):
-        br.tail = PARAGRAPH_MARK + (br.tail or "")
-    text = node.text_content()
-    pieces = re.split(PARAGRAPH_MARK + r"\s*" + PARAGRAPH_MARK + r"[\s" + PARAGRAPH_MARK + "]*", text)
-    return [piece for piece in (clean(p.replace(PARAGRAPH_MARK, " ")) for p in pieces) if piece]
+def block_text(node: etree._Element) -> str:
+    """A node's text with a space wherever a block or a <br> ends, so that a date line and
+    a teaser in two <p> of one item do not run together."""
+    pieces: list[str] = []
+
+    def walk(element: etree._Element) -> None:
+        pieces.append(element.text or "")
+        for child in element:
+            if isinstance(child.tag, str):
+                separate = child.tag in BLOCK_TAGS or child.tag == "br"
+                pieces.append(" " if separate else "")
+                walk(child)
+                pieces.append(" " if separate else "")
+            pieces.append(child.tail or "")
+
+    walk(node)
+    return clean("".join(pieces))
 
 
-def drop(nodes) -> None:
-    """Remove nodes from their tree, keeping the text that follows them."""
-    for node in list(nodes):
+def paragraphs(container: etree._Element) -> list[str]:
+    """The paragraphs of a body container, in order.
+
+    A paragraph is the text of a block element that holds no other block (p, a heading, a
+    list item, a quote), or loose text directly in the container; inside a block, two or
+    more <br> in a row also end a paragraph.
+    """
+    found: list[str] = []
+    loose: list[str] = []
+
+    def flush_loose() -> None:
+        found.extend(split_on_breaks("".join(loose)))
+        loose.clear()
+
+    def walk(element: etree._Element) -> None:
+        if element.text and element.text.strip():
+            loose.append(element.text)
+        for child in element:
+            if not isinstance(child.tag, str):
+                pass
+            elif child.tag == "br":
+                loose.append(PARAGRAPH_MARK)
+            elif child.tag in TEXT_BLOCKS and not any(
+                    isinstance(d.tag, str) and d.tag in BLOCK_TAGS for d in child.iterdescendants()):
+                flush_loose()
+                found.extend(split_on_breaks(block_with_breaks(child)))
+            elif child.tag in BLOCK_TAGS:
+                flush_loose()
+                walk(child)
+                flush_loose()
+            else:
+                loose.append(block_with_breaks(child))
+            if child.tail and child.tail.strip():
+                loose.append(child.tail)
+
+    walk(container)
+    flush_loose()
+    return found
+
+
+def block_with_breaks(node: etree._Element) -> str:
+    """Text of an element, with each <br> kept as a paragraph mark."""
+    pieces = [node.text or ""]
+    for child in node.iterdescendants():
+        if child.tag == "br":
+            pieces.append(PARAGRAPH_MARK)
+        elif isinstance(child.tag, str):
+            pieces.append(child.text or "")
+        pieces.append(child.tail or "")
+    return "".join(pieces)
+
+
+def split_on_breaks(text: str) -> list[str]:
+    """Split at two or more paragraph marks in a row; a single one is a space."""
+    if PARAGRAPH_MARK not in text:
+        text = clean(text)
+        return [text] if text else []
+    chunks = re.split(PARAGRAPH_MARK + r"\s*" + PARAGRAPH_MARK + r"[\s" + PARAGRAPH_MARK + "]*", text)
+    return [piece for piece in (clean(chunk.replace(PARAGRAPH_MARK, " ")) for chunk in chunks) if piece]
+
+
+def drop(nodes: list[etree._Element]) -> None:
+    """Remove nodes from their tree, keeping the text that follows each one."""
+    for node in nodes:
         parent = node.getparent()
         if parent is None:
             continue
-        node.drop_tree()
+        if node.tail:
+            previous = node.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + node.tail
+            else:
+                parent.text = (parent.text or "") + node.tail
+        parent.remove(node)
 
 
 # -- names --------------------------------------------------------------------------------
 
-NAME_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", re.I)
+NAME_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s+with\s+|\s*&\s*", re.I)
 
 
 def name_case(name: str) -> str:
-    """'MAY KUNMAKARA' becomes 'May Kunmakara'; mixed case and short acronyms stay as printed."""
+    """'MAY KUNMAKARA' becomes 'May Kunmakara' ('MCDONALD O'NEIL': 'McDonald O'Neil'); mixed
+    case and short acronyms (AFP) stay as printed."""
     if not name.isupper() or (" " not in name and len(name) <= 4):
         return name
-    return " ".join(part.capitalize() if not part.isupper() or len(part) > 1 else part
-                    for part in name.split(" "))
+    return " ".join(_word_case(word) for word in name.split(" "))
+
+
+def _word_case(word: str) -> str:
+    word = "-".join(part.capitalize() for part in word.split("-"))
+    word = re.sub(r"^(O’|O')(\w)", lambda m: m.group(1) + m.group(2).upper(), word)
+    return re.sub(r"^Mc(\w)", lambda m: "Mc" + m.group(1).upper(), word)
 
 
 def split_authors(byline: str, drop_suffixes: list[re.Pattern]) -> list[str]:
@@ -108,13 +205,16 @@ def split_authors(byline: str, drop_suffixes: list[re.Pattern]) -> list[str]:
 
 # -- dates --------------------------------------------------------------------------------
 
+PROBE_DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
+
 
 def parse_printed_date(text: str, zone: tzinfo, zone_names: dict[str, int],
                        known_forms: tuple[str, ...] = ()) -> datetime | None:
     """A printed date ('15 August 2018 | 08:20 ICT') as an aware datetime in the site's zone.
 
     The site's usual forms (strptime patterns, the zone name removed) are tried first, for
-    speed; dateutil reads anything else.
+    speed; dateutil reads anything else, and its answer is kept only if the text gave a full
+    date (dateutil fills a missing day or month from a default, which would invent one).
     """
     cleaned = re.sub(r"\s*\|\s*", " ", text).strip()
     bare = cleaned.removesuffix(" " + zone.tzname(None)) if zone.tzname(None) else cleaned
@@ -124,22 +224,32 @@ def parse_printed_date(text: str, zone: tzinfo, zone_names: dict[str, int],
         except ValueError:
             continue
     try:
-        moment = dateparser.parse(cleaned, tzinfos=zone_names, fuzzy=True)
+        first, second = (dateparser.parse(cleaned, default=default, tzinfos=zone_names, fuzzy=True)
+                         for default in PROBE_DEFAULTS)
     except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return moment
+    if first.date() != second.date():
+        return None
+    return first if first.tzinfo else first.replace(tzinfo=zone)
+
+
+def has_time(text: str) -> bool:
+    """True when a printed date carries a time of day."""
+    return re.search(r"\b\d{1,2}:\d{2}\b", text) is not None
 
 
 def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 with the moment's own offset; naive datetimes are refused."""
     if moment is None:
         return None
+    if moment.utcoffset() is None:
+        raise ValueError("a time without a zone cannot be stored")
     offset = moment.utcoffset() or timedelta(0)
     return moment.astimezone(timezone(offset)).isoformat()
 
 
 def parse_iso(text: str | None) -> datetime | None:
+    """An ISO 8601 time with a zone, or None for anything else."""
     if not text:
         return None
     try:
@@ -151,22 +261,37 @@ def parse_iso(text: str | None) -> datetime | None:
 
 # -- captions -----------------------------------------------------------------------------
 
-CREDIT_TAIL = re.compile(r"^(?P<caption>.*?[.!?។”)])\s+(?P<credit>[^.!?។]{1,60})$", re.S)
+KNOWN_CREDIT = re.compile(
+    r"^(?P<caption>.*?)\s*(?P<credit>(?:photo|PHOTO|Photo)\s+(?:supplied|SUPPLIED)|SUPPLIED|Supplied"
+    r"|Post\s+[Ss]taff|POST\s+STAFF"
+    r"|(?:Photograph|Photo|Picture)\s*:\s*[^.]+?(?:\.\s*\w+)*"
+    r"|(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w'’-]*/(?:AFP|AP|Reuters|Xinhua)|AFP|Reuters|Xinhua)\s*$", re.S)
+ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Mr", "Mrs", "Ms", "Dr",
+                 "St", "No", "Gen", "Col", "Lt", "Sgt", "Prof")
+SENTENCE_END = re.compile(r"(?<![\s.][A-Za-z])" + "".join(rf"(?<!\b{a})" for a in ABBREVIATIONS)
+                          + r"[.!?។][’'”\")]?\s+")
 CREDIT_LABEL = re.compile(r"^(?:photograph|photo|picture)\s*:\s*", re.I)
+NAME_WORD = re.compile(r"^[A-Z][\w'’.-]*$|^[A-Z]+$")
 
 
 def split_credit(text: str) -> tuple[str | None, str | None]:
     """Caption and credit of a caption printed with the credit glued to its end.
 
-    The Post prints '… in Cambodia. Photo supplied' or '… a mill. Khem Sovannara/AFP': the
-    credit is a short run of words after the last full stop. A caption that ends in a full
-    stop has no credit.
+    The Post prints '… in Cambodia. Photo supplied', '… a mill. Khem Sovannara/AFP' or
+    '… Photograph: Mey Kimlay'. Known credit forms are recognised wherever they stand;
+    otherwise the credit is a short run of capitalised words after the last sentence end
+    (abbreviations such as 'Jan.' or initials such as 'U.N.' are not sentence ends).
     """
     text = clean(text)
     if not text:
         return None, None
-    match = CREDIT_TAIL.match(text)
-    if not match or len(match.group("credit").split()) > 6:
-        return text, None
-    credit = CREDIT_LABEL.sub("", match.group("credit")).strip()
-    return match.group("caption"), credit or None
+    known = KNOWN_CREDIT.match(text)
+    if known and known.group("caption"):
+        return known.group("caption"), CREDIT_LABEL.sub("", known.group("credit")).strip()
+    ends = list(SENTENCE_END.finditer(text))
+    if ends:
+        caption, tail = text[: ends[-1].end()].rstrip(), text[ends[-1].end():]
+        words = tail.split()
+        if 1 <= len(words) <= 5 and all(NAME_WORD.match(word) for word in words):
+            return caption, tail
+    return text, None

@@ -27,9 +27,8 @@ class PageIndex:
         self.by_class: dict[str, list] = defaultdict(list)
         self.by_id: dict[str, etree._Element] = {}
         self.by_attribute: dict[tuple[str, str], list] = defaultdict(list)
-        self.order: dict[etree._Element, int] = {}
-        for position, element in enumerate(tree.iter(etree.Element)):
-            self.order[element] = position
+        self._order: dict[etree._Element, int] | None = None
+        for element in tree.iter(etree.Element):
             attributes = element.attrib
             if not attributes:
                 continue
@@ -43,17 +42,20 @@ class PageIndex:
 
     def select(self, selector: str) -> list:
         """Elements matching `selector` (see the module docstring), in document order."""
-        found: list = []
-        for alternative in selector.split(","):
-            steps = alternative.split()
-            if steps:
-                found.extend(self._follow(self._start(steps[0]), steps[1:]))
-        if "," in selector:
-            unique = {id(e): e for e in found}.values()
-            return sorted(unique, key=lambda e: self.order.get(e, 0))
-        return found
+        results = [self._follow(self._start(steps[0]), steps[1:])
+                   for steps in (alternative.split() for alternative in selector.split(",")) if steps]
+        found = [result for result in results if result]
+        if len(found) <= 1:
+            return found[0] if found else []
+        unique = {id(e): e for result in found for e in result}.values()
+        return sorted(unique, key=self._position)
 
-    def first(self, selector: str):
+    def _position(self, element: etree._Element) -> int:
+        if self._order is None:
+            self._order = {e: position for position, e in enumerate(self.tree.iter())}
+        return self._order.get(element, 0)
+
+    def first(self, selector: str) -> etree._Element | None:
         found = self.select(selector)
         return found[0] if found else None
 
