@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import demo_cmd, parse_cmd, site_cmd
+from cli import crawl_cmd, demo_cmd, parse_cmd, reparse_cmd, site_cmd
 from cli.errors import UserError
 
-COMMANDS = [demo_cmd, parse_cmd, site_cmd]
+COMMANDS = [crawl_cmd, demo_cmd, parse_cmd, reparse_cmd, site_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,12 +1,46 @@
-"""Scrapy settings: defaults that suit a real newspaper (one request a second to a site,
-robots.txt obeyed). A benchmark against the local sample site may lift them."""
+"""Scrapy settings: defaults that suit a real newspaper (no more than one request a second
+to a site, robots.txt and its Crawl-delay obeyed, an honest user agent). A test or benchmark
+against the local sample site may lift them."""
+import os
 
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
+NEWSARCHIVE_CONTACT = os.environ.get("NEWSARCHIVE_CONTACT", "")
+NEWSARCHIVE_DATA_DIR = os.environ.get("NEWSARCHIVE_DATA", "data")
+NEWSARCHIVE_WARC_MAX_BYTES = 256 * 2**20
+USER_AGENT = "newsarchive/0.1 (research archive" + (f"; contact {NEWSARCHIVE_CONTACT})" if NEWSARCHIVE_CONTACT else ")")
+
 ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 1
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 5.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 16 * 2**20
+DOWNLOAD_WARNSIZE = 4 * 2**20
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOGSTATS_INTERVAL = 10.0
+LOG_LEVEL = "INFO"
+HTTPERROR_ALLOWED_CODES = [304, 404, 410]
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.politeness.BackoffRetryMiddleware": 550,
+    "crawler.capture.WarcCaptureMiddleware": 950,
+}
+EXTENSIONS = {
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.politeness.PoliteThrottle": 0,
+    "crawler.session.ArchiveExtension": 100,
+}
+ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}

@@ -1,0 +1,442 @@
+"""The archive of record, in SQLite: captures, articles with their revisions, Most viewed
+snapshots, crawl runs.
+
+Every change that belongs together is one transaction, so a process killed at any moment
+leaves the store as it was before or after a page, never half-way. The schema is versioned
+(PRAGMA user_version) and migrated forward on open.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from archive.model import Article, MostViewedSnapshot, ParsedPage
+from archive.urls import normalise_path
+
+MIGRATIONS = [
+    """
+    CREATE TABLE crawl_runs (
+        id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL,
+        job TEXT NOT NULL DEFAULT 'crawl',
+        base_url TEXT,
+        pid INTEGER,
+        arguments TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,
+        pages INTEGER NOT NULL DEFAULT 0,
+        new_articles INTEGER NOT NULL DEFAULT 0,
+        new_revisions INTEGER NOT NULL DEFAULT 0,
+        unchanged INTEGER NOT NULL DEFAULT 0,
+        snapshots INTEGER NOT NULL DEFAULT 0,
+        warnings INTEGER NOT NULL DEFAULT 0,
+        errors INTEGER NOT NULL DEFAULT 0,
+        stats TEXT
+    );
+    CREATE TABLE captures (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER REFERENCES crawl_runs(id),
+        url TEXT NOT NULL,
+        via TEXT NOT NULL DEFAULT '[]',
+        status INTEGER NOT NULL,
+        fetched_at TEXT NOT NULL,
+        content_type TEXT,
+        kind TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        warc_file TEXT NOT NULL,
+        warc_offset INTEGER NOT NULL,
+        warc_record_id TEXT NOT NULL
+    );
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        site TEXT NOT NULL,
+        first_captured TEXT NOT NULL,
+        last_captured TEXT NOT NULL,
+        current_revision INTEGER NOT NULL,
+        headline TEXT,
+        published_utc TEXT,
+        section TEXT,
+        language TEXT
+    );
+    CREATE TABLE revisions (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        number INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        captured_at TEXT NOT NULL,
+        capture_id INTEGER REFERENCES captures(id),
+        record TEXT NOT NULL,
+        UNIQUE (article_id, number)
+    );
+    CREATE TABLE article_captures (
+        capture_id INTEGER PRIMARY KEY REFERENCES captures(id),
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        revision INTEGER NOT NULL
+    );
+    CREATE TABLE aliases (
+        address TEXT PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id)
+    );
+    CREATE TABLE redirects (
+        address TEXT PRIMARY KEY,
+        target TEXT NOT NULL
+    );
+    CREATE TABLE snapshots (
+        id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL,
+        list_hash TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        sightings INTEGER NOT NULL,
+        page_url TEXT NOT NULL,
+        capture_id INTEGER REFERENCES captures(id),
+        run_id INTEGER REFERENCES crawl_runs(id)
+    );
+    CREATE TABLE snapshot_entries (
+        snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),
+        rank INTEGER NOT NULL,
+        url TEXT NOT NULL,
+        title TEXT,
+        teaser TEXT,
+        PRIMARY KEY (snapshot_id, rank)
+    );
+    CREATE TABLE warnings (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER REFERENCES crawl_runs(id),
+        capture_id INTEGER REFERENCES captures(id),
+        url TEXT,
+        message TEXT NOT NULL
+    );
+    CREATE INDEX captures_by_run ON captures(run_id);
+    CREATE INDEX revisions_by_article ON revisions(article_id, number);
+    CREATE INDEX snapshots_by_hash ON snapshots(site, list_hash, last_seen);
+    CREATE INDEX snapshots_by_time ON snapshots(site, first_seen);
+    CREATE INDEX warnings_by_run ON warnings(run_id);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+RUN_COUNTERS = ("pages", "new_articles", "new_revisions", "unchanged", "snapshots", "warnings", "errors")
+
+
+class StoreError(Exception):
+    """The store cannot be used (too new, not a store); the text says why in one sentence."""
+
+
+def utc(moment: datetime) -> str:
+    """The one way times are written in the store: UTC, ISO 8601, microseconds."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def address_key(url: str) -> str:
+    """A fetched address without its host, so the real site and a mirror share aliases."""
+    parts = urlsplit(url)
+    return normalise_path(parts.path) + (f"?{parts.query}" if parts.query else "")
+
+
+def content_hash(article: Article) -> str:
+    """What counts as a change worth a revision: the headline or the body."""
+    text = json.dumps([article.headline, article.body], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def list_hash(snapshot: MostViewedSnapshot) -> str:
+    text = json.dumps([[e.rank, e.url, e.title] for e in snapshot.entries], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Capture:
+    """One response as the crawler saw it, and where its raw copy lies (`location`: where a
+    redirect pointed)."""
+
+    url: str
+    status: int
+    fetched_at: datetime
+    kind: str
+    size: int
+    warc_file: str
+    warc_offset: int
+    warc_record_id: str
+    via: tuple[str, ...] = ()
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    location: str | None = None
+
+
+@dataclass
+class Ingested:
+    """What one page changed in the archive."""
+
+    article: str | None = None  # "new", "revised", "unchanged"
+    snapshot: str | None = None  # "new", "seen again"
+
+
+class Store:
+    """One SQLite file; use as a context manager or call close()."""
+
+    def __init__(self, path: Path, snapshot_gap: timedelta = timedelta(minutes=60)):
+        self.path = path
+        self.snapshot_gap = snapshot_gap
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            self.db.close()
+            raise StoreError(f"{path} is not an archive store ({error}).") from None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} was written by a newer version (schema {version}, this one knows "
+                             f"{SCHEMA_VERSION}).")
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- crawl runs ---------------------------------------------------------------------
+
+    def start_run(self, site: str, base_url: str, arguments: dict, job: str = "crawl") -> int:
+        """Record a new run; runs left 'running' by a process that no longer exists are
+        marked 'interrupted' first."""
+        with self.transaction():
+            for row in self.db.execute("SELECT id, pid FROM crawl_runs WHERE status = 'running'").fetchall():
+                if not pid_alive(row["pid"]):
+                    self.db.execute("UPDATE crawl_runs SET status = 'interrupted' WHERE id = ?", (row["id"],))
+            cursor = self.db.execute(
+                "INSERT INTO crawl_runs (site, job, base_url, pid, arguments, started_at, status) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'running')",
+                (site, job, base_url, os.getpid(), json.dumps(arguments), utc(datetime.now(UTC))))
+            return cursor.lastrowid
+
+    def finish_run(self, run_id: int, status: str, stats: dict) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE crawl_runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
+                            (utc(datetime.now(UTC)), status, json.dumps(stats, default=str), run_id))
+
+    def count(self, run_id: int | None, counter: str, by: int = 1) -> None:
+        if run_id is not None and by and getattr(self, "_counting", True):
+            assert counter in RUN_COUNTERS
+            self.db.execute(f"UPDATE crawl_runs SET {counter} = {counter} + ? WHERE id = ?", (by, run_id))
+
+    def run(self, run_id: int) -> sqlite3.Row:
+        return self.db.execute("SELECT * FROM crawl_runs WHERE id = ?", (run_id,)).fetchone()
+
+    # -- captures -----------------------------------------------------------------------
+
+    def add_capture(self, run_id: int | None, capture: Capture) -> int:
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO captures (run_id, url, via, status, fetched_at, content_type, kind, size, etag, "
+                "last_modified, warc_file, warc_offset, warc_record_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (run_id, capture.url, json.dumps(list(capture.via)), capture.status, utc(capture.fetched_at),
+                 capture.content_type, capture.kind, capture.size, capture.etag, capture.last_modified,
+                 capture.warc_file, capture.warc_offset, capture.warc_record_id))
+            if capture.location and 300 <= capture.status < 400:
+                self.db.execute("INSERT OR REPLACE INTO redirects (address, target) VALUES (?, ?)",
+                                (address_key(capture.url), address_key(capture.location)))
+            self._counting = True
+            self.count(run_id, "pages")
+            if capture.status >= 400 and capture.status not in (404, 410):
+                self.count(run_id, "errors")
+            return cursor.lastrowid
+
+    def captures(self, kinds: tuple[str, ...] = ("article", "listing", "other")) -> list[sqlite3.Row]:
+        marks = ",".join("?" * len(kinds))
+        return self.db.execute(f"SELECT * FROM captures WHERE kind IN ({marks}) ORDER BY id", kinds).fetchall()
+
+    # -- what the crawler needs to know before fetching ----------------------------------
+
+    def known_addresses(self) -> set[str]:
+        """Every fetched address (host left out) that led to a stored article, directly or
+        through redirects the archive has seen."""
+        known = {row[0] for row in self.db.execute("SELECT address FROM aliases")}
+        redirects = dict(self.db.execute("SELECT address, target FROM redirects").fetchall())
+        for address in redirects:
+            target, hops = address, 0
+            while target in redirects and hops < 10:
+                target, hops = redirects[target], hops + 1
+            if target in known:
+                known.add(address)
+        return known
+
+    def validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """ETag and Last-Modified of the latest capture of every stored article, by address."""
+        rows = self.db.execute(
+            "SELECT a.address, c.etag, c.last_modified FROM aliases a JOIN article_captures ac "
+            "ON ac.article_id = a.article_id JOIN captures c ON c.id = ac.capture_id "
+            "WHERE c.etag IS NOT NULL OR c.last_modified IS NOT NULL ORDER BY c.id")
+        return {row["address"]: (row["etag"], row["last_modified"]) for row in rows}
+
+    # -- ingest: one parsed page into the archive ----------------------------------------
+
+    def ingest(self, page: ParsedPage, capture_id: int | None, captured_at: datetime, run_id: int | None,
+               addresses: tuple[str, ...] = (), counted: bool = True) -> Ingested:
+        """Store what one page says, in one transaction; `counted` adds it to the run's figures
+        (a reparse rebuilds records without counting them again)."""
+        result = Ingested()
+        self._counting = counted
+        with self.transaction():
+            if page.article is not None:
+                result.article = self._ingest_article(page.article, capture_id, captured_at, run_id, addresses)
+            if page.most_viewed is not None:
+                result.snapshot = self._ingest_snapshot(page.most_viewed, capture_id, captured_at, run_id)
+            for warning in page.warnings:
+                url = page.article.url if page.article else None
+                self.db.execute("INSERT INTO warnings (run_id, capture_id, url, message) VALUES (?,?,?,?)",
+                                (run_id, capture_id, url, warning))
+            self.count(run_id, "warnings", len(page.warnings))
+        return result
+
+    def _ingest_article(self, article: Article, capture_id: int | None, captured_at: datetime,
+                        run_id: int | None, addresses: tuple[str, ...]) -> str:
+        when = utc(captured_at)
+        digest = content_hash(article)
+        record = json.dumps(article.to_dict(), ensure_ascii=False)
+        published = utc(datetime.fromisoformat(article.published)) if article.published else None
+        row = self.db.execute("SELECT id, current_revision FROM articles WHERE url = ?", (article.url,)).fetchone()
+        if row is None:
+            article_id = self.db.execute(
+                "INSERT INTO articles (url, site, first_captured, last_captured, current_revision, headline, "
+                "published_utc, section, language) VALUES (?,?,?,?,1,?,?,?,?)",
+                (article.url, article.site, when, when, article.headline, published, article.section,
+                 article.language)).lastrowid
+            number, outcome = 1, "new"
+        else:
+            article_id, number = row["id"], row["current_revision"]
+            current = self.db.execute("SELECT content_hash FROM revisions WHERE article_id = ? AND number = ?",
+                                      (article_id, number)).fetchone()
+            if current["content_hash"] == digest:
+                outcome = "unchanged"
+                self.db.execute("UPDATE articles SET last_captured = max(last_captured, ?) WHERE id = ?",
+                                (when, article_id))
+            else:
+                number, outcome = number + 1, "revised"
+                self.db.execute(
+                    "UPDATE articles SET current_revision = ?, last_captured = max(last_captured, ?), headline = ?, "
+                    "published_utc = ?, section = ?, language = ? WHERE id = ?",
+                    (number, when, article.headline, published, article.section, article.language, article_id))
+        if outcome != "unchanged":
+            self.db.execute(
+                "INSERT INTO revisions (article_id, number, content_hash, captured_at, capture_id, record) "
+                "VALUES (?,?,?,?,?,?)", (article_id, number, digest, when, capture_id, record))
+        if capture_id is not None:
+            self.db.execute("INSERT OR REPLACE INTO article_captures (capture_id, article_id, revision) VALUES (?,?,?)",
+                            (capture_id, article_id, number))
+        for address in addresses:
+            self.db.execute("INSERT OR IGNORE INTO aliases (address, article_id) VALUES (?, ?)",
+                            (address_key(address), article_id))
+        self.count(run_id, {"new": "new_articles", "revised": "new_revisions", "unchanged": "unchanged"}[outcome])
+        return outcome
+
+    def _ingest_snapshot(self, snapshot: MostViewedSnapshot, capture_id: int | None, captured_at: datetime,
+                         run_id: int | None) -> str:
+        """One snapshot per distinct list while it stays up: a list seen again within the gap
+        of its last sighting extends that snapshot instead of adding one."""
+        digest = list_hash(snapshot)
+        when = utc(captured_at)
+        row = self.db.execute(
+            "SELECT id, first_seen, last_seen FROM snapshots WHERE site = ? AND list_hash = ? "
+            "ORDER BY last_seen DESC LIMIT 1", (snapshot.site, digest)).fetchone()
+        if row is not None:
+            last = datetime.fromisoformat(row["last_seen"].replace("Z", "+00:00"))
+            first = datetime.fromisoformat(row["first_seen"].replace("Z", "+00:00"))
+            if first - self.snapshot_gap <= captured_at <= last + self.snapshot_gap:
+                self.db.execute("UPDATE snapshots SET first_seen = min(first_seen, ?), last_seen = max(last_seen, ?),"
+                                " sightings = sightings + 1 WHERE id = ?", (when, when, row["id"]))
+                return "seen again"
+        snapshot_id = self.db.execute(
+            "INSERT INTO snapshots (site, list_hash, first_seen, last_seen, sightings, page_url, capture_id, run_id) "
+            "VALUES (?,?,?,?,1,?,?,?)",
+            (snapshot.site, digest, when, when, snapshot.page_url, capture_id, run_id)).lastrowid
+        self.db.executemany(
+            "INSERT INTO snapshot_entries (snapshot_id, rank, url, title, teaser) VALUES (?,?,?,?,?)",
+            [(snapshot_id, e.rank, e.url, e.title, e.teaser) for e in snapshot.entries])
+        self.count(run_id, "snapshots")
+        return "new"
+
+    def clear_derived(self) -> None:
+        """Forget everything parsed from captures (for a reparse); captures and runs stay."""
+        with self.transaction():
+            for table in ("article_captures", "aliases", "revisions", "articles", "snapshot_entries", "snapshots",
+                          "warnings"):  # redirects stay: they come from the captures themselves
+                self.db.execute(f"DELETE FROM {table}")
+
+    # -- reading ------------------------------------------------------------------------
+
+    def article_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def current_records(self) -> Iterator[dict]:
+        """The current revision of every article, as records (the JSON schema)."""
+        rows = self.db.execute(
+            "SELECT r.record FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision "
+            "ORDER BY a.id")
+        for row in rows:
+            yield json.loads(row["record"])
+
+    def snapshot_lists(self) -> list[dict]:
+        """Every snapshot with its entries, oldest first."""
+        snapshots = []
+        for row in self.db.execute("SELECT * FROM snapshots ORDER BY first_seen, id").fetchall():
+            entries = self.db.execute("SELECT rank, url, title, teaser FROM snapshot_entries WHERE snapshot_id = ? "
+                                      "ORDER BY rank", (row["id"],)).fetchall()
+            snapshots.append(dict(row) | {"entries": [dict(e) for e in entries]})
+        return snapshots
+
+    def integrity(self) -> str:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,136 @@
+"""Raw captures in WARC files (ISO 28500, written with warcio), rotated by size.
+
+Every response is kept as it came, with the request that asked for it, so the archive can
+be parsed again, by a better parser, without fetching anything.
+"""
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+DEFAULT_MAX_BYTES = 256 * 2**20
+
+
+@dataclass(frozen=True)
+class WarcLocation:
+    """Where one response record lies: the file (relative to the WARC folder) and offset."""
+
+    file: str
+    offset: int
+    record_id: str
+
+
+@dataclass(frozen=True)
+class CapturedResponse:
+    """A response read back from a WARC file."""
+
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    fetched_at: datetime
+    location: WarcLocation
+
+
+def warc_date(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class WarcWriter:
+    """Appends request/response pairs to `folder`, starting a new file past `max_bytes`."""
+
+    def __init__(self, folder: Path, prefix: str, max_bytes: int = DEFAULT_MAX_BYTES, software: str = "newsarchive"):
+        self.folder = folder
+        self.prefix = prefix
+        self.max_bytes = max_bytes
+        self.software = software
+        self._sequence = 0
+        self._file: io.BufferedWriter | None = None
+        self._writer: WARCWriter | None = None
+        self._name = ""
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def _open_next(self) -> None:
+        self.close()
+        self._sequence += 1
+        self._name = f"{self.prefix}-{self._sequence:05d}.warc.gz"
+        self._file = open(self.folder / self._name, "ab")  # noqa: SIM115 - kept open across records
+        self._writer = WARCWriter(self._file, gzip=True)
+        info = self._writer.create_warcinfo_record(self._name, {"software": self.software, "format": "WARC/1.1"})
+        self._writer.write_record(info)
+
+    def write(self, url: str, request_headers: list[tuple[str, str]], status: int,
+              response_headers: list[tuple[str, str]], body: bytes, fetched_at: datetime) -> WarcLocation:
+        """Write one response and its request; returns where the response record starts."""
+        if self._file is None or self._file.tell() >= self.max_bytes:
+            self._open_next()
+        assert self._file is not None and self._writer is not None
+        reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Unknown"
+        http_headers = StatusAndHeaders(f"{status} {reason}", response_headers, protocol="HTTP/1.1")
+        date = warc_date(fetched_at)
+        response = self._writer.create_warc_record(
+            url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http_headers,
+            warc_headers_dict={"WARC-Date": date})
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        request = self._writer.create_warc_record(
+            url, "request", http_headers=StatusAndHeaders(f"GET {target} HTTP/1.1", request_headers,
+                                                          is_http_request=True),
+            warc_headers_dict={"WARC-Date": date,
+                               "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")})
+        offset = self._file.tell()
+        self._writer.write_record(response)
+        self._writer.write_record(request)
+        self._file.flush()
+        return WarcLocation(self._name, offset, response.rec_headers.get_header("WARC-Record-ID"))
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+            self._file = self._writer = None
+
+
+def _captured(record, name: str, offset: int) -> CapturedResponse:
+    http = record.http_headers
+    return CapturedResponse(
+        url=record.rec_headers.get_header("WARC-Target-URI"),
+        status=int(http.get_statuscode() or 0),
+        headers=list(http.headers),
+        body=record.content_stream().read(),
+        fetched_at=datetime.fromisoformat(record.rec_headers.get_header("WARC-Date").replace("Z", "+00:00")),
+        location=WarcLocation(name, offset, record.rec_headers.get_header("WARC-Record-ID")),
+    )
+
+
+def read_response(folder: Path, location: WarcLocation) -> CapturedResponse:
+    """The response record at `location`."""
+    with open(folder / location.file, "rb") as stream:
+        stream.seek(location.offset)
+        for record in ArchiveIterator(stream):
+            return _captured(record, location.file, location.offset)
+    raise ValueError(f"no WARC record at {location.file}:{location.offset}")
+
+
+def iter_responses(path: Path, name: str | None = None) -> Iterator[CapturedResponse]:
+    """Every response record of one WARC file, in order; a record cut short by a crash at
+    the end of the file is skipped."""
+    with open(path, "rb") as stream:
+        records = ArchiveIterator(stream)
+        try:
+            for record in records:
+                if record.rec_type == "response":
+                    yield _captured(record, name or path.name, records.get_record_offset())
+        except (EOFError, OSError, ValueError):
+            return

@@ -1,0 +1,93 @@
+"""`newsarchive crawl`: harvest a newspaper (the real site, a mirror, or the local sample
+site) into the archive: WARC files for every response, the SQLite store for the records."""
+from __future__ import annotations
+
+import argparse
+import os
+from urllib.parse import urlsplit
+
+from cli.datadir import add_data_dir, resolve
+from cli.errors import UserError
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "crawl", help="harvest a newspaper into the archive",
+        description="Crawl a newspaper site politely (robots.txt, its Crawl-delay, at most one request a second "
+                    "by default) from its section listings, sitemaps and feeds; keep every response in WARC files "
+                    "and every article, revision and Most viewed snapshot in the store. A second run fetches only "
+                    "what is new; a run that was killed is resumed by the next one.")
+    parser.add_argument("--site", default="phnompenhpost", choices=["phnompenhpost"], help="which newspaper")
+    parser.add_argument("--base-url", default=None,
+                        help="where to fetch it from: the real site (default), a mirror, or the sample site, "
+                             "e.g. http://127.0.0.1:8000")
+    parser.add_argument("--since", help="only articles published on or after this day (YYYY-MM-DD)")
+    parser.add_argument("--until", help="only articles published on or before this day (YYYY-MM-DD)")
+    parser.add_argument("--sections", help="only these section listings, comma-separated (e.g. national,business)")
+    parser.add_argument("--max-articles", type=int, help="stop asking for articles after this many")
+    parser.add_argument("--refresh", action="store_true",
+                        help="re-check known articles too (conditional requests; a change makes a new revision)")
+    parser.add_argument("--contact", default=os.environ.get("NEWSARCHIVE_CONTACT"),
+                        help="an e-mail or web address put in the user agent; required for a real site "
+                             "(default: $NEWSARCHIVE_CONTACT)")
+    parser.add_argument("--delay", type=float, default=None,
+                        help="seconds between requests to the site (default 1; robots.txt's Crawl-delay wins "
+                             "if longer)")
+    parser.add_argument("--concurrency", type=int, default=None,
+                        help="requests in flight at once (default 1); one site is crawled at a time, so a pause "
+                             "the site asks for holds every request")
+    parser.add_argument("--urls", help="more addresses to start from, comma-separated")
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="any Scrapy setting, e.g. -s LOG_LEVEL=DEBUG")
+    add_data_dir(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.spiders.newspaper import is_local
+
+    if args.base_url and urlsplit(args.base_url).scheme not in ("http", "https"):
+        raise UserError(f"--base-url {args.base_url!r} is not an http(s) address.")
+    if not args.contact and not is_local(urlsplit(args.base_url or "https://www.phnompenhpost.com").hostname or ""):
+        raise UserError("Set NEWSARCHIVE_CONTACT or --contact (an e-mail or web address where the site can reach "
+                        "you) before crawling a real site.")
+    settings = get_project_settings()
+    settings.set("NEWSARCHIVE_DATA_DIR", str(resolve(args)))
+    if args.contact:
+        settings.set("NEWSARCHIVE_CONTACT", args.contact)
+        settings.set("USER_AGENT", f"newsarchive/0.1 (research archive; contact {args.contact})")
+    if args.delay is not None:
+        if args.delay < 0:
+            raise UserError("--delay cannot be negative.")
+        settings.set("DOWNLOAD_DELAY", args.delay)
+        settings.set("AUTOTHROTTLE_START_DELAY", args.delay)
+    if args.concurrency is not None:
+        if args.concurrency < 1:
+            raise UserError("--concurrency must be at least 1.")
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", args.concurrency)
+        settings.set("CONCURRENT_REQUESTS", args.concurrency)
+    for assignment in args.set:
+        name, equals, value = assignment.partition("=")
+        if not equals or not name:
+            raise UserError(f"-s {assignment!r} is not NAME=VALUE.")
+        settings.set(name, value)
+    spider_args = {k: v for k, v in {
+        "base_url": args.base_url, "since": args.since, "until": args.until, "sections": args.sections,
+        "max_articles": str(args.max_articles) if args.max_articles else None, "refresh": "1" if args.refresh else "0",
+        "urls": args.urls}.items() if v is not None}
+    process = CrawlerProcess(settings)
+    try:
+        crawler = process.create_crawler(args.site)
+        process.crawl(crawler, **spider_args)
+        process.start()
+    except ValueError as error:
+        raise UserError(f"{error}.") from None
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    reason = stats.get("finish_reason", "unknown")
+    if reason not in ("finished", "max_articles"):
+        raise UserError(f"The crawl ended early ({reason}); run it again to resume.")
+    return 0

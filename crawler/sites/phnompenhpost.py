@@ -1,0 +1,69 @@
+"""The Phnom Penh Post's listings, sitemaps and feeds (SITE-EVIDENCE.md)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import quote
+
+from parsel import Selector
+
+from crawler.parse import common
+from crawler.parse.phnompenhpost import ICT, ORIGIN, PRINTED_DATES, SITE, ZONE_NAMES
+
+NAME = "phnompenhpost"
+PARSER = "phnompenhpost"
+HOSTS = ("phnompenhpost.com", "www.phnompenhpost.com")
+SITEMAP = "/sitemap.xml"
+FEEDS = ("/rss.xml",)
+SECTIONS = ("national", "business", "opinion", "international", "politics-0", "around-ngos", "post-depth",
+            "kr-tribunal", "post-property", "post-focus", "post-auto", "special-reports", "supplements",
+            "post-weekend", "7days", "columns", "lift/lift-news")
+NOT_ARTICLES = re.compile(r"^/(?:tags|print|search|user|node/\d+/edit|rss|sitemap\.xml|images|sites|storage)(?:/|$)")
+LISTING_ITEMS = ("li.views-row", ".section-more article", "div.item-list ul li")
+ELSEWHERE = "aside, .sidebar, .region-sidebar, .most-viewed, .block-views, .top-stories, nav, header, footer"
+LISTING_DATE = re.compile(r"\s*\|\s*by\s.*$", re.I)
+
+__all__ = ["ORIGIN", "SITE"]
+
+
+def listing_path(section: str, page: int) -> str:
+    """Drupal views lists count pages from 0."""
+    return f"/{quote(section)}?page={page}"
+
+
+def section_paths(html: str) -> list[str]:
+    """Section slugs linked from a page's navigation (the home page lists them all)."""
+    selector = Selector(text=html)
+    found = []
+    for href in selector.css("nav a::attr(href)").getall():
+        slug = href.strip("/")
+        if slug and "?" not in slug and not NOT_ARTICLES.match("/" + slug):
+            found.append(slug)
+    return found
+
+
+def listing_items(html: str) -> list[tuple[str, datetime | None]]:
+    """(link, printed date) of every article a section page lists, in page order."""
+    selector = Selector(text=html)
+    for elsewhere in selector.css(ELSEWHERE):
+        elsewhere.drop()
+    items = []
+    for item in selector.css(", ".join(LISTING_ITEMS)):
+        href = item.css("h3 a::attr(href), a::attr(href)").get()
+        if not href:
+            continue
+        date_text = " ".join(item.css(".date ::text, span.date::text").getall())
+        items.append((href, printed_date(date_text)))
+    return items
+
+
+def printed_date(text: str) -> datetime | None:
+    """A listing's date line ('Fri, 26 August 2016', 'Publication date 17 November 2017 |
+    12:12 | ICT', 'Tuesday, March 5, 2024 | by …')."""
+    text = LISTING_DATE.sub("", common.clean(text)).removeprefix("Publication date").strip()
+    return common.parse_printed_date(text, ICT, ZONE_NAMES, PRINTED_DATES) if text else None
+
+
+def is_article_path(path: str) -> bool:
+    """Whether an address of the site may be an article (not a tag page, a print view, …)."""
+    return path not in ("", "/") and not NOT_ARTICLES.match(path) and "?" not in path

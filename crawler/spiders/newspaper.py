@@ -1,0 +1,258 @@
+"""The spider every newspaper shares: discovery from section listings, the sitemap index and
+the feeds, every article page, and the Most viewed sidebar wherever it shows. What is
+particular to one paper (addresses, listing markup, the parser) comes from its site module."""
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from types import ModuleType
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import scrapy
+from scrapy.exceptions import CloseSpider
+from scrapy.http import Request, Response
+from scrapy.utils.sitemap import Sitemap
+
+from archive.model import ParsedPage
+from archive.store import address_key
+from archive.urls import same_site
+from crawler.parse import parse_page
+from crawler.session import ArchiveSession
+
+REDIRECTS = (301, 302, 303, 307, 308)
+
+
+@dataclass
+class PageItem:
+    """A parsed page on its way to the store, with the capture it came from."""
+
+    page: ParsedPage
+    capture_id: int | None
+    fetched_at: datetime
+    addresses: tuple[str, ...]
+
+
+def day(text: str | None, name: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{name} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def is_local(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+class NewspaperSpider(scrapy.Spider):
+    """Arguments (-a name=value): base_url (the site, a mirror, or the local sample site),
+    since and until (YYYY-MM-DD: what listings, feeds and sitemaps date outside them is not
+    fetched), sections (comma-separated), max_articles (stop after that many article pages;
+    requests already on their way still land), refresh (1 to re-check known articles with
+    conditional requests), urls (more addresses to start from)."""
+
+    site: ModuleType
+    handle_httpstatus_list = [304, 404, 410]
+
+    def __init__(self, base_url: str | None = None, since: str | None = None, until: str | None = None,
+                 sections: str | None = None, max_articles: str | None = None, refresh: str = "0",
+                 urls: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.base_url = (base_url or self.site.ORIGIN).rstrip("/")
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"base_url {base_url!r} is not an http(s) address")
+        self.allowed_domains = [parts.hostname]
+        self.since, self.until = day(since, "since"), day(until, "until")
+        self.sections = [s.strip() for s in sections.split(",") if s.strip()] if sections else None
+        self.max_articles = int(max_articles) if max_articles else None
+        self.refresh = refresh not in ("0", "", "false", "no")
+        self.extra_urls = [u.strip() for u in urls.split(",") if u.strip()] if urls else []
+        self.known: set[str] = set()
+        self.validators: dict[str, tuple[str | None, str | None]] = {}
+        self.fetched_articles = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: scrapy.crawler.Crawler, *args: Any, **kwargs: Any) -> NewspaperSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        contact = crawler.settings.get("NEWSARCHIVE_CONTACT")
+        if not contact and not is_local(urlsplit(spider.base_url).hostname or ""):
+            raise ValueError("set NEWSARCHIVE_CONTACT (an e-mail or web address where the site can reach you) "
+                             "before crawling a real site")
+        return spider
+
+    # -- addresses ------------------------------------------------------------------------
+
+    def local(self, href: str, base: str | None = None) -> str | None:
+        """The address to fetch for a link: the site's own hosts are mapped to base_url (so a
+        mirror or the sample site is crawled as the real site); other hosts are left out."""
+        absolute = urljoin(base or self.base_url + "/", href.strip())
+        parts = urlsplit(absolute)
+        if parts.scheme not in ("http", "https"):
+            return None
+        base = urlsplit(self.base_url)
+        if any(same_site(parts.netloc, host) for host in self.site.HOSTS) or parts.netloc == base.netloc:
+            return urlunsplit((base.scheme, base.netloc, parts.path or "/", parts.query, ""))
+        return None
+
+    def in_range(self, moment: datetime | date | None) -> bool:
+        """Whether a date falls within since/until. A sitemap's lastmod stands in for the
+        publication date: an article edited after `until` is left to the listings, which
+        print the publication date."""
+        if moment is None:
+            return True
+        day_of = moment.date() if isinstance(moment, datetime) else moment
+        return (self.since is None or day_of >= self.since) and (self.until is None or day_of <= self.until)
+
+    # -- start ----------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Request]:
+        session = ArchiveSession.of(self.crawler)
+        self.known = session.store.known_addresses()
+        self.validators = session.store.validators() if self.refresh else {}
+        self.logger.info("%d articles already in the archive%s", len(self.known),
+                         "; known ones are re-checked" if self.refresh else "; known ones are skipped")
+        base = self.base_url
+        yield Request(base + "/", callback=self.parse_home, meta={"kind": "listing"}, priority=100)
+        yield Request(base + self.site.SITEMAP, callback=self.parse_sitemap, meta={"kind": "sitemap"}, priority=90)
+        for feed in self.site.FEEDS:
+            yield Request(base + feed, callback=self.parse_feed, meta={"kind": "feed"}, priority=90)
+        for section in self.sections or self.site.SECTIONS:
+            yield self.listing_request(section, 0)
+        for url in self.extra_urls:
+            address = self.local(url)
+            if address:
+                yield Request(address, callback=self.parse_article, meta={"kind": "article"}, dont_filter=True)
+
+    def listing_request(self, section: str, page: int) -> Request:
+        return Request(self.base_url + self.site.listing_path(section, page), callback=self.parse_listing,
+                       cb_kwargs={"section": section, "page": page}, meta={"kind": "listing"}, priority=50 - page)
+
+    def article_request(self, href: str, base: str | None = None, when: datetime | date | None = None,
+                        via: tuple[str, ...] = ()) -> Request | None:
+        """A request for an article page, unless it is known (and not to be refreshed), out of
+        the date range, or past max_articles. Newer articles are fetched first. Redirects are
+        followed here, not by Scrapy, so that an old address leading to a known article costs
+        one request, not two."""
+        address = self.local(href, base)
+        if address is None or not self.site.is_article_path(urlsplit(address).path):
+            return None
+        if not self.in_range(when):
+            self.crawler.stats.inc_value("newsarchive/out_of_range")
+            return None
+        key = address_key(address)
+        headers = {}
+        if key in self.known:
+            if not self.refresh:
+                self.crawler.stats.inc_value("newsarchive/known_skipped")
+                return None
+            etag, modified = self.validators.get(key, (None, None))
+            headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
+        priority = 10 + (when.toordinal() // 30 if when else 0)
+        return Request(address, callback=self.parse_article, headers=headers, priority=priority,
+                       meta={"kind": "article", "via": via, "dont_redirect": True,
+                             "handle_httpstatus_list": [*REDIRECTS, *self.handle_httpstatus_list]})
+
+    # -- callbacks ------------------------------------------------------------------------
+
+    def read(self, response: Response) -> tuple[PageItem, list[Request]]:
+        """The page's records as an item, and requests for the articles its sidebar ranks."""
+        fetched_at = response.meta.get("fetched_at") or datetime.now(UTC)
+        page = parse_page(response.body, response.url, fetched_at, self.site.PARSER)
+        addresses = (*response.meta.get("via", ()), *response.meta.get("redirect_urls", ()), response.url)
+        item = PageItem(page, response.meta.get("capture_id"), fetched_at, addresses)
+        follow = []
+        if page.most_viewed:
+            for entry in page.most_viewed.entries:
+                request = self.article_request(entry.url)
+                if request:
+                    follow.append(request)
+        return item, follow
+
+    def parse_home(self, response: Response) -> Iterator[Any]:
+        item, follow = self.read(response)
+        yield item
+        yield from follow
+        if self.sections is None:
+            for section in self.site.section_paths(response.text):
+                if section not in self.site.SECTIONS:
+                    yield self.listing_request(section, 0)
+
+    def parse_listing(self, response: Response, section: str, page: int) -> Iterator[Any]:
+        """A section page: its articles, then the next page, until a 404 or an empty page
+        (or a page whose every article is older than `since`)."""
+        if response.status != 200:
+            return
+        item, follow = self.read(response)
+        yield item
+        yield from follow
+        self.fetched_articles += 1
+        if self.max_articles is not None and self.fetched_articles >= self.max_articles:
+            raise CloseSpider("max_articles")
+        listed = self.site.listing_items(response.text)
+        for href, when in listed:
+            request = self.article_request(href, response.url, when)
+            if request:
+                yield request
+        dates = [when for _, when in listed if when]
+        too_old = self.since is not None and dates and max(dates).date() < self.since
+        if listed and not too_old:
+            yield self.listing_request(section, page + 1)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        if response.status != 200:
+            return
+        sitemap = Sitemap(response.body)
+        for entry in sitemap:
+            loc = entry.get("loc", "")
+            if sitemap.type == "sitemapindex":
+                address = self.local(loc)
+                if address:
+                    yield Request(address, callback=self.parse_sitemap, meta={"kind": "sitemap"}, priority=80)
+                continue
+            lastmod = entry.get("lastmod")
+            when = None
+            if lastmod:
+                try:
+                    when = datetime.fromisoformat(lastmod.replace("Z", "+00:00"))
+                except ValueError:
+                    when = None
+            request = self.article_request(loc, when=when)
+            if request:
+                yield request
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        if response.status != 200:
+            return
+        for link in response.xpath("//item/link/text()").getall():
+            request = self.article_request(link)
+            if request:
+                yield request
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        if response.status in REDIRECTS:
+            location = response.headers.get(b"Location", b"").decode("latin-1")
+            hops = response.meta.get("via", ())
+            if location and len(hops) < 5:
+                request = self.article_request(location, response.url, via=(*hops, response.url))
+                if request:
+                    yield request
+            return
+        if response.status == 304:
+            self.crawler.stats.inc_value("newsarchive/not_modified")
+            return
+        if response.status != 200:
+            return
+        item, follow = self.read(response)
+        yield item
+        yield from follow
+        self.fetched_articles += 1
+        if self.max_articles is not None and self.fetched_articles >= self.max_articles:
+            raise CloseSpider("max_articles")
