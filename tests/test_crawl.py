@@ -3,6 +3,7 @@ against the replica on 127.0.0.1, and checked against the replica's ground truth
 request log."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -173,16 +174,17 @@ def test_refresh_rechecks_known_articles_and_keeps_both_versions_of_an_edited_on
         server.shutdown()
     changed = [a for a in edited if corpus.visible(a.id, moment) and a.updated > moment]
     with Store(data / "archive.sqlite3") as store:
-        rows = store.db.execute("SELECT a.url, r.number, r.record FROM revisions r JOIN articles a "
-                                "ON a.id = r.article_id WHERE a.url IN (%s) ORDER BY a.url, r.number"
-                                % ",".join("?" * len(changed)), [a.url for a in changed]).fetchall()
+        marks = ",".join("?" * len(changed))
+        rows = store.db.execute("SELECT a.url, r.record FROM revisions r JOIN articles a ON a.id = r.article_id "
+                                f"WHERE a.url IN ({marks}) ORDER BY a.url, r.number", [a.url for a in changed]
+                                ).fetchall()
         assert store.run(2)["new_revisions"] == len(changed)
         third = store.db.execute("SELECT status, count(*) FROM captures WHERE run_id = 3 AND kind = 'article' "
                                  "GROUP BY status").fetchall()
         assert dict(third).get(304, 0) >= store.article_count() - 5, "unchanged pages answer 304"
         assert store.run(3)["new_revisions"] == 0
     versions = {}
-    for url, number, record in rows:
+    for url, record in rows:
         versions.setdefault(url, []).append(json.loads(record)["headline"])
     for article in changed:
         assert versions[article.url] == [article.original.headline, article.revised.headline]
@@ -237,13 +239,13 @@ def test_robots_disallow_and_crawl_delay_are_obeyed(tmp_path):
     assert not any(p.startswith(("/print/", "/search/")) for p in paths)
     assert paths[0] == "/robots.txt"
     times = [r["time"] for r in site.requests]
-    gaps = [b - a for a, b in zip(times[1:], times[2:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times[1:])]
     assert min(gaps) >= 0.27, min(gaps)
     assert all("newsarchive" in r["agent"] for r in site.requests)
 
 
 def test_a_crawl_killed_half_way_resumes_with_nothing_lost_or_doubled(tmp_path, corpus):
-    site, server, base = serve(corpus)
+    _, server, base = serve(corpus)
     data = tmp_path / "data"
     process = subprocess.Popen([NEWSARCHIVE, "crawl", "--base-url", base, "--data-dir", str(data), "--delay", "0.01",
                                 "--concurrency", "1", "-s", "AUTOTHROTTLE_ENABLED=False"],
@@ -288,7 +290,7 @@ def test_a_real_site_needs_a_contact_address(tmp_path):
 
 
 def test_a_crawl_bounded_by_dates_sections_and_count(tmp_path, corpus):
-    site, server, base = serve(corpus)
+    _, server, base = serve(corpus)
     try:
         dated = tmp_path / "dated"
         crawl(base, dated, *FAST, "--since", "2019-01-01", "--until", "2020-12-31")

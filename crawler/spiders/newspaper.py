@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import ModuleType
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
@@ -59,7 +59,7 @@ class NewspaperSpider(scrapy.Spider):
     conditional requests), urls (more addresses to start from)."""
 
     site: ModuleType
-    handle_httpstatus_list = [304, 404, 410]
+    handle_httpstatus_list: ClassVar[list[int]] = [304, 404, 410]
 
     def __init__(self, base_url: str | None = None, since: str | None = None, until: str | None = None,
                  sections: str | None = None, max_articles: str | None = None, refresh: str = "0",
