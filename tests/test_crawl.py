@@ -307,5 +307,5 @@ def test_a_crawl_bounded_by_dates_sections_and_count(tmp_path, corpus):
     assert len(outside) <= 0.1 * len(corpus.order), "only sidebar and sitemap strays beyond the range"
     newest = [corpus.article(i).url for i in corpus.newest_first(end)]
     got = set(records(counted))
-    assert 25 <= len(got) <= 25 + 8
-    assert len(got & set(newest[:60])) >= 20, "newest first"
+    assert 20 <= len(got) <= 25, "no more than asked (an old address and its new one count twice)"
+    assert len(got & set(newest[:40])) >= len(got) - 2, "newest first"

@@ -7,12 +7,14 @@ import ipaddress
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
 from types import ModuleType
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
-from scrapy.exceptions import CloseSpider
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.http import Request, Response
 from scrapy.utils.sitemap import Sitemap
 
@@ -78,10 +80,12 @@ class NewspaperSpider(scrapy.Spider):
         self.known: set[str] = set()
         self.validators: dict[str, tuple[str | None, str | None]] = {}
         self.fetched_articles = 0
+        self.pending: dict[str, Request] = {}
 
     @classmethod
     def from_crawler(cls, crawler: scrapy.crawler.Crawler, *args: Any, **kwargs: Any) -> NewspaperSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.release_articles, signal=signals.spider_idle)
         contact = crawler.settings.get("NEWSARCHIVE_CONTACT")
         if not contact and not is_local(urlsplit(spider.base_url).hostname or ""):
             raise ValueError("set NEWSARCHIVE_CONTACT (an e-mail or web address where the site can reach you) "
@@ -176,37 +180,57 @@ class NewspaperSpider(scrapy.Spider):
                     follow.append(request)
         return item, follow
 
+    def hold(self, request: Request | None) -> None:
+        """Keep an article request until discovery is over (see release_articles)."""
+        if request is not None:
+            self.pending.setdefault(request.url, request)
+
+    def release_articles(self) -> None:
+        """When listings, sitemaps and feeds are read, ask for the articles they named, newest
+        first (and no more than max_articles of them)."""
+        if not self.pending:
+            return
+        requests = sorted(self.pending.values(), key=lambda request: -request.priority)
+        self.pending.clear()
+        if self.max_articles is not None:
+            requests = requests[: max(0, self.max_articles - self.fetched_articles)]
+        self.logger.info("discovery done: asking for %d articles, newest first", len(requests))
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
     def parse_home(self, response: Response) -> Iterator[Any]:
         item, follow = self.read(response)
         yield item
-        yield from follow
+        for request in follow:
+            self.hold(request)
         if self.sections is None:
             for section in self.site.section_paths(response.text):
                 if section not in self.site.SECTIONS:
                     yield self.listing_request(section, 0)
 
     def parse_listing(self, response: Response, section: str, page: int) -> Iterator[Any]:
-        """A section page: its articles, then the next page, until a 404 or an empty page
-        (or a page whose every article is older than `since`)."""
+        """A section page: its articles, then the next page, until a 404 or an empty page, a
+        page whose every article is older than `since`, or (unless refreshing) a page past the
+        first whose every article is already in the archive."""
         if response.status != 200:
             return
         item, follow = self.read(response)
         yield item
-        yield from follow
-        self.fetched_articles += 1
-        if self.max_articles is not None and self.fetched_articles >= self.max_articles:
-            raise CloseSpider("max_articles")
+        for request in follow:
+            self.hold(request)
         listed = self.site.listing_items(response.text)
-        for href, when in listed:
-            request = self.article_request(href, response.url, when)
-            if request:
-                yield request
+        wanted = [self.article_request(href, response.url, when) for href, when in listed]
+        for request in wanted:
+            self.hold(request)
         dates = [when for _, when in listed if when]
-        too_old = self.since is not None and dates and max(dates).date() < self.since
-        if listed and not too_old:
+        too_old = self.since is not None and bool(dates) and max(dates).date() < self.since
+        all_known = not self.refresh and page > 0 and not any(wanted)
+        if listed and not too_old and not all_known:
             yield self.listing_request(section, page + 1)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        """A sitemap index names more sitemaps; a sitemap names articles, with lastmod."""
         if response.status != 200:
             return
         sitemap = Sitemap(response.body)
@@ -224,17 +248,20 @@ class NewspaperSpider(scrapy.Spider):
                     when = datetime.fromisoformat(lastmod.replace("Z", "+00:00"))
                 except ValueError:
                     when = None
-            request = self.article_request(loc, when=when)
-            if request:
-                yield request
+            self.hold(self.article_request(loc, when=when))
 
-    def parse_feed(self, response: Response) -> Iterator[Request]:
+    def parse_feed(self, response: Response) -> None:
         if response.status != 200:
             return
-        for link in response.xpath("//item/link/text()").getall():
-            request = self.article_request(link)
-            if request:
-                yield request
+        for item in response.xpath("//item"):
+            when = None
+            published = item.xpath("pubDate/text()").get()
+            if published:
+                try:
+                    when = parsedate_to_datetime(published)
+                except (TypeError, ValueError):
+                    when = None
+            self.hold(self.article_request(item.xpath("link/text()").get() or "", when=when))
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         if response.status in REDIRECTS:
