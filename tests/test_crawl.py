@@ -58,7 +58,7 @@ def full_crawl(corpus, tmp_path_factory):
     """One complete crawl of the 400-article site into a fresh data folder."""
     site, server, base = serve(corpus)
     data = tmp_path_factory.mktemp("full") / "data"
-    result = crawl(base, data, *FAST)
+    result = crawl(base, data, *FAST, "-s", "NEWSARCHIVE_WARC_MAX_BYTES=400000")
     server.shutdown()
     return site, data, result
 
@@ -110,7 +110,12 @@ def test_every_response_is_in_a_warc_file_with_its_request(full_crawl):
                 types[record.rec_type] = types.get(record.rec_type, 0) + 1
     with Store(data / "archive.sqlite3") as store:
         captures = store.db.execute("SELECT count(*) FROM captures").fetchone()[0]
+        linked = store.db.execute("SELECT count(*) FROM revisions WHERE capture_id IS NULL").fetchone()[0]
     assert types["response"] == types["request"] == captures
+    assert linked == 0, "every revision points at the capture it came from"
+    files = sorted((data / "warc").glob("*.warc.gz"))
+    assert len(files) >= 3, "files are rotated by size"
+    assert all(f.stat().st_size < 400000 + 200000 for f in files)
 
 
 def test_reparse_from_the_warc_files_reproduces_the_store(full_crawl, tmp_path):
@@ -308,4 +313,7 @@ def test_a_crawl_bounded_by_dates_sections_and_count(tmp_path, corpus):
     newest = [corpus.article(i).url for i in corpus.newest_first(end)]
     got = set(records(counted))
     assert 20 <= len(got) <= 25, "no more than asked (an old address and its new one count twice)"
+    with Store(counted / "archive.sqlite3") as store:
+        pages = store.db.execute("SELECT count(*) FROM captures WHERE kind = 'article' AND status = 200").fetchone()
+    assert pages[0] <= 25
     assert len(got & set(newest[:40])) >= len(got) - 2, "newest first"

@@ -64,6 +64,11 @@ def printed_date(text: str) -> datetime | None:
     return common.parse_printed_date(text, ICT, ZONE_NAMES, PRINTED_DATES) if text else None
 
 
+def is_alias_path(path: str) -> bool:
+    """Drupal's node addresses, which only redirect to an article's own address."""
+    return re.fullmatch(r"/node/\d+/?", path) is not None
+
+
 def is_article_path(path: str) -> bool:
     """Whether an address of the site may be an article (not a tag page, a print view, …)."""
     return path not in ("", "/") and not NOT_ARTICLES.match(path) and "?" not in path

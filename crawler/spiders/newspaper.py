@@ -80,6 +80,7 @@ class NewspaperSpider(scrapy.Spider):
         self.known: set[str] = set()
         self.validators: dict[str, tuple[str | None, str | None]] = {}
         self.fetched_articles = 0
+        self.asked_articles = 0
         self.pending: dict[str, Request] = {}
 
     @classmethod
@@ -172,6 +173,8 @@ class NewspaperSpider(scrapy.Spider):
         page = parse_page(response.body, response.url, fetched_at, self.site.PARSER)
         addresses = (*response.meta.get("via", ()), *response.meta.get("redirect_urls", ()), response.url)
         item = PageItem(page, response.meta.get("capture_id"), fetched_at, addresses)
+        if page.article is not None:
+            self.known.update(address_key(address) for address in addresses)
         follow = []
         if page.most_viewed:
             for entry in page.most_viewed.entries:
@@ -190,14 +193,24 @@ class NewspaperSpider(scrapy.Spider):
         first (and no more than max_articles of them)."""
         if not self.pending:
             return
-        requests = sorted(self.pending.values(), key=lambda request: -request.priority)
+        def order(request: Request) -> tuple[bool, int]:
+            """Newest first; old addresses that only redirect (Drupal's /node/N) after every
+            direct one, as the article they lead to is usually named directly too."""
+            return self.site.is_alias_path(urlsplit(request.url).path), -request.priority
+
+        requests = self.within_budget(sorted(self.pending.values(), key=order))
         self.pending.clear()
-        if self.max_articles is not None:
-            requests = requests[: max(0, self.max_articles - self.fetched_articles)]
         self.logger.info("discovery done: asking for %d articles, newest first", len(requests))
         for request in requests:
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
+
+    def within_budget(self, requests: list[Request]) -> list[Request]:
+        """As many of `requests` as max_articles still allows (all of them without it)."""
+        if self.max_articles is not None:
+            requests = requests[: max(0, self.max_articles - self.asked_articles)]
+        self.asked_articles += len(requests)
+        return requests
 
     def parse_home(self, response: Response) -> Iterator[Any]:
         item, follow = self.read(response)
@@ -279,7 +292,7 @@ class NewspaperSpider(scrapy.Spider):
             return
         item, follow = self.read(response)
         yield item
-        yield from follow
+        yield from self.within_budget(follow)
         self.fetched_articles += 1
         if self.max_articles is not None and self.fetched_articles >= self.max_articles:
             raise CloseSpider("max_articles")

@@ -1,0 +1,80 @@
+"""The store on its own: schema versions, revisions, snapshots, transactions."""
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from archive.model import Article, MostViewedEntry, MostViewedSnapshot, ParsedPage
+from archive.store import SCHEMA_VERSION, Capture, Store, StoreError
+
+T0 = datetime(2026, 11, 1, 5, 0, tzinfo=UTC)
+
+
+def article(headline: str, body: list[str]) -> Article:
+    return Article(url="https://www.phnompenhpost.com/national/x", site="phnompenhpost.com", era="drupal",
+                   language="en", headline=headline, body=body, published="2026-10-31T08:00:00+07:00")
+
+
+def sidebar(*titles: str) -> MostViewedSnapshot:
+    return MostViewedSnapshot("phnompenhpost.com", T0.isoformat(), "https://www.phnompenhpost.com/",
+                              [MostViewedEntry(k, f"https://www.phnompenhpost.com/national/{t}", t)
+                               for k, t in enumerate(titles, 1)])
+
+
+def test_a_new_store_has_the_current_schema_and_a_newer_one_is_refused(tmp_path):
+    path = tmp_path / "archive.sqlite3"
+    with Store(path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match="newer version"):
+        Store(path)
+
+
+def test_a_file_that_is_not_a_store_is_refused(tmp_path):
+    path = tmp_path / "archive.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="is not an archive store"):
+        Store(path)
+
+
+def test_revisions_are_kept_when_headline_or_body_change(tmp_path):
+    with Store(tmp_path / "a.sqlite3") as store:
+        outcomes = [store.ingest(ParsedPage(a, None), None, T0 + timedelta(hours=k), None).article
+                    for k, a in enumerate([article("One", ["a"]), article("One", ["a"]), article("One", ["a", "b"]),
+                                           article("Two", ["a", "b"])])]
+        assert outcomes == ["new", "unchanged", "revised", "revised"]
+        rows = store.db.execute("SELECT number, captured_at FROM revisions ORDER BY number").fetchall()
+        assert [r[0] for r in rows] == [1, 2, 3]
+        assert [r["headline"] for r in store.current_records()] == ["Two"]
+
+
+def test_a_list_seen_again_extends_its_snapshot_and_a_new_list_starts_one(tmp_path):
+    with Store(tmp_path / "a.sqlite3", snapshot_gap=timedelta(minutes=60)) as store:
+        seen = [store.ingest(ParsedPage(None, s), None, T0 + timedelta(minutes=m), None).snapshot
+                for s, m in [(sidebar("a", "b"), 0), (sidebar("a", "b"), 30), (sidebar("c", "a"), 70),
+                             (sidebar("a", "b"), 200)]]
+        assert seen == ["new", "seen again", "new", "new"]
+        first = store.snapshot_lists()[0]
+        assert first["sightings"] == 2 and first["last_seen"].startswith("2026-11-01T05:30")
+
+
+def test_a_failed_write_leaves_nothing_half_done(tmp_path):
+    with Store(tmp_path / "a.sqlite3") as store:
+        broken = ParsedPage(article("One", ["a"]), sidebar("a"))
+        broken.most_viewed.entries.append(broken.most_viewed.entries[0])
+        with pytest.raises(sqlite3.IntegrityError):
+            store.ingest(broken, None, T0, None)
+        assert store.article_count() == 0 and store.snapshot_lists() == []
+
+
+def test_captures_record_where_their_raw_copy_lies(tmp_path):
+    with Store(tmp_path / "a.sqlite3") as store:
+        run = store.start_run("phnompenhpost.com", "http://127.0.0.1:1", {})
+        store.add_capture(run, Capture("http://127.0.0.1:1/node/5", 301, T0, "article", 0, "f.warc.gz", 10, "<urn:1>",
+                                       location="http://127.0.0.1:1/national/x"))
+        store.ingest(ParsedPage(article("One", ["a"]), None), None, T0, run, ("http://127.0.0.1:1/national/x",))
+        assert store.known_addresses() == {"/national/x", "/node/5"}
+        assert store.run(run)["pages"] == 1 and store.run(run)["new_articles"] == 1
