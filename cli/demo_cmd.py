@@ -1,15 +1,22 @@
 """`newsarchive demo`: the main job on embedded defaults — serve the replica newspaper on
-127.0.0.1, fetch pages of every template era over HTTP and show the records parsed from them."""
+127.0.0.1, show pages of every template era parsed into records, then crawl the whole site
+into an archive and sum up what it holds."""
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import textwrap
 import threading
 import urllib.request
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import quote
 
 from archive.model import ParsedPage
+from archive.store import Store
+from cli.datadir import add_data_dir, resolve
+from cli.errors import UserError
 from crawler.parse import parse_page
 from samplesite.corpus import SEED_SIDEBAR_MOMENT, Corpus, SiteConfig
 from samplesite.server import SampleSite, SiteClock, start_in_thread
@@ -19,9 +26,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "demo", help="serve the sample site and show pages of every era parsed into records",
         description="Start the offline sample newspaper on 127.0.0.1, fetch the seed page and a page of "
-                    "each template era over HTTP, and print what the parser reads from them.")
+                    "each template era over HTTP and print what the parser reads from them, then crawl the whole "
+                    "sample site into the archive (<data dir>/demo) and sum up what it holds.")
     parser.add_argument("--count", type=int, default=400, help="articles in the sample site (default: %(default)s)")
     parser.add_argument("--once", action="store_true", help="stop after printing instead of serving on")
+    add_data_dir(parser)
     parser.set_defaults(run=run)
 
 
@@ -56,6 +65,28 @@ def show(page: ParsedPage, seen_as: str) -> None:
             print(f"     {entry.rank}. {entry.title}")
 
 
+def crawl_into(base: str, folder: Path) -> None:
+    """Crawl the sample site with politeness lifted (it is our own, on 127.0.0.1)."""
+    print(f"\n== crawling {base}/ into {folder}")
+    command = [sys.executable, "-m", "cli.main", "crawl", "--base-url", base, "--data-dir", str(folder),
+               "--delay", "0", "--concurrency", "8", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"]
+    result = subprocess.run(command, cwd=Path(__file__).resolve().parent.parent)
+    if result.returncode != 0:
+        raise UserError("The demo crawl failed; see the messages above.")
+    with Store(folder / "archive.sqlite3") as store:
+        runs = store.db.execute("SELECT * FROM crawl_runs ORDER BY id").fetchall()
+        eras = store.db.execute("SELECT json_extract(r.record, '$.era'), count(*) FROM articles a JOIN revisions r "
+                                "ON r.article_id = a.id AND r.number = a.current_revision GROUP BY 1").fetchall()
+        last = runs[-1]
+        print(f"   run {last['id']} ({last['status']}): {last['pages']} pages fetched, {last['new_articles']} new "
+              f"articles, {last['new_revisions']} new revisions, {last['snapshots']} new Most viewed snapshots, "
+              f"{last['warnings']} warnings")
+        print(f"   the archive now holds {store.article_count()} articles ("
+              + ", ".join(f"{count} {era}" for era, count in eras) + f") from {len(runs)} run(s)")
+        warc = sum(path.stat().st_size for path in (folder / "warc").glob("*.warc.gz"))
+        print(f"   raw captures: {warc / 2**20:.1f} MB of WARC in {folder / 'warc'}")
+
+
 def run(args: argparse.Namespace) -> int:
     corpus = Corpus(SiteConfig(count=args.count))
     clock = SiteClock(SEED_SIDEBAR_MOMENT)
@@ -74,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         shown.add(kind)
         html, url, fetched = fetch(base, article.path)
         show(parse_page(html, url, fetched), f"a {article.era}-era page ({article.language}): {url}")
+    crawl_into(base, resolve(args) / "demo")
     if args.once:
         server.shutdown()
         return 0
