@@ -22,6 +22,7 @@ from archive.model import ParsedPage
 from archive.store import address_key
 from archive.urls import same_site
 from crawler.parse import parse_page
+from crawler.progress import ArticleProgress
 from crawler.session import ArchiveSession
 
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -82,11 +83,13 @@ class NewspaperSpider(scrapy.Spider):
         self.fetched_articles = 0
         self.asked_articles = 0
         self.pending: dict[str, Request] = {}
+        self.progress = ArticleProgress()
 
     @classmethod
     def from_crawler(cls, crawler: scrapy.crawler.Crawler, *args: Any, **kwargs: Any) -> NewspaperSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.release_articles, signal=signals.spider_idle)
+        crawler.signals.connect(spider.progress.close, signal=signals.spider_closed)
         contact = crawler.settings.get("NEWSARCHIVE_CONTACT")
         if not contact and not is_local(urlsplit(spider.base_url).hostname or ""):
             raise ValueError("set NEWSARCHIVE_CONTACT (an e-mail or web address where the site can reach you) "
@@ -210,6 +213,7 @@ class NewspaperSpider(scrapy.Spider):
         if self.max_articles is not None:
             requests = requests[: max(0, self.max_articles - self.asked_articles)]
         self.asked_articles += len(requests)
+        self.progress.add(len(requests))
         return requests
 
     def parse_home(self, response: Response) -> Iterator[Any]:
@@ -294,5 +298,6 @@ class NewspaperSpider(scrapy.Spider):
         yield item
         yield from self.within_budget(follow)
         self.fetched_articles += 1
+        self.progress.advance()
         if self.max_articles is not None and self.fetched_articles >= self.max_articles:
             raise CloseSpider("max_articles")
