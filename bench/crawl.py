@@ -16,10 +16,11 @@ own on 127.0.0.1, so that the server shares neither the core nor the GIL of the 
 
 For each, one after the other against the same server: wall time of the child process, article
 pages per second (for the pipeline, articles in the store), its CPU seconds, the server's CPU
-seconds meanwhile (Linux), and its peak resident memory (the child's own rusage, from os.wait4).
-For the pipeline also every response it kept (the store's captures), WARC bytes per response and
-per article, and the store's size. Then a check that the store holds every article of the site,
-and that the reference's selectors found something on every page.
+seconds meanwhile (Linux), and its peak resident memory (its own rusage, from os.wait4 in a small
+launcher process that forks it). For the pipeline also every response it kept (the store's
+captures), WARC bytes per response and per article, and the store's size. Then two checks: the
+store holds every article of the site, and the reference's selectors found a headline, a byline
+and a body on every page that prints one.
 
 Target: the pipeline crawls at least half as many article pages per second as the bare spider
 (ratio pipeline/bare >= 0.5x).
@@ -38,7 +39,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -59,6 +59,24 @@ BODY = (".article-content::text, .article-content > p:not(.related-inline)::text
         "#ArticleBody > p:not(.related-inline)::text, .article-text > p:not(.related-inline)::text")
 ADDRESS = re.compile(r"http://127\.0\.0\.1:\d+")
 LOG_TAIL_CHARS = 3000
+# Runs a command (argv[2:]) and writes its wall seconds, CPU seconds and peak RSS to argv[1]. The child
+# is forked from this small interpreter, not from the benchmark: Linux counts the memory a process
+# had when it was forked in the peak RSS of the child, which would then be the benchmark's own.
+LAUNCHER = """
+import json, os, sys, time
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - started
+with open(sys.argv[1], "w") as out:
+    json.dump({"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime, "maxrss": usage.ru_maxrss}, out)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 class BareSpider(scrapy.Spider):
@@ -84,7 +102,7 @@ class BareSpider(scrapy.Spider):
 
 @dataclass
 class Usage:
-    """What one child process cost: wall and CPU seconds, peak memory, and the server's CPU meanwhile."""
+    """What one child process cost: wall and CPU seconds, its own peak RSS, and the server's CPU meanwhile."""
 
     seconds: float
     cpu_seconds: float
@@ -181,21 +199,20 @@ def start_server(root: Path, log: Path) -> tuple[subprocess.Popen, str]:
 
 
 def run_measured(command: list[str], log: Path, cwd: Path, env: dict[str, str], server_pid: int) -> Usage:
-    """Run a child to its end, its output to `log`; its own rusage comes from os.wait4."""
+    """Run a child to its end under LAUNCHER, its output to `log`, and read back what it cost."""
+    figures_file = log.with_suffix(".usage.json")
     server_before = server_cpu_seconds(server_pid)
     with log.open("w") as output:
-        started = time.perf_counter()
-        child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=cwd, env=env)
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
+        launcher = subprocess.run([sys.executable, "-c", LAUNCHER, str(figures_file), *command],
+                                  stdout=output, stderr=subprocess.STDOUT, cwd=cwd, env=env, check=False)
     server_after = server_cpu_seconds(server_pid)
-    if child.returncode != 0:
+    if launcher.returncode != 0:
         tail = log.read_text(errors="replace")[-LOG_TAIL_CHARS:]
-        raise SystemExit(f"{command[0]} … exited with {child.returncode}; end of {log}:\n{tail}")
-    rss_bytes = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
+        raise SystemExit(f"{Path(command[0]).name} … exited with {launcher.returncode}; end of {log}:\n{tail}")
+    cost = json.loads(figures_file.read_text())
+    rss_bytes = cost["maxrss"] if sys.platform == "darwin" else cost["maxrss"] * 1024
     server = server_after - server_before if server_before is not None and server_after is not None else None
-    return Usage(seconds, usage.ru_utime + usage.ru_stime, rss_bytes / 2**20, server)
+    return Usage(cost["seconds"], cost["cpu_seconds"], rss_bytes / 2**20, server)
 
 
 def child_env() -> dict[str, str]:
