@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import crawl_cmd, demo_cmd, parse_cmd, reparse_cmd, site_cmd
+from cli import crawl_cmd, demo_cmd, index_cmd, parse_cmd, reparse_cmd, search_cmd, site_cmd
 from cli.errors import UserError
 
-COMMANDS = [crawl_cmd, demo_cmd, parse_cmd, reparse_cmd, site_cmd]
+COMMANDS = [crawl_cmd, demo_cmd, index_cmd, parse_cmd, reparse_cmd, search_cmd, site_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (… | head): nothing left to say
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

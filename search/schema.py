@@ -1,0 +1,54 @@
+"""The Whoosh schema: what a researcher can search, filter, facet and sort on.
+
+Text is analysed for English (case and accents folded before stemming, so "défamation" finds
+"defamation"); Khmer, which has no spaces between words, is split wherever the tokenizer
+sees a break, which keeps it searchable by fragments and never stops indexing. Facet fields
+are sortable (column-stored), which Whoosh needs for fast grouping.
+"""
+from __future__ import annotations
+
+from whoosh import fields
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.support.charset import accent_map
+
+ENGLISH = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
+
+FACETS = ("section", "author", "year", "month", "tag", "site", "language", "popularity")
+TEXT_FIELDS = ("headline", "standfirst", "body", "captions")
+QUERY_FIELDS = ("headline", "standfirst", "body", "captions", "author", "section", "tag", "site", "language", "year",
+                "month", "published", "popularity", "url", "era")
+POPULARITY_BANDS = ("top3", "top10", "listed", "never")
+NEVER_LISTED = 1000
+
+
+def build_schema() -> fields.Schema:
+    return fields.Schema(
+        url=fields.ID(stored=True, unique=True, sortable=True),
+        site=fields.ID(stored=True, sortable=True),
+        era=fields.ID(stored=True),
+        headline=fields.TEXT(analyzer=ENGLISH, stored=True, field_boost=3.0),
+        standfirst=fields.TEXT(analyzer=ENGLISH, stored=True, field_boost=1.5),
+        body=fields.TEXT(analyzer=ENGLISH, stored=True),
+        captions=fields.TEXT(analyzer=ENGLISH, stored=True),
+        author=fields.KEYWORD(commas=True, stored=True, sortable=True, lowercase=False),
+        section=fields.ID(stored=True, sortable=True),
+        tag=fields.KEYWORD(commas=True, stored=True, sortable=True, lowercase=False),
+        language=fields.ID(stored=True, sortable=True),
+        published=fields.DATETIME(stored=True, sortable=True),
+        published_text=fields.STORED,
+        year=fields.ID(stored=True, sortable=True),
+        month=fields.ID(stored=True, sortable=True),
+        best_rank=fields.NUMERIC(int, stored=True, sortable=True, default=NEVER_LISTED),
+        minutes_listed=fields.NUMERIC(int, stored=True, sortable=True, default=0),
+        first_listed=fields.STORED,
+        last_listed=fields.STORED,
+        popularity=fields.ID(stored=True, sortable=True),
+    )
+
+
+def popularity_band(best_rank: int) -> str:
+    if best_rank <= 3:
+        return "top3"
+    if best_rank <= 10:
+        return "top10"
+    return "listed" if best_rank < NEVER_LISTED else "never"

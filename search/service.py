@@ -1,0 +1,313 @@
+"""The one search service the command line, the web front-end and exports use.
+
+Queries: words (all must match), "phrases", OR, NOT, fields (author:, section:, tag:,
+headline:, …), date ranges (published:[2016-01-01 TO 2016-03-31], open-ended too), and
+wildcards with a bound on how many words they may stand for. Results come with facet counts
+over the whole result set, highlighted snippets, a date histogram beside the archive's own
+counts, "did you mean", and a cursor that walks every hit once.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import highlight, index, qparser, query, sorting
+from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.searching import Searcher
+
+from search.indexer import STATE, current_generation, read_state
+from search.schema import FACETS, QUERY_FIELDS, TEXT_FIELDS
+
+MAX_QUERY_LENGTH = 1000
+MAX_WILDCARD_TERMS = 256
+MAX_PAGE_SIZE = 100
+TIME_LIMIT = 5.0
+SORTS = ("relevance", "newest", "oldest", "most-viewed")
+HISTOGRAMS = ("month", "year")
+FIELD_PREFIX = re.compile(r"(?:^|(?<=[\s(\-+]))([A-Za-z_]+):")
+
+
+class QueryError(Exception):
+    """A query or parameter that cannot be answered; the text is one sentence for the user."""
+
+
+@dataclass
+class SearchRequest:
+    query: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    excludes: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 10
+    cursor: str | None = None
+    histogram: str | None = "month"
+
+
+@dataclass
+class Hit:
+    url: str
+    headline: str
+    published: str | None
+    authors: list[str]
+    section: str | None
+    tags: list[str]
+    language: str | None
+    snippet: str
+    headline_html: str
+    best_rank: int | None
+    hours_listed: float
+    popularity: str
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    page_size: int
+    pages: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+    histogram: list[tuple[str, int, int]]
+    did_you_mean: str | None
+    next_cursor: str | None
+    index_version: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def check_query(text: str) -> None:
+    """Refuse, in one sentence, what the parser would guess at."""
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(f"The query is {len(text):,} characters long; the limit is {MAX_QUERY_LENGTH:,}.")
+    if text.count('"') % 2:
+        raise QueryError('The query has an unbalanced quotation mark (").')
+    depth = {"(": 0, "[": 0, "{": 0}
+    closing = {")": "(", "]": "[", "}": "{"}
+    for char in re.sub(r'"[^"]*"', "", text):
+        if char in depth:
+            depth[char] += 1
+        elif char in closing:
+            depth[closing[char]] -= 1
+            if depth[closing[char]] < 0:
+                raise QueryError(f"The query closes a bracket ({char}) it never opened.")
+    for opening, count in depth.items():
+        if count:
+            raise QueryError(f"The query opens a bracket ({opening}) it never closes.")
+    for name in FIELD_PREFIX.findall(re.sub(r'"[^"]*"', "", text)):
+        if name not in QUERY_FIELDS:
+            raise QueryError(f"There is no field {name}:; the fields are {', '.join(QUERY_FIELDS)}.")
+
+
+class SearchService:
+    """Opens the index's current generation and keeps one searcher per thread, refreshed
+    when the index has new commits and reopened when a rebuild has replaced it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._local = threading.local()
+        self._totals: dict[tuple[str, str], list[tuple[str, int]]] = {}
+        if current_generation(root) is None:
+            raise QueryError(f"There is no index in {root}; run 'newsarchive index' first.")
+
+    # -- searchers ----------------------------------------------------------------------
+
+    def searcher(self) -> Searcher:
+        generation = current_generation(self.root)
+        local = self._local
+        if getattr(local, "generation", None) != generation:
+            if getattr(local, "searcher", None) is not None:
+                local.searcher.close()
+            ix = index.open_dir(str(generation))
+            local.generation, local.index, local.searcher = generation, ix, ix.searcher()
+        elif not local.searcher.up_to_date():
+            local.searcher = local.searcher.refresh()
+        return local.searcher
+
+    def version(self) -> str:
+        generation = current_generation(self.root)
+        state = read_state(generation) if (generation / STATE).is_file() else {}
+        return f"{generation.name}@{state.get('revision', 0)}"
+
+    def parser(self, searcher: Searcher) -> qparser.QueryParser:
+        parser = qparser.MultifieldParser(list(TEXT_FIELDS), searcher.schema, group=qparser.AndGroup)
+        parser.remove_plugin_class(qparser.WildcardPlugin)
+        parser.add_plugin(qparser.WildcardPlugin())
+        return parser
+
+    # -- searching ----------------------------------------------------------------------
+
+    def parse(self, text: str, searcher: Searcher) -> query.Query:
+        text = text.strip()
+        check_query(text)
+        if not text:
+            return query.Every()
+        parsed = self.parser(searcher).parse(text)
+        reader = searcher.reader()
+        for leaf in parsed.leaves():
+            if isinstance(leaf, query.Wildcard | query.Prefix):
+                shown = leaf.text + ("*" if isinstance(leaf, query.Prefix) else "")
+                for count, _ in enumerate(leaf.expanded_terms(reader), 1):
+                    if count > MAX_WILDCARD_TERMS:
+                        raise QueryError(f'The wildcard "{shown}" stands for more than {MAX_WILDCARD_TERMS} words; '
+                                         "make it longer.")
+        return parsed
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        validate(request)
+        searcher = self.searcher()
+        parsed = self.parse(request.query, searcher)
+        offset = decode_cursor(request.cursor, self.version(), request) if request.cursor else \
+            (request.page - 1) * request.page_size
+        groups = {name: sorting.FieldFacet(name, allow_overlap=name in ("author", "tag"), maptype=sorting.Count)
+                  for name in FACETS}
+        collector = searcher.collector(limit=offset + request.page_size, sortedby=sort_facets(request.sort),
+                                       groupedby=groups)
+        timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT, use_alarm=False)
+        try:
+            searcher.search_with_collector(restricted(parsed, request), timed)
+        except TimeLimit:
+            raise QueryError(f"The query took longer than {TIME_LIMIT:g} s; narrow it down.") from None
+        results = timed.results()
+        total = len(results)
+        hits = [to_hit(results[k], searcher) for k in range(offset, min(offset + request.page_size, len(results)))]
+        facets = {name: sorted(((key, count) for key, count in results.groups(name).items() if key),
+                               key=lambda kv: (-kv[1], kv[0])) for name in FACETS}
+        if "year" not in request.filters or len(request.filters["year"]) != 1:
+            facets["month"] = []
+        histogram = self.histogram(results, request.histogram, searcher) if request.histogram else []
+        suggestion = None
+        if total < 3 and request.query.strip():
+            corrected = searcher.correct_query(parsed, request.query)
+            better = corrected.query != parsed and len(
+                searcher.search(restricted(corrected.query, request), limit=1)) > total
+            suggestion = corrected.string if better else None
+        following = offset + request.page_size
+        cursor = encode_cursor(following, self.version(), request) if following < total else None
+        pages = max(1, -(-total // request.page_size))
+        return SearchResult(request.query, total, request.page, request.page_size, pages, hits, facets, histogram,
+                            suggestion, cursor, self.version())
+
+    def histogram(self, results, by: str, searcher: Searcher) -> list[tuple[str, int, int]]:
+        """(period, hits, articles in the whole archive) for every period with articles."""
+        key = (self.version(), by)
+        if key not in self._totals:
+            everything = searcher.search(query.Every(), limit=1, groupedby={
+                by: sorting.FieldFacet(by, maptype=sorting.Count)})
+            self._totals[key] = sorted((period, count) for period, count in everything.groups(by).items() if period)
+        counts = results.groups(by) if by in results.facet_names() else {}
+        return [(period, counts.get(period, 0), total) for period, total in self._totals[key] if period]
+
+    def more_like_this(self, url: str, count: int = 5) -> list[Hit]:
+        searcher = self.searcher()
+        docnum = searcher.document_number(url=url)
+        if docnum is None:
+            raise QueryError(f"There is no article {url} in the index.")
+        found = searcher.more_like(docnum, "body", top=count)
+        return [to_hit(hit, searcher) for hit in found]
+
+    def harvest(self, request: SearchRequest) -> list[Hit]:
+        """Every hit of a query, page after page with the cursor."""
+        hits: list[Hit] = []
+        request.page_size = MAX_PAGE_SIZE
+        while True:
+            result = self.search(request)
+            hits.extend(result.hits)
+            if result.next_cursor is None:
+                return hits
+            request.cursor = result.next_cursor
+
+
+def validate(request: SearchRequest) -> None:
+    if request.sort not in SORTS:
+        raise QueryError(f"Sort {request.sort!r} is not one of {', '.join(SORTS)}.")
+    if request.histogram not in (*HISTOGRAMS, None):
+        raise QueryError(f"A histogram is by {' or '.join(HISTOGRAMS)}, not {request.histogram!r}.")
+    if not 1 <= request.page_size <= MAX_PAGE_SIZE:
+        raise QueryError(f"A page holds 1 to {MAX_PAGE_SIZE} results, not {request.page_size}.")
+    if request.page < 1:
+        raise QueryError("Pages are numbered from 1.")
+    for name in (*request.filters, *request.excludes):
+        if name not in FACETS:
+            raise QueryError(f"There is no facet {name!r}; the facets are {', '.join(FACETS)}.")
+
+
+def sort_facets(sort: str) -> sorting.MultiFacet | None:
+    """A stable order: ties are broken by URL, so pages never repeat or skip a hit."""
+    by_url = sorting.FieldFacet("url")
+    if sort == "newest":
+        return sorting.MultiFacet([sorting.FieldFacet("published", reverse=True), by_url])
+    if sort == "oldest":
+        return sorting.MultiFacet([sorting.FieldFacet("published"), by_url])
+    if sort == "most-viewed":
+        return sorting.MultiFacet([sorting.FieldFacet("best_rank"), sorting.FieldFacet("minutes_listed", reverse=True),
+                                   by_url])
+    return sorting.MultiFacet([sorting.ScoreFacet(), by_url])
+
+
+def restricted(parsed: query.Query, request: SearchRequest) -> query.Query:
+    """The query narrowed by the request's facet filters: values within one facet widen (OR),
+    facets narrow each other (AND), excluded values are taken out. Filters score nothing, so
+    relevance is the query's alone. (In the query rather than as Whoosh filters, which its
+    time-limit collector would bypass.)"""
+    kept = [query.Or([query.Term(name, value) for value in values]) for name, values in request.filters.items()
+            if values]
+    if kept:
+        parsed = query.And([parsed, query.ConstantScoreQuery(query.And(kept), 0.0)])
+    dropped = [query.Term(name, value) for name, values in request.excludes.items() for value in values]
+    return query.AndNot(parsed, query.Or(dropped)) if dropped else parsed
+
+
+def encode_cursor(offset: int, version: str, request: SearchRequest) -> str:
+    payload = json.dumps({"o": offset, "v": version, "q": request_key(request)})
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, version: str, request: SearchRequest) -> int:
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        offset, made_for, key = int(payload["o"]), payload["v"], payload["q"]
+    except (ValueError, KeyError, TypeError):
+        raise QueryError("The cursor is not one this service gave out.") from None
+    if key != request_key(request):
+        raise QueryError("The cursor belongs to another query; start again without it.")
+    if made_for != version:
+        raise QueryError("The index has changed since this cursor was given out; start again without it.")
+    return offset
+
+
+def request_key(request: SearchRequest) -> str:
+    text = json.dumps([request.query, request.filters, request.excludes, request.sort], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+FORMATTER = highlight.HtmlFormatter(tagname="mark", classname="match", termclass="t", between=" … ")
+WHOLE = highlight.WholeFragmenter()
+CONTEXT = highlight.ContextFragmenter(maxchars=300, surround=60)
+
+
+def to_hit(hit: Any, searcher: Searcher) -> Hit:
+    """A hit as the front-ends show it: snippets are HTML, the archived text escaped and the
+    query's words marked."""
+    fields = hit.fields()
+    results = hit.results
+    results.formatter = FORMATTER
+    results.fragmenter = CONTEXT
+    body = " ".join(fields.get("body", "").split())
+    snippet = hit.highlights("body", text=body, top=2) or highlight.htmlescape(body[:240])
+    results.fragmenter = WHOLE
+    headline_html = hit.highlights("headline") or highlight.htmlescape(fields.get("headline", ""))
+    best = fields.get("best_rank")
+    return Hit(
+        url=fields["url"], headline=fields.get("headline", ""), published=fields.get("published_text"),
+        authors=[a for a in fields.get("author", "").split(",") if a], section=fields.get("section"),
+        tags=[t for t in fields.get("tag", "").split(",") if t], language=fields.get("language"),
+        snippet=snippet, headline_html=headline_html, best_rank=best if best and best < 1000 else None,
+        hours_listed=round(fields.get("minutes_listed", 0) / 60, 2), popularity=fields.get("popularity", "never"))

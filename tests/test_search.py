@@ -1,0 +1,273 @@
+"""The index and the search service, on an index built from a crawl of the sample site and
+checked against counts computed from the site's ground truth."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import threading
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from archive.store import Store
+from samplesite.corpus import Corpus, SiteConfig
+from search import indexer, service
+from search.indexer import current_generation, lock_writer, rebuild, update
+from search.service import QueryError, SearchRequest, SearchService
+from tests.test_crawl import FAST, crawl, serve
+
+NEWSARCHIVE = str(Path(sys.executable).parent / "newsarchive")
+
+
+@pytest.fixture(scope="module")
+def archive(corpus, tmp_path_factory):
+    """The sample site crawled into a store, and indexed."""
+    _, server, base = serve(corpus)
+    folder = tmp_path_factory.mktemp("search")
+    crawl(base, folder / "data", *FAST)
+    server.shutdown()
+    with Store(folder / "data" / "archive.sqlite3") as store:
+        rebuild(store, folder / "index", procs=2)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def search(archive):
+    return SearchService(archive / "index")
+
+
+def run(search_service: SearchService, text: str = "", **kwargs) -> service.SearchResult:
+    return search_service.search(SearchRequest(query=text, **kwargs))
+
+
+def urls(search_service: SearchService, text: str, **kwargs) -> set[str]:
+    return {hit.url for hit in search_service.harvest(SearchRequest(query=text, **kwargs))}
+
+
+def test_everything_with_exact_facet_counts(search, truth):
+    result = run(search, histogram="year")
+    records = list(truth.values())
+    assert result.total == len(records)
+    assert dict(result.facets["section"]) == Counter(r["section"] for r in records)
+    assert dict(result.facets["author"]) == Counter(a for r in records for a in r["authors"])
+    assert dict(result.facets["tag"]) == Counter(t for r in records for t in r["tags"])
+    assert dict(result.facets["language"]) == Counter(r["language"] for r in records)
+    years = Counter(r["published"][:4] for r in records)
+    assert dict(result.facets["year"]) == years
+    assert result.histogram == [(year, count, count) for year, count in sorted(years.items())]
+
+
+def test_months_are_a_facet_within_one_year(search, truth):
+    result = run(search, filters={"year": ["2016"]})
+    months = Counter(r["published"][:7] for r in truth.values() if r["published"].startswith("2016"))
+    assert dict(result.facets["month"]) == months and result.total == sum(months.values())
+    assert run(search).facets["month"] == []
+
+
+def test_popularity_from_the_most_viewed_snapshots(search, corpus):
+    entries = corpus.most_viewed_truth(corpus.config.end)["entries"]
+    result = run(search)
+    bands = dict(result.facets["popularity"])
+    assert bands["top3"] == 3 and bands["top10"] == len(entries) - 3
+    assert bands["never"] == result.total - len(entries)
+    top = run(search, sort="most-viewed", page_size=len(entries))
+    assert [hit.url for hit in top.hits] == [e["url"] for e in entries]
+    assert [hit.best_rank for hit in top.hits] == [e["rank"] for e in entries]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ('author:"Meas Sokchea"', lambda r: "Meas Sokchea" in r["authors"]),
+    ("section:national", lambda r: r["section"] == "national"),
+    ('tag:"Hun Sen"', lambda r: "Hun Sen" in r["tags"]),
+    ("published:[2016-01-01 TO 2016-12-31]", lambda r: r["published"][:4] == "2016"),
+    ("published:[2025-06-01 TO]", lambda r: r["published"][:10] >= "2025-06-01"),
+    ("published:[TO 2009-01-31]", lambda r: r["published"][:10] <= "2009-01-31"),
+    ("section:national OR section:business", lambda r: r["section"] in ("national", "business")),
+    ('section:national NOT tag:"Hun Sen"', lambda r: r["section"] == "national" and "Hun Sen" not in r["tags"]),
+    ('headline:"rice exports"', lambda r: re.search(r"\brice exports\b", (r["headline"] or "").lower())),
+    ("year:2013 language:en", lambda r: r["published"][:4] == "2013" and r["language"] == "en"),
+])
+def test_query_forms_find_exactly_what_the_truth_says(search, truth, query, expected):
+    assert urls(search, query) == {url for url, record in truth.items() if expected(record)}
+
+
+def test_all_words_must_match_and_stems_match(search, truth):
+    found = urls(search, "garment inspections")
+    assert found
+    for url in found:
+        record = truth[url]
+        captions = [image["caption"] or "" for image in record["images"]]
+        text = " ".join([record["headline"] or "", record["standfirst"] or "", *record["body"], *captions]).lower()
+        assert "garment" in text and "inspect" in text, "stems: inspections, inspect"
+    assert urls(search, "defamation") >= {url for url in truth if "defamation" in " ".join(truth[url]["body"])}
+
+
+def test_wildcards_expand_and_are_bounded(search, monkeypatch):
+    assert "https://www.phnompenhpost.com/national/rainsy-faces-defamation-charge-post-about-pms-likes" in \
+        urls(search, "defam*")
+    monkeypatch.setattr(service, "MAX_WILDCARD_TERMS", 3)
+    with pytest.raises(QueryError, match=r'wildcard "c\*" stands for more than 3 words'):
+        run(search, "c*")
+
+
+def test_facet_filters_widen_within_and_narrow_across(search, truth):
+    both = run(search, filters={"section": ["national", "business"]})
+    assert both.total == sum(r["section"] in ("national", "business") for r in truth.values())
+    narrowed = run(search, filters={"section": ["national", "business"], "year": ["2018"]})
+    assert narrowed.total == sum(r["section"] in ("national", "business") and r["published"][:4] == "2018"
+                                 for r in truth.values())
+    excluded = run(search, filters={"section": ["national"]}, excludes={"tag": ["Hun Sen"]})
+    assert excluded.total == sum(r["section"] == "national" and "Hun Sen" not in r["tags"] for r in truth.values())
+
+
+def test_sorts_are_ordered_and_pages_never_repeat_or_skip(search):
+    newest = [h.published for h in run(search, sort="newest", page_size=50).hits]
+    assert newest == sorted(newest, reverse=True)
+    oldest = [h.published for h in run(search, sort="oldest", page_size=50).hits]
+    assert oldest == sorted(oldest)
+    for sort in ("relevance", "newest", "most-viewed"):
+        total = run(search, "province", sort=sort).total
+        seen = []
+        for page in range(1, -(-total // 7) + 1):
+            seen += [h.url for h in run(search, "province", sort=sort, page=page, page_size=7).hits]
+        assert len(seen) == len(set(seen)) == total
+
+
+def test_the_cursor_walks_every_hit_once(search):
+    result = run(search, "officials", page_size=13)
+    walked, request = [], SearchRequest(query="officials", page_size=13)
+    while True:
+        page = search.search(request)
+        walked += [h.url for h in page.hits]
+        if not page.next_cursor:
+            break
+        request.cursor = page.next_cursor
+    assert len(walked) == len(set(walked)) == result.total
+    with pytest.raises(QueryError, match="another query"):
+        search.search(SearchRequest(query="rice", cursor=result.next_cursor))
+
+
+def test_snippets_mark_the_words_and_escape_the_archived_text(search):
+    hit = run(search, "hacked").hits[0]
+    assert "&lt;script&gt;" in hit.snippet and "<script>" not in hit.snippet
+    assert '<mark class="match' in hit.snippet
+    assert run(search, "rice").hits[0].headline_html.count("<mark") >= 1
+
+
+def test_did_you_mean_and_more_like_this(search):
+    assert run(search, "facebok").did_you_mean == "facebook"
+    seed = "https://www.phnompenhpost.com/national/rainsy-faces-defamation-charge-post-about-pms-likes"
+    similar = search.more_like_this(seed)
+    assert similar and seed not in {hit.url for hit in similar}
+
+
+@pytest.mark.parametrize("text, message", [
+    ('"unbalanced', "unbalanced quotation mark"),
+    ("(open", "opens a bracket"),
+    ("close)", "closes a bracket"),
+    ("published:[2016-01-01 TO", "opens a bracket"),
+    ("colour:red", "There is no field colour:"),
+    ("rice " * 2500, "the limit is 1,000"),
+])
+def test_bad_queries_get_one_sentence(search, text, message):
+    with pytest.raises(QueryError, match=re.escape(message)):
+        run(search, text)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"sort": "random"}, "is not one of"), ({"page_size": 5000}, "A page holds"), ({"page": 0}, "numbered from 1"),
+    ({"filters": {"colour": ["red"]}}, "There is no facet"), ({"histogram": "day"}, "A histogram is by"),
+])
+def test_bad_parameters_get_one_sentence(search, kwargs, message):
+    with pytest.raises(QueryError, match=message):
+        run(search, **kwargs)
+
+
+def test_the_command_line_prints_results_and_refuses_bad_queries(archive):
+    result = subprocess.run([NEWSARCHIVE, "search", "defamation", "--index-dir", str(archive / "index")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "Rainsy faces [defamation] charge" in result.stdout
+    bad = subprocess.run([NEWSARCHIVE, "search", "a OR (b", "--index-dir", str(archive / "index")],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "bracket" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_incremental_update_after_a_second_crawl_and_live_refresh(tmp_path):
+    corpus = Corpus(SiteConfig(seed=9, count=150))
+    earlier = corpus.config.end - timedelta(days=200)
+    site, server, base = serve(corpus, earlier)
+    data, root = tmp_path / "data", tmp_path / "index"
+    try:
+        crawl(base, data, *FAST)
+        subprocess.run([NEWSARCHIVE, "index", "--data-dir", str(data), "--index-dir", str(root)], check=True,
+                       capture_output=True, timeout=120)
+        live = SearchService(root)
+        before = run(live).total
+        site.clock.set(corpus.config.end)
+        crawl(base, data, *FAST)
+    finally:
+        server.shutdown()
+    new = [corpus.article(i) for i in corpus.newest_first(corpus.config.end) if not corpus.visible(i, earlier)]
+    errors: list[Exception] = []
+
+    def keep_searching() -> None:
+        try:
+            for _ in range(40):
+                run(live, "officials")
+        except Exception as error:
+            errors.append(error)
+
+    searching = threading.Thread(target=keep_searching)
+    searching.start()
+    with Store(data / "archive.sqlite3") as store:
+        report = update(store, root)
+    searching.join()
+    assert not errors
+    assert report.documents == before + len(new)
+    assert len(new) <= report.indexed <= len(new) + 10, "only new articles and the new sidebar's entries"
+    assert run(live).total == before + len(new), "a running service sees the commit without a restart"
+    assert run(live, f'headline:"{new[0].original.headline}"').total >= 1
+
+
+def test_a_second_writer_is_refused_with_one_sentence(archive):
+    writer = lock_writer(archive / "index")
+    try:
+        result = subprocess.run([NEWSARCHIVE, "index", "--data-dir", str(archive / "data"), "--index-dir",
+                                 str(archive / "index")], capture_output=True, text=True, timeout=60)
+    finally:
+        writer.cancel()
+    assert result.returncode == 2
+    assert "Another indexer is writing" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_failed_rebuild_leaves_the_previous_index_serving(archive, monkeypatch, search):
+    before = current_generation(archive / "index")
+    total = run(search).total
+
+    def broken(store):
+        yield from []
+        raise OSError("disk full")
+
+    monkeypatch.setattr(indexer, "all_documents", broken)
+    with Store(archive / "data" / "archive.sqlite3") as store, pytest.raises(OSError):
+        rebuild(store, archive / "index", procs=1)
+    assert current_generation(archive / "index") == before
+    assert run(search).total == total
+    assert sorted(p.name for p in (archive / "index").glob("gen-*")) == [before.name]
+
+
+def test_khmer_text_is_indexed_and_found(search, truth):
+    khmer = [r for r in truth.values() if r["language"] == "km"]
+    assert run(search, filters={"language": ["km"]}).total == len(khmer)
+    for record in khmer[:5]:
+        assert record["url"] in urls(search, f'headline:"{record["headline"]}"')
+
+
+def test_index_dates_use_the_site_zone(search, truth):
+    late = [r for r in truth.values() if r["published"][11:13] in ("00", "01", "02", "03", "04", "05", "06")]
+    sample = late[0]
+    day = date.fromisoformat(sample["published"][:10])
+    assert sample["url"] in urls(search, f"published:[{day} TO {day}]")
