@@ -20,6 +20,8 @@ from cli.errors import UserError
 from crawler.parse import parse_page
 from samplesite.corpus import SEED_SIDEBAR_MOMENT, Corpus, SiteConfig
 from samplesite.server import SampleSite, SiteClock, start_in_thread
+from search.indexer import update
+from search.service import SearchRequest, SearchService
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -87,6 +89,22 @@ def crawl_into(base: str, folder: Path) -> None:
         print(f"   raw captures: {warc / 2**20:.1f} MB of WARC in {folder / 'warc'}")
 
 
+def search_in(folder: Path) -> None:
+    """Index the demo archive and ask it what a researcher might."""
+    with Store(folder / "archive.sqlite3") as store:
+        report = update(store, folder / "index")
+    print(f"\n== indexed {report.indexed} articles into {folder / 'index'} ({report.documents} in the index)")
+    service = SearchService(folder / "index")
+    for text in ("defamation", 'tag:"Hun Sen" published:[2016-01-01 TO 2021-12-31]'):
+        result = service.search(SearchRequest(query=text, histogram="year"))
+        sections = ", ".join(f"{name} {count}" for name, count in result.facets["section"][:4])
+        print(f"   search {text!r}: {result.total} articles (sections: {sections})")
+        for hit in result.hits[:3]:
+            print(f"     {hit.published[:10] if hit.published else 'undated'}  {hit.headline}")
+        print("     by year: " + " ".join(f"{year}:{hits}/{everything}" for year, hits, everything in result.histogram
+                                         if hits))
+
+
 def run(args: argparse.Namespace) -> int:
     corpus = Corpus(SiteConfig(count=args.count))
     clock = SiteClock(SEED_SIDEBAR_MOMENT)
@@ -106,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
         html, url, fetched = fetch(base, article.path)
         show(parse_page(html, url, fetched), f"a {article.era}-era page ({article.language}): {url}")
     crawl_into(base, resolve(args) / "demo")
+    search_in(resolve(args) / "demo")
     if args.once:
         server.shutdown()
         return 0
