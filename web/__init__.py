@@ -1,1 +1,29 @@
-"""The researchers' web front-end (Flask)."""
+"""The researchers' web front-end: a Flask application factory and its blueprints.
+
+Every page has a JSON twin (the same path with .json, or Accept: application/json); nothing
+is loaded from another site, and the pages work without JavaScript.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from flask import Flask
+
+from web import about_views, article_views, export_views, mostviewed_views, openapi, search_views
+from web.archive_data import ArchiveData
+from web.responses import register_errors, security_headers
+
+
+def create_app(index_dir: Path, data_dir: Path, export_slots: int = 2) -> Flask:
+    """An application over one archive (store and WARC files in `data_dir`) and its index."""
+    app = Flask(__name__)
+    app.config.update(JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=64 * 1024)
+    app.extensions["newsarchive"] = ArchiveData(index_dir, data_dir)
+    app.extensions["export_slots"] = threading.BoundedSemaphore(export_slots)
+    for blueprint in (search_views.blueprint, article_views.blueprint, mostviewed_views.blueprint,
+                      about_views.blueprint, export_views.blueprint, openapi.blueprint):
+        app.register_blueprint(blueprint)
+    app.after_request(security_headers)
+    register_errors(app)
+    return app
