@@ -61,3 +61,19 @@ def truth(corpus, tmp_path_factory) -> dict[str, dict]:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def indexed_archive(corpus, tmp_path_factory) -> Path:
+    """The sample site crawled into a store (data/) and indexed (index/)."""
+    from archive.store import Store
+    from search.indexer import rebuild
+    from tests.crawling import FAST, crawl, serve
+
+    _, server, base = serve(corpus)
+    folder = tmp_path_factory.mktemp("archive")
+    crawl(base, folder / "data", *FAST)
+    server.shutdown()
+    with Store(folder / "data" / "archive.sqlite3") as store:
+        rebuild(store, folder / "index", procs=2)
+    return folder

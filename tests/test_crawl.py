@@ -10,7 +10,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -20,25 +19,11 @@ import pytest
 
 from archive.store import Store
 from samplesite.corpus import Corpus, SiteConfig
-from samplesite.server import Faults, SampleSite, SiteClock, start_in_thread
+from samplesite.server import Faults, SampleSite
+from tests.crawling import FAST, NEWSARCHIVE, crawl, serve
 from tests.scoring import token_f1
 
-NEWSARCHIVE = str(Path(sys.executable).parent / "newsarchive")
-FAST = ["--delay", "0", "--concurrency", "8", "-s", "AUTOTHROTTLE_ENABLED=False"]
 EXACT_FIELDS = ["headline", "authors", "published", "section", "tags", "images"]
-
-
-def crawl(base: str, data: Path, *extra: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    result = subprocess.run([NEWSARCHIVE, "crawl", "--base-url", base, "--data-dir", str(data), *extra],
-                            capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
-
-
-def serve(corpus: Corpus, now=None, crawl_delay: float = 0.0, faults: Faults | None = None):
-    site = SampleSite(corpus, SiteClock(now or corpus.config.end), crawl_delay, faults)
-    server, base = start_in_thread(site)
-    return site, server, base
 
 
 def records(data: Path) -> dict[str, dict]:

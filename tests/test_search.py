@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import threading
 from collections import Counter
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -17,21 +15,12 @@ from samplesite.corpus import Corpus, SiteConfig
 from search import indexer, service
 from search.indexer import current_generation, lock_writer, rebuild, update
 from search.service import QueryError, SearchRequest, SearchService
-from tests.test_crawl import FAST, crawl, serve
-
-NEWSARCHIVE = str(Path(sys.executable).parent / "newsarchive")
+from tests.crawling import FAST, NEWSARCHIVE, crawl, serve
 
 
 @pytest.fixture(scope="module")
-def archive(corpus, tmp_path_factory):
-    """The sample site crawled into a store, and indexed."""
-    _, server, base = serve(corpus)
-    folder = tmp_path_factory.mktemp("search")
-    crawl(base, folder / "data", *FAST)
-    server.shutdown()
-    with Store(folder / "data" / "archive.sqlite3") as store:
-        rebuild(store, folder / "index", procs=2)
-    return folder
+def archive(indexed_archive):
+    return indexed_archive
 
 
 @pytest.fixture(scope="module")

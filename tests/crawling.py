@@ -1,0 +1,25 @@
+"""Running `newsarchive crawl` against a sample site served in the test process."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from samplesite.corpus import Corpus
+from samplesite.server import Faults, SampleSite, SiteClock, start_in_thread
+
+NEWSARCHIVE = str(Path(sys.executable).parent / "newsarchive")
+FAST = ["--delay", "0", "--concurrency", "8", "-s", "AUTOTHROTTLE_ENABLED=False"]
+
+
+def crawl(base: str, data: Path, *extra: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    result = subprocess.run([NEWSARCHIVE, "crawl", "--base-url", base, "--data-dir", str(data), *extra],
+                            capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def serve(corpus: Corpus, now=None, crawl_delay: float = 0.0, faults: Faults | None = None):
+    site = SampleSite(corpus, SiteClock(now or corpus.config.end), crawl_delay, faults)
+    server, base = start_in_thread(site)
+    return site, server, base

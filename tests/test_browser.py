@@ -1,0 +1,103 @@
+"""A researcher's path through the front-end in a real browser: Debian's Chromium, driven by
+Playwright, against the production server (waitress) on 127.0.0.1. Screenshots of the search
+and article pages are kept in test-artifacts/ for a reviewer to look at."""
+from __future__ import annotations
+
+import csv
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from waitress.server import create_server
+
+from web import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def server(indexed_archive):
+    app = create_app(indexed_archive / "index", indexed_archive / "data")
+    httpd = create_server(app, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=httpd.run, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.effective_port}"
+    httpd.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+    yield context.new_page()
+    context.close()
+
+
+def total_of(page) -> int:
+    return int(page.locator("p.summary strong").first.inner_text())
+
+
+def test_search_facets_sort_article_and_export(page, server, truth, tmp_path):
+    page.goto(server + "/")
+    page.fill("input[name=q]", "rice")
+    page.click("form.search button")
+    everything = total_of(page)
+    assert everything > 10
+    page.locator('section[data-facet="section"] a', has_text="national").first.click()
+    expect(page.locator(".applied .filter")).to_contain_text("section: national")
+    national = total_of(page)
+    assert 0 < national < everything
+    page.locator(".applied .filter").first.click()
+    expect(page.locator(".applied")).to_have_count(0)
+    assert total_of(page) == everything
+    page.locator("a.sort", has_text="newest").click()
+    dates = page.locator(".hit .meta").all_inner_texts()
+    assert [d[:10] for d in dates] == sorted((d[:10] for d in dates), reverse=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "search.png"), full_page=True)
+
+    with page.expect_download() as download:
+        page.locator("a.export", has_text="CSV").click()
+    saved = tmp_path / "export.csv"
+    download.value.save_as(saved)
+    rows = list(csv.reader(saved.open(encoding="utf-8")))
+    assert len(rows) - 1 == everything
+
+    first = page.locator(".hit a.headline").first
+    headline = first.inner_text()
+    first.click()
+    expect(page.locator("article.record h1")).to_have_text(headline)
+    expect(page.locator("section.provenance")).to_contain_text("as captured")
+
+
+def test_most_viewed_time_machine_and_an_articles_history(page, server, corpus):
+    entries = corpus.most_viewed_truth(corpus.config.end)["entries"]
+    page.goto(server + "/most-viewed")
+    page.fill("input[name=at]", "2030-01-01T00:00")
+    page.click("form.moment button")
+    listed = page.locator("ol.most-viewed li > a").all_inner_texts()
+    assert listed == [e["title"] for e in entries]
+    page.locator("ol.most-viewed li > a").first.click()
+    history = page.locator("section.popularity")
+    expect(history).to_contain_text("peak rank 1")
+    expect(history.locator("svg.chart")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "article.png"), full_page=True)
+
+
+def test_the_pages_work_without_javascript(browser, server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + "/search?q=defamation")
+    page.locator(".hit a.headline").first.click()
+    expect(page.locator("article.record h1")).to_contain_text("Rainsy faces defamation charge")
+    context.close()
