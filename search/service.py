@@ -22,7 +22,7 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
 
 from search.indexer import STATE, current_generation, read_state
-from search.schema import FACETS, QUERY_FIELDS, TEXT_FIELDS
+from search.schema import ENGLISH, FACETS, QUERY_FIELDS, TEXT_FIELDS
 
 MAX_QUERY_LENGTH = 1000
 MAX_WILDCARD_TERMS = 256
@@ -177,7 +177,8 @@ class SearchService:
             raise QueryError(f"The query took longer than {TIME_LIMIT:g} s; narrow it down.") from None
         results = timed.results()
         total = len(results)
-        hits = [to_hit(results[k], searcher) for k in range(offset, min(offset + request.page_size, len(results)))]
+        marked = query_words(parsed, searcher)
+        hits = [to_hit(results[k], marked) for k in range(offset, min(offset + request.page_size, len(results)))]
         facets = {name: sorted(((key, count) for key, count in results.groups(name).items() if key),
                                key=lambda kv: (-kv[1], kv[0])) for name in FACETS}
         if "year" not in request.filters or len(request.filters["year"]) != 1:
@@ -211,7 +212,7 @@ class SearchService:
         if docnum is None:
             raise QueryError(f"There is no article {url} in the index.")
         found = searcher.more_like(docnum, "body", top=count)
-        return [to_hit(hit, searcher) for hit in found]
+        return [to_hit(hit, {}) for hit in found]
 
     def harvest(self, request: SearchRequest) -> list[Hit]:
         """Every hit of a query, page after page with the cursor."""
@@ -293,17 +294,42 @@ WHOLE = highlight.WholeFragmenter()
 CONTEXT = highlight.ContextFragmenter(maxchars=300, surround=60)
 
 
-def to_hit(hit: Any, searcher: Searcher) -> Hit:
+def query_words(parsed: query.Query, searcher: Searcher) -> dict[str, frozenset[str]]:
+    """The indexed words the query matches, per text field (wildcards expanded)."""
+    words: dict[str, set[str]] = {}
+    reader = searcher.reader()
+    for leaf in parsed.leaves():
+        found = leaf.expanded_terms(reader) if isinstance(leaf, query.Wildcard | query.Prefix) else leaf.terms()
+        for name, text in found:
+            if name in ("headline", "body"):
+                words.setdefault(name, set()).add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    return {name: frozenset(found) for name, found in words.items()}
+
+
+class EarlierFirst(highlight.BasicFragmentScorer):
+    """Whoosh's fragment score, ties going to the earlier fragment (Whoosh itself breaks ties
+    by comparing fragment objects, so the same page could show different snippets)."""
+
+    def __call__(self, fragment: highlight.Fragment) -> float:
+        return super().__call__(fragment) - fragment.startchar * 1e-9
+
+
+def mark(text: str, words: frozenset[str], fragmenter: highlight.Fragmenter, top: int) -> str:
+    """`text` escaped, with the query's words marked; the same text and words always give
+    the same snippet."""
+    if not words:
+        return ""
+    return highlight.highlight(text, words, ENGLISH, fragmenter, FORMATTER, top=top, scorer=EarlierFirst())
+
+
+def to_hit(hit: Any, marked: dict[str, frozenset[str]]) -> Hit:
     """A hit as the front-ends show it: snippets are HTML, the archived text escaped and the
     query's words marked."""
     fields = hit.fields()
-    results = hit.results
-    results.formatter = FORMATTER
-    results.fragmenter = CONTEXT
     body = " ".join(fields.get("body", "").split())
-    snippet = hit.highlights("body", text=body, top=2) or highlight.htmlescape(body[:240])
-    results.fragmenter = WHOLE
-    headline_html = hit.highlights("headline") or highlight.htmlescape(fields.get("headline", ""))
+    snippet = mark(body, marked.get("body", frozenset()), CONTEXT, 2) or highlight.htmlescape(body[:240])
+    headline = fields.get("headline", "")
+    headline_html = mark(headline, marked.get("headline", frozenset()), WHOLE, 1) or highlight.htmlescape(headline)
     best = fields.get("best_rank")
     return Hit(
         url=fields["url"], headline=fields.get("headline", ""), published=fields.get("published_text"),
