@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from archive.store import Store
-from search.schema import NEVER_LISTED, popularity_band
+from search.schema import HEADLINE_WEIGHT, NEVER_LISTED, popularity_band
 
 
 @dataclass
@@ -44,15 +44,19 @@ def to_document(record: dict, seen: Popularity | None) -> dict:
     """One record (docs/record.schema.json) as Whoosh field values."""
     seen = seen or Popularity()
     published = datetime.fromisoformat(record["published"]) if record.get("published") else None
+    headline, body = record.get("headline") or "", "\n\n".join(record.get("body") or [])
+    captions = "\n".join(" ".join(filter(None, (image.get("caption"), image.get("credit"))))
+                          for image in record.get("images") or [])
+    standfirst = record.get("standfirst") or ""
     document = {
         "url": record["url"],
+        "text": "\n".join([*[headline] * HEADLINE_WEIGHT, standfirst, body, captions]),
         "site": record["site"],
         "era": record["era"],
-        "headline": record.get("headline") or "",
-        "standfirst": record.get("standfirst") or "",
-        "body": "\n\n".join(record.get("body") or []),
-        "captions": "\n".join(" ".join(filter(None, (i.get("caption"), i.get("credit"))))
-                              for i in record.get("images") or []),
+        "headline": headline,
+        "standfirst": standfirst,
+        "body": body,
+        "captions": captions,
         "author": ",".join(a.replace(",", " ") for a in record.get("authors") or []),
         "section": record.get("section") or "",
         "tag": ",".join(t.replace(",", " ") for t in record.get("tags") or []),

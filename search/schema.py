@@ -1,9 +1,12 @@
 """The Whoosh schema: what a researcher can search, filter, facet and sort on.
 
-Text is analysed for English (case and accents folded before stemming, so "défamation" finds
-"defamation"); Khmer, which has no spaces between words, is split wherever the tokenizer
-sees a break, which keeps it searchable by fragments and never stops indexing. Facet fields
-are sortable (column-stored), which Whoosh needs for fast grouping.
+Unqualified words search one field, `text` (headline, standfirst, body and captions, the
+headline three times over so it weighs more): one posting list per word is several times
+faster in Whoosh than a union over four fields. Text is analysed for English (case and
+accents folded before stemming, so "défamation" finds "defamation"); Khmer, which has no
+spaces between words, is split wherever the tokenizer sees a break, which keeps it
+searchable by fragments and never stops indexing. Facet fields are sortable
+(column-stored), which Whoosh needs for fast grouping.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from whoosh.support.charset import accent_map
 ENGLISH = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
 
 FACETS = ("section", "author", "year", "month", "tag", "site", "language", "popularity")
-TEXT_FIELDS = ("headline", "standfirst", "body", "captions")
+HEADLINE_WEIGHT = 3  # the headline counts three times in `text`, the field unqualified words search
 QUERY_FIELDS = ("headline", "standfirst", "body", "captions", "author", "section", "tag", "site", "language", "year",
                 "month", "published", "popularity", "url", "era")
 POPULARITY_BANDS = ("top3", "top10", "listed", "never")
@@ -26,6 +29,7 @@ def build_schema() -> fields.Schema:
         url=fields.ID(stored=True, unique=True, sortable=True),
         site=fields.ID(stored=True, sortable=True),
         era=fields.ID(stored=True),
+        text=fields.TEXT(analyzer=ENGLISH),
         headline=fields.TEXT(analyzer=ENGLISH, stored=True, field_boost=3.0),
         standfirst=fields.TEXT(analyzer=ENGLISH, stored=True, field_boost=1.5),
         body=fields.TEXT(analyzer=ENGLISH, stored=True),
