@@ -95,6 +95,7 @@ TARGET_P95_MS = 300.0
 TEXT_FIELDS = ("headline", "standfirst", "body", "captions")
 KINDS = ("term", "two terms", "phrase", "author", "date range")
 ENGINES = ("ours", "plain Whoosh", "tantivy")
+DISTINCT_ATTEMPTS = 20  # draws per query before a kind may repeat a query
 SPANS_DAYS = (7, 31, 92, 366)
 WORD = re.compile(r"[A-Za-z]{3,}")
 DATE_RANGE = re.compile(r"published:\[(\d{4}-\d{2}-\d{2}) TO (\d{4}-\d{2}-\d{2})\]")
@@ -259,18 +260,21 @@ def query_from(kind: str, record: dict[str, Any], rng: random.Random) -> str | N
 
 
 def make_queries(seed: int, articles: int, per_kind: int) -> list[Query]:
-    """`per_kind` distinct queries of each kind, drawn from English articles, in a seeded shuffled order."""
+    """`per_kind` queries of each kind, drawn from English articles, in a seeded shuffled order;
+    distinct, unless the kind has fewer values than that (authors: a few dozen)."""
     corpus = Corpus(SiteConfig(seed=seed, count=articles))
     end = corpus.config.end
     english = [i for i in corpus.order if corpus.section_of(i).language == "en"]
     rng = random.Random(f"{seed}:queries")
     queries = []
     for kind in KINDS:
-        made: dict[str, None] = {}
+        made: list[str] = []
+        attempts = 0
         while len(made) < per_kind:
             text = query_from(kind, corpus.article(rng.choice(english)).truth(end), rng)
-            if text is not None:
-                made[text] = None
+            attempts += 1
+            if text is not None and (text not in made or attempts > DISTINCT_ATTEMPTS * per_kind):
+                made.append(text)
         queries += [Query(kind, text) for text in made]
     rng.shuffle(queries)
     return queries
@@ -502,6 +506,12 @@ def report(prepared: dict[str, Any], done: list[Build], runs: list[Latency], que
     same = agreement(runs)
     lines.append("queries whose total equals ours: " + ", ".join(f"{name} {n}/{len(queries)}"
                                                                for name, n in same.items()))
+    for run in runs[1:]:
+        differ = [f"{q.text} ({ours} vs {theirs})" for q, ours, theirs in zip(queries, runs[0].totals, run.totals,
+                                                                              strict=True)
+                  if ours is not None and theirs is not None and ours != theirs]
+        if differ:
+            lines.append(f"totals ours vs {run.engine}, first of {len(differ)} that differ: " + "; ".join(differ[:5]))
     for run in runs:
         for label, texts in (("skipped", run.skipped), ("failed", run.failed)):
             if texts:

@@ -2,7 +2,9 @@
 
 Unqualified words search one field, `text` (headline, standfirst, body and captions, the
 headline three times over so it weighs more): one posting list per word is several times
-faster in Whoosh than a union over four fields. Text is analysed for English (case and
+faster in Whoosh than a union over four fields, and each word is indexed once. The headline is
+indexed on its own as well, for `headline:` queries; standfirst, body and captions are kept
+(stored) for snippets and pages. Text is analysed for English (case and
 accents folded before stemming, so "défamation" finds "defamation"); Khmer, which has no
 spaces between words, is split wherever the tokenizer sees a break, which keeps it
 searchable by fragments and never stops indexing. Facet fields are sortable
@@ -18,8 +20,8 @@ ENGLISH = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | Sto
 
 FACETS = ("section", "author", "year", "month", "tag", "site", "language", "popularity")
 HEADLINE_WEIGHT = 3  # the headline counts three times in `text`, the field unqualified words search
-QUERY_FIELDS = ("headline", "standfirst", "body", "captions", "author", "section", "tag", "site", "language", "year",
-                "month", "published", "popularity", "url", "era")
+QUERY_FIELDS = ("headline", "author", "section", "tag", "site", "language", "year", "month", "published", "popularity",
+                "url", "era")
 POPULARITY_BANDS = ("top3", "top10", "listed", "never")
 NEVER_LISTED = 1000
 
@@ -31,9 +33,9 @@ def build_schema() -> fields.Schema:
         era=fields.ID(stored=True),
         text=fields.TEXT(analyzer=ENGLISH),
         headline=fields.TEXT(analyzer=ENGLISH, stored=True, field_boost=3.0),
-        standfirst=fields.TEXT(analyzer=ENGLISH, stored=True, field_boost=1.5),
-        body=fields.TEXT(analyzer=ENGLISH, stored=True),
-        captions=fields.TEXT(analyzer=ENGLISH, stored=True),
+        standfirst=fields.STORED,
+        body=fields.STORED,
+        captions=fields.STORED,
         author=fields.KEYWORD(commas=True, stored=True, sortable=True, lowercase=False),
         section=fields.ID(stored=True, sortable=True),
         tag=fields.KEYWORD(commas=True, stored=True, sortable=True, lowercase=False),

@@ -263,7 +263,7 @@ class SearchService:
         docnum = searcher.document_number(url=url)
         if docnum is None:
             raise QueryError(f"There is no article {url} in the index.")
-        found = searcher.more_like(docnum, "body", top=count)
+        found = searcher.more_like(docnum, "text", text=searcher.stored_fields(docnum).get("body", ""), top=count)
         return [to_hit(hit, {}) for hit in found]
 
     def harvest(self, request: SearchRequest) -> list[Hit]:
