@@ -150,12 +150,16 @@ def percentile(values: list[float], p: int) -> float | None:
 
 
 def code_fingerprint() -> str:
-    """What the indices depend on besides the corpus: the project's indexing code and this file."""
+    """What the indices depend on besides the corpus: the project's indexing code and this file
+    (read when this module is loaded, as near as can be to when that code was imported)."""
     digest = hashlib.sha256()
     for path in (*(Path(search.__file__).parent / name for name in ("schema.py", "documents.py", "indexer.py")),
                  Path(__file__)):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+CODE = code_fingerprint()
 
 
 def folder_bytes(folder: Path) -> int:
@@ -350,7 +354,7 @@ def timed_build(engine: str, builder: Callable[[Store, Path], int], store: Store
     documents = builder(store, folder)
     seconds = time.perf_counter() - started
     return Build(engine, documents, seconds, folder_bytes(index_folder(engine, folder)),
-                 datetime.now(UTC).isoformat(timespec="seconds"), code_fingerprint())
+                 datetime.now(UTC).isoformat(timespec="seconds"), CODE)
 
 
 def builds(store: Store, work: Path, again: bool) -> list[Build]:
@@ -362,7 +366,7 @@ def builds(store: Store, work: Path, again: bool) -> list[Build]:
     done = []
     for engine in ENGINES:
         folder = folder_of(work, engine)
-        if recorded.get(engine, {}).get("code") == code_fingerprint() and folder.is_dir():
+        if recorded.get(engine, {}).get("code") == CODE and folder.is_dir():
             done.append(Build(**recorded[engine] | {"reused": True}))
             continue
         built = timed_build(engine, builders[engine], store, folder)
@@ -426,7 +430,7 @@ def run_tantivy(folder: Path) -> Callable[[str], int]:
     return search
 
 
-def measure(engine: str, search: Callable[[str], int], queries: list[Query]) -> Latency:
+def measure(engine: str, run_query: Callable[[str], int], queries: list[Query]) -> Latency:
     """A warm-up pass over the mix, then a timed one."""
     latency = Latency(engine)
     for label in ("warm-up", "timed"):
@@ -436,7 +440,7 @@ def measure(engine: str, search: Callable[[str], int], queries: list[Query]) -> 
             milliseconds, total = None, None
             started = time.perf_counter()
             try:
-                total = search(query.text)
+                total = run_query(query.text)
             except UnsupportedQueryError as error:
                 latency.skipped.append(f"{query.text} ({error})")
             except QueryError as error:  # counted at the time it took to give up
@@ -488,7 +492,7 @@ def report(prepared: dict[str, Any], done: list[Build], runs: list[Latency], que
              f"store ({how}); {prepared['windows']} Most viewed windows on {prepared['sightings']} pages, "
              f"{prepared['articles_listed']} articles listed",
              f"Whoosh procs={PROCS} limitmb={LIMIT_MB}; {tantivy.__version__}, default writer; "
-             f"indexing code {code_fingerprint()}", "",
+             f"indexing code {CODE}", "",
              f"{'build':<14}{'documents':>11}{'seconds':>10}{'docs/s':>9}{'index MB':>10}"]
     for built in done:
         note = f"  (recorded {built.built_at}, same code)" if built.reused else ""

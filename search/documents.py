@@ -10,6 +10,10 @@ from datetime import datetime
 from archive.store import Store
 from search.schema import HEADLINE_WEIGHT, NEVER_LISTED, popularity_band
 
+# Between the parts of the combined text field a word no query asks for, so that a phrase
+# cannot match across two parts (the end of the body and the start of a caption).
+PART_BREAK = "\n zzpartbreakzz \n"
+
 
 @dataclass
 class Popularity:
@@ -50,7 +54,7 @@ def to_document(record: dict, seen: Popularity | None) -> dict:
     standfirst = record.get("standfirst") or ""
     document = {
         "url": record["url"],
-        "text": "\n".join([*[headline] * HEADLINE_WEIGHT, standfirst, body, captions]),
+        "text": PART_BREAK.join([*[headline] * HEADLINE_WEIGHT, standfirst, body, captions]),
         "site": record["site"],
         "era": record["era"],
         "headline": headline,

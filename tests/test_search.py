@@ -261,3 +261,24 @@ def test_index_dates_use_the_site_zone(search, truth):
     sample = late[0]
     day = date.fromisoformat(sample["published"][:10])
     assert sample["url"] in urls(search, f"published:[{day} TO {day}]")
+
+
+def test_a_phrase_does_not_match_across_the_parts_of_an_article(tmp_path):
+    from whoosh import index as whoosh_index
+
+    from search.documents import to_document
+    from search.schema import build_schema
+
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    writer = ix.writer()
+    writer.add_document(**to_document({
+        "url": "u", "site": "s", "era": "drupal", "headline": "Kem Sokha launches national deal",
+        "body": ["It awaits approval from the National Assembly."],
+        "images": [{"caption": "Members of the National Assembly meet.", "credit": None}],
+        "published": "2020-01-01T00:00:00+07:00"}, None))
+    writer.commit()
+    parser = service.qparser.QueryParser("text", ix.schema)
+    with ix.searcher() as searcher:
+        assert len(searcher.search(parser.parse('"national assembly"'))) == 1
+        assert len(searcher.search(parser.parse('"national assembly member"'))) == 0, "body end + caption start"
+        assert len(searcher.search(parser.parse('"deal kem sokha"'))) == 0, "one headline copy + the next"
