@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -121,16 +120,3 @@ def read_response(folder: Path, location: WarcLocation) -> CapturedResponse:
         for record in ArchiveIterator(stream):
             return _captured(record, location.file, location.offset)
     raise ValueError(f"no WARC record at {location.file}:{location.offset}")
-
-
-def iter_responses(path: Path, name: str | None = None) -> Iterator[CapturedResponse]:
-    """Every response record of one WARC file, in order; a record cut short by a crash at
-    the end of the file is skipped."""
-    with open(path, "rb") as stream:
-        records = ArchiveIterator(stream)
-        try:
-            for record in records:
-                if record.rec_type == "response":
-                    yield _captured(record, name or path.name, records.get_record_offset())
-        except (EOFError, OSError, ValueError):
-            return

@@ -11,7 +11,7 @@ import bisect
 import functools
 import random
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
@@ -632,8 +632,3 @@ def load_fixed_articles(config: SiteConfig) -> list[SiteArticle]:
             images=[], fixed_teaser=item["teaser"],
         ))
     return fixed
-
-
-def with_flags(article: SiteArticle, *flags: str) -> SiteArticle:
-    """A copy of an article with more hard cases switched on (used by tests)."""
-    return replace(article, flags=article.flags | set(flags))
