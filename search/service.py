@@ -164,10 +164,7 @@ class SearchService:
         return f"{generation.name}@{state.get('revision', 0)}"
 
     def parser(self, searcher: Searcher) -> qparser.QueryParser:
-        parser = qparser.QueryParser("text", searcher.schema, group=qparser.AndGroup)
-        parser.remove_plugin_class(qparser.WildcardPlugin)
-        parser.add_plugin(qparser.WildcardPlugin())
-        return parser
+        return qparser.QueryParser("text", searcher.schema, group=qparser.AndGroup)
 
     # -- searching ----------------------------------------------------------------------
 
