@@ -125,6 +125,15 @@ MIGRATIONS = [
     CREATE INDEX snapshots_by_time ON snapshots(site, first_seen);
     CREATE INDEX warnings_by_run ON warnings(run_id);
     """,
+    # Runs: what looked wrong (flags, a JSON list of sentences), how many articles the index
+    # step took in, and why a step failed. Captures found by record id (distributed ingest).
+    """
+    ALTER TABLE crawl_runs ADD COLUMN flags TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE crawl_runs ADD COLUMN indexed INTEGER;
+    ALTER TABLE crawl_runs ADD COLUMN note TEXT;
+    CREATE INDEX runs_by_job ON crawl_runs(job, started_at);
+    CREATE INDEX captures_by_record ON captures(warc_record_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 RUN_COUNTERS = ("pages", "new_articles", "new_revisions", "unchanged", "snapshots", "warnings", "errors")
