@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from statistics import median
 
-DROP_BELOW = 0.5  # found fewer than half the usual number of articles
+DROP_BELOW = 0.7  # found 30% fewer articles than usual, or worse
 RISE_BY = 0.25  # a share of article pages missing a field up by 25 points or more
 MIN_USUAL_FOUND = 10  # too few articles usually found for a drop to mean anything
 MIN_PAGES = 5  # too few article pages read for a share to mean anything
@@ -35,8 +35,8 @@ def redesign_flags(run: Mapping, earlier: Sequence[Mapping]) -> list[str]:
     found = now.get("newsarchive_listed", 0)
     usual = median(h.get("newsarchive_listed", 0) for h in history)
     if usual >= MIN_USUAL_FOUND and found < DROP_BELOW * usual:
-        flags.append(f"Found {found} article addresses against a usual {usual:g}: the listings may have been "
-                     f"redesigned.")
+        flags.append(f"Found {found} article addresses against a usual {usual:g} ({1 - found / usual:.0%} fewer): "
+                     f"the listings may have been redesigned.")
     pages = now.get("newsarchive_article_pages", 0)
     if pages >= MIN_PAGES:
         for field in FIELDS:

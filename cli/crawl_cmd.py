@@ -68,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UserError(f"--{error}.") from None
     settings = get_project_settings()
+    base = (args.base_url or "https://www.phnompenhpost.com").rstrip("/")
     settings.set("NEWSARCHIVE_DATA_DIR", str(resolve(args)))
     settings.set("NEWSARCHIVE_JOB", args.job)
     if args.contact:
@@ -102,6 +103,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{error}.") from None
     stats = crawler.stats.get_stats() if crawler.stats else {}
     reason = stats.get("finish_reason", "unknown")
+    if reason == "unreachable" or not stats.get("response_received_count"):
+        raise UserError(f"{base} did not answer (its home page could not be fetched, even after retries).")
     if reason not in ("finished", "max_articles"):
         raise UserError(f"The crawl ended early ({reason}); run it again to resume.")
     return 0
+

@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 from cli.datadir import add_data_dir, resolve
@@ -52,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
             schedule.job(args.run_job)
     except ConfigError as error:
         raise UserError(str(error)) from None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)sZ %(levelname)s %(name)s: %(message)s")
+    logging.Formatter.converter = time.gmtime  # UTC, as the store's times
     if args.run_job:
         return run_once(schedule, args.run_job, resolve(args), index_dir(args))
     from scheduling.service import Service

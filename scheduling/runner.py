@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -64,8 +65,11 @@ class Runner:
             if run_id is None:  # the crawl stopped before it could record itself
                 run_id = store.start_run(self.schedule.site, self.schedule.base_url or "", {}, job.name)
                 store.finish_run(run_id, "failed", {})
+            if run["status"] == "running" if run else False:  # killed before it could say how it ended
+                store.finish_run(run_id, "interrupted", {})
             if code != 0:
-                note = last_line or f"the crawl exited with code {code}"
+                note = last_line or (f"the crawl was stopped by {signal.Signals(-code).name}" if code < 0
+                                     else f"the crawl exited with code {code}")
                 store.annotate_run(run_id, note=note)
                 status = "stopped" if self.stopping.is_set() else "failed"
                 logger.warning("job %s run %d %s: %s", job.name, run_id, status, note)

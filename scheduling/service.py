@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -29,6 +30,8 @@ class Service:
         self.runner = Runner(schedule, data_dir, index_dir)
         self.state = SchedulerState(data_dir, schedule.path)
         self.data_dir = data_dir
+        self.active = 0  # runs in progress
+        self.counting = threading.Lock()
         self.scheduler = BackgroundScheduler(
             timezone=schedule.timezone, executors={"default": ThreadPoolExecutor(len(schedule.jobs))},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
@@ -49,6 +52,9 @@ class Service:
             self.add(job)
         while not stop.wait(1.0):
             pass
+        self.scheduler.pause()
+        while self.active:  # APScheduler's shutdown holds its job store while it waits for them
+            time.sleep(0.1)
         self.scheduler.shutdown(wait=True)
         self.state.stopped()
         logger.info("scheduler stopped")
@@ -60,7 +66,9 @@ class Service:
         added = self.scheduler.add_job(self.fire, job_trigger, args=[job.name], id=job.name, name=job.name,
                                        **options)
         self.state.job(job.name, str(job_trigger), added.next_run_time)
-        logger.info("job %s (%s): next run %s", job.name, job_trigger, added.next_run_time)
+        logger.info("job %s (%s): next run %s%s", job.name, job_trigger, first or added.next_run_time,
+                    " (due times were missed: one run now makes up for them)" if first and first <= datetime.now(
+                        self.schedule.timezone) else "")
 
     def first_run(self, job: Job, job_trigger) -> datetime | None:
         """When the last recorded run of the job (by any scheduler or timer) says it is due:
@@ -79,9 +87,17 @@ class Service:
         return max(due, now)
 
     def fire(self, name: str) -> None:
-        outcome = self.runner.run(self.schedule.job(name))
-        scheduled = self.scheduler.get_job(name)
-        self.state.finished(outcome, scheduled.next_run_time if scheduled else None)
+        with self.counting:
+            self.active += 1
+        try:
+            if self.runner.stopping.is_set():
+                return
+            outcome = self.runner.run(self.schedule.job(name))
+            scheduled = None if self.runner.stopping.is_set() else self.scheduler.get_job(name)
+            self.state.finished(outcome, scheduled.next_run_time if scheduled else None)
+        finally:
+            with self.counting:
+                self.active -= 1
 
     def on_event(self, event: JobEvent) -> None:
         scheduled = self.scheduler.get_job(event.job_id)

@@ -40,6 +40,7 @@ def check(document: dict, schema_name: str, payload: dict) -> None:
     ("/most-viewed.json?at=2026-11-01T06:00:00", "MostViewed"),
     ("/most-viewed/leaderboard.json", "Leaderboard"),
     ("/about.json", "About"),
+    ("/status.json", "Status"),
     ("/search.json?q=%22unbalanced", "Error"),
     ("/article.json?url=https://example.invalid/none", "Error"),
 ])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from web import about_views, article_views, export_views, mostviewed_views, openapi, search_views
+from web import about_views, article_views, export_views, mostviewed_views, openapi, search_views, status_views
 from web.archive_data import ArchiveData
 from web.responses import register_errors, security_headers
 
@@ -22,7 +22,7 @@ def create_app(index_dir: Path, data_dir: Path, export_slots: int = 2) -> Flask:
     app.extensions["newsarchive"] = ArchiveData(index_dir, data_dir)
     app.extensions["export_slots"] = threading.BoundedSemaphore(export_slots)
     for blueprint in (search_views.blueprint, article_views.blueprint, mostviewed_views.blueprint,
-                      about_views.blueprint, export_views.blueprint, openapi.blueprint):
+                      about_views.blueprint, export_views.blueprint, openapi.blueprint, status_views.blueprint):
         app.register_blueprint(blueprint)
     app.after_request(security_headers)
     register_errors(app)

@@ -76,6 +76,18 @@ def document() -> dict:
                  "published_from": nullable(STRING), "published_to": nullable(STRING), "by_year": {"type": "array"},
                  "by_section": {"type": "array"}, "last_crawl": nullable({"type": "object"}), "index_version": STRING})
     problem = obj({"error": STRING, "status": INTEGER})
+    run = obj({"id": INTEGER, "job": STRING, "status": STRING, "started_at": STRING, "finished_at": nullable(STRING),
+               **{name: INTEGER for name in ("pages", "new_articles", "new_revisions", "unchanged", "snapshots",
+                                             "warnings", "errors")},
+               "indexed": nullable(INTEGER), "flags": {"type": "array", "items": STRING}, "note": nullable(STRING)})
+    runs = {"type": "array", "items": run}
+    status = obj({"scheduler": obj({"state": {"enum": ["running", "stopped", "never started"]},
+                                    "pid": nullable(INTEGER), "config": nullable(STRING),
+                                    "started_at": nullable(STRING), "stopped_at": nullable(STRING)}),
+                  "jobs": {"type": "array", "items": obj({"name": STRING, "trigger": nullable(STRING),
+                                                          "next_run": nullable(STRING), "running": {"type": "boolean"},
+                                                          "folded": INTEGER, "skipped": INTEGER, "runs": runs})},
+                  "failures": runs, "flagged": runs})
 
     def operation(summary: str, schema: str, parameters: list[str]) -> dict:
         return {"get": {"summary": summary, "parameters": [
@@ -99,9 +111,12 @@ def document() -> dict:
             "/most-viewed/leaderboard.json": operation("Longest in the Most viewed list", "Leaderboard",
                                                        ["from", "to"]),
             "/about.json": operation("What the archive holds", "About", []),
+            "/status.json": operation("Scheduled crawls: jobs, last and next runs, failures, likely redesigns",
+                                      "Status", []),
         },
         "components": {"schemas": {"Hit": hit, "SearchResult": search, "Article": article, "MostViewed": most_viewed,
-                                   "Leaderboard": leaderboard, "About": about, "Error": problem}
+                                   "Leaderboard": leaderboard, "About": about, "Status": status,
+                                   "Error": problem}
                        | record_components()},
     }
 

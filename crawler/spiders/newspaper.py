@@ -153,7 +153,8 @@ class NewspaperSpider(scrapy.Spider):
                          "; known ones are re-checked" if self.refresh else "; known ones are skipped")
         base = self.base_url
         if "home" in self.discover or "listings" in self.discover:
-            yield Request(base + "/", callback=self.parse_home, meta={"kind": "listing"}, priority=100)
+            yield Request(base + "/", callback=self.parse_home, errback=self.unreachable, meta={"kind": "listing"},
+                          priority=100)
         if "sitemaps" in self.discover:
             yield Request(base + self.site.SITEMAP, callback=self.parse_sitemap, meta={"kind": "sitemap"},
                           priority=90)
@@ -258,6 +259,12 @@ class NewspaperSpider(scrapy.Spider):
         self.asked_articles += len(requests)
         self.progress.add(len(requests))
         return requests
+
+    def unreachable(self, failure: Any) -> None:
+        """The home page failed even after retries: the site is down or not there, and every
+        other request would only fail as slowly."""
+        self.logger.error("the home page could not be fetched: %s", failure.value)
+        raise CloseSpider("unreachable")
 
     def parse_home(self, response: Response) -> Iterator[Any]:
         """The sidebar, the latest articles (undated here, so not within since/until) and the
