@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from urllib.parse import urlsplit
 
 from cli.datadir import add_data_dir, resolve
@@ -37,6 +38,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="requests in flight at once (default 1); one site is crawled at a time, so a pause "
                              "the site asks for holds every request")
     parser.add_argument("--urls", help="more addresses to start from, comma-separated")
+    parser.add_argument("--redis", metavar="URL",
+                        help="be one worker of a distributed crawl: share the frontier and duplicate filter kept on "
+                             "this Redis server (e.g. redis://10.0.0.5:6379/0) and send what is found to "
+                             "`newsarchive ingest`, which writes the store; WARC files stay in --data-dir")
+    parser.add_argument("--crawl-id", default="crawl",
+                        help="with --redis: which distributed crawl to join (default: crawl)")
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                         help="any Scrapy setting, e.g. -s LOG_LEVEL=DEBUG")
     add_data_dir(parser)
@@ -70,6 +77,17 @@ def run(args: argparse.Namespace) -> int:
             raise UserError("--concurrency must be at least 1.")
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", args.concurrency)
         settings.set("CONCURRENT_REQUESTS", args.concurrency)
+    if args.redis:
+        from crawler.cluster.keys import ClusterError
+        from crawler.cluster.worker import cluster_settings, wait_for_ingester
+
+        try:
+            wait_for_ingester(args.redis, args.crawl_id,
+                              lambda: print(f"waiting for the ingester of crawl {args.crawl_id}", file=sys.stderr))
+        except ClusterError as error:
+            raise UserError(str(error)) from None
+        for name, value in cluster_settings(args.redis, args.crawl_id).items():
+            settings.set(name, value)
     for assignment in args.set:
         name, equals, value = assignment.partition("=")
         if not equals or not name:
