@@ -6,9 +6,13 @@ import argparse
 import signal
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from cli.datadir import add_data_dir, resolve
 from cli.errors import UserError
+
+if TYPE_CHECKING:
+    from crawler.cluster.ingest import Ingester
 
 REPORT_SECONDS = 10.0
 
@@ -39,6 +43,8 @@ def interrupt(signum: int, frame: object) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import redis
+
     from archive.store import Store, StoreError
     from crawler.cluster.ingest import Ingester
     from crawler.cluster.keys import ClusterError, CrawlKeys, connect, safe_url
@@ -56,28 +62,37 @@ def run(args: argparse.Namespace) -> int:
     sites = {"phnompenhpost": phnompenhpost.SITE}
     with store:
         while True:
-            ingester = Ingester(client, keys, store, sites[args.site])
+            ingester = Ingester(client, keys, store, sites[args.site],
+                                {"redis": safe_url(args.redis), "crawl_id": args.crawl_id})
             try:
-                run_id = ingester.open({"redis": safe_url(args.redis), "crawl_id": args.crawl_id})
-                print(f"crawl run {run_id}: ready for the workers of crawl {args.crawl_id} on "
-                      f"{safe_url(args.redis)}", file=sys.stderr, flush=True)
-                follow(ingester, args.workers)
+                ingester.open()
+                print(f"ready for the workers of crawl {args.crawl_id} on {safe_url(args.redis)}", file=sys.stderr,
+                      flush=True)
+                ingest_until_done(ingester, args.workers)
+                row = ingester.close()
             except ClusterError as error:
                 raise UserError(str(error)) from None
+            except redis.RedisError as error:
+                if ingester.run_id is not None:
+                    store.finish_run(ingester.run_id, "interrupted", {"workers": ingester.reports})
+                raise UserError(f"Lost the Redis server at {safe_url(args.redis)} ({error}).") from None
             except KeyboardInterrupt:
                 ingester.stop()
-                print(f"crawl run {ingester.run_id} interrupted; the crawl stays in Redis for the next ingester",
-                      file=sys.stderr)
+                if ingester.run_id is not None:
+                    print(f"crawl run {ingester.run_id} interrupted; the crawl stays in Redis for the next ingester",
+                          file=sys.stderr)
                 raise
-            row = ingester.close()
             print(f"crawl run {row['id']} {row['status']}: {row['pages']} pages, {row['new_articles']} new articles, "
                   f"{row['new_revisions']} new revisions, {row['unchanged']} unchanged, {row['snapshots']} new "
                   f"snapshots, {row['warnings']} warnings, {row['errors']} errors", flush=True)
+            if not args.follow and row["status"] != "finished":
+                raise UserError(f"Crawl run {row['id']} ended early: a worker stopped before the crawl was done; the "
+                                "next crawl fetches what is missing.")
             if not args.follow:
-                return 0 if row["status"] == "finished" else 2
+                return 0
 
 
-def follow(ingester, expected: int | None) -> None:
+def ingest_until_done(ingester: Ingester, expected: int | None) -> None:
     """Store messages until the workers are done, with a line of progress now and then."""
     last = time.monotonic()
     while True:

@@ -23,13 +23,14 @@ GOOD_ENDINGS = ("finished", "max_articles")
 
 class Ingester:
     """Use: open(), then step() until finished(), then close() — or stop() to leave the
-    crawl's frontier and unsent messages in Redis for the next ingester."""
+    crawl's frontier and the messages not yet stored in Redis for the next ingester."""
 
-    def __init__(self, client: redis.Redis, keys: CrawlKeys, store: Store, site: str):
+    def __init__(self, client: redis.Redis, keys: CrawlKeys, store: Store, site: str, arguments: dict[str, Any]):
         self.redis = client
         self.keys = keys
         self.store = store
         self.site = site
+        self.arguments = arguments
         self.board = Board(client, keys)
         self.claim: dict[str, Any] = {"host": socket.gethostname(), "pid": os.getpid(), "ready": False}
         self.run_id: int | None = None
@@ -37,18 +38,21 @@ class Ingester:
         self.pages = 0
         self.reports: dict[str, dict[str, Any]] = {}
 
-    def open(self, arguments: dict[str, Any]) -> int:
-        """Claim the crawl, start its run and publish what the archive knows; then workers may
-        start."""
+    def open(self) -> None:
+        """Claim the crawl and publish what the archive knows; then workers may start."""
         if not self.redis.set(self.keys.ingester, json.dumps(self.claim), nx=True, ex=LOCK_SECONDS):
             holder = json.loads(self.redis.get(self.keys.ingester) or "{}")
             raise ClusterError(f"Another ingester (pid {holder.get('pid')} on {holder.get('host')}) is already "
                                f"running for crawl {self.keys.crawl_id}.")
-        self.run_id = self.store.start_run(self.site, None, arguments, job="distributed")
         self.publish_known()
-        self.claim |= {"ready": True, "run": self.run_id}
+        self.claim["ready"] = True
         self.hold()
-        logger.info("crawl run %d: waiting for workers of crawl %s", self.run_id, self.keys.crawl_id)
+
+    def run(self) -> int:
+        """The crawl run, recorded when the first worker's first message arrives (so an
+        ingester that waited in vain leaves no empty run behind)."""
+        if self.run_id is None:
+            self.run_id = self.store.start_run(self.site, None, self.arguments, job="distributed")
         return self.run_id
 
     def hold(self) -> None:
@@ -82,14 +86,15 @@ class Ingester:
         if kind == "capture":
             capture = capture_of(message)
             if self.store.capture_id(capture.warc_record_id) is None:  # not stored before a restart
-                self.store.add_capture(self.run_id, capture)
+                self.store.add_capture(self.run(), capture)
                 self.captures += 1
         elif kind == "page":
             page, fetched_at, addresses = page_of(message)
             capture_id = self.store.capture_id(message["capture"]) if message.get("capture") else None
-            self.store.ingest(page, capture_id, fetched_at, self.run_id, addresses)
+            self.store.ingest(page, capture_id, fetched_at, self.run(), addresses)
             self.pages += 1
         elif kind in ("hello", "done"):
+            self.run()
             fields = {k: v for k, v in message.items() if k not in ("kind", "worker")}
             self.reports.setdefault(message["worker"], {}).update(fields)
         else:
@@ -129,9 +134,10 @@ class Ingester:
         for name in troubled:
             logger.warning("worker %s ended early (%s)", name, summary[name]["reason"])
         status = "interrupted" if troubled else "finished"
-        self.store.finish_run(self.run_id, status, {"workers": summary})
+        run_id = self.run()
+        self.store.finish_run(run_id, status, {"workers": summary})
         self.redis.delete(*self.keys.all())
-        return self.store.run(self.run_id)
+        return self.store.run(run_id)
 
     def stop(self) -> None:
         """Mark the run interrupted and let another ingester take over the crawl."""
