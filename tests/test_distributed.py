@@ -139,6 +139,11 @@ def test_one_crawl_run_with_the_figures_of_both_workers(cluster_crawl, truth, re
     assert redis.Redis.from_url(redis_url).keys("newsarchive:test:*") == [], "the crawl is forgotten in Redis"
 
 
+def test_ingest_has_help():
+    result = subprocess.run([NEWSARCHIVE, "ingest", "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "usage: newsarchive ingest" in result.stdout and "--redis" in result.stdout
+
+
 @pytest.mark.parametrize("command", [["crawl", "--base-url", "http://127.0.0.1:9"], ["ingest"]])
 def test_an_unreachable_or_malformed_redis_address_is_one_sentence(command, tmp_path):
     for address, message in ((f"redis://127.0.0.1:{free_port()}/0", "Cannot reach Redis at"),
