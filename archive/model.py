@@ -96,3 +96,11 @@ class ParsedPage:
             "most_viewed": self.most_viewed.to_dict() if self.most_viewed else None,
             "warnings": list(self.warnings),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ParsedPage:
+        return cls(
+            article=Article.from_dict(data["article"]) if data.get("article") else None,
+            most_viewed=MostViewedSnapshot.from_dict(data["most_viewed"]) if data.get("most_viewed") else None,
+            warnings=list(data.get("warnings", [])),
+        )

@@ -306,6 +306,12 @@ class Store:
                 self.count(run_id, "errors")
             return cursor.lastrowid
 
+    def capture_id(self, warc_record_id: str) -> int | None:
+        """The capture whose response is WARC record `warc_record_id`: how the pages of a
+        distributed crawl, parsed on other machines, name the capture they came from."""
+        row = self.db.execute("SELECT id FROM captures WHERE warc_record_id = ?", (warc_record_id,)).fetchone()
+        return row[0] if row else None
+
     def captures(self, kinds: tuple[str, ...] = ("article", "listing", "other")) -> list[sqlite3.Row]:
         marks = ",".join("?" * len(kinds))
         return self.db.execute(f"SELECT * FROM captures WHERE kind IN ({marks}) ORDER BY id", kinds).fetchall()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from urllib.parse import urlsplit
 
 from cli.datadir import add_data_dir, resolve
@@ -43,6 +44,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--job", default="crawl",
                         help="the name the run is recorded under (runs are compared with earlier runs of the "
                              "same job to spot a site redesign; default: crawl)")
+    parser.add_argument("--redis", metavar="URL",
+                        help="be one worker of a distributed crawl: share the frontier and duplicate filter kept on "
+                             "this Redis server (e.g. redis://10.0.0.5:6379/0) and send what is found to "
+                             "`newsarchive ingest`, which writes the store; WARC files stay in --data-dir")
+    parser.add_argument("--crawl-id", help="with --redis: which distributed crawl to join (default: crawl)")
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                         help="any Scrapy setting, e.g. -s LOG_LEVEL=DEBUG")
     add_data_dir(parser)
@@ -84,6 +90,20 @@ def run(args: argparse.Namespace) -> int:
             raise UserError("--concurrency must be at least 1.")
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", args.concurrency)
         settings.set("CONCURRENT_REQUESTS", args.concurrency)
+    if args.crawl_id and not args.redis:
+        raise UserError("--crawl-id names a distributed crawl; give --redis too.")
+    if args.redis:
+        from crawler.cluster.keys import ClusterError
+        from crawler.cluster.worker import cluster_settings, wait_for_ingester
+
+        crawl_id = args.crawl_id or "crawl"
+        try:
+            wait_for_ingester(args.redis, crawl_id,
+                              lambda: print(f"waiting for the ingester of crawl {crawl_id}", file=sys.stderr))
+        except ClusterError as error:
+            raise UserError(str(error)) from None
+        for name, value in cluster_settings(args.redis, crawl_id).items():
+            settings.set(name, value)
     for assignment in args.set:
         name, equals, value = assignment.partition("=")
         if not equals or not name:

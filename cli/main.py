@@ -8,6 +8,7 @@ from cli import (
     crawl_cmd,
     demo_cmd,
     index_cmd,
+    ingest_cmd,
     parse_cmd,
     reparse_cmd,
     schedule_cmd,
@@ -17,7 +18,8 @@ from cli import (
 )
 from cli.errors import UserError
 
-COMMANDS = [crawl_cmd, demo_cmd, index_cmd, parse_cmd, reparse_cmd, schedule_cmd, search_cmd, serve_cmd, site_cmd]
+COMMANDS = [crawl_cmd, demo_cmd, index_cmd, ingest_cmd, parse_cmd, reparse_cmd, schedule_cmd, search_cmd, serve_cmd,
+            site_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,7 +11,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from archive.store import Capture
-from crawler.session import ArchiveSession
+from crawler.session import CrawlSession
 
 
 def header_list(headers) -> list[tuple[str, str]]:
@@ -30,7 +30,7 @@ class WarcCaptureMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response, spider=None) -> Response:
-        session = ArchiveSession.of(self.crawler)
+        session = CrawlSession.of(self.crawler)
         if session.warc is None:
             return response
         fetched_at = datetime.now(UTC)
@@ -47,6 +47,6 @@ class WarcCaptureMiddleware:
             last_modified=(header(b"Last-Modified") or b"").decode("latin-1") or None,
             location=urljoin(request.url, (header(b"Location") or b"").decode("latin-1")) if header(b"Location")
             else None)
-        request.meta["capture_id"] = session.store.add_capture(session.run_id, capture)
+        request.meta["capture_id"] = session.add_capture(capture)
         request.meta["fetched_at"] = fetched_at
         return response

@@ -1,4 +1,5 @@
-"""Parsed pages into the archive of record, one transaction per page."""
+"""Parsed pages into the archive of record, one transaction per page (or, in a distributed
+crawl, to the one ingester that writes it)."""
 from __future__ import annotations
 
 import logging
@@ -6,7 +7,7 @@ import logging
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
-from crawler.session import ArchiveSession
+from crawler.session import CrawlSession
 
 logger = logging.getLogger(__name__)
 
@@ -20,13 +21,12 @@ class StorePipeline:
         return cls(crawler)
 
     def process_item(self, item, spider: Spider | None = None):
-        session = ArchiveSession.of(self.crawler)
-        result = session.store.ingest(item.page, item.capture_id, item.fetched_at, session.run_id, item.addresses)
+        result = CrawlSession.of(self.crawler).ingest(item)
         stats = self.crawler.stats
-        if result.article:
-            stats.inc_value(f"newsarchive/articles_{result.article}")
-        if result.snapshot:
-            stats.inc_value(f"newsarchive/snapshots_{result.snapshot.replace(' ', '_')}")
         for warning in item.page.warnings:
             stats.inc_value(f"newsarchive/warnings_{warning.split(':')[0]}")
+        if result is not None and result.article:
+            stats.inc_value(f"newsarchive/articles_{result.article}")
+        if result is not None and result.snapshot:
+            stats.inc_value(f"newsarchive/snapshots_{result.snapshot.replace(' ', '_')}")
         return item

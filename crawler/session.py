@@ -1,20 +1,33 @@
-"""The store and the WARC writer of one crawl, shared by the capture middleware, the
-pipeline and the spider; opened with the spider and closed with it (ArchiveExtension)."""
+"""What the parts of one crawl share — the capture middleware, the pipeline and the spider:
+the WARC writer, what the archive already knows, and where captures and parsed pages go.
+Opened with the spider and closed with it (ArchiveExtension).
+
+A crawl on one machine writes its own SQLite store (ArchiveSession); a worker of a
+distributed crawl hands everything to the one ingester instead (crawler.cluster). The
+setting NEWSARCHIVE_SESSION names the class, so the spider, the middleware and the pipeline
+are the same in both."""
 from __future__ import annotations
 
 import logging
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.utils.misc import load_object
 
 from archive.health import redesign_flags
-from archive.store import Store
+from archive.store import Capture, Ingested, Store
 from archive.warc import WarcWriter
 
+if TYPE_CHECKING:
+    from crawler.spiders.newspaper import PageItem
+
 logger = logging.getLogger(__name__)
+SPIDER_ARGUMENTS = ("base_url", "since", "until", "sections", "max_articles", "refresh", "extra_urls", "discover",
+                    "listing_pages")
 
 
 def data_dir(settings_value: str | None) -> Path:
@@ -22,35 +35,76 @@ def data_dir(settings_value: str | None) -> Path:
     return Path(settings_value or os.environ.get("NEWSARCHIVE_DATA") or "data")
 
 
-class ArchiveSession:
+class CrawlSession:
     """Opened lazily by whichever part of the crawl needs it first."""
 
     def __init__(self, crawler: Crawler):
-        settings = crawler.settings
-        self.folder = data_dir(settings.get("NEWSARCHIVE_DATA_DIR"))
-        self.store = Store(self.folder / "archive.sqlite3")
-        self.run_id: int | None = None
         self.crawler = crawler
+        self.folder = data_dir(crawler.settings.get("NEWSARCHIVE_DATA_DIR"))
+        self.max_warc_bytes = crawler.settings.getint("NEWSARCHIVE_WARC_MAX_BYTES")
         self.warc: WarcWriter | None = None
-        self.max_warc_bytes = settings.getint("NEWSARCHIVE_WARC_MAX_BYTES")
 
     @classmethod
-    def of(cls, crawler: Crawler) -> ArchiveSession:
+    def of(cls, crawler: Crawler) -> CrawlSession:
+        """The crawl's one session, of the class the NEWSARCHIVE_SESSION setting names."""
         session = getattr(crawler, "_newsarchive_session", None)
         if session is None:
-            session = cls(crawler)
+            session = load_object(crawler.settings.get("NEWSARCHIVE_SESSION") or ArchiveSession)(crawler)
             crawler._newsarchive_session = session
         return session
 
+    def open_warc(self, prefix: str) -> None:
+        self.warc = WarcWriter(self.folder / "warc", prefix, self.max_warc_bytes)
+
+    def known_addresses(self) -> set[str]:
+        """Addresses (host left out) that lead to an article already archived."""
+        raise NotImplementedError
+
+    def validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """ETag and Last-Modified of each archived article's latest capture, by address."""
+        raise NotImplementedError
+
+    def add_capture(self, capture: Capture) -> int | str:
+        """Record one response; returns the capture's identity for the pages read from it."""
+        raise NotImplementedError
+
+    def ingest(self, item: PageItem) -> Ingested | None:
+        """Hand over one parsed page; returns what it changed, when that is known here."""
+        raise NotImplementedError
+
     def open_run(self, spider: Spider) -> None:
-        arguments = {k: v for k, v in vars(spider).items()
-                     if k in ("base_url", "since", "until", "sections", "max_articles", "refresh", "extra_urls",
-                              "discover", "listing_pages")}
+        raise NotImplementedError
+
+    def close_run(self, reason: str) -> None:
+        raise NotImplementedError
+
+
+class ArchiveSession(CrawlSession):
+    """A crawl on one machine: the store is written by the crawl itself."""
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        self.store = Store(self.folder / "archive.sqlite3")
+        self.run_id: int | None = None
+
+    def known_addresses(self) -> set[str]:
+        return self.store.known_addresses()
+
+    def validators(self) -> dict[str, tuple[str | None, str | None]]:
+        return self.store.validators()
+
+    def add_capture(self, capture: Capture) -> int:
+        return self.store.add_capture(self.run_id, capture)
+
+    def ingest(self, item: PageItem) -> Ingested:
+        return self.store.ingest(item.page, item.capture_id, item.fetched_at, self.run_id, item.addresses)
+
+    def open_run(self, spider: Spider) -> None:
+        arguments = {k: v for k, v in vars(spider).items() if k in SPIDER_ARGUMENTS}
         job = self.crawler.settings.get("NEWSARCHIVE_JOB") or "crawl"
         self.run_id = self.store.start_run(spider.site.SITE, spider.base_url, arguments, job)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        self.warc = WarcWriter(self.folder / "warc", f"{spider.site.NAME}-{stamp}-run{self.run_id}",
-                               self.max_warc_bytes)
+        self.open_warc(f"{spider.site.NAME}-{stamp}-run{self.run_id}")
         logger.info("crawl run %d: archive in %s", self.run_id, self.folder)
 
     def close_run(self, reason: str) -> None:
@@ -86,7 +140,7 @@ class ArchiveExtension:
         return cls(crawler)
 
     def spider_opened(self, spider: Spider) -> None:
-        ArchiveSession.of(self.crawler).open_run(spider)
+        CrawlSession.of(self.crawler).open_run(spider)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        ArchiveSession.of(self.crawler).close_run(reason)
+        CrawlSession.of(self.crawler).close_run(reason)

@@ -10,6 +10,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 NEWSARCHIVE_CONTACT = os.environ.get("NEWSARCHIVE_CONTACT", "")
 NEWSARCHIVE_DATA_DIR = os.environ.get("NEWSARCHIVE_DATA", "data")
 NEWSARCHIVE_WARC_MAX_BYTES = 256 * 2**20
+NEWSARCHIVE_SESSION = "crawler.session.ArchiveSession"  # a distributed worker: crawler.cluster.worker
 USER_AGENT = "newsarchive/0.1 (research archive" + (f"; contact {NEWSARCHIVE_CONTACT})" if NEWSARCHIVE_CONTACT else ")")
 
 ROBOTSTXT_OBEY = True
@@ -42,5 +43,6 @@ EXTENSIONS = {
     "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.politeness.PoliteThrottle": 0,
     "crawler.session.ArchiveExtension": 100,
+    "crawler.cluster.worker.ClusterWatch": 110,
 }
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}

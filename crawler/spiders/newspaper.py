@@ -23,7 +23,7 @@ from archive.store import address_key
 from archive.urls import same_site
 from crawler.parse import parse_page
 from crawler.progress import ArticleProgress
-from crawler.session import ArchiveSession
+from crawler.session import CrawlSession
 
 REDIRECTS = (301, 302, 303, 307, 308)
 SOURCES = ("home", "listings", "sitemaps", "feeds")
@@ -31,10 +31,11 @@ SOURCES = ("home", "listings", "sitemaps", "feeds")
 
 @dataclass
 class PageItem:
-    """A parsed page on its way to the store, with the capture it came from."""
+    """A parsed page on its way to the store, with the capture it came from (its row in the
+    store, or in a distributed crawl its WARC record id until the ingester stores it)."""
 
     page: ParsedPage
-    capture_id: int | None
+    capture_id: int | str | None
     fetched_at: datetime
     addresses: tuple[str, ...]
 
@@ -146,9 +147,9 @@ class NewspaperSpider(scrapy.Spider):
     # -- start ----------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
-        session = ArchiveSession.of(self.crawler)
-        self.known = session.store.known_addresses()
-        self.validators = session.store.validators() if self.refresh else {}
+        session = CrawlSession.of(self.crawler)
+        self.known = session.known_addresses()
+        self.validators = session.validators() if self.refresh else {}
         self.logger.info("%d articles already in the archive%s", len(self.known),
                          "; known ones are re-checked" if self.refresh else "; known ones are skipped")
         base = self.base_url

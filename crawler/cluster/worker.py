@@ -1,0 +1,207 @@
+"""One worker of a distributed crawl: requests from the shared frontier (scrapy-redis),
+responses into WARC files on this machine, captures and parsed pages to the ingester
+through Redis. Nothing here opens the store."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import socket
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet.task import LoopingCall
+
+from archive.store import Capture
+from crawler.cluster.keys import Board, ClusterError, CrawlKeys, connect, safe_url
+from crawler.cluster.messages import capture_message, encode, page_message
+from crawler.session import SPIDER_ARGUMENTS, CrawlSession
+
+if TYPE_CHECKING:
+    from crawler.spiders.newspaper import PageItem
+
+logger = logging.getLogger(__name__)
+ALIVE_SECONDS = 5.0
+INGESTER_WAIT_SECONDS = 60.0
+
+
+def worker_name() -> str:
+    """Unique among the workers of a crawl, and readable in WARC file names: host and pid."""
+    host = re.sub(r"[^A-Za-z0-9.-]+", "-", socket.gethostname()).strip("-.") or "host"
+    return f"{host}-{os.getpid()}"
+
+
+def cluster_settings(redis_url: str, crawl_id: str) -> dict[str, Any]:
+    """The Scrapy settings that make a crawl one worker of crawl `crawl_id`."""
+    keys = CrawlKeys(crawl_id)
+    return {
+        "NEWSARCHIVE_SESSION": "crawler.cluster.worker.ClusterSession",
+        "NEWSARCHIVE_REDIS_URL": redis_url,
+        "NEWSARCHIVE_CRAWL_ID": crawl_id,
+        "REDIS_URL": redis_url,
+        "SCHEDULER": "crawler.cluster.worker.ClusterScheduler",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_QUEUE_KEY": keys.requests,
+        "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
+        "SCHEDULER_PERSIST": True,  # one worker closing must not empty the frontier of the others
+    }
+
+
+def wait_for_ingester(redis_url: str, crawl_id: str, on_wait: Callable[[], None],
+                      timeout: float = INGESTER_WAIT_SECONDS) -> None:
+    """Return once the ingester of `crawl_id` has published what the archive knows (a worker
+    started before it would fetch every known article again)."""
+    keys = CrawlKeys(crawl_id)
+    client = connect(redis_url)
+    deadline = time.monotonic() + timeout
+    told = False
+    while not json.loads(client.get(keys.ingester) or "{}").get("ready"):
+        if time.monotonic() >= deadline:
+            raise ClusterError(f"No ingester is running for crawl {crawl_id} on {safe_url(redis_url)}: start "
+                               f"`newsarchive ingest --redis URL --crawl-id {crawl_id}` where the store is, first.")
+        if not told:
+            on_wait()
+            told = True
+        time.sleep(0.5)
+
+
+class ClusterSession(CrawlSession):
+    """The session of a worker: what the archive knows comes from the ingester, and captures
+    and pages go to it."""
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        self.keys = CrawlKeys(crawler.settings.get("NEWSARCHIVE_CRAWL_ID"))
+        self.redis = connect(crawler.settings.get("NEWSARCHIVE_REDIS_URL"))
+        self.board = Board(self.redis, self.keys)
+        self.name = worker_name()
+        self.state = ""
+        self.since = 0.0
+
+    def set_state(self, state: str) -> None:
+        """busy, idle or done, on the board (written only when it changes)."""
+        if state != self.state:
+            self.state, self.since = state, self.board.now()
+            self.board.put(self.name, state, self.since)
+
+    def alive(self) -> None:
+        self.board.put(self.name, self.state, self.since)
+
+    def send(self, message: str) -> None:
+        self.redis.rpush(self.keys.messages, message)
+
+    def known_addresses(self) -> set[str]:
+        return set(self.redis.smembers(self.keys.known))
+
+    def validators(self) -> dict[str, tuple[str | None, str | None]]:
+        stored = self.redis.hgetall(self.keys.validators)
+        return {address: tuple(json.loads(pair)) for address, pair in stored.items()}
+
+    def add_capture(self, capture: Capture) -> str:
+        self.send(capture_message(self.name, capture))
+        return capture.warc_record_id
+
+    def ingest(self, item: PageItem) -> None:
+        self.send(page_message(self.name, item.capture_id, item.page, item.fetched_at, item.addresses))
+
+    def open_run(self, spider: Spider) -> None:
+        self.set_state("busy")
+        arguments = {k: v for k, v in vars(spider).items() if k in SPIDER_ARGUMENTS}
+        self.send(encode("hello", self.name, base_url=spider.base_url, arguments=arguments))
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        self.open_warc(f"{spider.site.NAME}-{stamp}-{self.name}")
+        logger.info("worker %s of crawl %s: WARC files in %s", self.name, self.keys.crawl_id, self.folder / "warc")
+
+    def close_run(self, reason: str) -> None:
+        if self.warc is not None:
+            self.warc.close()
+        self.send(encode("done", self.name, reason=reason, stats=self.crawler.stats.get_stats() or {}))
+        self.set_state("done")
+        logger.info("worker %s of crawl %s %s", self.name, self.keys.crawl_id, reason)
+
+
+class ClusterScheduler(Scheduler):
+    """scrapy-redis's scheduler, which also marks this worker busy as soon as it takes a
+    request, so that the other workers wait for what the page may lead to."""
+
+    session: ClusterSession
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ClusterScheduler:
+        scheduler = super().from_crawler(crawler)
+        scheduler.session = CrawlSession.of(crawler)
+        return scheduler
+
+    def next_request(self) -> Request | None:
+        request = super().next_request()
+        if request is not None:
+            self.session.set_state("busy")
+        return request
+
+
+class ClusterWatch:
+    """Keeps a worker open while the crawl may still grow — the shared frontier holds requests,
+    or another worker is busy and its pages may name more — and says on the board every few
+    seconds that this worker is alive. A worker closes once the frontier is empty and every
+    other worker has been idle, done or gone since its previous look (the engine looks again
+    every 5 s)."""
+
+    def __init__(self, crawler: Crawler):
+        if not crawler.settings.get("NEWSARCHIVE_REDIS_URL"):
+            raise NotConfigured
+        self.crawler = crawler
+        self.quiet_since: float | None = None
+        self.heartbeat = LoopingCall(self.alive)
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ClusterWatch:
+        return cls(crawler)
+
+    @property
+    def session(self) -> ClusterSession:
+        return CrawlSession.of(self.crawler)
+
+    def opened(self, spider: Spider) -> None:
+        self.heartbeat.start(ALIVE_SECONDS, now=False)
+
+    def closed(self, spider: Spider) -> None:
+        if self.heartbeat.running:
+            self.heartbeat.stop()
+
+    def alive(self) -> None:
+        self.session.alive()
+
+    def idle(self, spider: Spider) -> None:
+        if getattr(spider, "pending", None):
+            raise DontCloseSpider  # the spider is about to release the articles it held
+        session = self.session
+        session.set_state("idle")
+        now = session.board.now()
+        if not self.quiet(session, now, self.quiet_since or now):
+            self.quiet_since = None
+            raise DontCloseSpider
+        if self.quiet_since is None:
+            self.quiet_since = now
+            raise DontCloseSpider
+
+    @staticmethod
+    def quiet(session: ClusterSession, now: float, before: float) -> bool:
+        """Whether the frontier is empty and no other worker has been busy since `before`."""
+        if session.redis.zcard(session.keys.requests):
+            return False
+        for name, worker in session.board.workers().items():
+            if name == session.name or worker.state == "done" or worker.gone(now):
+                continue
+            if worker.state != "idle" or worker.since > before:
+                return False
+        return True
