@@ -187,9 +187,12 @@ class Ingested:
 class Store:
     """One SQLite file; use as a context manager or call close()."""
 
-    def __init__(self, path: Path, snapshot_gap: timedelta = timedelta(minutes=60)):
+    def __init__(self, path: Path, snapshot_gap: timedelta = timedelta(minutes=60), read_only: bool = False):
         self.path = path
         self.snapshot_gap = snapshot_gap
+        if read_only:
+            self._open_read_only()
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
         self.db.row_factory = sqlite3.Row
@@ -201,6 +204,20 @@ class Store:
         except sqlite3.DatabaseError as error:
             self.db.close()
             raise StoreError(f"{path} is not an archive store ({error}).") from None
+
+    def _open_read_only(self) -> None:
+        """Opened so that SQLite itself refuses every write (a served bundle, a backup source);
+        such a store is not migrated, so it must already be of this version."""
+        try:
+            self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                                      timeout=30)
+            self.db.row_factory = sqlite3.Row
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.path} is not an archive store ({error}).") from None
+        if version != SCHEMA_VERSION:
+            self.db.close()
+            raise StoreError(f"{self.path} has schema {version} and this version reads {SCHEMA_VERSION} read-only.")
 
     def __enter__(self) -> Store:
         return self
@@ -426,6 +443,35 @@ class Store:
 
     def integrity(self) -> str:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def figures(self) -> dict:
+        """What the archive holds, in the figures a bundle's manifest and an export's
+        provenance cite: sites, counts and the span of publication dates."""
+        db = self.db
+        span = db.execute("SELECT min(published_utc), max(published_utc) FROM articles").fetchone()
+        count = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                 for table in ("articles", "revisions", "snapshots", "snapshot_entries", "captures")}
+        return {"sites": {r[0]: r[1] for r in db.execute("SELECT site, count(*) FROM articles GROUP BY 1 ORDER BY 1")},
+                **count, "published_from": span[0], "published_to": span[1]}
+
+    def current_record(self, url: str) -> dict | None:
+        row = self.db.execute(
+            "SELECT r.record FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision "
+            "WHERE a.url = ?", (url,)).fetchone()
+        return json.loads(row["record"]) if row else None
+
+    def snapshot_rows(self) -> Iterator[sqlite3.Row]:
+        """Every entry of every Most viewed snapshot, oldest snapshot first, one row each."""
+        return self.db.execute(
+            "SELECT s.id AS snapshot_id, s.site, s.first_seen, s.last_seen, s.sightings, s.page_url, e.rank, e.url, "
+            "e.title, e.teaser FROM snapshots s JOIN snapshot_entries e ON e.snapshot_id = s.id "
+            "ORDER BY s.first_seen, s.id, e.rank")
+
+    def article_capture_rows(self, url: str) -> list[sqlite3.Row]:
+        """The captures of one article, oldest first, with where their raw copies lie."""
+        return self.db.execute(
+            "SELECT c.* FROM articles a JOIN article_captures ac ON ac.article_id = a.id "
+            "JOIN captures c ON c.id = ac.capture_id WHERE a.url = ? ORDER BY c.fetched_at, c.id", (url,)).fetchall()
 
 
 def pid_alive(pid: int | None) -> bool:

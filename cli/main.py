@@ -4,10 +4,22 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import crawl_cmd, demo_cmd, index_cmd, parse_cmd, reparse_cmd, search_cmd, serve_cmd, site_cmd
+from cli import (
+    crawl_cmd,
+    demo_cmd,
+    export_cmd,
+    import_cmd,
+    index_cmd,
+    parse_cmd,
+    reparse_cmd,
+    search_cmd,
+    serve_cmd,
+    site_cmd,
+)
 from cli.errors import UserError
 
-COMMANDS = [crawl_cmd, demo_cmd, index_cmd, parse_cmd, reparse_cmd, search_cmd, serve_cmd, site_cmd]
+COMMANDS = [crawl_cmd, demo_cmd, export_cmd, import_cmd, index_cmd, parse_cmd, reparse_cmd, search_cmd, serve_cmd,
+            site_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:
