@@ -412,6 +412,37 @@ class Store:
         self.count(run_id, "snapshots")
         return "new"
 
+    def capture_record_ids(self) -> set[str]:
+        """The WARC record id of every capture, to recognise a capture already in the archive."""
+        return {row[0] for row in self.db.execute("SELECT warc_record_id FROM captures")}
+
+    def revision_like(self, article: Article) -> tuple[int, int] | None:
+        """(article id, revision number) of a stored revision with the same content, if any."""
+        row = self.db.execute(
+            "SELECT a.id, r.number FROM articles a JOIN revisions r ON r.article_id = a.id "
+            "WHERE a.url = ? AND r.content_hash = ? ORDER BY r.number LIMIT 1",
+            (article.url, content_hash(article))).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def merge_capture(self, article_id: int, revision: int, capture_id: int, captured_at: datetime,
+                      run_id: int | None, addresses: tuple[str, ...] = ()) -> None:
+        """A capture of a revision the archive already has (one made elsewhere, perhaps earlier):
+        linked to it, and the article's first capture and the revision's time moved back if it
+        is older."""
+        when = utc(captured_at)
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO article_captures (capture_id, article_id, revision) VALUES (?,?,?)",
+                            (capture_id, article_id, revision))
+            self.db.execute("UPDATE articles SET first_captured = min(first_captured, ?), "
+                            "last_captured = max(last_captured, ?) WHERE id = ?", (when, when, article_id))
+            self.db.execute("UPDATE revisions SET captured_at = ?, capture_id = ? WHERE article_id = ? AND number = ? "
+                            "AND captured_at > ?", (when, capture_id, article_id, revision, when))
+            for address in addresses:
+                self.db.execute("INSERT OR IGNORE INTO aliases (address, article_id) VALUES (?, ?)",
+                                (address_key(address), article_id))
+            self._counting = True
+            self.count(run_id, "unchanged")
+
     def clear_derived(self) -> None:
         """Forget everything parsed from captures (for a reparse); captures and runs stay."""
         with self.transaction():

@@ -132,7 +132,10 @@ def run_warc(args: argparse.Namespace) -> int:
     check_output(args.output)
     chosen = selection(args)
     with open_store(args) as store:
-        provenance = export_warc(chosen, store, args.output, progress)
+        try:
+            provenance = export_warc(chosen, store, args.output, progress)
+        except FileNotFoundError as error:
+            raise UserError(str(error).rstrip(".") + ".") from None
     print(f"Wrote {args.output}: {provenance['captures']} captures of {provenance['articles']} articles; "
           f"provenance in {provenance_path(args.output).name}.")
     return 0

@@ -5,41 +5,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import BinaryIO
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
 from archive.store import Store
 from portable.exports import selection_details, write_provenance
-from portable.manifest import chunks, tool_version
+from portable.manifest import tool_version
 from portable.selection import Selection
+from portable.warc_records import copy_spans, read_capture
 
 Wrap = Callable[[Iterable, int | None, str], Iterable]
-
-
-def record_ranges(stream: BinaryIO, offset: int) -> Iterator[tuple[int, int, object]]:
-    """(offset, length, record) of the response record at `offset` and of the request written
-    with it, if it follows."""
-    stream.seek(offset)
-    records = ArchiveIterator(stream)
-    response = next(records)
-    response_id = response.rec_headers.get_header("WARC-Record-ID")
-    records.read_to_end(response)
-    yield records.get_record_offset(), records.get_record_length(), response
-    following = next(records, None)
-    if following is not None and following.rec_type == "request" and \
-            following.rec_headers.get_header("WARC-Concurrent-To") == response_id:
-        records.read_to_end(following)
-        yield records.get_record_offset(), records.get_record_length(), following
-
-
-def copy_range(source: BinaryIO, target: BinaryIO, offset: int, length: int) -> None:
-    source.seek(offset)
-    for block in chunks(source, length):
-        target.write(block)
 
 
 def export_warc(selection: Selection, store: Store, output: Path, wrap: Wrap | None = None) -> dict:
@@ -59,11 +36,12 @@ def export_warc(selection: Selection, store: Store, output: Path, wrap: Wrap | N
                 rows = [r for r in store.article_capture_rows(hit.url) if r["status"] == 200]
                 articles += bool(rows)
                 for row in rows:
-                    with open(warc_folder / row["warc_file"], "rb") as source:
-                        ranges = [(offset, length) for offset, length, _ in record_ranges(source,
-                                                                                          row["warc_offset"])]
-                        for offset, length in ranges:
-                            copy_range(source, target, offset, length)
+                    path = warc_folder / row["warc_file"]
+                    if not path.is_file():
+                        raise FileNotFoundError(f"The archive has no WARC file {row['warc_file']} (a bundle "
+                                                "installed without its WARC files?)")
+                    with open(path, "rb") as source:
+                        copy_spans(source, target, read_capture(source, row["warc_offset"]).spans)
                     captures += 1
         os.replace(partial, output)
     finally:
