@@ -50,7 +50,7 @@ def run_bundle(args: argparse.Namespace) -> int:
     try:
         manifest, generation = import_bundle(args.file, resolve(args), index_dir(args), args.replace, progress)
     except BundleError as error:
-        raise UserError(str(error)) from None
+        raise UserError(f"{str(error).rstrip('.')}; nothing was installed.") from None
     figures = manifest["figures"]
     print(f"Installed {args.file.name} (manifest SHA-256 {manifest['sha256']}): "
           f"{figures['articles']} articles, {figures['snapshots']} Most viewed snapshots, "

@@ -70,8 +70,7 @@ def _unpack_members(tar: tarfile.TarFile, name: str, staging: Path, wrap: Wrap |
             closed = True
             continue
         if not member.isfile() or not safe_name(member.name) or member.name not in expected:
-            raise BundleError(f"{name} holds {member.name!r}, which its manifest does not list; nothing was "
-                              "installed.")
+            raise BundleError(f"{name} holds {member.name!r}, which its manifest does not list.")
         if member.name in seen:
             raise BundleError(f"{name} holds {member.name!r} twice.")
         size, sha256 = expected[member.name]
