@@ -443,6 +443,42 @@ class Store:
             self._counting = True
             self.count(run_id, "unchanged")
 
+    def insert_earlier_revision(self, article: Article, capture_id: int, captured_at: datetime, run_id: int | None,
+                                addresses: tuple[str, ...] = ()) -> bool:
+        """A version captured (elsewhere) before the article's newest revision: put in its place
+        in time, the later revisions renumbered after it, the current record unchanged. False
+        when the article is not stored yet or the capture is not older than its newest revision."""
+        when = utc(captured_at)
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT a.id, a.current_revision, r.captured_at FROM articles a JOIN revisions r "
+                "ON r.article_id = a.id AND r.number = a.current_revision WHERE a.url = ?", (article.url,)).fetchone()
+            if row is None or row["captured_at"] <= when:
+                return False
+            article_id = row["id"]
+            number = self.db.execute("SELECT min(number) FROM revisions WHERE article_id = ? AND captured_at > ?",
+                                     (article_id, when)).fetchone()[0]
+            for table, column in (("revisions", "number"), ("article_captures", "revision")):
+                # two steps, so that no two revisions share a number on the way (UNIQUE)
+                self.db.execute(f"UPDATE {table} SET {column} = -({column} + 1) WHERE article_id = ? AND {column} >= ?",
+                                (article_id, number))
+                self.db.execute(f"UPDATE {table} SET {column} = -{column} WHERE article_id = ? AND {column} < 0",
+                                (article_id,))
+            self.db.execute(
+                "INSERT INTO revisions (article_id, number, content_hash, captured_at, capture_id, record) "
+                "VALUES (?,?,?,?,?,?)", (article_id, number, content_hash(article), when, capture_id,
+                                         json.dumps(article.to_dict(), ensure_ascii=False)))
+            self.db.execute("INSERT OR REPLACE INTO article_captures (capture_id, article_id, revision) VALUES (?,?,?)",
+                            (capture_id, article_id, number))
+            self.db.execute("UPDATE articles SET current_revision = current_revision + 1, "
+                            "first_captured = min(first_captured, ?) WHERE id = ?", (when, article_id))
+            for address in addresses:
+                self.db.execute("INSERT OR IGNORE INTO aliases (address, article_id) VALUES (?, ?)",
+                                (address_key(address), article_id))
+            self._counting = True
+            self.count(run_id, "new_revisions")
+        return True
+
     def clear_derived(self) -> None:
         """Forget everything parsed from captures (for a reparse); captures and runs stay."""
         with self.transaction():

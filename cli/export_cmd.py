@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 
 from archive.store import Store, StoreError
-from cli.datadir import add_data_dir, resolve
+from cli.datadir import add_data_dir, existing_store, resolve
 from cli.errors import UserError
 from cli.index_cmd import add_index_dir, index_dir
 from cli.progress import progress
@@ -71,11 +71,8 @@ def common(parser: argparse.ArgumentParser, run) -> None:
 
 
 def open_store(args: argparse.Namespace) -> Store:
-    path = resolve(args) / "archive.sqlite3"
-    if not path.is_file():
-        raise UserError(f"There is no archive in {path.parent} (no archive.sqlite3).")
     try:
-        return Store(path, read_only=True)
+        return Store(existing_store(args), read_only=True)
     except StoreError as error:
         raise UserError(str(error)) from None
 
@@ -99,8 +96,7 @@ def check_output(path: Path) -> None:
 
 
 def run_bundle(args: argparse.Namespace) -> int:
-    if not (resolve(args) / "archive.sqlite3").is_file():
-        raise UserError(f"There is no archive in {resolve(args)} (no archive.sqlite3).")
+    existing_store(args)
     try:
         manifest = write_bundle(resolve(args), index_dir(args), args.file, args.warc, progress)
     except (FileNotFoundError, StoreError) as error:

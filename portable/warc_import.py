@@ -2,9 +2,10 @@
 the archive, as if crawled when they were captured.
 
 Each HTML response is parsed with the site's parser, with its WARC-Date as the capture time;
-pages are taken oldest first (over all the files given), so revisions follow each other in
-time. A capture whose content the archive already has as a revision is linked to that revision
-rather than making a new one, and a record already imported (same WARC-Record-ID) is skipped.
+pages are taken oldest first (over all the files given), and a version captured before the
+archive's newest revision of the article takes its place in time among the revisions. A capture
+whose content the archive already has as a revision is linked to that revision rather than
+making a new one, and a record already imported (same WARC-Record-ID) is skipped.
 The records are copied byte for byte into a WARC file of the archive's own, so `reparse` and
 the provenance pages work for them as for crawled pages.
 """
@@ -138,6 +139,9 @@ def add_page(store: Store, run_id: int, page: ParsedPage, raw: RawCapture, warc_
         store.ingest(ParsedPage(None, page.most_viewed, page.warnings), capture_id, raw.fetched_at, run_id)
         store.merge_capture(*same, capture_id, raw.fetched_at, run_id, (raw.url,))
         return "unchanged"
+    if article and store.insert_earlier_revision(article, capture_id, raw.fetched_at, run_id, (raw.url,)):
+        store.ingest(ParsedPage(None, page.most_viewed, page.warnings), capture_id, raw.fetched_at, run_id)
+        return "earlier revision"
     result = store.ingest(ParsedPage(article, page.most_viewed, page.warnings), capture_id, raw.fetched_at, run_id,
                           (raw.url,))
     return result.article or "snapshot only"

@@ -3,6 +3,8 @@ fetched over HTTP imports with the capture dates it carries, duplicates merge by
 and revision, and the raw records come along so the archive can be parsed again."""
 from __future__ import annotations
 
+import html
+import io
 import sqlite3
 import subprocess
 import sys
@@ -12,6 +14,8 @@ from urllib.parse import quote
 
 import pytest
 from warcio.capture_http import capture_http
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 NEWSARCHIVE = str(Path(sys.executable).parent / "newsarchive")
 
@@ -86,6 +90,40 @@ def test_duplicates_merge_by_url_and_revision(pages, tmp_path):
     assert set(rows(data, "SELECT first_captured, last_captured FROM articles")) == \
         {("2011-05-01T00:00:00.000000Z", "2014-05-01T00:00:00.000000Z")}
     assert set(rows(data, "SELECT captured_at FROM revisions")) == {("2011-05-01T00:00:00.000000Z",)}
+
+
+def write_warc(path: Path, url: str, pages: list[tuple[bytes, str]]) -> Path:
+    """Response records written with warcio's WARCWriter: each body with its WARC-Date."""
+    with open(path, "wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for body, date in pages:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                          http_headers=headers,
+                                                          warc_headers_dict={"WARC-Date": date}))
+    return path
+
+
+def test_an_earlier_version_takes_its_place_among_the_revisions(pages, truth, tmp_path):
+    fetched, url = pages[0]
+    with urllib.request.urlopen(fetched, timeout=30) as answer:
+        page = answer.read()
+    headline = truth[url]["headline"]
+    older = page.replace(html.escape(headline, quote=False).encode(), b"An earlier headline")
+    assert older != page
+    data = tmp_path / "data"
+    later = write_warc(tmp_path / "later.warc.gz", fetched, [(page, "2015-06-01T00:00:00Z")])
+    earlier = write_warc(tmp_path / "earlier.warc.gz", fetched, [(older, "2013-06-01T00:00:00Z")])
+    assert run("import", "warc", str(later), "--data-dir", str(data)).returncode == 0
+    result = run("import", "warc", str(earlier), "--data-dir", str(data))
+    assert result.returncode == 0 and "1 earlier revision" in result.stdout, result.stdout + result.stderr
+    revisions = rows(data, "SELECT r.number, r.captured_at, json_extract(r.record, '$.headline') FROM revisions r "
+                           "JOIN articles a ON a.id = r.article_id WHERE a.url = ? ORDER BY r.number", url)
+    assert revisions == [(1, "2013-06-01T00:00:00.000000Z", "An earlier headline"),
+                         (2, "2015-06-01T00:00:00.000000Z", headline)]
+    assert rows(data, "SELECT current_revision, headline, first_captured FROM articles WHERE url = ?", url) == \
+        [(2, headline, "2013-06-01T00:00:00.000000Z")]
+    assert sorted(rows(data, "SELECT revision FROM article_captures")) == [(1,), (2,)]
 
 
 def test_a_file_that_is_not_warc_is_refused(tmp_path):
