@@ -98,10 +98,12 @@ def check_contents(staging: Path, manifest: dict, name: str) -> None:
     if not path.is_file():
         raise BundleError(f"{name} holds no store.")
     try:
-        with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
             schema = db.execute("PRAGMA user_version").fetchone()[0]
             integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
-        db.close()
+        finally:
+            db.close()
     except sqlite3.DatabaseError as error:
         raise BundleError(f"{name} holds a store SQLite cannot read ({error}).") from None
     if schema != manifest["schema_version"]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import subprocess
 import sys
 import tarfile
@@ -207,9 +208,10 @@ def test_replace_installs_a_bundle_over_an_archive(bundle, tmp_path):
     assert SearchService(tmp_path / "index").search(SearchRequest(query="rice")).total > 0
 
 
-def test_serve_bundle_checks_it_and_serves_it_read_only(bundle, indexed_archive):
+def test_serve_bundle_checks_it_and_serves_it_read_only(bundle, indexed_archive, tmp_path):
     process = subprocess.Popen([NEWSARCHIVE, "serve", "--bundle", str(bundle), "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               env=os.environ | {"TMPDIR": str(tmp_path)})
     try:
         checked = process.stdout.readline()
         assert "Checked archive.tar.gz (manifest SHA-256" in checked
@@ -219,9 +221,12 @@ def test_serve_bundle_checks_it_and_serves_it_read_only(bundle, indexed_archive)
         assert status == 200 and json.loads(body) == original.get(f"/article.json?url={quote(SEED)}").get_json()
         status, _, body = get(base + "/search.json?q=rice")
         assert status == 200 and json.loads(body)["total"] == original.get("/search.json?q=rice").get_json()["total"]
+        unpacked = next(tmp_path.glob("newsarchive-bundle-*"))
+        assert (unpacked / "data" / "archive.sqlite3").is_file()
     finally:
         process.terminate()
         process.wait(timeout=30)
+    assert not list(tmp_path.iterdir())  # the unpacked copy goes when the server stops
 
 
 def test_serve_refuses_a_damaged_bundle(bundle, tmp_path):
