@@ -3,10 +3,12 @@ keeps them) of the articles a query selects, in one WARC file that opens with a 
 saying what was asked."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from warcio.warcwriter import WARCWriter
 
@@ -25,7 +27,8 @@ def export_warc(selection: Selection, store: Store, output: Path, wrap: Wrap | N
     partial = output.with_name(f".{output.name}.partial")
     articles = captures = 0
     try:
-        with open(partial, "wb") as target:
+        with open(partial, "wb") as target, contextlib.ExitStack() as stack:
+            sources: dict[str, BinaryIO] = {}
             writer = WARCWriter(target, gzip=True)
             info = {"software": f"newsarchive {tool_version()}", "format": "WARC/1.1",
                     "description": "Captures exported from a newsarchive archive",
@@ -36,12 +39,13 @@ def export_warc(selection: Selection, store: Store, output: Path, wrap: Wrap | N
                 rows = [r for r in store.article_capture_rows(hit.url) if r["status"] == 200]
                 articles += bool(rows)
                 for row in rows:
-                    path = warc_folder / row["warc_file"]
-                    if not path.is_file():
-                        raise FileNotFoundError(f"The archive has no WARC file {row['warc_file']} (a bundle "
-                                                "installed without its WARC files?)")
-                    with open(path, "rb") as source:
-                        copy_spans(source, target, read_capture(source, row["warc_offset"]).spans)
+                    name = row["warc_file"]
+                    if name not in sources:
+                        if not (warc_folder / name).is_file():
+                            raise FileNotFoundError(f"The archive has no WARC file {name} (a bundle installed "
+                                                    "without its WARC files?)")
+                        sources[name] = stack.enter_context(open(warc_folder / name, "rb"))
+                    copy_spans(sources[name], target, read_capture(sources[name], row["warc_offset"]).spans)
                     captures += 1
         os.replace(partial, output)
     finally:

@@ -21,7 +21,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.warcwriter import WARCWriter
 
-from archive.model import ParsedPage
+from archive.model import Article, ParsedPage
 from archive.store import Capture, Store
 from crawler.parse import parse_page
 from portable.manifest import tool_version
@@ -70,7 +70,7 @@ def candidates(files: list[Path], wrap: Wrap | None) -> list[Candidate]:
                     if record.http_headers.get_statuscode() == "200" and "html" in kind.lower():
                         date = warc_time(record.rec_headers.get_header("WARC-Date"))
                         found.append(Candidate(date, number, records.get_record_offset()))
-        except (ArchiveLoadFailed, OSError, ValueError, TypeError) as error:
+        except (ArchiveLoadFailed, OSError, ValueError, TypeError, AttributeError) as error:
             raise WarcImportError(f"{path} cannot be read as WARC ({str(error).strip() or type(error).__name__}).") \
                 from None
     return sorted(found)
@@ -121,15 +121,20 @@ def import_warcs(files: list[Path], store: Store, site: str, wrap: Wrap | None =
     return report
 
 
+def article_of(page: ParsedPage) -> Article | None:
+    """The page's article, if it is one: a page with no headline is not (an error page, a
+    listing, another site's page)."""
+    return page.article if page.article is not None and page.article.headline else None
+
+
 def page_worth_keeping(page: ParsedPage) -> bool:
-    has_article = page.article is not None and bool(page.article.headline) and bool(page.article.body)
-    return has_article or page.most_viewed is not None
+    return article_of(page) is not None or page.most_viewed is not None
 
 
 def add_page(store: Store, run_id: int, page: ParsedPage, raw: RawCapture, warc_file: str, offset: int) -> str:
     """Record the capture and what the page says; returns what it did to the archive."""
-    header = dict((name.lower(), value) for name, value in raw.headers)
-    article = page.article if page.article is not None and page.article.headline else None
+    header = {name.lower(): value for name, value in raw.headers}
+    article = article_of(page)
     capture_id = store.add_capture(run_id, Capture(
         url=raw.url, status=raw.status, fetched_at=raw.fetched_at, kind="article" if article else "listing",
         size=len(raw.body), warc_file=warc_file, warc_offset=offset, warc_record_id=raw.record_id,
