@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from archive.store import Store
+from archive.store import SCHEMA_VERSION, Store
 from search.service import SearchRequest, SearchService
 from tests.conftest import get
 from web import create_app
@@ -104,7 +104,7 @@ def test_the_bundle_begins_with_its_manifest_and_ends_with_its_checksum(bundle, 
     with Store(indexed_archive / "data" / "archive.sqlite3") as store:
         assert manifest["figures"]["articles"] == store.article_count()
         assert manifest["figures"]["sites"] == {"phnompenhpost.com": store.article_count()}
-    assert manifest["format_version"] == 1 and manifest["schema_version"] == 1 and manifest["tool_version"]
+    assert manifest["format_version"] == 1 and manifest["schema_version"] == SCHEMA_VERSION and manifest["tool_version"]
     assert manifest["figures"]["published_from"] < manifest["figures"]["published_to"]
 
 
