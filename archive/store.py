@@ -125,6 +125,15 @@ MIGRATIONS = [
     CREATE INDEX snapshots_by_time ON snapshots(site, first_seen);
     CREATE INDEX warnings_by_run ON warnings(run_id);
     """,
+    # Runs: what looked wrong (flags, a JSON list of sentences), how many articles the index
+    # step took in, and why a step failed. Captures found by record id (distributed ingest).
+    """
+    ALTER TABLE crawl_runs ADD COLUMN flags TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE crawl_runs ADD COLUMN indexed INTEGER;
+    ALTER TABLE crawl_runs ADD COLUMN note TEXT;
+    CREATE INDEX runs_by_job ON crawl_runs(job, started_at);
+    CREATE INDEX captures_by_record ON captures(warc_record_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 RUN_COUNTERS = ("pages", "new_articles", "new_revisions", "unchanged", "snapshots", "warnings", "errors")
@@ -270,6 +279,22 @@ class Store:
         with self.transaction():
             self.db.execute("UPDATE crawl_runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
                             (utc(datetime.now(UTC)), status, json.dumps(stats, default=str), run_id))
+
+    def earlier_runs(self, run_id: int, limit: int = 10) -> list[sqlite3.Row]:
+        """The runs of the same job and site before `run_id`, newest first."""
+        return self.db.execute(
+            "SELECT r.* FROM crawl_runs r JOIN crawl_runs this ON this.id = ? WHERE r.job = this.job "
+            "AND r.site = this.site AND r.id < this.id ORDER BY r.id DESC LIMIT ?", (run_id, limit)).fetchall()
+
+    def annotate_run(self, run_id: int, **values: object) -> None:
+        """Set what was learnt after the crawl: flags (a list of sentences), indexed, note."""
+        allowed = {"flags", "indexed", "note"}
+        assert values and set(values) <= allowed
+        if "flags" in values:
+            values["flags"] = json.dumps(values["flags"])
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        with self.transaction():
+            self.db.execute(f"UPDATE crawl_runs SET {assignments} WHERE id = ?", (*values.values(), run_id))
 
     def count(self, run_id: int | None, counter: str, by: int = 1) -> None:
         if run_id is not None and by and getattr(self, "_counting", True):

@@ -37,6 +37,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="requests in flight at once (default 1); one site is crawled at a time, so a pause "
                              "the site asks for holds every request")
     parser.add_argument("--urls", help="more addresses to start from, comma-separated")
+    parser.add_argument("--discover", help="where to look for articles, comma-separated from home, listings, "
+                                           "sitemaps, feeds (default: all)")
+    parser.add_argument("--listing-pages", type=int, help="read at most this many pages of each section listing")
+    parser.add_argument("--job", default="crawl",
+                        help="the name the run is recorded under (runs are compared with earlier runs of the "
+                             "same job to spot a site redesign; default: crawl)")
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                         help="any Scrapy setting, e.g. -s LOG_LEVEL=DEBUG")
     add_data_dir(parser)
@@ -48,15 +54,22 @@ def run(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
-    from crawler.spiders.newspaper import is_local
+    from crawler.spiders.newspaper import is_local, sources
 
     if args.base_url and urlsplit(args.base_url).scheme not in ("http", "https"):
         raise UserError(f"--base-url {args.base_url!r} is not an http(s) address.")
     if not args.contact and not is_local(urlsplit(args.base_url or "https://www.phnompenhpost.com").hostname or ""):
         raise UserError("Set NEWSARCHIVE_CONTACT or --contact (an e-mail or web address where the site can reach "
                         "you) before crawling a real site.")
+    if args.listing_pages is not None and args.listing_pages < 1:
+        raise UserError("--listing-pages must be at least 1.")
+    try:
+        sources(args.discover)
+    except ValueError as error:
+        raise UserError(f"--{error}.") from None
     settings = get_project_settings()
     settings.set("NEWSARCHIVE_DATA_DIR", str(resolve(args)))
+    settings.set("NEWSARCHIVE_JOB", args.job)
     if args.contact:
         settings.set("NEWSARCHIVE_CONTACT", args.contact)
         settings.set("USER_AGENT", f"newsarchive/0.1 (research archive; contact {args.contact})")
@@ -78,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
     spider_args = {k: v for k, v in {
         "base_url": args.base_url, "since": args.since, "until": args.until, "sections": args.sections,
         "max_articles": str(args.max_articles) if args.max_articles else None, "refresh": "1" if args.refresh else "0",
-        "urls": args.urls}.items() if v is not None}
+        "urls": args.urls, "discover": args.discover,
+        "listing_pages": str(args.listing_pages) if args.listing_pages is not None else None}.items() if v is not None}
     process = CrawlerProcess(settings)
     try:
         crawler = process.create_crawler(args.site)

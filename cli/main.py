@@ -12,14 +12,15 @@ from cli import (
     index_cmd,
     parse_cmd,
     reparse_cmd,
+    schedule_cmd,
     search_cmd,
     serve_cmd,
     site_cmd,
 )
 from cli.errors import UserError
 
-COMMANDS = [crawl_cmd, demo_cmd, export_cmd, import_cmd, index_cmd, parse_cmd, reparse_cmd, search_cmd, serve_cmd,
-            site_cmd]
+COMMANDS = [crawl_cmd, demo_cmd, export_cmd, import_cmd, index_cmd, parse_cmd, reparse_cmd, schedule_cmd, search_cmd,
+            serve_cmd, site_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

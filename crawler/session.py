@@ -10,6 +10,7 @@ from pathlib import Path
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
+from archive.health import redesign_flags
 from archive.store import Store
 from archive.warc import WarcWriter
 
@@ -43,8 +44,10 @@ class ArchiveSession:
 
     def open_run(self, spider: Spider) -> None:
         arguments = {k: v for k, v in vars(spider).items()
-                     if k in ("base_url", "since", "until", "sections", "max_articles", "refresh", "extra_urls")}
-        self.run_id = self.store.start_run(spider.site.SITE, spider.base_url, arguments)
+                     if k in ("base_url", "since", "until", "sections", "max_articles", "refresh", "extra_urls",
+                              "discover", "listing_pages")}
+        job = self.crawler.settings.get("NEWSARCHIVE_JOB") or "crawl"
+        self.run_id = self.store.start_run(spider.site.SITE, spider.base_url, arguments, job)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         self.warc = WarcWriter(self.folder / "warc", f"{spider.site.NAME}-{stamp}-run{self.run_id}",
                                self.max_warc_bytes)
@@ -57,6 +60,11 @@ class ArchiveSession:
             stats = {k.replace("/", "_"): v for k, v in (self.crawler.stats.get_stats() or {}).items()}
             status = "finished" if reason in ("finished", "max_articles") else reason
             self.store.finish_run(self.run_id, status, stats)
+            flags = redesign_flags(self.store.run(self.run_id), self.store.earlier_runs(self.run_id))
+            if flags:
+                self.store.annotate_run(self.run_id, flags=flags)
+                for flag in flags:
+                    logger.warning("crawl run %d: %s", self.run_id, flag)
             run = self.store.run(self.run_id)
             logger.info("crawl run %d %s: %d pages, %d new articles, %d new revisions, %d unchanged, "
                         "%d new snapshots, %d warnings, %d errors", self.run_id, status, run["pages"],

@@ -131,8 +131,15 @@ class SampleSite(Site):
         self.corpus = corpus
         self.clock = clock
         self.crawl_delay = crawl_delay
+        self.redesign = False  # set it to serve the current templates redesigned (render.REDESIGN)
 
     def route(self, target: str, request_headers: Message) -> Reply:
+        reply = self.route_unchanged(target, request_headers)
+        if self.redesign and reply.status == 200 and reply.content_type.startswith("text/html"):
+            reply.body = render.redesigned(reply.body)
+        return reply
+
+    def route_unchanged(self, target: str, request_headers: Message) -> Reply:
         now = self.clock.now()
         parts = urlsplit(target)
         path = unquote(parts.path)

@@ -26,6 +26,7 @@ from crawler.progress import ArticleProgress
 from crawler.session import ArchiveSession
 
 REDIRECTS = (301, 302, 303, 307, 308)
+SOURCES = ("home", "listings", "sitemaps", "feeds")
 
 
 @dataclass
@@ -47,6 +48,17 @@ def day(text: str | None, name: str) -> date | None:
         raise ValueError(f"{name} {text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def sources(text: str | None) -> tuple[str, ...]:
+    """The discovery sources named in `text` (all of them when it is empty)."""
+    if not text:
+        return SOURCES
+    named = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [name for name in named if name not in SOURCES]
+    if unknown or not named:
+        raise ValueError(f"discover {text!r} names no known source (choose from {', '.join(SOURCES)})")
+    return named
+
+
 def is_local(host: str) -> bool:
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -59,14 +71,21 @@ class NewspaperSpider(scrapy.Spider):
     since and until (YYYY-MM-DD: what listings, feeds and sitemaps date outside them is not
     fetched), sections (comma-separated), max_articles (stop after that many article pages;
     requests already on their way still land), refresh (1 to re-check known articles with
-    conditional requests), urls (more addresses to start from)."""
+    conditional requests), urls (more addresses to start from), discover (where to look for
+    articles, comma-separated from home, listings, sitemaps, feeds; all by default) and
+    listing_pages (read at most this many pages of each section listing).
+
+    Figures for the run record: newsarchive/listed (article addresses discovered) and, over the
+    article pages read, newsarchive/article_pages and newsarchive/missing_{body,date,author}, so
+    that a run reading far fewer articles or far worse ones than before stands out."""
 
     site: ModuleType
     handle_httpstatus_list: ClassVar[list[int]] = [304, 404, 410]
 
     def __init__(self, base_url: str | None = None, since: str | None = None, until: str | None = None,
                  sections: str | None = None, max_articles: str | None = None, refresh: str = "0",
-                 urls: str | None = None, **kwargs: Any):
+                 urls: str | None = None, discover: str | None = None, listing_pages: str | None = None,
+                 **kwargs: Any):
         super().__init__(**kwargs)
         self.base_url = (base_url or self.site.ORIGIN).rstrip("/")
         parts = urlsplit(self.base_url)
@@ -78,6 +97,11 @@ class NewspaperSpider(scrapy.Spider):
         self.max_articles = int(max_articles) if max_articles else None
         self.refresh = refresh not in ("0", "", "false", "no")
         self.extra_urls = [u.strip() for u in urls.split(",") if u.strip()] if urls else []
+        self.discover = sources(discover)
+        self.listing_pages = int(listing_pages) if listing_pages else None
+        if self.listing_pages is not None and self.listing_pages < 1:
+            raise ValueError("listing_pages must be at least 1")
+        self.listed: set[str] = set()
         self.known: set[str] = set()
         self.validators: dict[str, tuple[str | None, str | None]] = {}
         self.fetched_articles = 0
@@ -128,12 +152,17 @@ class NewspaperSpider(scrapy.Spider):
         self.logger.info("%d articles already in the archive%s", len(self.known),
                          "; known ones are re-checked" if self.refresh else "; known ones are skipped")
         base = self.base_url
-        yield Request(base + "/", callback=self.parse_home, meta={"kind": "listing"}, priority=100)
-        yield Request(base + self.site.SITEMAP, callback=self.parse_sitemap, meta={"kind": "sitemap"}, priority=90)
-        for feed in self.site.FEEDS:
-            yield Request(base + feed, callback=self.parse_feed, meta={"kind": "feed"}, priority=90)
-        for section in self.sections or self.site.SECTIONS:
-            yield self.listing_request(section, 0)
+        if "home" in self.discover or "listings" in self.discover:
+            yield Request(base + "/", callback=self.parse_home, meta={"kind": "listing"}, priority=100)
+        if "sitemaps" in self.discover:
+            yield Request(base + self.site.SITEMAP, callback=self.parse_sitemap, meta={"kind": "sitemap"},
+                          priority=90)
+        if "feeds" in self.discover:
+            for feed in self.site.FEEDS:
+                yield Request(base + feed, callback=self.parse_feed, meta={"kind": "feed"}, priority=90)
+        if "listings" in self.discover:
+            for section in self.sections or self.site.SECTIONS:
+                yield self.listing_request(section, 0)
         for url in self.extra_urls:
             address = self.local(url)
             if address:
@@ -156,6 +185,8 @@ class NewspaperSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsarchive/out_of_range")
             return None
         key = address_key(address)
+        self.listed.add(key)
+        self.crawler.stats.set_value("newsarchive/listed", len(self.listed))
         headers = {}
         if key in self.known:
             if not self.refresh:
@@ -176,6 +207,8 @@ class NewspaperSpider(scrapy.Spider):
         page = parse_page(response.body, response.url, fetched_at, self.site.PARSER)
         addresses = (*response.meta.get("via", ()), *response.meta.get("redirect_urls", ()), response.url)
         item = PageItem(page, response.meta.get("capture_id"), fetched_at, addresses)
+        if response.meta.get("kind") == "article":
+            self.count_quality(page)
         if page.article is not None:
             self.known.update(address_key(address) for address in addresses)
         follow = []
@@ -185,6 +218,16 @@ class NewspaperSpider(scrapy.Spider):
                 if request:
                     follow.append(request)
         return item, follow
+
+    def count_quality(self, page: ParsedPage) -> None:
+        """What an article page lacked: a template the parser no longer knows shows here first."""
+        stats = self.crawler.stats
+        stats.inc_value("newsarchive/article_pages")
+        article = page.article
+        for field, present in (("body", article and article.body), ("date", article and article.published),
+                               ("author", article and article.authors)):
+            if not present:
+                stats.inc_value(f"newsarchive/missing_{field}")
 
     def hold(self, request: Request | None) -> None:
         """Keep an article request until discovery is over (see release_articles)."""
@@ -217,11 +260,16 @@ class NewspaperSpider(scrapy.Spider):
         return requests
 
     def parse_home(self, response: Response) -> Iterator[Any]:
+        """The sidebar, the latest articles (undated here, so not within since/until) and the
+        sections the navigation names."""
         item, follow = self.read(response)
         yield item
         for request in follow:
             self.hold(request)
-        if self.sections is None:
+        if "home" in self.discover and self.since is None and self.until is None:
+            for href, when in self.site.listing_items(response.text):
+                self.hold(self.article_request(href, response.url, when))
+        if self.sections is None and "listings" in self.discover:
             for section in self.site.section_paths(response.text):
                 if section not in self.site.SECTIONS:
                     yield self.listing_request(section, 0)
@@ -243,7 +291,8 @@ class NewspaperSpider(scrapy.Spider):
         dates = [when for _, when in listed if when]
         too_old = self.since is not None and bool(dates) and max(dates).date() < self.since
         all_known = not self.refresh and page > 0 and not any(wanted)
-        if listed and not too_old and not all_known:
+        enough = self.listing_pages is not None and page + 1 >= self.listing_pages
+        if listed and not too_old and not all_known and not enough:
             yield self.listing_request(section, page + 1)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:

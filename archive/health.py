@@ -1,0 +1,50 @@
+"""Signs that a site changed its templates under the crawler: a run that finds far fewer
+articles than the runs of the same job before it, or reads article pages that more often lack
+a body, a date or an author. Such a run still stores what it found; it is flagged so that
+somebody looks before weeks of thin records pile up."""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from statistics import median
+
+DROP_BELOW = 0.5  # found fewer than half the usual number of articles
+RISE_BY = 0.25  # a share of article pages missing a field up by 25 points or more
+MIN_USUAL_FOUND = 10  # too few articles usually found for a drop to mean anything
+MIN_PAGES = 5  # too few article pages read for a share to mean anything
+HISTORY = 5  # how many earlier runs of the job make "usual"
+FIELDS = ("body", "date", "author")
+
+
+def figures(run: Mapping) -> dict:
+    """The crawler's figures of a run (its Scrapy stats, slashes as underscores)."""
+    try:
+        return json.loads(run["stats"] or "{}")
+    except (TypeError, ValueError):
+        return {}
+
+
+def redesign_flags(run: Mapping, earlier: Sequence[Mapping]) -> list[str]:
+    """One sentence per sign, comparing `run` with `earlier` finished runs of its job (newest
+    first)."""
+    history = [figures(r) for r in earlier if r["status"] == "finished"][:HISTORY]
+    if not history:
+        return []
+    now = figures(run)
+    flags = []
+    found = now.get("newsarchive_listed", 0)
+    usual = median(h.get("newsarchive_listed", 0) for h in history)
+    if usual >= MIN_USUAL_FOUND and found < DROP_BELOW * usual:
+        flags.append(f"Found {found} article addresses against a usual {usual:g}: the listings may have been "
+                     f"redesigned.")
+    pages = now.get("newsarchive_article_pages", 0)
+    if pages >= MIN_PAGES:
+        for field in FIELDS:
+            share = now.get(f"newsarchive_missing_{field}", 0) / pages
+            before = [h.get(f"newsarchive_missing_{field}", 0) / h["newsarchive_article_pages"]
+                      for h in history if h.get("newsarchive_article_pages", 0) >= MIN_PAGES]
+            usual_share = sum(before) / len(before) if before else 0.0
+            if share - usual_share >= RISE_BY:
+                flags.append(f"{share:.0%} of {pages} article pages had no {field}, against a usual "
+                             f"{usual_share:.0%}: the article template may have been redesigned.")
+    return flags

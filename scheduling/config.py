@@ -1,0 +1,155 @@
+"""The schedule file (TOML): which site, and per job a trigger and what to crawl.
+
+    [site]
+    name = "phnompenhpost"
+    base_url = "http://127.0.0.1:8000"
+    timezone = "UTC"
+
+    [jobs.most-viewed]
+    interval = { minutes = 30 }
+    discover = ["home"]
+
+    [jobs.deep]
+    cron = "40 4 * * sun"
+    refresh = true
+
+A job has either `cron` (five crontab fields) or `interval` (weeks, days, hours, minutes,
+seconds), and may say what its crawl reads (discover, listing_pages, sections, refresh,
+max_articles), how politely (delay, concurrency; [crawl] gives defaults for every job), and
+whether the index is updated after it (index, default true).
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from crawler.spiders.newspaper import SOURCES
+
+JOB_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+INTERVAL_UNITS = ("weeks", "days", "hours", "minutes", "seconds")
+CRAWL_KEYS = {"discover", "listing_pages", "sections", "refresh", "max_articles", "delay", "concurrency"}
+JOB_KEYS = CRAWL_KEYS | {"cron", "interval", "index"}
+
+
+class ConfigError(ValueError):
+    """The schedule file cannot be used; the text says why in one sentence."""
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    cron: str | None
+    interval: dict[str, int]
+    crawl: dict[str, Any]
+    index: bool = True
+
+    def crawl_arguments(self) -> list[str]:
+        """The job's crawl as `newsarchive crawl` flags."""
+        arguments = ["--job", self.name]
+        for key, value in self.crawl.items():
+            flag = "--" + key.replace("_", "-")
+            if isinstance(value, bool):
+                arguments += [flag] if value else []
+            elif isinstance(value, list):
+                arguments += [flag, ",".join(value)]
+            else:
+                arguments += [flag, str(value)]
+        return arguments
+
+
+@dataclass(frozen=True)
+class Schedule:
+    path: Path
+    site: str
+    base_url: str | None
+    contact: str | None
+    timezone: ZoneInfo
+    jobs: list[Job] = field(default_factory=list)
+
+    def job(self, name: str) -> Job:
+        for job in self.jobs:
+            if job.name == name:
+                return job
+        raise ConfigError(f"{self.path} has no job {name!r} (it has {', '.join(j.name for j in self.jobs)}).")
+
+
+def load(path: Path) -> Schedule:
+    """Read and check the whole file, so that a mistake stops the scheduler before it starts."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"There is no schedule file at {path}.") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path} is not valid TOML ({error}).") from None
+    site = table(data, "site", path)
+    zone_name = site.get("timezone", "UTC")
+    try:
+        zone = ZoneInfo(str(zone_name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{path}: timezone {zone_name!r} is not a known time zone.") from None
+    defaults = table(data, "crawl", path)
+    check_keys(defaults, CRAWL_KEYS, f"{path} [crawl]")
+    jobs_table = table(data, "jobs", path)
+    if not jobs_table:
+        raise ConfigError(f"{path} has no [jobs.NAME] tables: there is nothing to schedule.")
+    jobs = [make_job(name, spec, defaults, path) for name, spec in jobs_table.items()]
+    return Schedule(path=path, site=str(site.get("name", "phnompenhpost")), base_url=site.get("base_url"),
+                    contact=site.get("contact"), timezone=zone, jobs=jobs)
+
+
+def table(data: dict, name: str, path: Path) -> dict:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table.")
+    return value
+
+
+def check_keys(spec: dict, allowed: set[str], where: str) -> None:
+    unknown = sorted(set(spec) - allowed)
+    if unknown:
+        raise ConfigError(f"{where} has unknown settings: {', '.join(unknown)} (known: {', '.join(sorted(allowed))}).")
+
+
+def make_job(name: str, spec: Any, defaults: dict, path: Path) -> Job:
+    where = f"{path} [jobs.{name}]"
+    if not JOB_NAME.fullmatch(name):
+        raise ConfigError(f"{where}: a job name is lower-case letters, digits, - and _ (at most 40).")
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{where} must be a table.")
+    check_keys(spec, JOB_KEYS, where)
+    if ("cron" in spec) == ("interval" in spec):
+        raise ConfigError(f"{where} needs exactly one of cron = \"…\" or interval = {{ minutes = … }}.")
+    interval = spec.get("interval", {})
+    if not isinstance(interval, dict) or set(interval) - set(INTERVAL_UNITS) or \
+            not all(isinstance(v, int) and v >= 0 for v in interval.values()) or \
+            ("interval" in spec and not any(interval.values())):
+        raise ConfigError(f"{where}: interval takes whole numbers of {', '.join(INTERVAL_UNITS)}, not all zero.")
+    cron = spec.get("cron")
+    if cron is not None and (not isinstance(cron, str) or len(cron.split()) != 5):
+        raise ConfigError(f"{where}: cron is five crontab fields, e.g. \"0 * * * *\".")
+    crawl = {k: v for k, v in {**defaults, **spec}.items() if k in CRAWL_KEYS}
+    check_crawl(crawl, where)
+    index = spec.get("index", True)
+    if not isinstance(index, bool):
+        raise ConfigError(f"{where}: index is true or false.")
+    return Job(name=name, cron=cron, interval=interval, crawl=crawl, index=index)
+
+
+def check_crawl(crawl: dict, where: str) -> None:
+    discover = crawl.get("discover", list(SOURCES))
+    if not isinstance(discover, list) or not discover or set(discover) - set(SOURCES):
+        raise ConfigError(f"{where}: discover is a list from {', '.join(SOURCES)}.")
+    sections = crawl.get("sections", [])
+    if not isinstance(sections, list) or not all(isinstance(s, str) for s in sections):
+        raise ConfigError(f"{where}: sections is a list of section names.")
+    for key in ("listing_pages", "max_articles", "concurrency"):
+        if key in crawl and (not isinstance(crawl[key], int) or isinstance(crawl[key], bool) or crawl[key] < 1):
+            raise ConfigError(f"{where}: {key} is a whole number of at least 1.")
+    if "delay" in crawl and (not isinstance(crawl["delay"], int | float) or crawl["delay"] < 0):
+        raise ConfigError(f"{where}: delay is a number of seconds, not negative.")
+    if "refresh" in crawl and not isinstance(crawl["refresh"], bool):
+        raise ConfigError(f"{where}: refresh is true or false.")
