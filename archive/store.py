@@ -226,7 +226,11 @@ class Store:
             raise StoreError(f"{self.path} is not an archive store ({error}).") from None
         if version != SCHEMA_VERSION:
             self.db.close()
-            raise StoreError(f"{self.path} has schema {version} and this version reads {SCHEMA_VERSION} read-only.")
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path} was written by a newer version (schema {version}, this one knows "
+                                 f"{SCHEMA_VERSION}).")
+            raise StoreError(f"{self.path} has schema {version}, older than this version's {SCHEMA_VERSION}; run "
+                             "'newsarchive index' once to bring it up to date.")
 
     def __enter__(self) -> Store:
         return self
