@@ -216,7 +216,7 @@ class Store:
 
     def _open_read_only(self) -> None:
         """Opened so that SQLite itself refuses every write (a served bundle, a backup source);
-        such a store is not migrated, so it must already be of this version."""
+        such a store is not migrated: an older one is read as it is."""
         try:
             self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
                                       timeout=30)
@@ -224,13 +224,10 @@ class Store:
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path} is not an archive store ({error}).") from None
-        if version != SCHEMA_VERSION:
+        if version > SCHEMA_VERSION:
             self.db.close()
-            if version > SCHEMA_VERSION:
-                raise StoreError(f"{self.path} was written by a newer version (schema {version}, this one knows "
-                                 f"{SCHEMA_VERSION}).")
-            raise StoreError(f"{self.path} has schema {version}, older than this version's {SCHEMA_VERSION}; run "
-                             "'newsarchive index' once to bring it up to date.")
+            raise StoreError(f"{self.path} was written by a newer version (schema {version}, this one knows "
+                             f"{SCHEMA_VERSION}).")
 
     def __enter__(self) -> Store:
         return self

@@ -11,6 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
+from archive.store import Store
 from portable.bundle_read import STAGED_INDEX, Wrap, discard, unpack
 from portable.manifest import BundleError
 from search.indexer import _switch, current_generation
@@ -73,6 +74,7 @@ def install(staging: Path, data_dir: Path, index_root: Path, replace: bool) -> P
     for old in old_generations:
         shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(previous, ignore_errors=True)
+    Store(data_dir / "archive.sqlite3").close()  # a store of an older schema is migrated forward now
     return generation
 
 
