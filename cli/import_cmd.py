@@ -70,7 +70,8 @@ def run_warc(args: argparse.Namespace) -> int:
     except (StoreError, WarcImportError) as error:
         raise UserError(str(error)) from None
     outcomes = ", ".join(f"{count} {name}" for name, count in sorted(report.outcomes.items())) or "nothing"
-    copied = f"records copied to warc/{report.warc_file}" if report.warc_file else "no record copied"
+    copied = f"records copied to {', '.join(f'warc/{name}' for name in report.warc_files)}" if report.warc_files \
+        else "no record copied"
     print(f"Read {report.responses} HTML responses from {len(args.files)} WARC file(s) (run {report.run_id}): "
           f"{outcomes}; {run['new_articles']} new articles, {run['new_revisions']} new revisions, "
           f"{run['snapshots']} new Most viewed snapshots; {copied}.")

@@ -12,10 +12,12 @@ the provenance pages work for them as for crawled pages.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -23,9 +25,10 @@ from warcio.warcwriter import WARCWriter
 
 from archive.model import Article, ParsedPage
 from archive.store import Capture, Store
+from archive.warc import DEFAULT_MAX_BYTES
 from crawler.parse import parse_page
 from portable.manifest import tool_version
-from portable.warc_records import RawCapture, copy_spans, read_capture, warc_time
+from portable.warc_records import RawCapture, Span, copy_spans, read_capture, warc_time
 
 Wrap = Callable[[Iterable, int | None, str], Iterable]
 JOB = "import-warc"
@@ -48,9 +51,8 @@ class Candidate:
 class ImportReport:
     run_id: int
     responses: int = 0
-    copied: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
-    warc_file: str = ""
+    warc_files: list[str] = field(default_factory=list)
 
     def add(self, outcome: str) -> None:
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
@@ -76,6 +78,44 @@ def candidates(files: list[Path], wrap: Wrap | None) -> list[Candidate]:
     return sorted(found)
 
 
+class ArchiveWarc:
+    """The archive's own WARC files for one import: records copied in as they are, a new file
+    past `max_bytes` as the crawler's writer does, each opening with a warcinfo record, and no
+    file at all until a record goes in."""
+
+    def __init__(self, folder: Path, prefix: str, description: str, max_bytes: int = DEFAULT_MAX_BYTES):
+        self.folder, self.prefix, self.description, self.max_bytes = folder, prefix, description, max_bytes
+        self.files: list[str] = []
+        self._stream: BinaryIO | None = None
+
+    def append(self, source: BinaryIO, spans: list[Span]) -> tuple[str, int]:
+        """Copy the records; returns the file and offset where the first of them starts."""
+        if self._stream is None or self._stream.tell() >= self.max_bytes:
+            self._open_next()
+        assert self._stream is not None
+        offset = self._stream.tell()
+        copy_spans(source, self._stream, spans)
+        self._stream.flush()
+        return self.files[-1], offset
+
+    def _open_next(self) -> None:
+        self.close()
+        name = f"{self.prefix}-{len(self.files) + 1:05d}.warc.gz"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._stream = open(self.folder / name, "ab")  # noqa: SIM115 - kept open across records
+        self.files.append(name)
+        writer = WARCWriter(self._stream, gzip=True)
+        writer.write_record(writer.create_warcinfo_record(name, {
+            "software": f"newsarchive {tool_version()}", "format": "WARC/1.1", "description": self.description}))
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.flush()
+            os.fsync(self._stream.fileno())
+            self._stream.close()
+            self._stream = None
+
+
 def import_warcs(files: list[Path], store: Store, site: str, wrap: Wrap | None = None) -> ImportReport:
     """Add the pages of `files` to `store` (and their records to its WARC folder)."""
     found = candidates(files, wrap)
@@ -83,18 +123,13 @@ def import_warcs(files: list[Path], store: Store, site: str, wrap: Wrap | None =
                              {"files": [str(p) for p in files]}, job=JOB)
     report = ImportReport(run_id)
     known = store.capture_record_ids()
-    folder = store.path.parent / "warc"
-    folder.mkdir(parents=True, exist_ok=True)
-    report.warc_file = f"{JOB}-{datetime.now(UTC):%Y%m%dT%H%M%S}-run{run_id}-00001.warc.gz"
+    target = ArchiveWarc(store.path.parent / "warc", f"{JOB}-{datetime.now(UTC):%Y%m%dT%H%M%S}-run{run_id}",
+                         "Records copied from " + ", ".join(p.name for p in files))
     status = "failed"
     try:
         with contextlib.ExitStack() as stack:
             sources = [stack.enter_context(open(path, "rb")) for path in files]
-            target = stack.enter_context(open(folder / report.warc_file, "ab"))
-            writer = WARCWriter(target, gzip=True)
-            writer.write_record(writer.create_warcinfo_record(report.warc_file, {
-                "software": f"newsarchive {tool_version()}", "format": "WARC/1.1",
-                "description": "Records copied from " + ", ".join(p.name for p in files)}))
+            stack.callback(target.close)
             for candidate in wrap(found, len(found), "pages") if wrap else found:
                 source = sources[candidate.file]
                 raw = read_capture(source, candidate.offset)
@@ -106,18 +141,12 @@ def import_warcs(files: list[Path], store: Store, site: str, wrap: Wrap | None =
                 if not page_worth_keeping(page):
                     report.add("not an article page")
                     continue
-                offset = target.tell()
-                copy_spans(source, target, raw.spans)
-                target.flush()
-                report.copied += 1
-                report.add(add_page(store, run_id, page, raw, report.warc_file, offset))
+                report.add(add_page(store, run_id, page, raw, *target.append(source, raw.spans)))
                 known.add(raw.record_id)
         status = "finished"
     finally:
+        report.warc_files = target.files
         store.finish_run(run_id, status, {"responses": report.responses, **report.outcomes})
-        if not report.copied:
-            (folder / report.warc_file).unlink(missing_ok=True)  # nothing was copied into it
-            report.warc_file = ""
     return report
 
 
