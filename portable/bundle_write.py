@@ -67,10 +67,11 @@ def warc_sources(folder: Path, wrap: Wrap | None) -> list[Source]:
     return sources
 
 
-def add_bytes(tar: tarfile.TarFile, name: str, data: bytes, mtime: float) -> None:
+def member(name: str, size: int, mtime: float) -> tarfile.TarInfo:
+    """A plain file owned by nobody in particular, so bundles do not carry the writer's names."""
     info = tarfile.TarInfo(name)
-    info.size, info.mtime, info.mode = len(data), mtime, 0o644
-    tar.addfile(info, io.BytesIO(data))
+    info.size, info.mtime, info.mode = size, mtime, 0o644
+    return info
 
 
 def write_bundle(data_dir: Path, index_root: Path, output: Path, with_warc: bool = False,
@@ -98,12 +99,11 @@ def write_bundle(data_dir: Path, index_root: Path, output: Path, with_warc: bool
         partial = staging / "bundle.partial"
         mtime = os.path.getmtime(staging / "archive.sqlite3")
         with tarfile.open(partial, "w:gz", compresslevel=6, format=tarfile.PAX_FORMAT) as tar:
-            add_bytes(tar, MANIFEST, manifest_bytes, mtime)
+            tar.addfile(member(MANIFEST, len(manifest_bytes), mtime), io.BytesIO(manifest_bytes))
             for source in wrap(sources, len(sources), "files") if wrap else sources:
-                info = tarfile.TarInfo(source.entry.path)
-                info.size, info.mtime, info.mode = source.entry.size, mtime, 0o644
                 with open(source.path, "rb") as stream:
-                    tar.addfile(info, stream)
-            add_bytes(tar, CHECKSUM, checksum_line(manifest_bytes), mtime)
+                    tar.addfile(member(source.entry.path, source.entry.size, mtime), stream)
+            closing = checksum_line(manifest_bytes)
+            tar.addfile(member(CHECKSUM, len(closing), mtime), io.BytesIO(closing))
         os.replace(partial, output)
-    return manifest | {"sha256": checksum_line(manifest_bytes).split()[0].decode()}
+    return manifest | {"sha256": closing.split()[0].decode()}

@@ -116,6 +116,23 @@ def test_warc_export_holds_the_raw_captures_of_the_query(indexed_archive, store,
     assert provenance(output)["captures"] == len(expected)
 
 
+def test_exported_captures_import_into_an_empty_archive_with_their_dates(indexed_archive, store, tmp_path):
+    output = tmp_path / "defamation.warc.gz"
+    assert export(indexed_archive, "warc", "--query", "defamation", "--output", str(output)).returncode == 0
+    data = tmp_path / "data"
+    result = subprocess.run([NEWSARCHIVE, "import", "warc", str(output), "--data-dir", str(data)], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    with Store(data / "archive.sqlite3", read_only=True) as copy:
+        for record in copy.current_records():
+            original = store.db.execute("SELECT first_captured FROM articles WHERE url = ?", (record["url"],))
+            imported = copy.db.execute("SELECT first_captured FROM articles WHERE url = ?", (record["url"],))
+            assert imported.fetchone()[0] == original.fetchone()[0]
+            assert record == store.current_record(record["url"])
+        urls = [hit.url for hit in SearchService(indexed_archive / "index").harvest(SearchRequest(query="defamation"))]
+        assert copy.article_count() == len(urls) > 0
+
+
 @pytest.mark.parametrize("args, message", [
     (["articles", "--query", '"unbalanced', "--output", "x.jsonl"], "unbalanced quotation mark"),
     (["articles", "--facet", "colour=red", "--output", "x.csv"], "There is no facet 'colour'"),
