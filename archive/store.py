@@ -196,9 +196,12 @@ class Ingested:
 class Store:
     """One SQLite file; use as a context manager or call close()."""
 
-    def __init__(self, path: Path, snapshot_gap: timedelta = timedelta(minutes=60)):
+    def __init__(self, path: Path, snapshot_gap: timedelta = timedelta(minutes=60), read_only: bool = False):
         self.path = path
         self.snapshot_gap = snapshot_gap
+        if read_only:
+            self._open_read_only()
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
         self.db.row_factory = sqlite3.Row
@@ -210,6 +213,21 @@ class Store:
         except sqlite3.DatabaseError as error:
             self.db.close()
             raise StoreError(f"{path} is not an archive store ({error}).") from None
+
+    def _open_read_only(self) -> None:
+        """Opened so that SQLite itself refuses every write (a served bundle, a backup source);
+        such a store is not migrated: an older one is read as it is."""
+        try:
+            self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                                      timeout=30)
+            self.db.row_factory = sqlite3.Row
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.path} is not an archive store ({error}).") from None
+        if version > SCHEMA_VERSION:
+            self.db.close()
+            raise StoreError(f"{self.path} was written by a newer version (schema {version}, this one knows "
+                             f"{SCHEMA_VERSION}).")
 
     def __enter__(self) -> Store:
         return self
@@ -426,6 +444,73 @@ class Store:
         self.count(run_id, "snapshots")
         return "new"
 
+    def capture_record_ids(self) -> set[str]:
+        """The WARC record id of every capture, to recognise a capture already in the archive."""
+        return {row[0] for row in self.db.execute("SELECT warc_record_id FROM captures")}
+
+    def revision_like(self, article: Article) -> tuple[int, int] | None:
+        """(article id, revision number) of a stored revision with the same content, if any."""
+        row = self.db.execute(
+            "SELECT a.id, r.number FROM articles a JOIN revisions r ON r.article_id = a.id "
+            "WHERE a.url = ? AND r.content_hash = ? ORDER BY r.number LIMIT 1",
+            (article.url, content_hash(article))).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def merge_capture(self, article_id: int, revision: int, capture_id: int, captured_at: datetime,
+                      run_id: int | None, addresses: tuple[str, ...] = ()) -> None:
+        """A capture of a revision the archive already has (one made elsewhere, perhaps earlier):
+        linked to it, and the article's first capture and the revision's time moved back if it
+        is older."""
+        when = utc(captured_at)
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO article_captures (capture_id, article_id, revision) VALUES (?,?,?)",
+                            (capture_id, article_id, revision))
+            self.db.execute("UPDATE articles SET first_captured = min(first_captured, ?), "
+                            "last_captured = max(last_captured, ?) WHERE id = ?", (when, when, article_id))
+            self.db.execute("UPDATE revisions SET captured_at = ?, capture_id = ? WHERE article_id = ? AND number = ? "
+                            "AND captured_at > ?", (when, capture_id, article_id, revision, when))
+            for address in addresses:
+                self.db.execute("INSERT OR IGNORE INTO aliases (address, article_id) VALUES (?, ?)",
+                                (address_key(address), article_id))
+            self._counting = True
+            self.count(run_id, "unchanged")
+
+    def insert_earlier_revision(self, article: Article, capture_id: int, captured_at: datetime, run_id: int | None,
+                                addresses: tuple[str, ...] = ()) -> bool:
+        """A version captured (elsewhere) before the article's newest revision: put in its place
+        in time, the later revisions renumbered after it, the current record unchanged. False
+        when the article is not stored yet or the capture is not older than its newest revision."""
+        when = utc(captured_at)
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT a.id, a.current_revision, r.captured_at FROM articles a JOIN revisions r "
+                "ON r.article_id = a.id AND r.number = a.current_revision WHERE a.url = ?", (article.url,)).fetchone()
+            if row is None or row["captured_at"] <= when:
+                return False
+            article_id = row["id"]
+            number = self.db.execute("SELECT min(number) FROM revisions WHERE article_id = ? AND captured_at > ?",
+                                     (article_id, when)).fetchone()[0]
+            for table, column in (("revisions", "number"), ("article_captures", "revision")):
+                # two steps, so that no two revisions share a number on the way (UNIQUE)
+                self.db.execute(f"UPDATE {table} SET {column} = -({column} + 1) WHERE article_id = ? AND {column} >= ?",
+                                (article_id, number))
+                self.db.execute(f"UPDATE {table} SET {column} = -{column} WHERE article_id = ? AND {column} < 0",
+                                (article_id,))
+            self.db.execute(
+                "INSERT INTO revisions (article_id, number, content_hash, captured_at, capture_id, record) "
+                "VALUES (?,?,?,?,?,?)", (article_id, number, content_hash(article), when, capture_id,
+                                         json.dumps(article.to_dict(), ensure_ascii=False)))
+            self.db.execute("INSERT OR REPLACE INTO article_captures (capture_id, article_id, revision) VALUES (?,?,?)",
+                            (capture_id, article_id, number))
+            self.db.execute("UPDATE articles SET current_revision = current_revision + 1, "
+                            "first_captured = min(first_captured, ?) WHERE id = ?", (when, article_id))
+            for address in addresses:
+                self.db.execute("INSERT OR IGNORE INTO aliases (address, article_id) VALUES (?, ?)",
+                                (address_key(address), article_id))
+            self._counting = True
+            self.count(run_id, "new_revisions")
+        return True
+
     def clear_derived(self) -> None:
         """Forget everything parsed from captures (for a reparse); captures and runs stay."""
         with self.transaction():
@@ -457,6 +542,35 @@ class Store:
 
     def integrity(self) -> str:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def figures(self) -> dict:
+        """What the archive holds, in the figures a bundle's manifest and an export's
+        provenance cite: sites, counts and the span of publication dates."""
+        db = self.db
+        span = db.execute("SELECT min(published_utc), max(published_utc) FROM articles").fetchone()
+        count = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                 for table in ("articles", "revisions", "snapshots", "snapshot_entries", "captures")}
+        return {"sites": {r[0]: r[1] for r in db.execute("SELECT site, count(*) FROM articles GROUP BY 1 ORDER BY 1")},
+                **count, "published_from": span[0], "published_to": span[1]}
+
+    def current_record(self, url: str) -> dict | None:
+        row = self.db.execute(
+            "SELECT r.record FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision "
+            "WHERE a.url = ?", (url,)).fetchone()
+        return json.loads(row["record"]) if row else None
+
+    def snapshot_rows(self) -> Iterator[sqlite3.Row]:
+        """Every entry of every Most viewed snapshot, oldest snapshot first, one row each."""
+        return self.db.execute(
+            "SELECT s.id AS snapshot_id, s.site, s.first_seen, s.last_seen, s.sightings, s.page_url, e.rank, e.url, "
+            "e.title, e.teaser FROM snapshots s JOIN snapshot_entries e ON e.snapshot_id = s.id "
+            "ORDER BY s.first_seen, s.id, e.rank")
+
+    def article_capture_rows(self, url: str) -> list[sqlite3.Row]:
+        """The captures of one article, oldest first, with where their raw copies lie."""
+        return self.db.execute(
+            "SELECT c.* FROM articles a JOIN article_captures ac ON ac.article_id = a.id "
+            "JOIN captures c ON c.id = ac.capture_id WHERE a.url = ? ORDER BY c.fetched_at, c.id", (url,)).fetchall()
 
 
 def pid_alive(pid: int | None) -> bool:

@@ -5,6 +5,8 @@ import argparse
 import os
 from pathlib import Path
 
+from cli.errors import UserError
+
 
 def add_data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=None,
@@ -13,3 +15,11 @@ def add_data_dir(parser: argparse.ArgumentParser) -> None:
 
 def resolve(args: argparse.Namespace) -> Path:
     return args.data_dir or Path(os.environ.get("NEWSARCHIVE_DATA") or "data")
+
+
+def existing_store(args: argparse.Namespace) -> Path:
+    """The store's file, which must exist: commands that read an archive never create one."""
+    path = resolve(args) / "archive.sqlite3"
+    if not path.is_file():
+        raise UserError(f"There is no archive in {path.parent} (no archive.sqlite3).")
+    return path

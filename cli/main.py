@@ -7,6 +7,8 @@ import sys
 from cli import (
     crawl_cmd,
     demo_cmd,
+    export_cmd,
+    import_cmd,
     index_cmd,
     ingest_cmd,
     parse_cmd,
@@ -18,8 +20,8 @@ from cli import (
 )
 from cli.errors import UserError
 
-COMMANDS = [crawl_cmd, demo_cmd, index_cmd, ingest_cmd, parse_cmd, reparse_cmd, schedule_cmd, search_cmd, serve_cmd,
-            site_cmd]
+COMMANDS = [crawl_cmd, demo_cmd, export_cmd, import_cmd, index_cmd, ingest_cmd, parse_cmd, reparse_cmd, schedule_cmd,
+            search_cmd, serve_cmd, site_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

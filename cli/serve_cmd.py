@@ -4,10 +4,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import signal
+import tempfile
+from pathlib import Path
 
+from archive.store import StoreError
 from cli.datadir import add_data_dir, resolve
 from cli.errors import UserError
 from cli.index_cmd import add_index_dir, index_dir
+from cli.progress import progress
+from portable.install import import_bundle
+from portable.manifest import BundleError
 from search.service import QueryError
 
 
@@ -20,26 +27,57 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
     parser.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
     parser.add_argument("--debug", action="store_true", help="Flask's development server, with reloading")
+    parser.add_argument("--bundle", type=Path, default=None,
+                        help="serve this bundle instead of the data folder: checked whole, unpacked into a "
+                             "temporary folder (removed on exit) and served read-only")
+    parser.add_argument("--read-only", action="store_true", help="open the store so that nothing can be written")
     add_data_dir(parser)
     add_index_dir(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from waitress.server import create_server
-
     from web import create_app
 
+    with contextlib.ExitStack() as stack:
+        if args.bundle is not None:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="newsarchive-bundle-")))
+            data, index = unpack_bundle(args.bundle, folder)
+        else:
+            data, index = resolve(args), index_dir(args)
+        try:
+            app = create_app(index, data, read_only=args.read_only or args.bundle is not None)
+        except (QueryError, FileNotFoundError, StoreError) as error:
+            raise UserError(str(error).rstrip(".") + ".") from None
+        return serve(app, args)
+
+
+def unpack_bundle(bundle: Path, folder: Path) -> tuple[Path, Path]:
+    """Check the bundle whole and unpack it into `folder`; returns its data and index folders."""
+    data, index = folder / "data", folder / "index"
     try:
-        app = create_app(index_dir(args), resolve(args))
-    except (QueryError, FileNotFoundError) as error:
-        raise UserError(str(error).rstrip(".") + ".") from None
+        manifest, _ = import_bundle(bundle, data, index, wrap=progress)
+    except BundleError as error:
+        raise UserError(str(error)) from None
+    print(f"Checked {bundle.name} (manifest SHA-256 {manifest['sha256']}): {manifest['figures']['articles']} "
+          f"articles, made {manifest['created_at']}.", flush=True)
+    return data, index
+
+
+def stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(app, args: argparse.Namespace) -> int:
+    from waitress.server import create_server
+
     if args.debug:
         app.run(host=args.host, port=args.port, debug=True)
         return 0
     logging.basicConfig(level=logging.INFO)
     server = create_server(app, host=args.host, port=args.port, threads=args.threads)
     print(f"Serving the archive at http://{args.host}:{server.effective_port}/", flush=True)
+    signal.signal(signal.SIGTERM, stop)  # a terminated server still removes an unpacked bundle
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
     return 0

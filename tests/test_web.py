@@ -10,8 +10,8 @@ from urllib.parse import quote
 import jsonschema
 import pytest
 
+from search.export_rows import neutralise
 from web import create_app
-from web.export_views import neutralise
 
 SEED = "https://www.phnompenhpost.com/national/rainsy-faces-defamation-charge-post-about-pms-likes"
 

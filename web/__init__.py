@@ -15,11 +15,12 @@ from web.archive_data import ArchiveData
 from web.responses import register_errors, security_headers
 
 
-def create_app(index_dir: Path, data_dir: Path, export_slots: int = 2) -> Flask:
-    """An application over one archive (store and WARC files in `data_dir`) and its index."""
+def create_app(index_dir: Path, data_dir: Path, export_slots: int = 2, read_only: bool = False) -> Flask:
+    """An application over one archive (store and WARC files in `data_dir`) and its index;
+    `read_only` opens the store so that SQLite refuses any write (a served bundle)."""
     app = Flask(__name__)
     app.config.update(JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=64 * 1024)
-    app.extensions["newsarchive"] = ArchiveData(index_dir, data_dir)
+    app.extensions["newsarchive"] = ArchiveData(index_dir, data_dir, read_only)
     app.extensions["export_slots"] = threading.BoundedSemaphore(export_slots)
     for blueprint in (search_views.blueprint, article_views.blueprint, mostviewed_views.blueprint,
                       about_views.blueprint, export_views.blueprint, openapi.blueprint, status_views.blueprint):

@@ -17,8 +17,9 @@ def parse_utc(text: str) -> datetime:
 
 
 class ArchiveData:
-    def __init__(self, index_dir: Path, data_dir: Path):
+    def __init__(self, index_dir: Path, data_dir: Path, read_only: bool = False):
         self.data_dir = data_dir
+        self.read_only = read_only
         self.search = SearchService(index_dir)
         self._local = threading.local()
         if not (data_dir / "archive.sqlite3").is_file():
@@ -27,7 +28,7 @@ class ArchiveData:
     @property
     def store(self) -> Store:
         if getattr(self._local, "store", None) is None:
-            self._local.store = Store(self.data_dir / "archive.sqlite3")
+            self._local.store = Store(self.data_dir / "archive.sqlite3", read_only=self.read_only)
         return self._local.store
 
     # -- one article ------------------------------------------------------------------

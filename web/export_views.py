@@ -6,35 +6,25 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import asdict
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, stream_with_context
 
-from search.service import MAX_PAGE_SIZE, SearchRequest
+from search.export_rows import COLUMNS, csv_row, json_row
+from search.service import MAX_PAGE_SIZE, Hit, SearchRequest
 from web.params import search_request
 from web.responses import data, error
 
 blueprint = Blueprint("exports", __name__)
-COLUMNS = ["url", "headline", "published", "authors", "section", "tags", "language", "best_rank", "hours_listed",
-           "popularity"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise(value: object) -> str:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    text = "|".join(value) if isinstance(value, list) else "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def hits(request: SearchRequest) -> Iterator[dict]:
+def hits(request: SearchRequest) -> Iterator[Hit]:
     """Every hit, page by page with the cursor, so memory stays flat."""
     request.page_size = MAX_PAGE_SIZE
     service = data().search
     while True:
         result = service.search(request)
-        for hit in result.hits:
-            yield asdict(hit)
+        yield from result.hits
         if result.next_cursor is None:
             return
         request.cursor = result.next_cursor
@@ -62,14 +52,14 @@ def export(kind: str) -> Response:
                 writer = csv.writer(buffer)
                 writer.writerow(COLUMNS)
                 for hit in hits(request):
-                    writer.writerow([neutralise(hit[c]) for c in COLUMNS])
+                    writer.writerow(csv_row(hit))
                     yield buffer.getvalue()
                     buffer.seek(0)
                     buffer.truncate()
                 yield buffer.getvalue()
             else:
                 for hit in hits(request):
-                    yield json.dumps({c: hit[c] for c in COLUMNS}, ensure_ascii=False) + "\n"
+                    yield json.dumps(json_row(hit), ensure_ascii=False) + "\n"
         finally:
             slots.release()
 

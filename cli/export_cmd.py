@@ -1,0 +1,142 @@
+"""`newsarchive export bundle|articles|snapshots|warc`: the archive, or part of it, to files."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from archive.store import Store, StoreError
+from cli.datadir import add_data_dir, existing_store, resolve
+from cli.errors import UserError
+from cli.index_cmd import add_index_dir, index_dir
+from cli.progress import progress
+from cli.search_cmd import request_from
+from portable.bundle_write import write_bundle
+from portable.exports import FORMATS, export_articles, export_snapshots, provenance_path
+from portable.selection import Selection, select
+from portable.warc_export import export_warc
+from search.service import QueryError, SearchService
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("export", help="write a bundle, articles, Most viewed history or WARC captures",
+                                   description="Write the archive, or part of it, to files; every export but a "
+                                               "bundle gets a provenance file beside it (FILE.provenance.json).")
+    kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
+    bundle = kinds.add_parser(
+        "bundle", help="the whole archive in one verifiable file",
+        description="Write the store (a consistent copy, even during a crawl), the current index and optionally "
+                    "the WARC files into one .tar.gz, with a manifest of versions, figures and every file's "
+                    "SHA-256. 'newsarchive import bundle' and 'newsarchive serve --bundle' check it whole.")
+    bundle.add_argument("file", type=Path, help="the bundle to write (.tar.gz)")
+    bundle.add_argument("--warc", action="store_true", help="include the WARC files (the raw captures)")
+    common(bundle, run_bundle)
+
+    articles = kinds.add_parser(
+        "articles", help="articles as JSON Lines (the record schema) or CSV",
+        description="Every article a query and facet filters select (all by default), streamed in index order: "
+                    "JSON Lines of the current records (docs/record.schema.json) or CSV with the columns url, "
+                    "headline, published, authors, section, tags, language, best_rank, hours_listed, popularity.")
+    selection_arguments(articles)
+    articles.add_argument("--format", choices=FORMATS, default=None, help="default: from the file's ending, else jsonl")
+    common(articles, run_articles)
+
+    snapshots = kinds.add_parser(
+        "snapshots", help="the Most viewed history, one row per entry of each snapshot",
+        description="Every Most viewed snapshot, oldest first, one row per entry: snapshot_id, site, first_seen, "
+                    "last_seen, sightings, page_url, rank, url, title, teaser.")
+    snapshots.add_argument("--output", "-o", type=Path, required=True, help="the file to write")
+    snapshots.add_argument("--format", choices=FORMATS, default=None, help="default: from the file's ending, "
+                                                                            "else jsonl")
+    common(snapshots, run_snapshots)
+
+    warc = kinds.add_parser(
+        "warc", help="the raw captures of a query's articles as one WARC file",
+        description="Copy the captured responses (and their requests) of every article a query selects, byte for "
+                    "byte, from the archive's WARC files into one WARC file.")
+    selection_arguments(warc)
+    common(warc, run_warc)
+
+
+def selection_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--query", "-q", default="", help="a search query (default: every article)")
+    parser.add_argument("--facet", action="append", default=[], metavar="NAME=VALUE",
+                        help="keep only articles with this facet value (repeatable; NAME!=VALUE excludes)")
+    parser.add_argument("--output", "-o", type=Path, required=True, help="the file to write")
+
+
+def common(parser: argparse.ArgumentParser, run) -> None:
+    add_data_dir(parser)
+    add_index_dir(parser)
+    parser.set_defaults(run=run)
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    try:
+        return Store(existing_store(args), read_only=True)
+    except StoreError as error:
+        raise UserError(str(error)) from None
+
+
+def selection(args: argparse.Namespace) -> Selection:
+    request = request_from(argparse.Namespace(query=args.query, facet=args.facet, sort="relevance", page=1,
+                                              page_size=10, histogram=None))
+    try:
+        return select(SearchService(index_dir(args)), request)
+    except QueryError as error:
+        raise UserError(str(error)) from None
+
+
+def output_format(args: argparse.Namespace) -> str:
+    return args.format or ("csv" if args.output.suffix.lower() == ".csv" else "jsonl")
+
+
+def check_output(path: Path) -> None:
+    if not path.parent.is_dir():
+        raise UserError(f"Cannot write {path}: there is no folder {path.parent}.")
+
+
+def run_bundle(args: argparse.Namespace) -> int:
+    existing_store(args)
+    try:
+        manifest = write_bundle(resolve(args), index_dir(args), args.file, args.warc, progress)
+    except (FileNotFoundError, StoreError) as error:
+        raise UserError(str(error).rstrip(".") + ".") from None
+    figures = manifest["figures"]
+    size = args.file.stat().st_size
+    print(f"Wrote {args.file} ({size / 2**20:.1f} MiB, {len(manifest['files'])} files): {figures['articles']} "
+          f"articles, {figures['snapshots']} Most viewed snapshots, published {figures['published_from']} to "
+          f"{figures['published_to']}; manifest SHA-256 {manifest['sha256']}.")
+    return 0
+
+
+def run_articles(args: argparse.Namespace) -> int:
+    check_output(args.output)
+    chosen = selection(args)
+    with open_store(args) as store:
+        provenance = export_articles(chosen, store, args.output, output_format(args), progress)
+    return report(args.output, provenance, "articles")
+
+
+def run_snapshots(args: argparse.Namespace) -> int:
+    check_output(args.output)
+    with open_store(args) as store:
+        provenance = export_snapshots(store, args.output, output_format(args), progress)
+    return report(args.output, provenance, "Most viewed entries")
+
+
+def run_warc(args: argparse.Namespace) -> int:
+    check_output(args.output)
+    chosen = selection(args)
+    with open_store(args) as store:
+        try:
+            provenance = export_warc(chosen, store, args.output, progress)
+        except FileNotFoundError as error:
+            raise UserError(str(error).rstrip(".") + ".") from None
+    print(f"Wrote {args.output}: {provenance['captures']} captures of {provenance['articles']} articles; "
+          f"provenance in {provenance_path(args.output).name}.")
+    return 0
+
+
+def report(output: Path, provenance: dict, unit: str) -> int:
+    print(f"Wrote {output}: {provenance['rows']} {unit}; provenance in {provenance_path(output).name}.")
+    return 0

@@ -1,0 +1,109 @@
+"""`export bundle`: the store, the current index generation and (optionally) the WARC files in
+one tar.gz, manifest first and its checksum last.
+
+The store is copied with SQLite's online backup API, so a crawl may go on meanwhile; the index
+generation is copied into a staging folder and WARC files are read only up to the size they had
+when the store was copied (they are only ever appended to), so every byte the manifest hashes
+is the byte that goes into the bundle.
+"""
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+import tarfile
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive.store import SCHEMA_VERSION, Store
+from portable.manifest import CHECKSUM, MANIFEST, Entry, build, checksum_line, copy_hashed, encode, hash_file
+from search.indexer import STATE, current_generation, read_state
+
+Wrap = Callable[[Iterable, int | None, str], Iterable]
+SKIPPED_INDEX_FILES = ("WRITELOCK",)  # Whoosh's lock files say nothing about the index
+
+
+@dataclass
+class Source:
+    """One file going into the bundle: where it is read from and how many bytes of it."""
+
+    entry: Entry
+    path: Path
+
+
+def backup_store(store_path: Path, target: Path) -> None:
+    """A consistent copy of a live store, in rollback-journal mode so the one file is whole."""
+    with Store(store_path, read_only=True) as source:
+        copy = sqlite3.connect(target)
+        try:
+            source.db.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            copy.close()
+
+
+def stage_index(generation: Path, staging: Path) -> list[Source]:
+    folder = staging / "index"
+    folder.mkdir()
+    sources = []
+    for path in sorted(generation.iterdir()):
+        if not path.is_file() or path.name.endswith(SKIPPED_INDEX_FILES):
+            continue
+        with open(path, "rb") as source, open(folder / path.name, "wb") as target:
+            entry = copy_hashed(source, target)
+        sources.append(Source(Entry(f"index/{path.name}", entry.size, entry.sha256), folder / path.name))
+    return sources
+
+
+def warc_sources(folder: Path, wrap: Wrap | None) -> list[Source]:
+    files = sorted(folder.glob("*.warc.gz")) if folder.is_dir() else []
+    sources = []
+    for path in wrap(files, len(files), "WARC files") if wrap else files:
+        size = path.stat().st_size
+        entry = hash_file(path, size)
+        sources.append(Source(Entry(f"warc/{path.name}", entry.size, entry.sha256), path))
+    return sources
+
+
+def member(name: str, size: int, mtime: float) -> tarfile.TarInfo:
+    """A plain file owned by nobody in particular, so bundles do not carry the writer's names."""
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = size, mtime, 0o644
+    return info
+
+
+def write_bundle(data_dir: Path, index_root: Path, output: Path, with_warc: bool = False,
+                 wrap: Wrap | None = None) -> dict:
+    """Write the bundle to `output` (in place only once complete); returns its manifest."""
+    generation = current_generation(index_root)
+    if generation is None or not (generation / STATE).is_file():
+        raise FileNotFoundError(f"There is no index in {index_root}; run 'newsarchive index' first")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".bundle-", dir=output.parent) as folder:
+        staging = Path(folder)
+        backup_store(data_dir / "archive.sqlite3", staging / "archive.sqlite3")
+        with Store(staging / "archive.sqlite3", read_only=True) as store:
+            figures = store.figures()
+        store_entry = hash_file(staging / "archive.sqlite3")
+        sources = [Source(Entry("store/archive.sqlite3", store_entry.size, store_entry.sha256),
+                          staging / "archive.sqlite3")]
+        sources += stage_index(generation, staging)
+        if with_warc:
+            sources += warc_sources(data_dir / "warc", wrap)
+        state = read_state(staging / "index")
+        index = {"generation": generation.name, "documents": state["documents"], "revision": state["revision"]}
+        manifest = build(figures, SCHEMA_VERSION, index, [s.entry for s in sources], with_warc)
+        manifest_bytes = encode(manifest)
+        partial = staging / "bundle.partial"
+        mtime = os.path.getmtime(staging / "archive.sqlite3")
+        with tarfile.open(partial, "w:gz", compresslevel=6, format=tarfile.PAX_FORMAT) as tar:
+            tar.addfile(member(MANIFEST, len(manifest_bytes), mtime), io.BytesIO(manifest_bytes))
+            for source in wrap(sources, len(sources), "files") if wrap else sources:
+                with open(source.path, "rb") as stream:
+                    tar.addfile(member(source.entry.path, source.entry.size, mtime), stream)
+            closing = checksum_line(manifest_bytes)
+            tar.addfile(member(CHECKSUM, len(closing), mtime), io.BytesIO(closing))
+        os.replace(partial, output)
+    return manifest | {"sha256": closing.split()[0].decode()}

@@ -1,0 +1,70 @@
+"""Reading one capture (a response record and the request written with it) out of a WARC file
+with where its records lie, so they can be copied byte for byte into another WARC file."""
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass
+from datetime import datetime
+from typing import BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+
+from portable.manifest import chunks
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class Span:
+    offset: int
+    length: int
+
+
+@dataclass
+class RawCapture:
+    """A response as captured, and the spans of its records (response, then its request)."""
+
+    url: str
+    fetched_at: datetime
+    record_id: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    spans: list[Span]
+
+
+def warc_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def read_capture(stream: BinaryIO, offset: int) -> RawCapture:
+    stream.seek(offset)
+    records = ArchiveIterator(stream)
+    response = next(records)
+    headers = response.rec_headers
+    body = response.content_stream().read()
+    records.read_to_end(response)
+    spans = [Span(records.get_record_offset(), records.get_record_length())]
+    following = next(records, None)
+    if following is not None and following.rec_type == "request" and \
+            following.rec_headers.get_header("WARC-Concurrent-To") == headers.get_header("WARC-Record-ID"):
+        records.read_to_end(following)
+        spans.append(Span(records.get_record_offset(), records.get_record_length()))
+    http = response.http_headers
+    return RawCapture(headers.get_header("WARC-Target-URI"), warc_time(headers.get_header("WARC-Date")),
+                      headers.get_header("WARC-Record-ID"), int(http.get_statuscode() or 0) if http else 0,
+                      list(http.headers) if http else [], body, spans)
+
+
+def copy_spans(source: BinaryIO, target: BinaryIO, spans: list[Span]) -> None:
+    """Copy records as they are; records of an uncompressed WARC are gzipped one by one, as a
+    .warc.gz file holds them."""
+    source.seek(0)
+    gzipped = source.read(2) == GZIP_MAGIC
+    for span in spans:
+        source.seek(span.offset)
+        if gzipped:
+            for block in chunks(source, span.length):
+                target.write(block)
+        else:
+            target.write(gzip.compress(source.read(span.length) + b"\r\n\r\n"))

@@ -1,0 +1,28 @@
+"""The documented columns of a result-set export, shared by the web front-end and the command
+line so both write the same rows: UTF-8, ISO dates, several values joined by |, and cells a
+spreadsheet would run as a formula prefixed with an apostrophe."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from search.service import Hit
+
+COLUMNS = ["url", "headline", "published", "authors", "section", "tags", "language", "best_rank", "hours_listed",
+           "popularity"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> str:
+    """A cell a spreadsheet would run as a formula gets a leading apostrophe."""
+    text = "|".join(value) if isinstance(value, list) else "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_row(hit: Hit) -> list[str]:
+    fields = asdict(hit)
+    return [neutralise(fields[c]) for c in COLUMNS]
+
+
+def json_row(hit: Hit) -> dict:
+    fields = asdict(hit)
+    return {c: fields[c] for c in COLUMNS}
