@@ -7,6 +7,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from statistics import median
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from archive.store import Store
 
 DROP_BELOW = 0.7  # found 30% fewer articles than usual, or worse
 RISE_BY = 0.25  # a share of article pages missing a field up by 25 points or more
@@ -47,4 +51,12 @@ def redesign_flags(run: Mapping, earlier: Sequence[Mapping]) -> list[str]:
             if share - usual_share >= RISE_BY:
                 flags.append(f"{share:.0%} of {pages} article pages had no {field}, against a usual "
                              f"{usual_share:.0%}: the article template may have been redesigned.")
+    return flags
+
+
+def flag_run(store: Store, run_id: int) -> list[str]:
+    """Compare a finished run with the earlier runs of its job and keep the flags on it."""
+    flags = redesign_flags(store.run(run_id), store.earlier_runs(run_id))
+    if flags:
+        store.annotate_run(run_id, flags=flags)
     return flags

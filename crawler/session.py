@@ -18,7 +18,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.utils.misc import load_object
 
-from archive.health import redesign_flags
+from archive.health import flag_run
 from archive.store import Capture, Ingested, Store
 from archive.warc import WarcWriter
 
@@ -114,11 +114,8 @@ class ArchiveSession(CrawlSession):
             stats = {k.replace("/", "_"): v for k, v in (self.crawler.stats.get_stats() or {}).items()}
             status = "finished" if reason in ("finished", "max_articles") else reason
             self.store.finish_run(self.run_id, status, stats)
-            flags = redesign_flags(self.store.run(self.run_id), self.store.earlier_runs(self.run_id))
-            if flags:
-                self.store.annotate_run(self.run_id, flags=flags)
-                for flag in flags:
-                    logger.warning("crawl run %d: %s", self.run_id, flag)
+            for flag in flag_run(self.store, self.run_id):
+                logger.warning("crawl run %d: %s", self.run_id, flag)
             run = self.store.run(self.run_id)
             logger.info("crawl run %d %s: %d pages, %d new articles, %d new revisions, %d unchanged, "
                         "%d new snapshots, %d warnings, %d errors", self.run_id, status, run["pages"],

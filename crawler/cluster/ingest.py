@@ -12,6 +12,7 @@ from typing import Any
 
 import redis
 
+from archive.health import flag_run
 from archive.store import Store
 from crawler.cluster.keys import Board, ClusterError, CrawlKeys
 from crawler.cluster.messages import capture_of, decode, page_of
@@ -135,7 +136,14 @@ class Ingester:
             logger.warning("worker %s ended early (%s)", name, summary[name]["reason"])
         status = "interrupted" if troubled else "finished"
         run_id = self.run()
-        self.store.finish_run(run_id, status, {"workers": summary})
+        totals: dict[str, int] = {}  # the crawl's own figures, summed over the workers
+        for worker in summary.values():
+            for key, value in worker["stats"].items():
+                if key.startswith("newsarchive_") and isinstance(value, int):
+                    totals[key] = totals.get(key, 0) + value
+        self.store.finish_run(run_id, status, {**totals, "workers": summary})
+        for flag in flag_run(self.store, run_id):
+            logger.warning("crawl run %d: %s", run_id, flag)
         self.redis.delete(*self.keys.all())
         return self.store.run(run_id)
 
