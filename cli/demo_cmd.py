@@ -70,7 +70,7 @@ def show(page: ParsedPage, seen_as: str) -> None:
 def crawl_into(base: str, folder: Path) -> None:
     """Crawl the sample site with politeness lifted (it is our own, on 127.0.0.1)."""
     print(f"\n== crawling {base}/ into {folder}")
-    command = [sys.executable, "-m", "cli.main", "crawl", "--base-url", base, "--data-dir", str(folder),
+    command = [sys.executable, "-m", "cli.main", "crawl", "--base-url", base, "--data-dir", str(folder.resolve()),
                "--delay", "0", "--concurrency", "8", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"]
     result = subprocess.run(command, cwd=Path(__file__).resolve().parent.parent)
     if result.returncode != 0:
