@@ -6,6 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from archive.health import figures
 from archive.store import pid_alive
 from scheduling.state import read_state
 
@@ -46,4 +47,5 @@ def scheduler_summary(state: dict) -> dict:
 def run_dict(row: sqlite3.Row) -> dict:
     return {"id": row["id"], "job": row["job"], "status": row["status"], "started_at": row["started_at"],
             "finished_at": row["finished_at"], **{name: row[name] for name in FIGURES},
-            "flags": json.loads(row["flags"] or "[]"), "note": row["note"]}
+            "found": figures(row).get("newsarchive_listed", 0), "flags": json.loads(row["flags"] or "[]"),
+            "note": row["note"]}

@@ -260,6 +260,10 @@ def test_a_redesign_of_the_site_is_flagged(corpus, tmp_path):
                                                                               first["id"]]
     page = client.get("/status").get_data(as_text=True)
     assert "Likely site redesign" in page and flags[0].split(":")[0] in page
+    found = [json.loads(run["stats"])["newsarchive_listed"] for run in (first, second, redesigned)]
+    assert found[2] < 0.7 * min(found[:2])  # the drop, drawn as the job's bars
+    assert all(f"<title>run {run['id']}: {count}</title>" in page
+               for run, count in zip((first, second, redesigned), found, strict=True))
 
 
 def test_the_status_page_shows_jobs_next_runs_and_failures(moving_site, tmp_path):

@@ -9,8 +9,9 @@ from markupsafe import Markup
 WIDTH, HEIGHT, PAD = 720, 160, 28
 
 
-def timeline(rows: list[tuple[str, int, int]], normalise: bool) -> Markup:
-    """Bars per period: hits, or hits as a share of all articles of the period."""
+def timeline(rows: list[tuple[str, int, int]], normalise: bool, caption: str | None = None) -> Markup:
+    """Bars per period: hits, or hits as a share of all articles of the period (or any
+    count per label, with its own caption)."""
     if not rows:
         return Markup("")
     values = [(period, hits / total if normalise and total else hits) for period, hits, total in rows]
@@ -25,7 +26,7 @@ def timeline(rows: list[tuple[str, int, int]], normalise: bool) -> Markup:
                     f"<title>{escape(period)}: {shown}</title></rect>")
     labels = [f'<text x="{PAD + k * step:.1f}" y="{HEIGHT - 8}">{escape(period)}</text>'
               for k, (period, _) in enumerate(values) if k % max(1, len(values) // 8) == 0]
-    caption = "share of all articles of each period" if normalise else "matching articles per period"
+    caption = caption or ("share of all articles of each period" if normalise else "matching articles per period")
     return Markup(f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{caption}">'
                   + "".join(bars) + "".join(labels) + "</svg>")
 

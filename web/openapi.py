@@ -79,7 +79,8 @@ def document() -> dict:
     run = obj({"id": INTEGER, "job": STRING, "status": STRING, "started_at": STRING, "finished_at": nullable(STRING),
                **{name: INTEGER for name in ("pages", "new_articles", "new_revisions", "unchanged", "snapshots",
                                              "warnings", "errors")},
-               "indexed": nullable(INTEGER), "flags": {"type": "array", "items": STRING}, "note": nullable(STRING)})
+               "indexed": nullable(INTEGER), "found": INTEGER, "flags": {"type": "array", "items": STRING},
+               "note": nullable(STRING)})
     runs = {"type": "array", "items": run}
     status = obj({"scheduler": obj({"state": {"enum": ["running", "stopped", "never started"]},
                                     "pid": nullable(INTEGER), "config": nullable(STRING),

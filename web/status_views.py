@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from scheduling.status import crawl_status
+from web.charts import timeline
 from web.responses import data, page, twin
 
 blueprint = Blueprint("status", __name__)
@@ -13,4 +14,8 @@ blueprint = Blueprint("status", __name__)
 @twin(blueprint, "/status")
 def status():
     archive = data()
-    return page("status.html", crawl_status(archive.store.db, archive.data_dir))
+    status = crawl_status(archive.store.db, archive.data_dir)
+    charts = {job["name"]: timeline([(f"run {run['id']}", run["found"], 0) for run in reversed(job["runs"])], False,
+                                    "article addresses found per run (a sudden drop: a redesign?)")
+              for job in status["jobs"]}
+    return page("status.html", status, {"charts": charts})
