@@ -122,7 +122,8 @@ def field_lengths(reader: SegmentReader, field: str) -> np.ndarray:
     count = reader.doc_count_all()
     if column is None:
         return np.ones(count, dtype=np.float64)
-    return LENGTHS[np.fromiter((column[docnum] for docnum in range(count)), dtype=np.uint8, count=count)]
+    stored = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)  # a byte each
+    return LENGTHS[np.pad(stored, (0, count - len(stored)))]
 
 
 class PostingsCache:
@@ -134,14 +135,29 @@ class PostingsCache:
         self._entries: OrderedDict[tuple, Postings | np.ndarray] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._reading: dict[tuple, threading.Event] = {}
 
     def postings(self, segment: str, reader: SegmentReader, field: str, term: bytes, positions: bool) -> Postings:
-        found = self._get((segment, field, term))
-        if isinstance(found, Postings) and (found.keys is not None or not positions):
-            return found
-        made = read_postings(reader, field, term, positions)
-        self._put((segment, field, term), made, made.nbytes)
-        return made
+        """The term's postings, read once even when several threads ask for them at once."""
+        key = (segment, field, term)
+        while True:
+            with self._lock:
+                found = self._entries.get(key)
+                if isinstance(found, Postings) and (found.keys is not None or not positions):
+                    self._entries.move_to_end(key)
+                    return found
+                reading = self._reading.get(key)
+                if reading is None:
+                    self._reading[key] = threading.Event()
+                    break
+            reading.wait()
+        try:
+            made = read_postings(reader, field, term, positions)
+            self._put(key, made, made.nbytes)
+            return made
+        finally:
+            with self._lock:
+                self._reading.pop(key).set()
 
     def lengths(self, segment: str, reader: SegmentReader, field: str) -> np.ndarray:
         found = self._get((segment, field))

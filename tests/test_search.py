@@ -14,7 +14,7 @@ from archive.store import Store
 from samplesite.corpus import Corpus, SiteConfig
 from search import indexer, service
 from search.indexer import current_generation, lock_writer, rebuild, update
-from search.postings import POSITION_BITS, read_postings
+from search.postings import POSITION_BITS, field_lengths, read_postings
 from search.service import QueryError, SearchRequest, SearchService
 from tests.crawling import FAST, NEWSARCHIVE, crawl, serve
 
@@ -310,6 +310,22 @@ def test_postings_read_as_arrays_are_whooshs_postings(search):
                     keys += [(matcher.id() << POSITION_BITS) | p for p in matcher.value_as("positions")]
                     matcher.next()
             assert (arrays.docs.tolist(), arrays.weights.tolist(), arrays.keys.tolist()) == (docs, weights, keys)
+    for sub, _ in searcher.leaf_searchers():
+        lengths = field_lengths(sub.reader(), "text")
+        assert lengths.tolist() == [sub.doc_field_length(d, "text", 1) for d in range(sub.doc_count_all())]
+
+
+def test_threads_asking_for_the_same_words_at_once_get_the_same_answer(archive, search):
+    expected = run(search, '"prime minister" officials').total
+    fresh = SearchService(archive / "index")
+    totals: list[int] = []
+    threads = [threading.Thread(target=lambda: totals.append(run(fresh, '"prime minister" officials').total))
+               for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert totals == [expected] * 6
 
 
 @pytest.mark.parametrize("text, kwargs", [
