@@ -2,7 +2,8 @@
 phrases, every position. Whoosh decodes a posting at a time in Python, which for a word in
 most of the archive's articles costs more than the rest of a query; here a block of 128
 postings is decoded at a time and the arrays are kept (segments never change, so they stay
-valid until the segment is merged away), bounded by a memory budget.
+valid until the segment is merged away), bounded by a memory budget. The reading follows the
+block layout of Whoosh 2.7.4's codec (pinned); a test holds it to Whoosh's own matchers.
 """
 from __future__ import annotations
 
