@@ -8,7 +8,9 @@ indexed on its own as well, for `headline:` queries; standfirst, body and captio
 accents folded before stemming, so "défamation" finds "defamation"); Khmer, which has no
 spaces between words, is split wherever the tokenizer sees a break, which keeps it
 searchable by fragments and never stops indexing. Facet fields are sortable
-(column-stored), which Whoosh needs for fast grouping.
+(column-stored), which Whoosh needs for fast grouping. Best rank and minutes listed are only
+shown and sorted on, never searched: they are stored and column-stored but not indexed (Whoosh
+would index eight terms per number, for range queries nobody can ask).
 """
 from __future__ import annotations
 
@@ -24,6 +26,12 @@ QUERY_FIELDS = ("headline", "author", "section", "tag", "site", "language", "yea
                 "url", "era")
 POPULARITY_BANDS = ("top3", "top10", "listed", "never")
 NEVER_LISTED = 1000
+
+
+class SortKey(fields.NUMERIC):
+    """A number to show and sort on, not to search."""
+
+    indexed = False
 
 
 def build_schema() -> fields.Schema:
@@ -44,8 +52,8 @@ def build_schema() -> fields.Schema:
         published_text=fields.STORED,
         year=fields.ID(stored=True, sortable=True),
         month=fields.ID(stored=True, sortable=True),
-        best_rank=fields.NUMERIC(int, stored=True, sortable=True, default=NEVER_LISTED),
-        minutes_listed=fields.NUMERIC(int, stored=True, sortable=True, default=0),
+        best_rank=SortKey(int, stored=True, sortable=True, default=NEVER_LISTED),
+        minutes_listed=SortKey(int, stored=True, sortable=True, default=0),
         first_listed=fields.STORED,
         last_listed=fields.STORED,
         popularity=fields.ID(stored=True, sortable=True),

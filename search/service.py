@@ -9,8 +9,10 @@ counts, "did you mean", and a cursor that walks every hit once.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
+import operator
 import re
 import threading
 import time
@@ -18,11 +20,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import collectors, highlight, index, qparser, query, sorting
 from whoosh.collectors import TimeLimit
 from whoosh.searching import Searcher
 
+from search.conjunction import Conjunction, conjunction, evaluate
 from search.indexer import STATE, current_generation, read_state
+from search.postings import PostingsCache
 from search.schema import ENGLISH, FACETS, QUERY_FIELDS
 
 MAX_QUERY_LENGTH = 1000
@@ -141,6 +146,7 @@ class SearchService:
         self.root = root
         self._local = threading.local()
         self._cache: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
+        self._postings = PostingsCache()
         if current_generation(root) is None:
             raise QueryError(f"There is no index in {root}; run 'newsarchive index' first.")
 
@@ -190,18 +196,14 @@ class SearchService:
         parsed = self.parse(request.query, searcher)
         offset = decode_cursor(request.cursor, self.version(), request) if request.cursor else \
             (request.page - 1) * request.page_size
-        narrowed = restricted(parsed, request)
-        collector = BitmapCollector(searcher.collector(limit=offset + request.page_size,
-                                                       sortedby=sort_facet(request.sort), optimize=False))
-        try:
-            searcher.search_with_collector(narrowed, collector)
-        except TimeLimit:
-            raise QueryError(f"The query took longer than {TIME_LIMIT:g} s; narrow it down.") from None
-        results = collector.results()
-        matched = collector.bitmap()
+        found = conjunction(parsed, searcher) if request.sort == "relevance" else None
+        if found is not None:
+            page, matched = self.ranked(found, request, offset + request.page_size, searcher)
+        else:
+            page, matched = self.collected(parsed, request, offset + request.page_size, searcher)
         total = matched.bit_count()
         marked = query_words(parsed, searcher)
-        hits = [to_hit(results[k], marked) for k in range(offset, min(offset + request.page_size, len(results)))]
+        hits = [to_hit(fields, marked) for fields in page[offset:]]
         masks = self.facet_masks(searcher)
         facets = {name: sorted(((value, count) for value, mask in masks[name].items()
                                 if (count := (matched & mask).bit_count())), key=lambda kv: (-kv[1], kv[0]))
@@ -220,6 +222,52 @@ class SearchService:
         pages = max(1, -(-total // request.page_size))
         return SearchResult(request.query, total, request.page, request.page_size, pages, hits, facets, histogram,
                             suggestion, cursor, self.version())
+
+    @staticmethod
+    def collected(parsed: query.Query, request: SearchRequest, limit: int,
+                  searcher: Searcher) -> tuple[list[dict], int]:
+        """The first `limit` hits' stored fields and the bitmap of every match, from one pass of
+        Whoosh's matchers over the whole result set (any query, any order)."""
+        collector = BitmapCollector(searcher.collector(limit=limit, sortedby=sort_facet(request.sort), optimize=False))
+        try:
+            searcher.search_with_collector(restricted(parsed, request), collector)
+        except TimeLimit:
+            raise QueryError(f"The query took longer than {TIME_LIMIT:g} s; narrow it down.") from None
+        results = collector.results()
+        return [results[k].fields() for k in range(min(limit, len(results)))], collector.bitmap()
+
+    def ranked(self, found: Conjunction, request: SearchRequest, limit: int,
+               searcher: Searcher) -> tuple[list[dict], int]:
+        """As `collected`, for words and phrases that must all match, by relevance: the
+        matches and their scores as arrays, the facet filters as bitmaps, and only the page
+        sorted (best first, ties in document order as Whoosh breaks them)."""
+        docs, scores = evaluate(found, searcher, self._postings)
+        count = searcher.doc_count_all()
+        allowed = np.unpackbits(np.frombuffer(self.allowed(request, searcher).to_bytes(count // 8 + 1, "little"),
+                                              dtype=np.uint8), count=count, bitorder="little").view(bool)
+        kept = allowed[docs]
+        docs, scores = docs[kept], scores[kept]
+        bits = np.zeros(count, dtype=bool)
+        bits[docs] = True
+        if len(docs) > limit:
+            best = scores >= np.partition(scores, len(scores) - limit)[len(scores) - limit]
+            docs, scores = docs[best], scores[best]
+        order = np.lexsort((docs, -scores))[:limit]
+        return [searcher.stored_fields(int(docnum)) for docnum in docs[order]], \
+            int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
+
+    def allowed(self, request: SearchRequest, searcher: Searcher) -> int:
+        """The bitmap of the documents the request's facet filters let through (as `restricted`
+        narrows a query), deleted documents left out."""
+        masks = self.facet_masks(searcher)
+        bits = masks["__all__"][""]
+        for name, values in request.filters.items():
+            if values:
+                bits &= functools.reduce(operator.or_, (masks[name].get(value, 0) for value in values))
+        for name, values in request.excludes.items():
+            for value in values:
+                bits &= ~masks[name].get(value, 0)
+        return bits
 
     @staticmethod
     def matches(parsed: query.Query, searcher: Searcher) -> int:
@@ -261,7 +309,7 @@ class SearchService:
         if docnum is None:
             raise QueryError(f"There is no article {url} in the index.")
         found = searcher.more_like(docnum, "text", text=searcher.stored_fields(docnum).get("body", ""), top=count)
-        return [to_hit(hit, {}) for hit in found]
+        return [to_hit(hit.fields(), {}) for hit in found]
 
     def harvest(self, request: SearchRequest) -> list[Hit]:
         """Every hit of a query, page after page with the cursor."""
@@ -372,10 +420,9 @@ def mark(text: str, words: frozenset[str], fragmenter: highlight.Fragmenter, top
     return highlight.highlight(text, words, ENGLISH, fragmenter, FORMATTER, top=top, scorer=EarlierFirst())
 
 
-def to_hit(hit: Any, marked: dict[str, frozenset[str]]) -> Hit:
-    """A hit as the front-ends show it: snippets are HTML, the archived text escaped and the
-    query's words marked."""
-    fields = hit.fields()
+def to_hit(fields: dict[str, Any], marked: dict[str, frozenset[str]]) -> Hit:
+    """A hit (its stored fields) as the front-ends show it: snippets are HTML, the archived
+    text escaped and the query's words marked."""
     body = " ".join(fields.get("body", "").split())
     snippet = mark(body, marked.get("body", frozenset()), CONTEXT, 2) or highlight.htmlescape(body[:240])
     headline = fields.get("headline", "")

@@ -14,6 +14,7 @@ from archive.store import Store
 from samplesite.corpus import Corpus, SiteConfig
 from search import indexer, service
 from search.indexer import current_generation, lock_writer, rebuild, update
+from search.postings import POSITION_BITS, field_lengths, read_postings
 from search.service import QueryError, SearchRequest, SearchService
 from tests.crawling import FAST, NEWSARCHIVE, crawl, serve
 
@@ -34,6 +35,13 @@ def run(search_service: SearchService, text: str = "", **kwargs) -> service.Sear
 
 def urls(search_service: SearchService, text: str, **kwargs) -> set[str]:
     return {hit.url for hit in search_service.harvest(SearchRequest(query=text, **kwargs))}
+
+
+def by_matchers(search_service: SearchService, monkeypatch, text: str, **kwargs) -> service.SearchResult:
+    """The result as Whoosh's own matchers give it, every query taking the general path."""
+    with monkeypatch.context() as patched:
+        patched.setattr(service, "conjunction", lambda parsed, searcher: None)
+        return run(search_service, text, **kwargs)
 
 
 def test_everything_with_exact_facet_counts(search, truth):
@@ -219,6 +227,9 @@ def test_incremental_update_after_a_second_crawl_and_live_refresh(tmp_path):
     assert report.documents == before + len(new)
     assert len(new) <= report.indexed <= len(new) + 10, "only new articles and the new sidebar's entries"
     assert run(live).total == before + len(new), "a running service sees the commit without a restart"
+    searcher = live.searcher()
+    assert run(live, "officials").total == live.matches(live.parse("officials", searcher), searcher).bit_count(), \
+        "a word read before the commit counts the new and changed articles too"
     assert run(live, f'headline:"{new[0].original.headline}"').total >= 1
 
 
@@ -282,3 +293,74 @@ def test_a_phrase_does_not_match_across_the_parts_of_an_article(tmp_path):
         assert len(searcher.search(parser.parse('"national assembly"'))) == 1
         assert len(searcher.search(parser.parse('"national assembly member"'))) == 0, "body end + caption start"
         assert len(searcher.search(parser.parse('"deal kem sokha"'))) == 0, "one headline copy + the next"
+
+
+def test_postings_read_as_arrays_are_whooshs_postings(search):
+    searcher = search.searcher()
+    for term in (b"offici", b"rice", b"nation", b"assembl", b"defam"):
+        for sub, _ in searcher.leaf_searchers():
+            reader = sub.reader()
+            arrays = read_postings(reader, "text", term, positions=True)
+            docs, weights, keys = [], [], []
+            if ("text", term) in reader:
+                matcher = reader.postings("text", term)
+                while matcher.is_active():
+                    docs.append(matcher.id())
+                    weights.append(matcher.weight())
+                    keys += [(matcher.id() << POSITION_BITS) | p for p in matcher.value_as("positions")]
+                    matcher.next()
+            assert (arrays.docs.tolist(), arrays.weights.tolist(), arrays.keys.tolist()) == (docs, weights, keys)
+    for sub, _ in searcher.leaf_searchers():
+        lengths = field_lengths(sub.reader(), "text")
+        assert lengths.tolist() == [sub.doc_field_length(d, "text", 1) for d in range(sub.doc_count_all())]
+
+
+def test_threads_asking_for_the_same_words_at_once_get_the_same_answer(archive, search):
+    expected = run(search, '"prime minister" officials').total
+    fresh = SearchService(archive / "index")
+    totals: list[int] = []
+    threads = [threading.Thread(target=lambda: totals.append(run(fresh, '"prime minister" officials').total))
+               for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert totals == [expected] * 6
+
+
+@pytest.mark.parametrize("text, kwargs", [
+    ("officials", {}),
+    ("garment inspections", {}),
+    ('"national assembly"', {}),
+    ('"prime minister" hun sen', {"page": 2, "page_size": 7}),
+    ('"said the" government', {}),
+    ("officials", {"filters": {"section": ["national", "business"], "year": ["2018"]}}),
+    ("officials", {"filters": {"year": ["2016"]}, "excludes": {"tag": ["Hun Sen"]}}),
+    ('"no such phrase anywhere"', {}),
+])
+def test_words_and_phrases_find_rank_and_count_as_whooshs_matchers(search, monkeypatch, text, kwargs):
+    arrays, matchers = run(search, text, **kwargs), by_matchers(search, monkeypatch, text, **kwargs)
+    assert arrays.total == matchers.total
+    assert arrays.facets == matchers.facets and arrays.histogram == matchers.histogram
+    assert [hit.url for hit in arrays.hits] == [hit.url for hit in matchers.hits]
+    assert [hit.snippet for hit in arrays.hits] == [hit.snippet for hit in matchers.hits]
+
+
+def test_a_phrase_does_not_match_across_the_parts_of_an_article_in_the_service(tmp_path):
+    from search.documents import to_document
+    from search.schema import build_schema
+
+    generation = tmp_path / "gen-00001"
+    generation.mkdir()
+    writer = service.index.create_in(str(generation), build_schema()).writer()
+    writer.add_document(**to_document({
+        "url": "u", "site": "s", "era": "drupal", "headline": "Kem Sokha launches national deal",
+        "body": ["It awaits approval from the National Assembly."],
+        "images": [{"caption": "Members of the National Assembly meet.", "credit": None}],
+        "published": "2020-01-01T00:00:00+07:00"}, None))
+    writer.commit()
+    (tmp_path / "current").symlink_to(generation.name)
+    search_service = SearchService(tmp_path)
+    assert run(search_service, '"national assembly"').total == 1
+    assert run(search_service, '"national assembly member"').total == 0, "body end + caption start"
+    assert run(search_service, '"deal kem sokha"').total == 0, "one headline copy + the next"
