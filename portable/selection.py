@@ -24,20 +24,10 @@ class Selection:
         searcher = self.service.searcher()
         narrowed = restricted(self.service.parse(self.request.query, searcher), self.request)
         for docnum in narrowed.docs(searcher):
-            yield to_hit(StoredFields(searcher.stored_fields(docnum)), {})
+            yield to_hit(searcher.stored_fields(docnum), {})
 
     def csv_rows(self) -> Iterator[list[str]]:
         return (csv_row(hit) for hit in self.hits())
-
-
-class StoredFields:
-    """A stored document in the shape the search service turns into a hit."""
-
-    def __init__(self, fields: dict):
-        self._fields = fields
-
-    def fields(self) -> dict:
-        return self._fields
 
 
 def select(service: SearchService, request: SearchRequest) -> Selection:
