@@ -274,6 +274,15 @@ def test_index_dates_use_the_site_zone(search, truth):
     assert sample["url"] in urls(search, f"published:[{day} TO {day}]")
 
 
+# The body ends "National Assembly", a caption begins "Members", and the headline ends "deal"
+# before its next copy begins "Kem Sokha": no phrase may join two parts of the text field.
+ACROSS_PARTS = {
+    "url": "u", "site": "s", "era": "drupal", "headline": "Kem Sokha launches national deal",
+    "body": ["It awaits approval from the National Assembly."],
+    "images": [{"caption": "Members of the National Assembly meet.", "credit": None}],
+    "published": "2020-01-01T00:00:00+07:00"}
+
+
 def test_a_phrase_does_not_match_across_the_parts_of_an_article(tmp_path):
     from whoosh import index as whoosh_index
 
@@ -282,11 +291,7 @@ def test_a_phrase_does_not_match_across_the_parts_of_an_article(tmp_path):
 
     ix = whoosh_index.create_in(str(tmp_path), build_schema())
     writer = ix.writer()
-    writer.add_document(**to_document({
-        "url": "u", "site": "s", "era": "drupal", "headline": "Kem Sokha launches national deal",
-        "body": ["It awaits approval from the National Assembly."],
-        "images": [{"caption": "Members of the National Assembly meet.", "credit": None}],
-        "published": "2020-01-01T00:00:00+07:00"}, None))
+    writer.add_document(**to_document(ACROSS_PARTS, None))
     writer.commit()
     parser = service.qparser.QueryParser("text", ix.schema)
     with ix.searcher() as searcher:
@@ -353,11 +358,7 @@ def test_a_phrase_does_not_match_across_the_parts_of_an_article_in_the_service(t
     generation = tmp_path / "gen-00001"
     generation.mkdir()
     writer = service.index.create_in(str(generation), build_schema()).writer()
-    writer.add_document(**to_document({
-        "url": "u", "site": "s", "era": "drupal", "headline": "Kem Sokha launches national deal",
-        "body": ["It awaits approval from the National Assembly."],
-        "images": [{"caption": "Members of the National Assembly meet.", "credit": None}],
-        "published": "2020-01-01T00:00:00+07:00"}, None))
+    writer.add_document(**to_document(ACROSS_PARTS, None))
     writer.commit()
     (tmp_path / "current").symlink_to(generation.name)
     search_service = SearchService(tmp_path)
