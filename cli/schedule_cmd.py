@@ -8,10 +8,14 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cli.datadir import add_data_dir, resolve
 from cli.errors import UserError
 from cli.index_cmd import add_index_dir, index_dir
+
+if TYPE_CHECKING:
+    from scheduling.config import Schedule
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -63,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_once(schedule, name: str, data_dir: Path, index: Path) -> int:
+def run_once(schedule: Schedule, name: str, data_dir: Path, index: Path) -> int:
     from scheduling.runner import Runner
 
     outcome = Runner(schedule, data_dir, index).run(schedule.job(name))

@@ -124,9 +124,7 @@ def make_job(name: str, spec: Any, defaults: dict, path: Path) -> Job:
     if ("cron" in spec) == ("interval" in spec):
         raise ConfigError(f"{where} needs exactly one of cron = \"…\" or interval = {{ minutes = … }}.")
     interval = spec.get("interval", {})
-    if not isinstance(interval, dict) or set(interval) - set(INTERVAL_UNITS) or \
-            not all(isinstance(v, int) and v >= 0 for v in interval.values()) or \
-            ("interval" in spec and not any(interval.values())):
+    if "interval" in spec and not valid_interval(interval):
         raise ConfigError(f"{where}: interval takes whole numbers of {', '.join(INTERVAL_UNITS)}, not all zero.")
     cron = spec.get("cron")
     if cron is not None and (not isinstance(cron, str) or len(cron.split()) != 5):
@@ -137,6 +135,12 @@ def make_job(name: str, spec: Any, defaults: dict, path: Path) -> Job:
     if not isinstance(index, bool):
         raise ConfigError(f"{where}: index is true or false.")
     return Job(name=name, cron=cron, interval=interval, crawl=crawl, index=index)
+
+
+def valid_interval(interval: object) -> bool:
+    """Whole, non-negative numbers of known units, not all zero."""
+    return (isinstance(interval, dict) and not set(interval) - set(INTERVAL_UNITS) and any(interval.values())
+            and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in interval.values()))
 
 
 def check_crawl(crawl: dict, where: str) -> None:

@@ -65,7 +65,7 @@ class Runner:
             if run_id is None:  # the crawl stopped before it could record itself
                 run_id = store.start_run(self.schedule.site, self.schedule.base_url or "", {}, job.name)
                 store.finish_run(run_id, "failed", {})
-            if run["status"] == "running" if run else False:  # killed before it could say how it ended
+            if run and run["status"] == "running":  # killed before it could say how it ended
                 store.finish_run(run_id, "interrupted", {})
             if code != 0:
                 note = last_line or (f"the crawl was stopped by {signal.Signals(-code).name}" if code < 0
