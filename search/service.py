@@ -17,6 +17,7 @@ import re
 import threading
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ TIME_LIMIT = 5.0
 SORTS = ("relevance", "newest", "oldest", "most-viewed")
 HISTOGRAMS = ("month", "year")
 FIELD_PREFIX = re.compile(r"(?:^|(?<=[\s(\-+]))([A-Za-z_]+):")
+DATE_VALUE = re.compile(r"(?:^|(?<=[\s(\-+]))published:(\[[^\]]*\]|\{[^}]*\}|[^\s()]+)")
 
 
 class QueryError(Exception):
@@ -110,6 +112,28 @@ def check_query(text: str) -> None:
     for name in FIELD_PREFIX.findall(re.sub(r'"[^"]*"', "", text)):
         if name not in QUERY_FIELDS:
             raise QueryError(f"There is no field {name}:; the fields are {', '.join(QUERY_FIELDS)}.")
+    for value in DATE_VALUE.findall(text):
+        check_date_value(value)
+
+
+def check_date_value(value: str) -> None:
+    """A `published:` value is a date (2016, 2016-03, 2016-03-11) or a range of them with
+    open ends allowed ([2016-01-01 TO], {2016 TO 2017}); anything else is refused, never
+    guessed at or silently matched to nothing."""
+    ends = re.split(r"\s*\bTO\b\s*", value[1:-1].strip()) if value[:1] in "[{" else [value]
+    if value[:1] in "[{" and len(ends) != 2:
+        raise QueryError(f"The date range published:{value} needs the form [2016-01-01 TO 2016-03-31].")
+    for end in (e.strip() for e in ends):
+        if not end:
+            continue
+        parts = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", end)
+        try:
+            if parts is None:
+                raise ValueError
+            date(int(parts[1]), int(parts[2] or 1), int(parts[3] or 1))
+        except ValueError:
+            raise QueryError(f"{end!r} in published:{value} is not a date; write 2016, 2016-03 or 2016-03-11.") \
+                from None
 
 
 class BitmapCollector(collectors.WrappingCollector):
@@ -220,8 +244,8 @@ class SearchService:
         following = offset + request.page_size
         cursor = encode_cursor(following, self.version(), request) if following < total else None
         pages = max(1, -(-total // request.page_size))
-        return SearchResult(request.query, total, request.page, request.page_size, pages, hits, facets, histogram,
-                            suggestion, cursor, self.version())
+        return SearchResult(request.query, total, offset // request.page_size + 1, request.page_size, pages, hits,
+                            facets, histogram, suggestion, cursor, self.version())
 
     @staticmethod
     def collected(parsed: query.Query, request: SearchRequest, limit: int,

@@ -75,7 +75,7 @@ def test_every_answer_forbids_anything_external(client):
 
 @pytest.mark.parametrize("path, status, message", [
     ("/search?size=5000", 400, "size must be a whole number from 1 to 100"),
-    ("/search?sort=random", 400, "is not one of"),
+    ("/search?sort=random", 400, "sort must be one of"),
     ("/search?colour=red", 400, "Unknown parameter"),
     ("/search?q=(open", 400, "opens a bracket"),
     ("/search?q=" + "x" * 2000, 400, "the limit is 1,000"),

@@ -13,6 +13,7 @@ from flask import Flask
 from web import about_views, article_views, export_views, mostviewed_views, openapi, search_views, status_views
 from web.archive_data import ArchiveData
 from web.responses import register_errors, security_headers
+from web.times import ZONE_LABEL, paper_time
 
 
 def create_app(index_dir: Path, data_dir: Path, export_slots: int = 2, read_only: bool = False) -> Flask:
@@ -25,6 +26,8 @@ def create_app(index_dir: Path, data_dir: Path, export_slots: int = 2, read_only
     for blueprint in (search_views.blueprint, article_views.blueprint, mostviewed_views.blueprint,
                       about_views.blueprint, export_views.blueprint, openapi.blueprint, status_views.blueprint):
         app.register_blueprint(blueprint)
+    app.add_template_filter(paper_time)
+    app.add_template_global(ZONE_LABEL, "zone_label")
     app.after_request(security_headers)
     register_errors(app)
     return app

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from web.responses import data, page, twin
+from web.params import Endpoint, route
+from web.responses import data, page
 
 blueprint = Blueprint("about", __name__)
+ABOUT = Endpoint("/about", "What the archive holds", json="About", twin=True)
 
 
-@twin(blueprint, "/about")
+@route(blueprint, ABOUT)
 def about():
+    ABOUT.arguments()
     return page("about.html", data().about())

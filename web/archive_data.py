@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from archive.store import Store
+from archive.store import Store, address_key
 from archive.warc import WarcLocation, read_response
+from crawler.parse import address_identity
 from search.service import SearchService
 
 
@@ -33,12 +34,18 @@ class ArchiveData:
 
     # -- one article ------------------------------------------------------------------
 
-    def article(self, url: str) -> dict | None:
-        """The article's current record, its revisions, captures and Most viewed history."""
+    def article(self, address: str) -> dict | None:
+        """The article at `address` (any form of it, or an address it was once fetched from):
+        its current record, its revisions, captures and Most viewed history."""
         db = self.store.db
-        row = db.execute("SELECT * FROM articles WHERE url = ?", (url,)).fetchone()
+        url = address_identity(address)
+        row = db.execute("SELECT * FROM articles WHERE url = ?", (url,)).fetchone() if url else None
+        if row is None:
+            row = db.execute("SELECT a.* FROM aliases x JOIN articles a ON a.id = x.article_id WHERE x.address = ?",
+                             (address_key(address.strip()),)).fetchone()
         if row is None:
             return None
+        url = row["url"]
         revisions = [dict(r) | {"record": json.loads(r["record"])} for r in db.execute(
             "SELECT number, captured_at, capture_id, record FROM revisions WHERE article_id = ? ORDER BY number",
             (row["id"],))]
@@ -53,6 +60,8 @@ class ArchiveData:
                 "most_viewed": history}
 
     def capture(self, capture_id: int) -> tuple[dict, bytes] | None:
+        if not 0 < capture_id < 2**63:  # beyond SQLite's integers: no such capture
+            return None
         row = self.store.db.execute("SELECT * FROM captures WHERE id = ?", (capture_id,)).fetchone()
         if row is None:
             return None
@@ -70,7 +79,7 @@ class ArchiveData:
     def snapshot_at(self, moment: datetime) -> dict | None:
         """The list that was up at `moment`: the latest snapshot first seen by then."""
         row = self.store.db.execute("SELECT * FROM snapshots WHERE first_seen <= ? ORDER BY first_seen DESC LIMIT 1",
-                                    (moment.strftime("%Y-%m-%dT%H:%M:%S.999999Z"),)).fetchone()
+                                    (moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.999999Z"),)).fetchone()
         if row is None:
             return None
         entries = [dict(e) for e in self.store.db.execute(

@@ -11,24 +11,34 @@ from markupsafe import Markup, escape
 
 from web.charts import rank_history
 from web.citations import bibtex, csl_json, ris
-from web.responses import BadParameterError, data, page, twin
+from web.params import Endpoint, Param, route
+from web.responses import data, page
 
 blueprint = Blueprint("articles", __name__)
 
 
-def requested_article() -> dict:
-    url = request.args.get("url", "")
-    if not url:
-        raise BadParameterError("Give the article's address as ?url=…")
+ADDRESS = Param("url", "The article's address in any of its forms: http or https, with or without www., a "
+                       "trailing slash, tracking parameters, no scheme, or an old address that redirected to it",
+                required=True)
+ARTICLE = Endpoint("/article", "One article with its provenance and Most viewed history", (ADDRESS,),
+                   json="Article", twin=True, errors=(400, 404))
+CAPTURE = Endpoint("/capture/{capture_id}", "The raw response as it was captured, shown as text",
+                   (Param("capture_id", "The capture's number", "integer", low=1, high=2**63 - 1, in_path=True),),
+                   media=("text/plain",), errors=(404,))
+
+
+def requested_article(endpoint: Endpoint = ARTICLE) -> dict:
+    """The article the address's ?url= names (404 when the archive has none there)."""
+    url = endpoint.arguments()["url"]
     found = data().article(url)
     if found is None:
         abort(404, description=f"There is no article {url} in the archive.")
     return found
 
 
-@twin(blueprint, "/article")
+@route(blueprint, ARTICLE)
 def article():
-    found = requested_article()
+    found = requested_article(ARTICLE)
     history = found["most_viewed"]
     peak = min((h["rank"] for h in history), default=None)
     similar = [{"url": hit.url, "headline": hit.headline, "published": hit.published}
@@ -44,18 +54,32 @@ def article():
 
 
 def revision_diff(old: dict, new: dict) -> Markup:
-    """A readable diff of two versions: headline and paragraphs, removed and added marked."""
-    before = [f"Headline: {old.get('headline')}", *old.get("body", [])]
-    after = [f"Headline: {new.get('headline')}", *new.get("body", [])]
+    """A readable diff of two versions, removed and added marked: a line for each field a
+    revision can change (archive.store.content_hash; not the identity, nor the word count that
+    follows the body), a line per photo, then the paragraphs. Empty fields have no line, so a
+    field that appears or goes shows as added or removed."""
+    def record_lines(record: dict) -> list[str]:
+        published = record.get("published")
+        if published and record.get("published_precision") == "day":
+            published += " (day only)"
+        fields = [("Headline", record.get("headline")), ("Standfirst", record.get("standfirst")),
+                  ("Authors", ", ".join(record.get("authors", []))), ("Byline", record.get("byline")),
+                  ("Published", published), ("Updated", record.get("updated")), ("Section", record.get("section")),
+                  ("Tags", " · ".join(record.get("tags", []))), ("Language", record.get("language")),
+                  ("Template", record.get("era"))]
+        photos = [f"Photo: {image.get('caption') or '(no caption)'} · credit: {image.get('credit') or 'none'} · "
+                  f"{image.get('url')}" for image in record.get("images", [])]
+        return [f"{label}: {value}" for label, value in fields if value] + photos + record.get("body", [])
+
     lines = []
-    for line in difflib.ndiff(before, after):
+    for line in difflib.ndiff(record_lines(old), record_lines(new)):
         kind = {"- ": "removed", "+ ": "added", "  ": "same"}.get(line[:2])
         if kind:
             lines.append(f'<p class="{kind}">{escape(line[2:])}</p>')
     return Markup("".join(lines))
 
 
-@blueprint.route("/capture/<int:capture_id>")
+@route(blueprint, CAPTURE)
 def capture(capture_id: int) -> Response:
     """The raw response as it was captured, shown as text (never run as a page)."""
     found = data().capture(capture_id)

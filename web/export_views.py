@@ -1,26 +1,34 @@
 """Whole result sets out, streamed: CSV (documented columns, UTF-8, ISO dates, several values
-joined by |) and JSON Lines, with what was asked recorded in the response headers."""
+joined by |) and JSON Lines, with what was asked recorded in the response headers. An export
+is always the whole result set (a `page` in the address is ignored), or, with a `cursor`, the
+rest of it from there, to resume a download that broke off."""
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, stream_with_context
+from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from search.export_rows import COLUMNS, csv_row, json_row
 from search.service import MAX_PAGE_SIZE, Hit, SearchRequest
-from web.params import search_request
+from web.params import SEARCH_PARAMS, Endpoint, route, search_request
 from web.responses import data, error
 
 blueprint = Blueprint("exports", __name__)
+RETRY_AFTER_SECONDS = 60
+EXPORT_CSV = Endpoint("/export.csv", "The whole result set as CSV (page and size are ignored)", SEARCH_PARAMS,
+                      media=("text/csv",), errors=(400, 503))
+EXPORT_JSONL = Endpoint("/export.jsonl", "The whole result set as JSON Lines (page and size are ignored)",
+                        SEARCH_PARAMS, media=("application/x-ndjson",), errors=(400, 503))
 
 
 def hits(request: SearchRequest) -> Iterator[Hit]:
-    """Every hit, page by page with the cursor, so memory stays flat."""
-    request.page_size = MAX_PAGE_SIZE
+    """Every hit from the request's cursor (or the first) on, page by page, so memory stays flat."""
     service = data().search
     while True:
         result = service.search(request)
@@ -37,43 +45,66 @@ def provenance(request: SearchRequest, total: int, version: str) -> dict[str, st
             "X-Archive-Exported-At": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
-def export(kind: str) -> Response:
-    request = search_request()
-    first = data().search.search(SearchRequest(query=request.query, filters=request.filters,
-                                               excludes=request.excludes, sort=request.sort, page_size=1))
+def lines(kind: str, found: Iterator[Hit]) -> Iterator[str]:
+    if kind == "jsonl":
+        for hit in found:
+            yield json.dumps(json_row(hit), ensure_ascii=False) + "\n"
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for hit in found:
+        writer.writerow(csv_row(hit))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+def released_once(slots: threading.BoundedSemaphore) -> Callable[[], None]:
+    """A release of one export slot that is safe to call from both the end of the stream and
+    the closing of the response (a client may hang up before the stream starts)."""
+    lock, done = threading.Lock(), []
+
+    def release() -> None:
+        with lock:
+            if not done:
+                done.append(True)
+                slots.release()
+    return release
+
+
+def export(endpoint: Endpoint, kind: str) -> Response:
+    asked = replace(search_request(endpoint.arguments()), page=1, page_size=MAX_PAGE_SIZE)
+    first = data().search.search(replace(asked, cursor=None, page_size=1))
+    mimetype = endpoint.media[0]
+    headers = provenance(asked, first.total, first.index_version) | {
+        "Content-Disposition": f"attachment; filename=newsarchive-export.{kind}"}
+    if request.method == "HEAD":  # the headers only: no stream, so no slot
+        return Response(mimetype=mimetype, headers=headers)
     slots = current_app.extensions["export_slots"]
     if not slots.acquire(blocking=False):
-        return error("Too many exports are running at once; try again in a minute.", 503)
+        refused = error("Too many exports are running at once; try again in a minute.", 503)
+        refused.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return refused
+    release = released_once(slots)
 
-    def rows() -> Iterator[str]:
+    def stream() -> Iterator[str]:
         try:
-            if kind == "csv":
-                buffer = io.StringIO()
-                writer = csv.writer(buffer)
-                writer.writerow(COLUMNS)
-                for hit in hits(request):
-                    writer.writerow(csv_row(hit))
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-                yield buffer.getvalue()
-            else:
-                for hit in hits(request):
-                    yield json.dumps(json_row(hit), ensure_ascii=False) + "\n"
+            yield from lines(kind, hits(asked))
         finally:
-            slots.release()
+            release()
 
-    mimetype = "text/csv" if kind == "csv" else "application/x-ndjson"
-    headers = provenance(request, first.total, first.index_version) | {
-        "Content-Disposition": f"attachment; filename=newsarchive-export.{'csv' if kind == 'csv' else 'jsonl'}"}
-    return Response(stream_with_context(rows()), mimetype=mimetype, headers=headers)
+    response = Response(stream_with_context(stream()), mimetype=mimetype, headers=headers)
+    response.call_on_close(release)
+    return response
 
 
-@blueprint.route("/export.csv")
+@route(blueprint, EXPORT_CSV)
 def export_csv() -> Response:
-    return export("csv")
+    return export(EXPORT_CSV, "csv")
 
 
-@blueprint.route("/export.jsonl")
+@route(blueprint, EXPORT_JSONL)
 def export_jsonl() -> Response:
-    return export("jsonl")
+    return export(EXPORT_JSONL, "jsonl")

@@ -1,4 +1,6 @@
-"""The Most viewed list as it stood at any moment, and the articles that stayed in it."""
+"""The Most viewed list as it stood at any moment, and the articles that stayed in it. Times
+typed without an offset are the paper's own zone (ICT), as every date on its pages is; the
+pages say so, and answer in that zone."""
 from __future__ import annotations
 
 import itertools
@@ -7,28 +9,39 @@ from datetime import UTC, datetime
 from flask import Blueprint
 
 from web.archive_data import parse_utc
-from web.params import moment
-from web.responses import data, page, twin
+from web.params import Endpoint, Param, route
+from web.responses import data, page
+from web.times import PAPER_ZONE
 
 blueprint = Blueprint("mostviewed", __name__)
+TIME_MACHINE = Endpoint("/most-viewed", "The Most viewed list at a moment",
+                        (Param("at", "The moment (default: now)", "time"),), json="MostViewed", twin=True)
+LEADERBOARD = Endpoint("/most-viewed/leaderboard", "Longest in the Most viewed list",
+                       (Param("from", "Start of the period", "time"), Param("to", "End of the period", "time")),
+                       json="Leaderboard", twin=True)
 
 
-@twin(blueprint, "/most-viewed")
+def in_paper_zone(moment: datetime) -> str:
+    return moment.astimezone(PAPER_ZONE).isoformat()
+
+
+@route(blueprint, TIME_MACHINE)
 def time_machine():
-    at = moment("at") or datetime.now(UTC)
+    at = TIME_MACHINE.arguments().get("at") or datetime.now(UTC)
     sightings = data().sightings()
     gaps = []
     for earlier, later in itertools.pairwise(sightings):
         gap = parse_utc(later["first_seen"]) - parse_utc(earlier["last_seen"])
         gaps.append(round(gap.total_seconds() / 3600, 2))
     snapshot = data().snapshot_at(at)
-    return page("mostviewed.html", {"at": at.isoformat(), "snapshot": snapshot, "sightings": sightings,
+    return page("mostviewed.html", {"at": in_paper_zone(at), "snapshot": snapshot, "sightings": sightings,
                                     "gaps_hours": gaps})
 
 
-@twin(blueprint, "/most-viewed/leaderboard")
+@route(blueprint, LEADERBOARD)
 def leaderboard():
-    start, end = moment("from"), moment("to")
+    arguments = LEADERBOARD.arguments()
+    start, end = arguments.get("from"), arguments.get("to")
     board = data().leaderboard(start, end)
-    return page("leaderboard.html", board | {"from": start.isoformat() if start else None,
-                                             "to": end.isoformat() if end else None})
+    return page("leaderboard.html", board | {"from": in_paper_zone(start) if start else None,
+                                             "to": in_paper_zone(end) if end else None})

@@ -1,5 +1,6 @@
-"""The OpenAPI document of the JSON twins, served at /openapi.json. The article record's
-schema is docs/record.schema.json itself, so the API and exports cannot drift apart."""
+"""The OpenAPI document of every address the front-end answers, served at /openapi.json and
+generated from the same declarations the views read their parameters through (web/params.py),
+so it cannot drift from them. The article record's schema is docs/record.schema.json itself."""
 from __future__ import annotations
 
 import json
@@ -7,6 +8,8 @@ from functools import cache
 from pathlib import Path
 
 from flask import Blueprint, Response, jsonify
+
+from web.params import ENDPOINTS, Endpoint, Param, route
 
 blueprint = Blueprint("openapi", __name__)
 RECORD_SCHEMA = Path(__file__).resolve().parent.parent / "docs" / "record.schema.json"
@@ -90,38 +93,59 @@ def document() -> dict:
                                                           "folded": INTEGER, "skipped": INTEGER, "runs": runs})},
                   "failures": runs, "flagged": runs})
 
-    def operation(summary: str, schema: str, parameters: list[str]) -> dict:
-        return {"get": {"summary": summary, "parameters": [
-            {"name": name, "in": "query", "required": name == "url", "schema": STRING} for name in parameters],
-            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": ref(schema)}}},
-                          "400": {"description": "A parameter that cannot be used",
-                                  "content": {"application/json": {"schema": ref("Error")}}},
-                          "404": {"description": "Not in the archive",
-                                  "content": {"application/json": {"schema": ref("Error")}}}}}}
-
-    search_parameters = ["q", "sort", "page", "size", "histogram", "normalise", "section", "author", "year",
-                         "month", "tag", "site", "language", "popularity", "not-section", "not-author", "not-tag"]
+    schemas = {"Hit": hit, "SearchResult": search, "Article": article, "MostViewed": most_viewed,
+               "Leaderboard": leaderboard, "About": about, "Status": status, "Error": problem}
     return {
         "openapi": "3.1.0",
-        "info": {"title": "newsarchive", "version": "1", "description": "JSON twins of the archive's pages. "
-                 "Every page answers JSON at the same address with .json, or with Accept: application/json."},
-        "paths": {
-            "/search.json": operation("Search with facets, snippets and a timeline", "SearchResult", search_parameters),
-            "/article.json": operation("One article with its provenance and Most viewed history", "Article", ["url"]),
-            "/most-viewed.json": operation("The Most viewed list at a moment", "MostViewed", ["at"]),
-            "/most-viewed/leaderboard.json": operation("Longest in the Most viewed list", "Leaderboard",
-                                                       ["from", "to"]),
-            "/about.json": operation("What the archive holds", "About", []),
-            "/status.json": operation("Scheduled crawls: jobs, last and next runs, failures, likely redesigns",
-                                      "Status", []),
-        },
-        "components": {"schemas": {"Hit": hit, "SearchResult": search, "Article": article, "MostViewed": most_viewed,
-                                   "Leaderboard": leaderboard, "About": about, "Status": status,
-                                   "Error": problem}
-                       | record_components()},
+        "info": {"title": "newsarchive", "version": "1", "description": "The archive's pages, their JSON twins and "
+                 "exports. Every page answers JSON at the same address with .json, or with Accept: application/json."},
+        "paths": paths(ENDPOINTS),
+        "components": {"schemas": schemas | record_components()},
     }
 
 
-@blueprint.route("/openapi.json")
+def paths(endpoints: list[Endpoint]) -> dict:
+    """Every declared address (and its JSON twin) as OpenAPI path items."""
+    found: dict = {}
+    for endpoint in endpoints:
+        found[endpoint.path] = {"get": operation(endpoint, twin_path=False)}
+        if endpoint.twin:
+            found["/index.json" if endpoint.path == "/" else endpoint.path + ".json"] = \
+                {"get": operation(endpoint, twin_path=True)}
+    return found
+
+
+def operation(endpoint: Endpoint, twin_path: bool) -> dict:
+    media = {"application/json": {"schema": ref(endpoint.json)}} if endpoint.json else {}
+    if endpoint.twin and not twin_path:
+        media["text/html"] = {"schema": STRING}
+    media |= {kind: {"schema": STRING} for kind in endpoint.media}
+    problem = {"application/json": {"schema": ref("Error")}, "text/html": {"schema": STRING}}
+    responses = {"200": {"description": "OK", "content": media}}
+    for code in endpoint.errors:
+        responses[str(code)] = {"description": ERRORS[code], "content": problem}
+        if code == 503:
+            responses[str(code)]["headers"] = {"Retry-After": {"schema": INTEGER,
+                                                               "description": "Seconds to wait before trying again"}}
+    return {"summary": endpoint.summary, "parameters": [parameter(p) for p in endpoint.params],
+            "responses": responses}
+
+
+def parameter(param: Param) -> dict:
+    schema = {"type": "array", "items": param.schema()} if param.repeatable else param.schema()
+    described = {"name": param.name, "in": "path" if param.in_path else "query", "description": param.description,
+                 "required": param.required or param.in_path, "schema": schema}
+    return described | ({"style": "form", "explode": True} if param.repeatable else {})
+
+
+ERRORS = {400: "A parameter that cannot be used", 404: "Not in the archive",
+          503: "Too many exports at once; try again after Retry-After seconds"}
+
+
+OPENAPI = Endpoint("/openapi.json", "This description of the archive's addresses", media=("application/json",),
+                   errors=())
+
+
+@route(blueprint, OPENAPI)
 def document_view() -> Response:
     return jsonify(document())

@@ -2,10 +2,9 @@
 traceback), and the security headers every answer carries."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.service import QueryError
@@ -33,16 +32,6 @@ def page(template: str, data: dict[str, Any], extras: dict[str, Any] | None = No
     return render_template(template, data=data, **data, **(extras or {})), status
 
 
-def twin(blueprint: Blueprint, rule: str, **options: Any) -> Callable:
-    """Route `rule` and `rule.json` to the same view."""
-    def register(view: Callable) -> Callable:
-        blueprint.add_url_rule(rule, view_func=view, **options)
-        json_rule = "/index.json" if rule == "/" else rule + ".json"
-        blueprint.add_url_rule(json_rule, endpoint=view.__name__ + "_json", view_func=view, **options)
-        return view
-    return register
-
-
 def data() -> Any:
     return current_app.extensions["newsarchive"]
 
@@ -54,10 +43,14 @@ def security_headers(response: Response) -> Response:
     return response
 
 
-def error(message: str, status: int) -> Response | tuple[Response, int]:
+def error(message: str, status: int) -> Response:
+    """The answer to a request that cannot be served: the sentence, as JSON or as a page."""
     if wants_json():
-        return jsonify({"error": message, "status": status}), status
-    return render_template("error.html", message=message, status=status), status
+        response = jsonify({"error": message, "status": status})
+    else:
+        response = current_app.make_response(render_template("error.html", message=message, status=status))
+    response.status_code = status
+    return response
 
 
 def register_errors(app: Flask) -> None:

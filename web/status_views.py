@@ -6,13 +6,17 @@ from flask import Blueprint
 
 from scheduling.status import crawl_status
 from web.charts import timeline
-from web.responses import data, page, twin
+from web.params import Endpoint, route
+from web.responses import data, page
 
 blueprint = Blueprint("status", __name__)
+STATUS = Endpoint("/status", "Scheduled crawls: jobs, last and next runs, failures, likely redesigns",
+                  json="Status", twin=True)
 
 
-@twin(blueprint, "/status")
+@route(blueprint, STATUS)
 def status():
+    STATUS.arguments()
     archive = data()
     status = crawl_status(archive.store.db, archive.data_dir)
     charts = {job["name"]: timeline([(f"run {run['id']}", run["found"], 0) for run in reversed(job["runs"])], False,

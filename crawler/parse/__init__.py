@@ -1,6 +1,7 @@
 """Pure page parsers, one module per site: HTML bytes in, records out."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from archive.model import ParsedPage
@@ -24,3 +25,13 @@ def parse_page(html: bytes, url: str, fetched_at: datetime, site: str = "phnompe
         return SITES[site].parse(html, url, fetched_at)
     except Exception as error:
         return ParsedPage(None, None, [f"parser-error: {type(error).__name__}: {error}"])
+
+
+def address_identity(address: str) -> str | None:
+    """The record identity a typed or pasted address stands for, by the parser's own rule:
+    http or https, with or without www., a trailing slash, tracking parameters, or no scheme
+    at all (`phnompenhpost.com/national/…`) all give one identity; None if it cannot be read."""
+    text = address.strip()
+    if not re.match(r"^[a-z][a-z0-9+.-]*://", text, re.I) and not text.startswith("/"):
+        text = "https://" + text
+    return phnompenhpost.absolute_identity(text)
