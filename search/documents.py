@@ -11,8 +11,11 @@ from archive.store import Store
 from search.schema import HEADLINE_WEIGHT, NEVER_LISTED, popularity_band
 
 # Between the parts of the combined text field a word no query asks for, so that a phrase
-# cannot match across two parts (the end of the body and the start of a caption).
+# cannot match across two parts (the end of the body and the start of a caption, two names).
 PART_BREAK = "\n zzpartbreakzz \n"
+# What a document holds; an index of another format is rebuilt rather than updated. 2: plain
+# words also search the authors' names and the tags.
+DOCUMENT_FORMAT = 2
 
 
 @dataclass
@@ -52,9 +55,10 @@ def to_document(record: dict, seen: Popularity | None) -> dict:
     captions = "\n".join(" ".join(filter(None, (image.get("caption"), image.get("credit"))))
                           for image in record.get("images") or [])
     standfirst = record.get("standfirst") or ""
+    names = [*(record.get("authors") or []), *(record.get("tags") or [])]
     document = {
         "url": record["url"],
-        "text": PART_BREAK.join([*[headline] * HEADLINE_WEIGHT, standfirst, body, captions]),
+        "text": PART_BREAK.join([*[headline] * HEADLINE_WEIGHT, standfirst, body, captions, *names]),
         "site": record["site"],
         "era": record["era"],
         "headline": headline,

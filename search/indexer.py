@@ -19,7 +19,7 @@ from whoosh import index
 from whoosh.index import LockError
 
 from archive.store import Store
-from search.documents import all_documents, changed_documents, high_water
+from search.documents import DOCUMENT_FORMAT, all_documents, changed_documents, high_water
 from search.schema import build_schema
 
 STATE = "newsarchive-index.json"
@@ -89,7 +89,7 @@ def rebuild(store: Store, root: Path, procs: int = 2, limitmb: int = 256, wrap: 
 
 
 def write_state(generation: Path, revision: int, sighting: str, documents: int) -> None:
-    state = {"revision": revision, "sighting": sighting, "documents": documents,
+    state = {"revision": revision, "sighting": sighting, "documents": documents, "format": DOCUMENT_FORMAT,
              "committed_at": datetime.now(UTC).isoformat(timespec="seconds")}
     temporary = generation / (STATE + ".tmp")
     temporary.write_text(json.dumps(state))
@@ -98,11 +98,13 @@ def write_state(generation: Path, revision: int, sighting: str, documents: int) 
 
 def update(store: Store, root: Path, wrap: Wrap | None = None) -> IndexReport:
     """Index what changed since the current generation's last commit (or rebuild if there
-    is no index yet)."""
+    is no index yet, or the index holds documents of another format)."""
     generation = current_generation(root)
     if generation is None or not (generation / STATE).is_file():
         return rebuild(store, root, wrap=wrap)
     state = read_state(generation)
+    if state.get("format", 1) != DOCUMENT_FORMAT:
+        return rebuild(store, root, wrap=wrap)
     revision, sighting = high_water(store)
     ix = index.open_dir(str(generation))
     try:

@@ -26,10 +26,11 @@ from whoosh import collectors, highlight, index, qparser, query, sorting
 from whoosh.collectors import TimeLimit
 from whoosh.searching import Searcher
 
+from search.caseless import caseless
 from search.conjunction import Conjunction, conjunction, evaluate
 from search.indexer import STATE, current_generation, read_state
 from search.postings import PostingsCache
-from search.schema import ENGLISH, FACETS, QUERY_FIELDS
+from search.schema import CASELESS_FIELDS, ENGLISH, FACETS, QUERY_FIELDS
 
 MAX_QUERY_LENGTH = 1000
 MAX_WILDCARD_TERMS = 256
@@ -203,7 +204,12 @@ class SearchService:
         check_query(text)
         if not text:
             return query.Every()
-        parsed = self.parser(searcher).parse(text)
+        try:
+            parsed = self.parser(searcher).parse(text)
+        except (ValueError, TypeError) as problem:
+            raise QueryError(f"The query cannot be read ({problem}); see the query syntax.") from None
+        masks = self.facet_masks(searcher)
+        parsed = caseless(parsed, {name: masks[name].keys() for name in CASELESS_FIELDS})
         reader = searcher.reader()
         for leaf in parsed.leaves():
             if isinstance(leaf, query.Wildcard | query.Prefix):

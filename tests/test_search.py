@@ -97,7 +97,8 @@ def test_all_words_must_match_and_stems_match(search, truth):
     for url in found:
         record = truth[url]
         captions = [image["caption"] or "" for image in record["images"]]
-        text = " ".join([record["headline"] or "", record["standfirst"] or "", *record["body"], *captions]).lower()
+        text = " ".join([record["headline"] or "", record["standfirst"] or "", *record["body"], *captions,
+                         *record["authors"], *record["tags"]]).lower()
         assert "garment" in text and "inspect" in text, "stems: inspections, inspect"
     assert urls(search, "defamation") >= {url for url in truth if "defamation" in " ".join(truth[url]["body"])}
 
@@ -377,3 +378,36 @@ def test_excluded_values_are_left_out_of_field_queries_too(search, truth):
             expected = {url for url, r in truth.items() if tag in r["tags"] and r["published"][:4] != year}
             assert urls(search, f'tag:"{tag}"', excludes={"year": [year]}) == expected, (tag, year)
             assert urls(search, f'tag:"{tag}" NOT year:{year}') == expected, (tag, year)
+
+
+def test_plain_words_find_authors_and_tags(search, truth):
+    """A name or a tag typed as plain words finds what the field query finds (and maybe more:
+    the words may also stand in the text)."""
+    authors = Counter(a for r in truth.values() for a in r["authors"])
+    tags = Counter(t for r in truth.values() for t in r["tags"])
+    for field, name in [("author", authors.most_common(1)[0][0]), ("tag", tags.most_common(1)[0][0])]:
+        by_field = urls(search, f'{field}:"{name}"')
+        assert by_field and urls(search, name) >= by_field, name
+        assert urls(search, f'"{name}"') >= by_field, name
+
+
+@pytest.mark.parametrize("field", ["author", "tag", "section", "language", "popularity", "site"])
+def test_field_values_match_without_regard_to_case(search, truth, field):
+    result = run(search)
+    value = result.facets[field][0][0]
+    exact = urls(search, f'{field}:"{value}"')
+    assert exact
+    for form in (value.lower(), value.upper(), value.title()):
+        assert urls(search, f'{field}:"{form}"') == exact, form
+
+
+def test_an_index_of_an_older_document_format_is_rebuilt_on_update(archive, tmp_path):
+    import json
+    import shutil
+    shutil.copytree(archive / "index", tmp_path / "index", symlinks=True)
+    state_file = current_generation(tmp_path / "index") / indexer.STATE
+    state = json.loads(state_file.read_text())
+    state_file.write_text(json.dumps({key: value for key, value in state.items() if key != "format"}))
+    with Store(archive / "data" / "archive.sqlite3") as store:
+        assert update(store, tmp_path / "index").rebuilt
+        assert not update(store, tmp_path / "index").rebuilt

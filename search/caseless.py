@@ -1,0 +1,42 @@
+"""Field values (author:, tag:, section:, …) match without regard to case: the facet fields
+keep each value as printed ("Meas Sokchea", "Hun Sen"), for facets and filters, and a query's
+value is widened to every stored value that differs from it in case only."""
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable
+
+from whoosh import query
+
+from search.schema import CASELESS_FIELDS
+
+
+def caseless(parsed: query.Query, values: dict[str, Iterable[str]]) -> query.Query:
+    """`parsed` with each term, prefix or wildcard of a caseless field standing for the
+    stored values (`values[field]`) equal to it when case is ignored."""
+    folded = {name: _by_fold(found) for name, found in values.items() if name in CASELESS_FIELDS}
+
+    def widen(node: query.Query) -> query.Query:
+        field = getattr(node, "fieldname", None)
+        if field not in folded or not isinstance(node, query.Term | query.Prefix | query.Wildcard):
+            return node.apply(widen) if not node.is_leaf() else node
+        wanted = node.text.casefold()
+        if isinstance(node, query.Prefix):
+            matched = [v for key, same in folded[field].items() if key.startswith(wanted) for v in same]
+        elif isinstance(node, query.Wildcard):
+            matched = [v for key, same in folded[field].items() if fnmatch.fnmatchcase(key, wanted) for v in same]
+        else:
+            matched = folded[field].get(wanted, [])
+        if not matched:
+            return node
+        terms = [query.Term(field, value) for value in sorted(matched)]
+        return terms[0].with_boost(node.boost) if len(terms) == 1 else query.Or(terms, boost=node.boost)
+
+    return widen(parsed)
+
+
+def _by_fold(values: Iterable[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for value in values:
+        found.setdefault(value.casefold(), []).append(value)
+    return found
