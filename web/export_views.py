@@ -76,7 +76,7 @@ def released_once(slots: threading.BoundedSemaphore) -> Callable[[], None]:
 
 def export(endpoint: Endpoint, kind: str) -> Response:
     asked = replace(search_request(endpoint.arguments()), page=1, page_size=MAX_PAGE_SIZE)
-    first = data().search.search(replace(asked, cursor=None, page_size=1))
+    first = data().search.search(replace(asked, page_size=1))  # refuses a bad query or cursor before streaming
     mimetype = endpoint.media[0]
     headers = provenance(asked, first.total, first.index_version) | {
         "Content-Disposition": f"attachment; filename=newsarchive-export.{kind}"}

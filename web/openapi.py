@@ -119,7 +119,8 @@ def operation(endpoint: Endpoint, twin_path: bool) -> dict:
     media = {"application/json": {"schema": ref(endpoint.json)}} if endpoint.json else {}
     if endpoint.twin and not twin_path:
         media["text/html"] = {"schema": STRING}
-    media |= {kind: {"schema": STRING} for kind in endpoint.media}
+    media |= {kind: {"schema": {"type": "object"} if kind == "application/json" else STRING}
+              for kind in endpoint.media}
     problem = {"application/json": {"schema": ref("Error")}, "text/html": {"schema": STRING}}
     responses = {"200": {"description": "OK", "content": media}}
     for code in endpoint.errors:
@@ -148,4 +149,5 @@ OPENAPI = Endpoint("/openapi.json", "This description of the archive's addresses
 
 @route(blueprint, OPENAPI)
 def document_view() -> Response:
+    OPENAPI.arguments()
     return jsonify(document())
