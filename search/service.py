@@ -28,7 +28,7 @@ from whoosh.searching import Searcher
 
 from search.caseless import caseless
 from search.conjunction import Conjunction, conjunction, evaluate
-from search.indexer import STATE, current_generation, read_state
+from search.indexer import current_generation
 from search.postings import PostingsCache
 from search.schema import CASELESS_FIELDS, ENGLISH, FACETS, QUERY_FIELDS
 
@@ -189,10 +189,13 @@ class SearchService:
             local.searcher = local.searcher.refresh()
         return local.searcher
 
-    def version(self) -> str:
-        generation = current_generation(self.root)
-        state = read_state(generation) if (generation / STATE).is_file() else {}
-        return f"{generation.name}@{state.get('revision', 0)}"
+    def version(self, searcher: Searcher | None = None) -> str:
+        """The index version `searcher` reads (this thread's, by default): the generation and
+        Whoosh's commit number. Taken from the searcher itself, never from the files beside it,
+        so whatever is cached under a version (facet bitmaps, a cursor) describes the searcher
+        that made it, even while a commit lands."""
+        searcher = searcher or self.searcher()
+        return f"{self._local.generation.name}@{searcher.reader().generation()}"
 
     def parser(self, searcher: Searcher) -> qparser.QueryParser:
         return qparser.QueryParser("text", searcher.schema, group=qparser.AndGroup)
@@ -224,7 +227,7 @@ class SearchService:
         validate(request)
         searcher = self.searcher()
         parsed = self.parse(request.query, searcher)
-        offset = decode_cursor(request.cursor, self.version(), request) if request.cursor else \
+        offset = decode_cursor(request.cursor, self.version(searcher), request) if request.cursor else \
             (request.page - 1) * request.page_size
         found = conjunction(parsed, searcher) if request.sort == "relevance" else None
         if found is not None:
@@ -248,10 +251,10 @@ class SearchService:
                 self.matches(restricted(corrected.query, request), searcher).bit_count() > total
             suggestion = corrected.string if better else None
         following = offset + request.page_size
-        cursor = encode_cursor(following, self.version(), request) if following < total else None
+        cursor = encode_cursor(following, self.version(searcher), request) if following < total else None
         pages = max(1, -(-total // request.page_size))
         return SearchResult(request.query, total, offset // request.page_size + 1, request.page_size, pages, hits,
-                            facets, histogram, suggestion, cursor, self.version())
+                            facets, histogram, suggestion, cursor, self.version(searcher))
 
     @staticmethod
     def collected(parsed: query.Query, request: SearchRequest, limit: int,
@@ -310,7 +313,7 @@ class SearchService:
 
     def facet_masks(self, searcher: Searcher) -> dict[str, dict[str, int]]:
         """For every facet value, the bitmap of its documents; built once per index version."""
-        key = ("masks", self.version())
+        key = ("masks", self.version(searcher))
         if key not in self._cache:
             reader = searcher.reader()
             size = searcher.doc_count_all() // 8 + 1
@@ -368,15 +371,18 @@ def validate(request: SearchRequest) -> None:
 
 
 def sort_facet(sort: str) -> sorting.FacetType | None:
-    """The order of hits; ties keep document order, which a given index version never changes,
-    so pages never repeat or skip a hit (a cursor belongs to one index version). Relevance
-    uses Whoosh's own top-N collector, which can skip blocks that cannot reach the page."""
+    """The order of hits; ties go by the article's address, so the same archive gives the same
+    order after any rebuild and pages never repeat or skip a hit. Relevance uses Whoosh's own
+    top-N collector, which can skip blocks that cannot reach the page (its ties keep document
+    order, which a given index version never changes; a cursor belongs to one version)."""
+    address = sorting.FieldFacet("url")
     if sort == "newest":
-        return sorting.FieldFacet("published", reverse=True)
+        return sorting.MultiFacet([sorting.FieldFacet("published", reverse=True), address])
     if sort == "oldest":
-        return sorting.FieldFacet("published")
+        return sorting.MultiFacet([sorting.FieldFacet("published"), address])
     if sort == "most-viewed":
-        return sorting.MultiFacet([sorting.FieldFacet("best_rank"), sorting.FieldFacet("minutes_listed", reverse=True)])
+        return sorting.MultiFacet([sorting.FieldFacet("best_rank"), sorting.FieldFacet("minutes_listed", reverse=True),
+                                   address])
     return None
 
 
