@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,7 +21,23 @@ from urllib.parse import urlsplit
 from archive.model import Article, MostViewedSnapshot, ParsedPage
 from archive.urls import normalise_path
 
-MIGRATIONS = [
+REHASH_BATCH = 1000
+
+
+def rehash_revisions(db: sqlite3.Connection) -> None:
+    """Recompute every revision's content_hash from its stored record, so that a store written
+    when the hash covered fewer fields does not see a change in the next capture of an
+    unchanged article. Read in batches by id, as rows are rewritten meanwhile."""
+    last = 0
+    while rows := db.execute("SELECT id, record FROM revisions WHERE id > ? ORDER BY id LIMIT ?",
+                             (last, REHASH_BATCH)).fetchall():
+        db.executemany("UPDATE revisions SET content_hash = ? WHERE id = ?",
+                       [(content_hash(Article.from_dict(json.loads(row[1]))), row[0]) for row in rows])
+        last = rows[-1][0]
+
+
+Migration = str | Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[Migration] = [
     """
     CREATE TABLE crawl_runs (
         id INTEGER PRIMARY KEY,
@@ -134,6 +150,8 @@ MIGRATIONS = [
     CREATE INDEX runs_by_job ON crawl_runs(job, started_at);
     CREATE INDEX captures_by_record ON captures(warc_record_id);
     """,
+    # content_hash covers every field of the record but the fetch's own (it covered headline and body)
+    rehash_revisions,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 RUN_COUNTERS = ("pages", "new_articles", "new_revisions", "unchanged", "snapshots", "warnings", "errors")
@@ -154,9 +172,15 @@ def address_key(url: str) -> str:
     return normalise_path(parts.path) + (f"?{parts.query}" if parts.query else "")
 
 
+FETCH_FIELDS = frozenset({"fetched_url", "fetched_at", "warnings"})
+
+
 def content_hash(article: Article) -> str:
-    """What counts as a change worth a revision: the headline or the body."""
-    text = json.dumps([article.headline, article.body], ensure_ascii=False)
+    """What counts as a change worth a revision: any field of the record but FETCH_FIELDS. Those
+    say where a page was fetched from, when, and what went wrong reading it; they differ between
+    two captures of the same version, and a revision is a change of the article, not of a fetch."""
+    fields = {name: value for name, value in article.to_dict().items() if name not in FETCH_FIELDS}
+    text = json.dumps(fields, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -245,10 +269,17 @@ class Store:
                              f"{SCHEMA_VERSION}).")
         for number in range(version, SCHEMA_VERSION):
             with self.transaction():
-                for statement in MIGRATIONS[number].split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
+                self._apply(MIGRATIONS[number])
                 self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    def _apply(self, migration: Migration) -> None:
+        """One step: SQL statements, or a function for what SQL alone cannot compute."""
+        if callable(migration):
+            migration(self.db)
+            return
+        for statement in migration.split(";"):
+            if statement.strip():
+                self.db.execute(statement)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

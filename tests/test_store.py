@@ -1,7 +1,10 @@
 """The store on its own: schema versions, revisions, snapshots, transactions."""
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -31,6 +34,30 @@ def test_a_new_store_has_the_current_schema_and_a_newer_one_is_refused(tmp_path)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(StoreError, match="newer version"):
         Store(path)
+
+
+def schema_2_hash(record: dict) -> str:
+    """content_hash as stores of schema 2 hold it: the headline and the body alone."""
+    text = json.dumps([record["headline"], record["body"]], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_a_store_of_schema_2_is_rehashed_so_an_unchanged_page_stays_unchanged(tmp_path):
+    path = tmp_path / "a.sqlite3"
+    first, second = article("One", ["a"]), article("One", ["a", "b"])
+    with Store(path) as store:
+        assert [store.ingest(ParsedPage(a, None), None, T0 + timedelta(hours=k), None).article
+                for k, a in enumerate([first, second])] == ["new", "revised"]
+        for number, record in store.db.execute("SELECT id, record FROM revisions").fetchall():
+            store.db.execute("UPDATE revisions SET content_hash = ? WHERE id = ?",
+                             (schema_2_hash(json.loads(record)), number))
+        store.db.execute("PRAGMA user_version = 2")  # as schema 2 left it: the same tables, the old hashes
+    with Store(path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store.ingest(ParsedPage(second, None), None, T0 + timedelta(hours=2), None).article == "unchanged"
+        assert store.revision_like(first) == (1, 1)
+        corrected = replace(second, authors=["Meas Sokchea"], byline="Meas Sokchea")
+        assert store.ingest(ParsedPage(corrected, None), None, T0 + timedelta(hours=3), None).article == "revised"
 
 
 def test_a_file_that_is_not_a_store_is_refused(tmp_path):
