@@ -21,7 +21,7 @@ from whoosh.support.charset import accent_map
 ENGLISH = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
 
 FACETS = ("section", "author", "year", "month", "tag", "site", "language", "popularity")
-CASELESS_FIELDS = ("section", "author", "tag", "site", "language", "popularity")  # values matched ignoring case
+CASELESS_FIELDS = ("section", "author", "tag", "site", "language", "popularity", "era")  # values matched ignoring case
 HEADLINE_WEIGHT = 3  # the headline counts three times in `text`, the field unqualified words search
 QUERY_FIELDS = ("headline", "author", "section", "tag", "site", "language", "year", "month", "published", "popularity",
                 "url", "era")

@@ -171,6 +171,7 @@ class SearchService:
         self.root = root
         self._local = threading.local()
         self._cache: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
+        self._ranks: dict[str, np.ndarray] = {}
         self._postings = PostingsCache()
         if current_generation(root) is None:
             raise QueryError(f"There is no index in {root}; run 'newsarchive index' first.")
@@ -273,7 +274,7 @@ class SearchService:
                searcher: Searcher) -> tuple[list[dict], int]:
         """As `collected`, for words and phrases that must all match, by relevance: the
         matches and their scores as arrays, the facet filters as bitmaps, and only the page
-        sorted (best first, ties in document order as Whoosh breaks them)."""
+        sorted (best first, ties by address as under every sort)."""
         docs, scores = evaluate(found, searcher, self._postings)
         count = searcher.doc_count_all()
         allowed = np.unpackbits(np.frombuffer(self.allowed(request, searcher).to_bytes(count // 8 + 1, "little"),
@@ -285,7 +286,7 @@ class SearchService:
         if len(docs) > limit:
             best = scores >= np.partition(scores, len(scores) - limit)[len(scores) - limit]
             docs, scores = docs[best], scores[best]
-        order = np.lexsort((docs, -scores))[:limit]
+        order = np.lexsort((self.address_ranks(searcher)[docs], -scores))[:limit]
         return [searcher.stored_fields(int(docnum)) for docnum in docs[order]], \
             int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
 
@@ -312,13 +313,14 @@ class SearchService:
         return int.from_bytes(bits, "little")
 
     def facet_masks(self, searcher: Searcher) -> dict[str, dict[str, int]]:
-        """For every facet value, the bitmap of its documents; built once per index version."""
+        """For every value of a facet (or of a field matched without case), the bitmap of its
+        documents; built once per index version."""
         key = ("masks", self.version(searcher))
         if key not in self._cache:
             reader = searcher.reader()
             size = searcher.doc_count_all() // 8 + 1
             masks: dict[str, dict[str, int]] = {}
-            for name in FACETS:
+            for name in dict.fromkeys((*FACETS, *CASELESS_FIELDS)):
                 masks[name] = {}
                 for term in reader.lexicon(name):
                     bits = bytearray(size)
@@ -328,6 +330,16 @@ class SearchService:
             masks["__all__"] = {"": self.matches(query.Every(), searcher)}
             self._cache = {key: masks}
         return self._cache[key]
+
+    def address_ranks(self, searcher: Searcher) -> np.ndarray:
+        """Each document's place in address order (the sort's last key); once per index version."""
+        key = self.version(searcher)
+        if key not in self._ranks:
+            addresses = list(searcher.reader().column_reader("url"))
+            ranks = np.empty(len(addresses), dtype=np.int64)
+            ranks[sorted(range(len(addresses)), key=addresses.__getitem__)] = np.arange(len(addresses))
+            self._ranks = {key: ranks}
+        return self._ranks[key]
 
     def histogram(self, matched: int, by: str, searcher: Searcher) -> list[tuple[str, int, int]]:
         """(period, hits, articles in the whole archive) for every period with articles."""
@@ -370,20 +382,20 @@ def validate(request: SearchRequest) -> None:
             raise QueryError(f"There is no facet {name!r}; the facets are {', '.join(FACETS)}.")
 
 
-def sort_facet(sort: str) -> sorting.FacetType | None:
+def sort_facet(sort: str) -> sorting.FacetType:
     """The order of hits; ties go by the article's address, so the same archive gives the same
-    order after any rebuild and pages never repeat or skip a hit. Relevance uses Whoosh's own
-    top-N collector, which can skip blocks that cannot reach the page (its ties keep document
-    order, which a given index version never changes; a cursor belongs to one version)."""
+    order after any rebuild and pages never repeat or skip a hit. Undated articles come last
+    under newest and oldest alike."""
     address = sorting.FieldFacet("url")
-    if sort == "newest":
-        return sorting.MultiFacet([sorting.FieldFacet("published", reverse=True), address])
+    if sort == "newest":  # a missing date sorts above every date in Whoosh: the year ('' when undated) goes first
+        return sorting.MultiFacet([sorting.FieldFacet("year", reverse=True),
+                                   sorting.FieldFacet("published", reverse=True), address])
     if sort == "oldest":
         return sorting.MultiFacet([sorting.FieldFacet("published"), address])
     if sort == "most-viewed":
         return sorting.MultiFacet([sorting.FieldFacet("best_rank"), sorting.FieldFacet("minutes_listed", reverse=True),
                                    address])
-    return None
+    return sorting.MultiFacet([sorting.ScoreFacet(), address])
 
 
 def restricted(parsed: query.Query, request: SearchRequest) -> query.Query:
