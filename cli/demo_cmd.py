@@ -108,7 +108,7 @@ def search_in(folder: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     corpus = Corpus(SiteConfig(count=args.count))
     clock = SiteClock(SEED_SIDEBAR_MOMENT)
-    server, base = start_in_thread(SampleSite(corpus, clock, crawl_delay=1.0))
+    server, base = start_in_thread(SampleSite(corpus, clock, crawl_delay=0.0))  # our own site: no Crawl-delay
     print(f"Sample site ({len(corpus.order)} articles) served at {base}/")
     seed = corpus.article(corpus.config.count)
     html, url, fetched = fetch(base, seed.path)

@@ -1,6 +1,7 @@
-"""Politeness shared by every newspaper: robots.txt's Crawl-delay (which Scrapy itself does
-not honour), AutoThrottle that never goes below it, and backing off on 429 and 503 for as
-long as the site's Retry-After asks."""
+"""Politeness shared by every newspaper, kept whatever else is switched off: robots.txt's
+Crawl-delay (which Scrapy reads but does not act on) as the least gap between two requests to
+a site, with AutoThrottle kept above it, and a pause on 429 and 503 for as long as the site's
+Retry-After asks. Asking again for a page that failed is left to Scrapy's RetryMiddleware."""
 from __future__ import annotations
 
 import asyncio
@@ -11,99 +12,113 @@ from email.utils import parsedate_to_datetime
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
-from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Response
+from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
 
 logger = logging.getLogger(__name__)
 BACKOFF_STATUSES = (429, 503)
+MAX_PAUSE = 300.0
 
 
-class PoliteThrottle(AutoThrottle):
-    """AutoThrottle whose delay per site never drops below the site's robots.txt Crawl-delay.
+def slot_key(crawler: Crawler, request: Request) -> str:
+    """The downloader slot a request goes through: Scrapy spaces requests per slot."""
+    return crawler.engine.downloader.get_slot_key(request)
 
-    Scrapy waits a slot's delay between two requests to one host; this sets that delay to
-    the Crawl-delay as soon as robots.txt is read, removes the random jitter that could
-    shorten it, and keeps AutoThrottle's adjustments above it.
+
+class CrawlDelayFloor:
+    """An extension that keeps each site's downloader slot at least its robots.txt Crawl-delay
+    between two requests, without the random jitter that would shorten some gaps.
+
+    The floor is put on the slot when robots.txt is read, again whenever a request reaches
+    the downloader (a slot may have been dropped while idle and made anew), and after every
+    answer, since AutoThrottle, when on, moves the delay then.
     """
 
-    def __init__(self, crawler: Crawler):
-        super().__init__(crawler)
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        settings = crawler.settings
+        self.user_agent: str = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "*"
         self.floors: dict[str, float] = {}
-        self.user_agent = crawler.settings.get("USER_AGENT", "*")
         crawler.signals.connect(self._robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(self._keep_floor, signal=signals.request_reached_downloader)
+        crawler.signals.connect(self._spider_opened, signal=signals.spider_opened)
 
-    def _robots_parsed(self, robotparser, request: Request) -> None:
-        delay = robotparser.crawl_delay(self.user_agent) if hasattr(robotparser, "crawl_delay") else None
-        host = urlparse_cached(request).hostname or ""
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlDelayFloor:
+        return cls(crawler)
+
+    def _spider_opened(self) -> None:
+        """Listen to answers only now: AutoThrottle connected its own listener when it was
+        made, and listeners run in the order they connected, so the floor comes after its
+        adjustment."""
+        self.crawler.signals.connect(self._keep_floor, signal=signals.response_downloaded)
+
+    def _robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
+        delay = robotparser.crawl_delay(self.user_agent)
         if not delay:
             return
+        host = urlparse_cached(request).hostname or ""
         self.floors[host] = float(delay)
         logger.info("robots.txt of %s asks for %.2f s between requests", host, delay)
-        slot = self.crawler.engine.downloader.slots.get(host)
-        if slot is not None:
-            slot.delay = max(slot.delay, float(delay))
-            slot.jitter = 0.0
+        self._keep_floor(request)
 
-    def _response_downloaded(self, response: Response, request: Request, spider=None) -> None:
-        key, slot = self._get_slot(request, spider)
-        super()._response_downloaded(response, request, spider)
-        floor = self.floors.get(key or "", 0.0)
-        if slot is not None and floor:
-            slot.jitter = 0.0
-            slot.delay = max(slot.delay, floor)
-
-
-class BackoffRetryMiddleware(RetryMiddleware):
-    """Retries like Scrapy's RetryMiddleware, and on 429 or 503 first slows the whole site
-    down for as long as Retry-After says (without it, twice the current delay, at least a
-    second); the site's usual pace comes back once that time has passed."""
-
-    max_backoff = 300.0
-
-    def __init__(self, settings) -> None:
-        super().__init__(settings)
-        self.paused: dict[str, tuple[float, float]] = {}
-
-    async def process_request(self, request: Request, spider=None) -> None:
-        """Hold back a request to a site that asked for a pause until the pause is over."""
-        host = urlparse_cached(request).hostname or ""
-        if host in self.paused:
-            wait = self.paused[host][1] - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-
-    def process_response(self, request: Request, response: Response, spider=None) -> Request | Response:
-        host = urlparse_cached(request).hostname or ""
-        if response.status in BACKOFF_STATUSES and not request.meta.get("dont_retry", False):
-            self.back_off(host, request, response)
-            retry = get_retry_request(request, spider=self.crawler.spider, reason=f"HTTP {response.status}",
-                                      max_retry_times=self.max_retry_times)
-            return retry or response
-        self.resume(host)
-        return super().process_response(request, response)
-
-    def back_off(self, host: str, request: Request, response: Response) -> None:
-        slot = self.crawler.engine.downloader.slots.get(host)
-        if slot is None:
+    def _keep_floor(self, request: Request) -> None:
+        floor = self.floors.get(urlparse_cached(request).hostname or "")
+        if not floor:
             return
-        usual = self.paused.get(host, (slot.delay, 0.0))[0]
-        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
-        wait = min(self.max_backoff, wait if wait is not None else max(1.0, 2 * slot.delay))
-        self.paused[host] = (usual, time.monotonic() + wait)
+        slot = self.crawler.engine.downloader.slots.get(slot_key(self.crawler, request))
+        if slot is not None:
+            slot.delay = max(slot.delay, floor)
+            slot.jitter = 0.0
+
+
+class RetryAfterPause:
+    """A downloader middleware that sends nothing to a site for a while after it answered
+    429 or 503: as long as its Retry-After says, or else twice the slot's delay and at least
+    a second. It only waits; RetryMiddleware decides whether the page is asked for again.
+
+    The pause starts when the answer arrives, before the downloader sends the slot's next
+    request. Requests already waiting in the slot are held by moving the slot's time of last
+    request to the pause's end: the downloader sends nothing sooner than that plus the slot's
+    delay. Requests on their way to the slot wait in process_request, which is all that
+    holds them when the slot has no delay at all.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.paused_until: dict[str, float] = {}
+        crawler.signals.connect(self._response_downloaded, signal=signals.response_downloaded)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterPause:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        """Hold a request to a paused site until its pause is over."""
+        wait = self.paused_until.get(slot_key(self.crawler, request), 0.0) - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    def _response_downloaded(self, response: Response, request: Request) -> None:
+        if response.status not in BACKOFF_STATUSES:
+            return
+        key = slot_key(self.crawler, request)
+        slot = self.crawler.engine.downloader.slots[key]  # the request is still being transferred through it
+        wait = pause_seconds(response.headers.get(b"Retry-After"), slot.delay)
+        until = max(self.paused_until.get(key, 0.0), time.monotonic() + wait)
+        self.paused_until[key] = until
+        slot.lastseen = max(slot.lastseen, until)
         self.crawler.stats.inc_value("newsarchive/backoffs")
         logger.info("%s answered %s: waiting %.1f s before the next request to %s", request.url, response.status,
-                    wait, host)
-        slot.delay = max(usual, wait)
-        slot.lastseen = time.monotonic()
+                    wait, key)
 
-    def resume(self, host: str) -> None:
-        if host in self.paused and time.monotonic() >= self.paused[host][1]:
-            usual, _ = self.paused.pop(host)
-            slot = self.crawler.engine.downloader.slots.get(host)
-            if slot is not None:
-                slot.delay = usual
+
+def pause_seconds(retry_after: bytes | None, delay: float) -> float:
+    """How long a 429 or 503 answer pauses its site: its Retry-After, or else twice the
+    slot's delay and at least a second; never more than MAX_PAUSE, whatever the site says."""
+    asked = retry_after_seconds(retry_after)
+    return min(MAX_PAUSE, asked if asked is not None else max(1.0, 2 * delay))
 
 
 def retry_after_seconds(value: bytes | None) -> float | None:

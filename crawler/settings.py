@@ -35,13 +35,11 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 
 DOWNLOADER_MIDDLEWARES = {
-    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.politeness.BackoffRetryMiddleware": 550,
+    "crawler.politeness.RetryAfterPause": 920,  # after the HTTP cache, so answers from it are not held back
     "crawler.capture.WarcCaptureMiddleware": 950,
 }
 EXTENSIONS = {
-    "scrapy.extensions.throttle.AutoThrottle": None,
-    "crawler.politeness.PoliteThrottle": 0,
+    "crawler.politeness.CrawlDelayFloor": 0,
     "crawler.session.ArchiveExtension": 100,
     "crawler.cluster.worker.ClusterWatch": 110,
 }

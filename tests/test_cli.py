@@ -100,7 +100,8 @@ def test_demo_serves_the_site_shows_the_seed_page_and_crawls(tmp_path):
     result = run("demo", "--once", "--count", "60", "--data-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "the archive now holds 67 articles" in result.stdout
-    assert "search 'defamation': 1 articles" in result.stdout
+    searched = run("search", "defamation", "--json", "--index-dir", str(tmp_path / "demo" / "index"))
+    assert f"search 'defamation': {json.loads(searched.stdout)['total']} articles" in result.stdout
     assert "Rainsy faces defamation charge for post about PM's ‘likes’" in result.stdout
     assert "credit: 'Photo supplied'" in result.stdout
     assert "Cambodia on the verge of national tragedy, WHO warns" in result.stdout
