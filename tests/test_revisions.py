@@ -117,3 +117,15 @@ def test_the_article_page_shows_a_corrected_byline_in_its_diff(tmp_path):
     assert '<p class="removed">Authors: Meas Sokchea</p>' in diff
     assert '<p class="added">Authors: Meas Sokchea, Shaun Turton</p>' in diff
     assert '<p class="same">Headline: Rainsy faces defamation charge</p>' in diff
+
+
+def test_an_article_stored_without_a_capture_still_has_its_page_and_citations(tmp_path):
+    data, index = tmp_path / "data", tmp_path / "index"
+    with Store(data / "archive.sqlite3") as store:
+        assert store.ingest(ParsedPage(STORY, None), None, T0, None).article == "new"
+        rebuild(store, index, procs=1)
+    client = create_app(index, data).test_client()
+    page = client.get(f"/article.json?url={quote(URL)}")
+    assert page.status_code == 200 and "no capture kept" in page.get_json()["citation"]
+    for style in ("ris", "bib", "json"):
+        assert client.get(f"/article/cite.{style}?url={quote(URL)}").status_code == 200

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import difflib
 import json
-from datetime import datetime
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, url_for
 from markupsafe import Markup, escape
 
 from web.charts import rank_history
-from web.citations import bibtex, csl_json, ris
+from web.citations import ArchivedCopy, archived_copy, bibtex, csl_json, formatted, ris
 from web.params import Endpoint, Param, route
 from web.responses import data, page
 
@@ -22,6 +21,10 @@ ADDRESS = Param("url", "The article's address in any of its forms: http or https
                 required=True)
 ARTICLE = Endpoint("/article", "One article with its provenance and Most viewed history", (ADDRESS,),
                    json="Article", twin=True, errors=(400, 404))
+CITE = Endpoint("/article/cite.{style}", "A citation of the article's archived copy: RIS, BibTeX or CSL-JSON",
+                (Param("style", "The format", "choice", ("ris", "bib", "json"), in_path=True), ADDRESS),
+                media=("application/x-research-info-systems", "application/x-bibtex",
+                       "application/vnd.citationstyles.csl+json"), errors=(400, 404))
 CAPTURE = Endpoint("/capture/{capture_id}", "The raw response as it was captured, shown as text",
                    (Param("capture_id", "The capture's number", "integer", low=1, high=2**63 - 1, in_path=True),),
                    media=("text/plain",), errors=(404,))
@@ -45,7 +48,8 @@ def article():
                for hit in data().search.more_like_this(found["url"], 5)] if found["record"].get("body") else []
     body = found | {"peak_rank": peak, "similar": similar,
                     "first_listed": history[0]["first_seen"] if history else None,
-                    "last_listed": max((h["last_seen"] for h in history), default=None)}
+                    "last_listed": max((h["last_seen"] for h in history), default=None),
+                    "citation": formatted(found["record"], cited_copy(found))}
     return page("article.html", body, {
         "rank_chart": rank_history([(h["first_seen"], h["rank"]) for h in history]),
         "diffs": [revision_diff(a["record"], b["record"]) for a, b in zip(found["revisions"],
@@ -82,6 +86,7 @@ def revision_diff(old: dict, new: dict) -> Markup:
 @route(blueprint, CAPTURE)
 def capture(capture_id: int) -> Response:
     """The raw response as it was captured, shown as text (never run as a page)."""
+    CAPTURE.arguments()
     found = data().capture(capture_id)
     if found is None:
         abort(404, description=f"There is no capture {capture_id}.")
@@ -91,15 +96,20 @@ def capture(capture_id: int) -> Response:
         "X-Archive-Original-Content-Type": row["content_type"] or ""})
 
 
-@blueprint.route("/article/cite.<any(ris, bib, json):style>")
+def cited_copy(found: dict) -> ArchivedCopy:
+    """The archived copy an article's citations point to, with this server's address for it."""
+    return archived_copy(found, lambda capture_id: url_for("articles.capture", capture_id=capture_id, _external=True))
+
+
+@route(blueprint, CITE)
 def cite(style: str) -> Response:
-    record = requested_article()["record"]
-    accessed = datetime.now().date().isoformat()
+    found = requested_article()
+    record, copy = found["record"], cited_copy(found)
     if style == "ris":
-        return Response(ris(record, accessed), mimetype="application/x-research-info-systems",
+        return Response(ris(record, copy), mimetype="application/x-research-info-systems",
                         headers={"Content-Disposition": "attachment; filename=article.ris"})
     if style == "bib":
-        return Response(bibtex(record, accessed), mimetype="application/x-bibtex",
+        return Response(bibtex(record, copy), mimetype="application/x-bibtex",
                         headers={"Content-Disposition": "attachment; filename=article.bib"})
-    return Response(json.dumps(csl_json(record, accessed), ensure_ascii=False, indent=2),
+    return Response(json.dumps(csl_json(record, copy), ensure_ascii=False, indent=2),
                     mimetype="application/vnd.citationstyles.csl+json")

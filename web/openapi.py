@@ -61,7 +61,7 @@ def document() -> dict:
                    "most_viewed": {"type": "array", "items": sighting}, "peak_rank": nullable(INTEGER),
                    "similar": {"type": "array", "items": obj({"url": STRING, "headline": STRING,
                                                                "published": nullable(STRING)})},
-                   "first_listed": nullable(STRING), "last_listed": nullable(STRING)})
+                   "first_listed": nullable(STRING), "last_listed": nullable(STRING), "citation": STRING})
     entry = obj({"rank": INTEGER, "url": STRING, "title": nullable(STRING), "teaser": nullable(STRING),
                  "headline": nullable(STRING)})
     period = obj({"id": INTEGER, "site": STRING, "first_seen": STRING, "last_seen": STRING, "sightings": INTEGER})
