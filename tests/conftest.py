@@ -77,3 +77,18 @@ def indexed_archive(corpus, tmp_path_factory) -> Path:
     with Store(folder / "data" / "archive.sqlite3") as store:
         rebuild(store, folder / "index", procs=2)
     return folder
+
+
+@pytest.fixture(scope="session")
+def web_app(indexed_archive):
+    """The front-end over the indexed sample archive, as `newsarchive serve` runs it."""
+    from web import create_app
+
+    app = create_app(indexed_archive / "index", indexed_archive / "data")
+    app.testing = True
+    return app
+
+
+@pytest.fixture(scope="session")
+def client(web_app):
+    return web_app.test_client()

@@ -29,13 +29,6 @@ def store(indexed_archive):
 
 
 @pytest.fixture(scope="module")
-def client(indexed_archive):
-    app = create_app(indexed_archive / "index", indexed_archive / "data")
-    app.testing = True
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
 def odd_client(indexed_archive, store, tmp_path_factory):
     """A copy of the archive where the seed article has a headline full of TeX's special
     characters, names of every kind, and two captures of its one revision made in 2021."""

@@ -10,8 +10,6 @@ import jsonschema
 import pytest
 from openapi_spec_validator import validate
 
-from web import create_app
-
 SEED = "https://www.phnompenhpost.com/national/rainsy-faces-defamation-charge-post-about-pms-likes"
 GARBAGE = ["", "x", "-1", "0", "(", '"', "\x00", "9" * 30, "2021-02-30", "published:[x TO y]", "%ZZ", "\u1780\u17d2"]
 GOOD = {
@@ -29,18 +27,6 @@ GOOD = {
     "/openapi.json": [""],
     "/capture/{capture_id}": [""],
 }
-
-
-@pytest.fixture(scope="module")
-def app(indexed_archive):
-    made = create_app(indexed_archive / "index", indexed_archive / "data")
-    made.testing = True
-    return made
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +48,8 @@ def openapi_form(rule: str) -> str:
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
 
 
-def test_every_address_the_application_answers_is_documented(app, document):
-    answered = {openapi_form(rule.rule) for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+def test_every_address_the_application_answers_is_documented(web_app, document):
+    answered = {openapi_form(rule.rule) for rule in web_app.url_map.iter_rules() if rule.endpoint != "static"}
     assert answered == set(document["paths"])
 
 

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
 from urllib.parse import urlencode
@@ -53,15 +54,6 @@ def oracle(indexed_archive: Path) -> Oracle:
 @pytest.fixture(scope="module")
 def service(indexed_archive: Path) -> SearchService:
     return SearchService(indexed_archive / "index")
-
-
-@pytest.fixture(scope="module")
-def client(indexed_archive: Path) -> FlaskClient:
-    from web import create_app
-
-    app = create_app(indexed_archive / "index", indexed_archive / "data")
-    app.testing = True
-    return app.test_client()
 
 
 def service_request(ask: Ask) -> SearchRequest:
@@ -141,30 +133,31 @@ def test_the_requests_cover_the_query_language(oracle: Oracle):
     assert found >= 0.6 * len(asked), f"only {found} of {len(asked)} requests find anything"
 
 
-def test_the_search_service_answers_as_the_oracle(oracle: Oracle, service: SearchService):
-    requests, problems = Requests(oracle, SEED), []
-    for _ in range(SERVICE_REQUESTS):
+def differences(oracle: Oracle, seed: int, count: int, front: str, answer: Callable[[Ask], Got],
+                histogram: bool = False) -> list[Difference]:
+    """Every way `answer` (one front-end) differs from the oracle over `count` seeded requests."""
+    requests, problems = Requests(oracle, seed), []
+    for _ in range(count):
         ask = requests()
+        if histogram:
+            ask.histogram = ask.histogram or "year"
         try:
-            got = from_service(service, ask)
+            got = answer(ask)
         except Exception as problem:
-            problems.append(failed(ask, "service", problem))
+            problems.append(failed(ask, front, problem))
             continue
-        problems += compare(ask, oracle.answer(ask), got, "service", oracle.by_url)
+        problems += compare(ask, oracle.answer(ask), got, front, oracle.by_url)
+    return problems
+
+
+def test_the_search_service_answers_as_the_oracle(oracle: Oracle, service: SearchService):
+    problems = differences(oracle, SEED, SERVICE_REQUESTS, "service", lambda ask: from_service(service, ask))
     assert not problems, report(problems, SERVICE_REQUESTS)
 
 
 def test_search_json_answers_as_the_oracle(oracle: Oracle, client: FlaskClient):
-    requests, problems = Requests(oracle, SEED + 1), []
-    for _ in range(WEB_REQUESTS):
-        ask = requests()
-        ask.histogram = ask.histogram or "year"
-        try:
-            got = from_web(client, ask)
-        except Exception as problem:
-            problems.append(failed(ask, "/search.json", problem))
-            continue
-        problems += compare(ask, oracle.answer(ask), got, "/search.json", oracle.by_url)
+    problems = differences(oracle, SEED + 1, WEB_REQUESTS, "/search.json", lambda ask: from_web(client, ask),
+                           histogram=True)
     assert not problems, report(problems, WEB_REQUESTS)
 
 

@@ -17,13 +17,6 @@ SEED = "https://www.phnompenhpost.com/national/rainsy-faces-defamation-charge-po
 
 
 @pytest.fixture(scope="module")
-def client(indexed_archive):
-    app = create_app(indexed_archive / "index", indexed_archive / "data")
-    app.testing = True
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
 def openapi(client):
     return client.get("/openapi.json").get_json()
 
@@ -83,6 +76,14 @@ def test_every_answer_forbids_anything_external(client):
     ("/article?url=https://example.invalid/none", 404, "no article"),
     ("/article", 400, "?url="),
     ("/capture/999999", 404, "no capture"),
+    ("/search?q=published:[garbage TO x]", 400, "date"),
+    ("/search.json?q=published:[2016-13-45 TO 2017-01-01]", 400, "date"),
+    ("/capture/99999999999999999999999", 404, "no capture"),
+    ("/export.csv?q=published:[garbage TO x]", 400, "date"),
+    ("/most-viewed/leaderboard?from=2021-02-30", 400, "ISO 8601"),
+    ("/search?page=0", 400, "page must be a whole number"),
+    ("/search?histogram=week", 400, "histogram"),
+    ("/search?cursor=not-a-cursor", 400, "cursor"),
 ])
 def test_bad_parameters_get_a_4xx_with_one_sentence(client, path, status, message):
     response = client.get(path)
