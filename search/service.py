@@ -163,6 +163,21 @@ class BitmapCollector(collectors.WrappingCollector):
         return int.from_bytes(self.bits, "little")
 
 
+class EveryScore(collectors.ScoredCollector):
+    """Keeps every match's document number and score (Whoosh's top-N collector keeps N, and
+    breaks ties by where a document lies in the index)."""
+
+    def __init__(self) -> None:
+        super().__init__(replace=0)
+        self.docs: list[int] = []
+        self.scores: list[float] = []
+
+    def _collect(self, global_docnum: int, score: float) -> int:
+        self.docs.append(global_docnum)
+        self.scores.append(score)
+        return 0
+
+
 class SearchService:
     """Opens the index's current generation and keeps one searcher per thread, refreshed
     when the index has new commits and reopened when a rebuild has replaced it."""
@@ -257,16 +272,22 @@ class SearchService:
         return SearchResult(request.query, total, offset // request.page_size + 1, request.page_size, pages, hits,
                             facets, histogram, suggestion, cursor, self.version(searcher))
 
-    @staticmethod
-    def collected(parsed: query.Query, request: SearchRequest, limit: int,
+    def collected(self, parsed: query.Query, request: SearchRequest, limit: int,
                   searcher: Searcher) -> tuple[list[dict], int]:
         """The first `limit` hits' stored fields and the bitmap of every match, from one pass of
-        Whoosh's matchers over the whole result set (any query, any order)."""
-        collector = BitmapCollector(searcher.collector(limit=limit, sortedby=sort_facet(request.sort), optimize=False))
+        Whoosh's matchers over the whole result set (any query, any order). By relevance every
+        match's score is kept and the page picked as `ranked` picks it, ties by address."""
+        scored = EveryScore() if request.sort == "relevance" else None
+        child = scored or searcher.collector(limit=limit, sortedby=sort_facet(request.sort), optimize=False)
+        collector = BitmapCollector(child)
         try:
             searcher.search_with_collector(restricted(parsed, request), collector)
         except TimeLimit:
             raise QueryError(f"The query took longer than {TIME_LIMIT:g} s; narrow it down.") from None
+        if scored is not None:
+            docs = np.array(scored.docs, dtype=np.int64)
+            return self.best_first(docs, np.array(scored.scores, dtype=np.float64), limit, searcher), \
+                collector.bitmap()
         results = collector.results()
         return [results[k].fields() for k in range(min(limit, len(results)))], collector.bitmap()
 
@@ -274,7 +295,7 @@ class SearchService:
                searcher: Searcher) -> tuple[list[dict], int]:
         """As `collected`, for words and phrases that must all match, by relevance: the
         matches and their scores as arrays, the facet filters as bitmaps, and only the page
-        sorted (best first, ties by address as under every sort)."""
+        sorted."""
         docs, scores = evaluate(found, searcher, self._postings)
         count = searcher.doc_count_all()
         allowed = np.unpackbits(np.frombuffer(self.allowed(request, searcher).to_bytes(count // 8 + 1, "little"),
@@ -283,12 +304,17 @@ class SearchService:
         docs, scores = docs[kept], scores[kept]
         bits = np.zeros(count, dtype=bool)
         bits[docs] = True
+        return self.best_first(docs, scores, limit, searcher), \
+            int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
+
+    def best_first(self, docs: np.ndarray, scores: np.ndarray, limit: int, searcher: Searcher) -> list[dict]:
+        """The stored fields of the `limit` best documents, best first, ties by address; only
+        those that can make the page are sorted."""
         if len(docs) > limit:
             best = scores >= np.partition(scores, len(scores) - limit)[len(scores) - limit]
             docs, scores = docs[best], scores[best]
         order = np.lexsort((self.address_ranks(searcher)[docs], -scores))[:limit]
-        return [searcher.stored_fields(int(docnum)) for docnum in docs[order]], \
-            int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
+        return [searcher.stored_fields(int(docnum)) for docnum in docs[order]]
 
     def allowed(self, request: SearchRequest, searcher: Searcher) -> int:
         """The bitmap of the documents the request's facet filters let through (as `restricted`
@@ -395,7 +421,7 @@ def sort_facet(sort: str) -> sorting.FacetType:
     if sort == "most-viewed":
         return sorting.MultiFacet([sorting.FieldFacet("best_rank"), sorting.FieldFacet("minutes_listed", reverse=True),
                                    address])
-    return sorting.MultiFacet([sorting.ScoreFacet(), address])
+    raise ValueError(f"relevance is ordered by the scores, not a sort facet ({sort!r})")
 
 
 def restricted(parsed: query.Query, request: SearchRequest) -> query.Query:
