@@ -9,6 +9,7 @@ counts, "did you mean", and a cursor that walks every hit once.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import hashlib
 import json
@@ -16,6 +17,7 @@ import operator
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -211,7 +213,21 @@ class SearchService:
         so whatever is cached under a version (facet bitmaps, a cursor) describes the searcher
         that made it, even while a commit lands."""
         searcher = searcher or self.searcher()
-        return f"{self._local.generation.name}@{searcher.reader().generation()}"
+        return f"{Path(searcher._ix.storage.folder).name}@{searcher.reader().generation()}"
+
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[Searcher]:
+        """A searcher of its own over the index as it stands now, never refreshed, for work
+        that reads many pages (an export, a harvest): every page comes from one version, so a
+        commit landing meanwhile neither breaks the walk nor shifts its pages."""
+        generation = current_generation(self.root)
+        if generation is None:
+            raise QueryError(f"There is no index in {self.root}; run 'newsarchive index' first.")
+        searcher = index.open_dir(str(generation)).searcher()
+        try:
+            yield searcher
+        finally:
+            searcher.close()
 
     def parser(self, searcher: Searcher) -> qparser.QueryParser:
         return qparser.QueryParser("text", searcher.schema, group=qparser.AndGroup)
@@ -239,9 +255,11 @@ class SearchService:
                                          "make it longer.")
         return parsed
 
-    def search(self, request: SearchRequest) -> SearchResult:
+    def search(self, request: SearchRequest, searcher: Searcher | None = None) -> SearchResult:
+        """One page of hits with the whole result set's figures, from `searcher` (a pinned
+        one) or this thread's current searcher."""
         validate(request)
-        searcher = self.searcher()
+        searcher = searcher or self.searcher()
         parsed = self.parse(request.query, searcher)
         offset = decode_cursor(request.cursor, self.version(searcher), request) if request.cursor else \
             (request.page - 1) * request.page_size
@@ -386,12 +404,13 @@ class SearchService:
         """Every hit of a query, page after page with the cursor."""
         hits: list[Hit] = []
         request.page_size = MAX_PAGE_SIZE
-        while True:
-            result = self.search(request)
-            hits.extend(result.hits)
-            if result.next_cursor is None:
-                return hits
-            request.cursor = result.next_cursor
+        with self.pinned() as searcher:
+            while True:
+                result = self.search(request, searcher)
+                hits.extend(result.hits)
+                if result.next_cursor is None:
+                    return hits
+                request.cursor = result.next_cursor
 
 
 def validate(request: SearchRequest) -> None:

@@ -117,3 +117,30 @@ def test_an_article_is_found_by_any_form_of_its_address(client, address):
 def test_the_front_page_has_a_find_by_address_box(client):
     page = client.get("/").get_data(as_text=True)
     assert 'action="/article"' in page and 'name="url"' in page
+
+
+def test_an_export_taken_while_the_index_is_updated_is_one_version_whole(indexed_archive, tmp_path):
+    """Every page of an export is read from the searcher it started with: a commit landing
+    halfway neither breaks the stream nor shifts the pages (no row twice, none missing)."""
+    import shutil
+
+    from archive.model import Article, ParsedPage
+    from archive.store import Store
+    from search.indexer import update
+
+    shutil.copytree(indexed_archive / "data", tmp_path / "data")
+    shutil.copytree(indexed_archive / "index", tmp_path / "index", symlinks=True)
+    client = create_app(tmp_path / "index", tmp_path / "data").test_client()
+    response = client.get("/export.csv?q=&sort=oldest", buffered=False)
+    chunks = iter(response.response)
+    head = [next(chunks) for _ in range(150)]  # the header and the first rows: the first pages are read
+    with Store(tmp_path / "data" / "archive.sqlite3") as store:
+        for record in list(store.current_records())[:40]:  # revised: deleted and added again in the index
+            revised = Article.from_dict(record | {"headline": (record["headline"] or "") + " (corrected)"})
+            store.ingest(ParsedPage(revised, None), None, datetime.now(UTC), None)
+        update(store, tmp_path / "index")
+    text = b"".join(chunk if isinstance(chunk, bytes) else chunk.encode() for chunk in [*head, *chunks]).decode()
+    response.close()
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    assert len(rows) == len({row[0] for row in rows}) == int(response.headers["X-Archive-Count"])
+    assert not any(row[1].endswith("(corrected)") for row in rows), "all rows from the version the export began with"

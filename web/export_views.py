@@ -4,6 +4,7 @@ is always the whole result set (a `page` in the address is ignored), or, with a 
 rest of it from there, to resume a download that broke off."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -13,6 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
+from whoosh.searching import Searcher
 
 from search.export_rows import COLUMNS, csv_row, json_row
 from search.service import MAX_PAGE_SIZE, Hit, SearchRequest
@@ -27,11 +29,12 @@ EXPORT_JSONL = Endpoint("/export.jsonl", "The whole result set as JSON Lines (pa
                         SEARCH_PARAMS, media=("application/x-ndjson",), errors=(400, 503))
 
 
-def hits(request: SearchRequest) -> Iterator[Hit]:
-    """Every hit from the request's cursor (or the first) on, page by page, so memory stays flat."""
+def hits(request: SearchRequest, searcher: Searcher) -> Iterator[Hit]:
+    """Every hit from the request's cursor (or the first) on, page by page, so memory stays
+    flat, every page from the one searcher the export began with."""
     service = data().search
     while True:
-        result = service.search(request)
+        result = service.search(request, searcher)
         yield from result.hits
         if result.next_cursor is None:
             return
@@ -61,41 +64,53 @@ def lines(kind: str, found: Iterator[Hit]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def released_once(slots: threading.BoundedSemaphore) -> Callable[[], None]:
-    """A release of one export slot that is safe to call from both the end of the stream and
-    the closing of the response (a client may hang up before the stream starts)."""
+def released_once(slots: threading.BoundedSemaphore, pinned: contextlib.ExitStack) -> Callable[[], None]:
+    """A release of one export slot and of the export's searcher that is safe to call from
+    both the end of the stream and the closing of the response (a client may hang up before
+    the stream starts)."""
     lock, done = threading.Lock(), []
 
     def release() -> None:
         with lock:
             if not done:
                 done.append(True)
+                pinned.close()
                 slots.release()
     return release
 
 
+def headers_of(asked: SearchRequest, kind: str, searcher: Searcher | None) -> dict[str, str]:
+    """What the export is of, with the count and index version of the searcher it reads."""
+    first = data().search.search(replace(asked, page_size=1), searcher)
+    return provenance(asked, first.total, first.index_version) | {
+        "Content-Disposition": f"attachment; filename=newsarchive-export.{kind}"}
+
+
 def export(endpoint: Endpoint, kind: str) -> Response:
     asked = replace(search_request(endpoint.arguments()), page=1, page_size=MAX_PAGE_SIZE)
-    first = data().search.search(replace(asked, page_size=1))  # refuses a bad query or cursor before streaming
-    mimetype = endpoint.media[0]
-    headers = provenance(asked, first.total, first.index_version) | {
-        "Content-Disposition": f"attachment; filename=newsarchive-export.{kind}"}
     if request.method == "HEAD":  # the headers only: no stream, so no slot
-        return Response(mimetype=mimetype, headers=headers)
+        return Response(mimetype=endpoint.media[0], headers=headers_of(asked, kind, None))
     slots = current_app.extensions["export_slots"]
     if not slots.acquire(blocking=False):
         refused = error("Too many exports are running at once; try again in a minute.", 503)
         refused.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return refused
-    release = released_once(slots)
+    pinned = contextlib.ExitStack()
+    release = released_once(slots, pinned)
+    try:
+        searcher = pinned.enter_context(data().search.pinned())
+        headers = headers_of(asked, kind, searcher)  # refuses a bad query or cursor before streaming
+    except BaseException:
+        release()
+        raise
 
     def stream() -> Iterator[str]:
         try:
-            yield from lines(kind, hits(asked))
+            yield from lines(kind, hits(asked, searcher))
         finally:
             release()
 
-    response = Response(stream_with_context(stream()), mimetype=mimetype, headers=headers)
+    response = Response(stream_with_context(stream()), mimetype=endpoint.media[0], headers=headers)
     response.call_on_close(release)
     return response
 
