@@ -6,7 +6,7 @@ import re
 import subprocess
 import threading
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -422,3 +422,27 @@ def test_hits_that_tie_come_in_address_order(search):
     assert len(never) > 100
     assert never == sorted(never)
     assert [hit.url for hit in hits[-len(never):]] == never
+
+
+def test_bitmaps_made_by_an_older_searcher_never_answer_for_a_newer_one(archive, tmp_path):
+    """A request whose searcher predates a commit may build facet bitmaps after the commit; they
+    are cached under that searcher's own version, so the next request counts the new articles."""
+    import shutil
+
+    from archive.model import Article, ParsedPage
+
+    shutil.copytree(archive / "data", tmp_path / "data")
+    shutil.copytree(archive / "index", tmp_path / "index", symlinks=True)
+    live = SearchService(tmp_path / "index")
+    before = live.searcher()
+    total = run(live, "officials").total
+    with Store(tmp_path / "data" / "archive.sqlite3") as store:
+        record = next(r for r in store.current_records() if "officials" in " ".join(r["body"]))
+        added = Article.from_dict(record | {"url": record["url"] + "-copy"})
+        store.ingest(ParsedPage(added, None), None, datetime.now(UTC), None)
+        update(store, tmp_path / "index")
+    live.facet_masks(before)  # the old searcher, after the commit
+    assert run(live, "officials").total == total + 1
+    assert run(live, "officials", filters={"year": [record["published"][:4]]}).facets["year"][0][1] == \
+        run(live, f'officials year:{record["published"][:4]}').total
+    assert live.version(before) != live.version(live.searcher())
