@@ -17,7 +17,7 @@ from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
 
 logger = logging.getLogger(__name__)
-BACKOFF_STATUSES = (429, 503)
+BACKOFF_STATUSES = (403, 429, 503)  # 403: the anti-bot challenge a busy site answers with for a while
 MAX_PAUSE = 300.0
 
 
@@ -115,7 +115,7 @@ class RetryAfterPause:
 
 
 def pause_seconds(retry_after: bytes | None, delay: float) -> float:
-    """How long a 429 or 503 answer pauses its site: its Retry-After, or else twice the
+    """How long a 403, 429 or 503 answer pauses its site: its Retry-After, or else twice the
     slot's delay and at least a second; never more than MAX_PAUSE, whatever the site says."""
     asked = retry_after_seconds(retry_after)
     return min(MAX_PAUSE, asked if asked is not None else max(1.0, 2 * delay))

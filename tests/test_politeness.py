@@ -5,13 +5,16 @@ retries switched off, since neither of those may take politeness with it."""
 from __future__ import annotations
 
 import itertools
+import json
 from collections import Counter
 
 import pytest
 
-from crawler.politeness import MAX_PAUSE, pause_seconds
+from archive.store import Store
+from crawler.politeness import BACKOFF_STATUSES, MAX_PAUSE, pause_seconds
 from samplesite.corpus import Corpus, SiteConfig
 from samplesite.server import Faults
+from samplesite.truth import write_truth
 from tests.crawling import crawl, serve
 
 CRAWL_DELAY = 0.3
@@ -25,7 +28,6 @@ SWITCHES = {
     "autothrottle-off": ["-s", "AUTOTHROTTLE_ENABLED=False"],
     "retries-off": ["-s", "RETRY_ENABLED=False"],
 }
-BACKOFF_STATUSES = (429, 503)
 
 
 @pytest.fixture(params=SWITCHES.values(), ids=SWITCHES.keys())
@@ -110,3 +112,27 @@ def test_the_pause_is_retry_after_or_else_twice_the_delay():
     assert pause_seconds(None, 0.3) == 1
     assert pause_seconds(b"soon", 4) == 8
     assert pause_seconds(None, 1000) == MAX_PAUSE
+
+
+def test_challenged_pages_are_asked_again_after_a_pause_and_none_is_lost(tmp_path):
+    """A site that answers some requests with its anti-bot page (403) for a while: each such
+    page is asked for again after a pause, and the crawl stores every article of the site."""
+    corpus = Corpus(SiteConfig(seed=12, count=40))
+    site, server, base = serve(corpus, faults=Faults(challenge_rate=0.15))
+    try:
+        crawl(base, tmp_path / "data", *USER)
+    finally:
+        server.shutdown()
+    log = site.requests
+    challenged = {r["path"] for r in log if r["status"] == 403}
+    assert challenged, "the site challenged some requests"
+    last_answer = {r["path"]: r["status"] for r in log}
+    assert not [path for path in challenged if last_answer[path] == 403], "every challenged page is asked again"
+    for k, answer in enumerate(log):
+        if answer["status"] == 403:
+            again = next(r for r in log[k + 1:] if r["path"] == answer["path"])
+            assert again["time"] - answer["time"] >= 1.0 - LOG_SLACK, "asked again only after a pause"
+    write_truth(corpus, corpus.config.end, tmp_path / "truth")
+    expected = {json.loads(line)["url"] for line in (tmp_path / "truth" / "articles.jsonl").read_text().splitlines()}
+    with Store(tmp_path / "data" / "archive.sqlite3") as store:
+        assert {record["url"] for record in store.current_records()} == expected
