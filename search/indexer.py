@@ -3,26 +3,37 @@
 The index folder holds generations (`gen-00001`, …) and a `current` link to the one that
 serves. A rebuild writes a new generation and only then moves the link, so a failed rebuild
 leaves the previous index serving. An update adds what changed since the generation's last
-commit to the current generation. Whoosh allows one writer: a second gets one clear sentence.
+commit to the current generation. One indexer writes at a time: Whoosh locks one generation's
+folder, and a rebuild writes another, so every update and rebuild also holds `writer.lock` in
+the index folder; a second indexer gets one clear sentence.
 """
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
+import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from whoosh import index
 from whoosh.index import LockError
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.writing import IndexWriter
 
 from archive.store import Store
+from scheduling.lock import JobLock
 from search.documents import DOCUMENT_FORMAT, all_documents, changed_documents, high_water
 from search.schema import build_schema
 
 STATE = "newsarchive-index.json"
+WRITER_LOCK = "writer"  # <index root>/writer.lock
+PR_SET_PDEATHSIG = 1
 Wrap = Callable[[Iterable, int | None, str], Iterable]
 
 
@@ -56,16 +67,74 @@ def _switch(root: Path, generation: Path) -> None:
     os.replace(temporary, root / "current")
 
 
+@contextmanager
+def writing(root: Path) -> Iterator[None]:
+    """Hold the lock of the whole index folder: Whoosh's own lock covers one generation, and a
+    rebuild writes a new one beside the one an update writes. The kernel drops it when the
+    holder dies, however it dies, so a killed indexer never blocks the next."""
+    root.mkdir(parents=True, exist_ok=True)
+    lock = JobLock(root, WRITER_LOCK)
+    if not lock.acquire():
+        holder = lock.holder()
+        who = f" (pid {holder})" if holder else ""
+        raise IndexUnavailableError(f"Another indexer{who} is writing to {root}; try again when it has finished.")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+class _TiedTask(SubWriterTask):
+    """A writer child that dies with the indexer: Whoosh's own waits on its job queue forever
+    once the parent is gone, holding the store and the writer lock open."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.parent = os.getpid()
+
+    def run(self) -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+        if os.getppid() != self.parent:  # the parent died before the kernel was told
+            os._exit(1)
+        super().run()
+
+
+class _TiedWriter(MpWriter):
+    """Whoosh's multiprocess writer, starting children the kernel kills when the thread that
+    started them ends (the indexer joins them before it returns)."""
+
+    def _new_task(self) -> SubWriterTask:
+        task = _TiedTask(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
+                         self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+def _bulk_writer(ix: index.Index, procs: int, limitmb: int) -> IndexWriter:
+    """The build's writer: `procs` processes, each writing its own segments (no final merge)."""
+    if procs == 1:
+        return ix.writer(limitmb=limitmb, compound=False)
+    writer = _TiedWriter if sys.platform == "linux" else MpWriter
+    return writer(ix, procs=procs, limitmb=limitmb, multisegment=True, compound=False)
+
+
 def rebuild(store: Store, root: Path, procs: int = 2, limitmb: int = 256, wrap: Wrap | None = None) -> IndexReport:
     """A whole new generation from the store; the previous one keeps serving until the end."""
-    root.mkdir(parents=True, exist_ok=True)
+    with writing(root):
+        return _rebuild(store, root, procs, limitmb, wrap)
+
+
+def _rebuild(store: Store, root: Path, procs: int = 2, limitmb: int = 256, wrap: Wrap | None = None) -> IndexReport:
     numbers = [int(p.name.removeprefix("gen-")) for p in root.glob("gen-*") if p.name.removeprefix("gen-").isdigit()]
     generation = root / f"gen-{max(numbers, default=0) + 1:05d}"
     generation.mkdir()
     try:
         revision, sighting = high_water(store)
         ix = index.create_in(str(generation), build_schema())
-        writer = ix.writer(procs=procs, limitmb=limitmb, multisegment=procs > 1, compound=False)
+        writer = _bulk_writer(ix, procs, limitmb)
         count = 0
         documents: Iterator[dict] = all_documents(store)
         for document in wrap(documents, store.article_count(), "articles") if wrap else documents:
@@ -99,12 +168,17 @@ def write_state(generation: Path, revision: int, sighting: str, documents: int) 
 def update(store: Store, root: Path, wrap: Wrap | None = None) -> IndexReport:
     """Index what changed since the current generation's last commit (or rebuild if there
     is no index yet, or the index holds documents of another format)."""
+    with writing(root):
+        return _update(store, root, wrap)
+
+
+def _update(store: Store, root: Path, wrap: Wrap | None) -> IndexReport:
     generation = current_generation(root)
     if generation is None or not (generation / STATE).is_file():
-        return rebuild(store, root, wrap=wrap)
+        return _rebuild(store, root, wrap=wrap)
     state = read_state(generation)
     if state.get("format", 1) != DOCUMENT_FORMAT:
-        return rebuild(store, root, wrap=wrap)
+        return _rebuild(store, root, wrap=wrap)
     revision, sighting = high_water(store)
     ix = index.open_dir(str(generation))
     try:
@@ -131,7 +205,7 @@ def update(store: Store, root: Path, wrap: Wrap | None = None) -> IndexReport:
 
 
 def lock_writer(root: Path):
-    """Take the current generation's writer lock (what a running indexer holds)."""
+    """Take the current generation's Whoosh writer lock (what a running update holds)."""
     generation = current_generation(root)
     if generation is None:
         raise IndexUnavailableError(f"There is no index in {root}.")
