@@ -283,7 +283,18 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error."""
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error. Inside another transaction it is a
+        SAVEPOINT, so that a whole rebuild (reparse) can be one transaction made of the same steps."""
+        if self.db.in_transaction:
+            self.db.execute("SAVEPOINT step")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK TO step")
+                self.db.execute("RELEASE step")
+                raise
+            self.db.execute("RELEASE step")
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -548,6 +559,79 @@ class Store:
             for table in ("article_captures", "aliases", "revisions", "articles", "snapshot_entries", "snapshots",
                           "warnings"):  # redirects stay: they come from the captures themselves
                 self.db.execute(f"DELETE FROM {table}")
+
+    def keep_records_of(self, source: Store, captures: list[sqlite3.Row]) -> int:
+        """After a rebuild (reparse) that could not read `captures`: what `source`, the store before
+        it, derived from them, put back as it was in place of whatever was rebuilt without them —
+        every article one of them belonged to (row, revisions, captures, addresses), every Most
+        viewed snapshot whose span holds one of their times (the store does not say which list a
+        page showed), and their parses' warnings. Returns how many articles were put back."""
+        article_ids, snapshot_ids = set(), set()
+        for capture in captures:
+            article_ids.update(row[0] for row in source.db.execute(
+                "SELECT article_id FROM article_captures WHERE capture_id = ?", (capture["id"],)))
+            snapshot_ids.update(row[0] for row in source.db.execute(
+                "SELECT id FROM snapshots WHERE first_seen <= ? AND last_seen >= ?",
+                (capture["fetched_at"], capture["fetched_at"])))
+        with self.transaction():
+            for article_id in sorted(article_ids):
+                self._keep_article(source, source.db.execute("SELECT * FROM articles WHERE id = ?",
+                                                             (article_id,)).fetchone())
+            for snapshot_id in sorted(snapshot_ids):
+                self._keep_snapshot(source, source.db.execute("SELECT * FROM snapshots WHERE id = ?",
+                                                              (snapshot_id,)).fetchone())
+            for capture in captures:
+                self.db.executemany(
+                    "INSERT INTO warnings (run_id, capture_id, url, message) VALUES (?,?,?,?)",
+                    [tuple(row) for row in source.db.execute(
+                        "SELECT run_id, capture_id, url, message FROM warnings WHERE capture_id = ? ORDER BY id",
+                        (capture["id"],))])
+        return len(article_ids)
+
+    def _keep_article(self, source: Store, old: sqlite3.Row) -> None:
+        rebuilt = self.db.execute("SELECT id FROM articles WHERE url = ?", (old["url"],)).fetchone()
+        if rebuilt is not None:
+            for table in ("article_captures", "aliases", "revisions"):
+                self.db.execute(f"DELETE FROM {table} WHERE article_id = ?", (rebuilt["id"],))
+            self.db.execute("DELETE FROM articles WHERE id = ?", (rebuilt["id"],))
+        article_id = self.db.execute(
+            "INSERT INTO articles (url, site, first_captured, last_captured, current_revision, headline, "
+            "published_utc, section, language) VALUES (?,?,?,?,?,?,?,?,?)",
+            (old["url"], old["site"], old["first_captured"], old["last_captured"], old["current_revision"],
+             old["headline"], old["published_utc"], old["section"], old["language"])).lastrowid
+        self.db.executemany(
+            "INSERT INTO revisions (article_id, number, content_hash, captured_at, capture_id, record) "
+            "VALUES (?,?,?,?,?,?)",
+            [(article_id, *row) for row in source.db.execute(
+                "SELECT number, content_hash, captured_at, capture_id, record FROM revisions "
+                "WHERE article_id = ? ORDER BY number", (old["id"],))])
+        # a capture read now that says it is another article stays linked to that one
+        self.db.executemany(
+            "INSERT OR IGNORE INTO article_captures (capture_id, article_id, revision) VALUES (?,?,?)",
+            [(row[0], article_id, row[1]) for row in source.db.execute(
+                "SELECT capture_id, revision FROM article_captures WHERE article_id = ?", (old["id"],))])
+        self.db.executemany(
+            "INSERT OR IGNORE INTO aliases (address, article_id) VALUES (?, ?)",
+            [(row[0], article_id) for row in source.db.execute(
+                "SELECT address FROM aliases WHERE article_id = ?", (old["id"],))])
+
+    def _keep_snapshot(self, source: Store, old: sqlite3.Row) -> None:
+        """`old` in place of the rebuilt snapshots of the same list that overlap its span."""
+        for row in self.db.execute(
+                "SELECT id FROM snapshots WHERE site = ? AND list_hash = ? AND first_seen <= ? AND last_seen >= ?",
+                (old["site"], old["list_hash"], old["last_seen"], old["first_seen"])).fetchall():
+            self.db.execute("DELETE FROM snapshot_entries WHERE snapshot_id = ?", (row["id"],))
+            self.db.execute("DELETE FROM snapshots WHERE id = ?", (row["id"],))
+        snapshot_id = self.db.execute(
+            "INSERT INTO snapshots (site, list_hash, first_seen, last_seen, sightings, page_url, capture_id, run_id) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (old["site"], old["list_hash"], old["first_seen"], old["last_seen"], old["sightings"], old["page_url"],
+             old["capture_id"], old["run_id"])).lastrowid
+        self.db.executemany(
+            "INSERT INTO snapshot_entries (snapshot_id, rank, url, title, teaser) VALUES (?,?,?,?,?)",
+            [(snapshot_id, *row) for row in source.db.execute(
+                "SELECT rank, url, title, teaser FROM snapshot_entries WHERE snapshot_id = ? ORDER BY rank",
+                (old["id"],))])
 
     # -- reading ------------------------------------------------------------------------
 

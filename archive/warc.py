@@ -14,10 +14,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 DEFAULT_MAX_BYTES = 256 * 2**20
+BLOCK = 2**16
 
 
 @dataclass(frozen=True)
@@ -103,20 +105,36 @@ class WarcWriter:
 
 def _captured(record, name: str, offset: int) -> CapturedResponse:
     http = record.http_headers
+    if record.rec_type != "response" or http is None:
+        raise ValueError(f"the record there is not an HTTP response ({record.rec_type})")
+    body = record.content_stream().read()
+    while record.raw_stream.read(BLOCK):  # to the record's end, where its digests are checked
+        pass
+    missing = getattr(record.raw_stream, "limit", 0)  # a record without Content-Length has no limit to miss
+    if missing:
+        raise ValueError(f"the record is cut short ({missing} of its {record.length} bytes missing)")
     return CapturedResponse(
         url=record.rec_headers.get_header("WARC-Target-URI"),
         status=int(http.get_statuscode() or 0),
         headers=list(http.headers),
-        body=record.content_stream().read(),
+        body=body,
         fetched_at=datetime.fromisoformat(record.rec_headers.get_header("WARC-Date").replace("Z", "+00:00")),
         location=WarcLocation(name, offset, record.rec_headers.get_header("WARC-Record-ID")),
     )
 
 
 def read_response(folder: Path, location: WarcLocation) -> CapturedResponse:
-    """The response record at `location`."""
+    """The response record at `location`, read whole: a record shorter than its Content-Length
+    (a file cut short, a gzip member that does not decompress) or whose WARC digest does not
+    match raises ValueError rather than giving back part of a page."""
     with open(folder / location.file, "rb") as stream:
         stream.seek(location.offset)
-        for record in ArchiveIterator(stream):
-            return _captured(record, location.file, location.offset)
+        try:
+            for record in ArchiveIterator(stream, check_digests="raise"):
+                response = _captured(record, location.file, location.offset)
+                if location.record_id and response.location.record_id != location.record_id:
+                    raise ValueError(f"the record there is {response.location.record_id}, not {location.record_id}")
+                return response
+        except ArchiveLoadFailed as error:
+            raise ValueError(str(error).strip()) from None
     raise ValueError(f"no WARC record at {location.file}:{location.offset}")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
+import sys
 from datetime import datetime
 
 from archive.store import Store, StoreError
@@ -17,8 +19,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "reparse", help="rebuild every record from the WARC files, with no network",
         description="Parse every captured page again from the WARC files with the current parser and rebuild "
-                    "the articles, revisions and Most viewed snapshots from them, in capture order. Captures and "
-                    "crawl runs are kept. Nothing is fetched.")
+                    "the articles, revisions and Most viewed snapshots from them, in capture order, in one "
+                    "transaction: stopped at any moment, the store keeps its earlier records. A capture that "
+                    "cannot be read is skipped and reported, its earlier records kept, and the exit status "
+                    "is 2. Captures and crawl runs are kept. Nothing is fetched.")
     parser.add_argument("--site", default="phnompenhpost", choices=["phnompenhpost"], help="which parser")
     add_data_dir(parser)
     parser.set_defaults(run=run)
@@ -26,26 +30,44 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     folder = resolve(args)
-    if not (folder / "archive.sqlite3").is_file():
+    path = folder / "archive.sqlite3"
+    if not path.is_file():
         raise UserError(f"There is no archive in {folder} (no archive.sqlite3).")
     try:
-        store = Store(folder / "archive.sqlite3")
+        store = Store(path)
+        # a second connection sees the records as committed before the rebuild, until it commits
+        before = Store(path, read_only=True)
     except StoreError as error:
         raise UserError(str(error)) from None
-    with store:
+    with store, before:
         captures = [row for row in store.captures() if row["status"] == 200]
-        store.clear_derived()
+        unread: dict[str, list[tuple[int, str]]] = {}  # WARC file: (offset, why) of each record not read
+        skipped: list[sqlite3.Row] = []
         pages = 0
-        for row in progress(captures, len(captures), "pages"):
-            location = WarcLocation(row["warc_file"], row["warc_offset"], row["warc_record_id"])
-            try:
-                response = read_response(folder / "warc", location)
-            except (OSError, ValueError) as error:
-                raise UserError(f"Cannot read {row['warc_file']} at {row['warc_offset']}: {error}.") from None
-            fetched_at = datetime.fromisoformat(row["fetched_at"].replace("Z", "+00:00"))
-            page = parse_page(response.body, row["url"], fetched_at, args.site)
-            addresses = (*json.loads(row["via"]), row["url"])
-            store.ingest(page, row["id"], fetched_at, row["run_id"], addresses, counted=False)
-            pages += 1
-        print(f"Reparsed {pages} pages: {store.article_count()} articles.")
-    return 0
+        with store.transaction():
+            store.clear_derived()
+            for row in progress(captures, len(captures), "pages"):
+                fetched_at = datetime.fromisoformat(row["fetched_at"].replace("Z", "+00:00"))
+                location = WarcLocation(row["warc_file"], row["warc_offset"], row["warc_record_id"])
+                try:
+                    response = read_response(folder / "warc", location)
+                except (OSError, ValueError) as error:
+                    unread.setdefault(row["warc_file"], []).append((row["warc_offset"], str(error)))
+                    skipped.append(row)
+                    continue
+                page = parse_page(response.body, row["url"], fetched_at, args.site)
+                addresses = (*json.loads(row["via"]), row["url"])
+                store.ingest(page, row["id"], fetched_at, row["run_id"], addresses, counted=False)
+                pages += 1
+            kept = store.keep_records_of(before, skipped)
+        summary = f"Reparsed {pages} pages: {store.article_count()} articles"
+    if not unread:
+        print(f"{summary}.")
+        return 0
+    for name, records in unread.items():
+        offset, why = records[0]
+        print(f"newsarchive: {len(records)} records of {name} could not be read, the first at offset {offset}: "
+              f"{why.rstrip('.')}.", file=sys.stderr)
+    print(f"{summary}; {len(skipped)} pages could not be read and were skipped (listed above), "
+          f"their earlier records kept ({kept} articles).")
+    return 2
