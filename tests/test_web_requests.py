@@ -144,3 +144,20 @@ def test_an_export_taken_while_the_index_is_updated_is_one_version_whole(indexed
     rows = list(csv.reader(io.StringIO(text)))[1:]
     assert len(rows) == len({row[0] for row in rows}) == int(response.headers["X-Archive-Count"])
     assert not any(row[1].endswith("(corrected)") for row in rows), "all rows from the version the export began with"
+
+
+def test_a_damaged_raw_copy_is_said_in_one_sentence(indexed_archive, tmp_path):
+    import shutil
+    import sqlite3
+
+    shutil.copytree(indexed_archive / "data", tmp_path / "data")
+    db = sqlite3.connect(tmp_path / "data" / "archive.sqlite3")
+    capture_id, name, offset = db.execute(
+        "SELECT id, warc_file, warc_offset FROM captures ORDER BY warc_file, warc_offset DESC LIMIT 1").fetchone()
+    db.close()
+    with open(tmp_path / "data" / "warc" / name, "r+b") as warc:
+        warc.truncate(offset + 40)
+    client = create_app(indexed_archive / "index", tmp_path / "data").test_client()
+    response = client.get(f"/capture/{capture_id}", headers={"Accept": "application/json"})
+    assert response.status_code == 500
+    assert response.get_json()["error"].startswith(f"The raw copy of capture {capture_id} cannot be read")

@@ -27,7 +27,7 @@ CITE = Endpoint("/article/cite.{style}", "A citation of the article's archived c
                        "application/vnd.citationstyles.csl+json"), errors=(400, 404))
 CAPTURE = Endpoint("/capture/{capture_id}", "The raw response as it was captured, shown as text",
                    (Param("capture_id", "The capture's number", "integer", low=1, high=2**63 - 1, in_path=True),),
-                   media=("text/plain",), errors=(404,))
+                   media=("text/plain",), errors=(404, 500))
 
 
 def requested_article(endpoint: Endpoint = ARTICLE) -> dict:
@@ -87,7 +87,10 @@ def revision_diff(old: dict, new: dict) -> Markup:
 def capture(capture_id: int) -> Response:
     """The raw response as it was captured, shown as text (never run as a page)."""
     CAPTURE.arguments()
-    found = data().capture(capture_id)
+    try:
+        found = data().capture(capture_id)
+    except (OSError, ValueError) as damage:
+        abort(500, description=f"The raw copy of capture {capture_id} cannot be read: {damage}")
     if found is None:
         abort(404, description=f"There is no capture {capture_id}.")
     row, body = found

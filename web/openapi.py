@@ -140,6 +140,7 @@ def parameter(param: Param) -> dict:
 
 
 ERRORS = {400: "A parameter that cannot be used", 404: "Not in the archive",
+          500: "The archive's own copy cannot be read (a damaged WARC file)",
           503: "Too many exports at once; try again after Retry-After seconds"}
 
 
