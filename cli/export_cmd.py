@@ -10,7 +10,7 @@ from cli.errors import UserError
 from cli.index_cmd import add_index_dir, index_dir
 from cli.progress import progress
 from cli.search_cmd import request_from
-from portable.bundle_write import write_bundle
+from portable.bundle_write import remove_leftovers, write_bundle
 from portable.exports import FORMATS, export_articles, export_snapshots, provenance_path
 from portable.selection import Selection, select
 from portable.warc_export import export_warc
@@ -97,6 +97,10 @@ def check_output(path: Path) -> None:
 
 def run_bundle(args: argparse.Namespace) -> int:
     existing_store(args)
+    removed = remove_leftovers(args.file.parent)
+    if removed:
+        print(f"Removed {len(removed)} staging folder(s) left in {args.file.parent} by an export that was killed: "
+              f"{', '.join(path.name for path in removed)}.")
     try:
         manifest = write_bundle(resolve(args), index_dir(args), args.file, args.warc, progress)
     except (FileNotFoundError, StoreError) as error:

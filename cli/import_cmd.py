@@ -38,8 +38,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Read WARC files made by other tools (a web archive's captures of the same site), parse "
                     "their HTML pages with the site's parser and add them to the archive with their original "
                     "capture times, oldest first, as if crawled then. A page whose content the archive already "
-                    "has is linked to that revision; a record imported before is skipped. The records are copied "
-                    "into the archive's own WARC folder. Run 'newsarchive index' afterwards.")
+                    "has is linked to that revision; a record imported before is skipped, unless it was stored "
+                    "damaged and this copy is whole. A damaged record (cut short, not matching its digest) or one "
+                    "over the crawler's page cap is reported and not stored. The records are copied into the "
+                    "archive's own WARC folder. Run 'newsarchive index' afterwards.")
     warc.add_argument("files", type=Path, nargs="+", metavar="FILE", help="WARC files (.warc or .warc.gz)")
     warc.add_argument("--site", default="phnompenhpost", choices=sorted(SITES), help="which parser")
     add_data_dir(warc)
@@ -69,10 +71,15 @@ def run_warc(args: argparse.Namespace) -> int:
             run = store.run(report.run_id)
     except (StoreError, WarcImportError) as error:
         raise UserError(str(error)) from None
+    for skipped in report.skipped:
+        print(skipped.line)
     outcomes = ", ".join(f"{count} {name}" for name, count in sorted(report.outcomes.items())) or "nothing"
+    counts = report.skipped_counts()
+    not_stored = f"; {len(report.skipped)} not stored, listed above " \
+                 f"({', '.join(f'{count} {kind}' for kind, count in sorted(counts.items()))})" if counts else ""
     copied = f"records copied to {', '.join(f'warc/{name}' for name in report.warc_files)}" if report.warc_files \
         else "no record copied"
     print(f"Read {report.responses} HTML responses from {len(args.files)} WARC file(s) (run {report.run_id}): "
-          f"{outcomes}; {run['new_articles']} new articles, {run['new_revisions']} new revisions, "
+          f"{outcomes}{not_stored}; {run['new_articles']} new articles, {run['new_revisions']} new revisions, "
           f"{run['snapshots']} new Most viewed snapshots; {copied}.")
     return 0

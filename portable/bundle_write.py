@@ -5,11 +5,18 @@ The store is copied with SQLite's online backup API, so a crawl may go on meanwh
 generation is copied into a staging folder and WARC files are read only up to the size they had
 when the store was copied (they are only ever appended to), so every byte the manifest hashes
 is the byte that goes into the bundle.
+
+The staging folder, beside the output, holds a full copy of the store; its name carries the
+machine and process that made it, so the next export can remove the folder of one that was
+killed (kill -9 runs no clean-up) without touching that of an export still running.
 """
 from __future__ import annotations
 
 import io
 import os
+import re
+import shutil
+import socket
 import sqlite3
 import tarfile
 import tempfile
@@ -17,12 +24,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.store import SCHEMA_VERSION, Store
+from archive.store import SCHEMA_VERSION, Store, pid_alive
 from portable.manifest import CHECKSUM, MANIFEST, Entry, build, checksum_line, copy_hashed, encode, hash_file
 from search.indexer import STATE, current_generation, read_state
 
 Wrap = Callable[[Iterable, int | None, str], Iterable]
 SKIPPED_INDEX_FILES = ("WRITELOCK",)  # Whoosh's lock files say nothing about the index
+STAGING = re.compile(r"\.bundle-(?P<host>.+)-(?P<pid>[0-9]+)-[^-]+")
 
 
 @dataclass
@@ -31,6 +39,25 @@ class Source:
 
     entry: Entry
     path: Path
+
+
+def staging_prefix() -> str:
+    """This process's staging name: what `remove_leftovers` reads back to know it from a dead one's."""
+    return f".bundle-{socket.gethostname()}-{os.getpid()}-"
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Remove the staging folders in `folder` of exports on this machine whose process is gone;
+    returns them. Another machine's (a shared folder) cannot be judged and is left."""
+    host, removed = socket.gethostname(), []
+    for path in sorted(folder.glob(".bundle-*")) if folder.is_dir() else []:
+        match = STAGING.fullmatch(path.name)
+        if match and match["host"] == host and path.is_dir() and not path.is_symlink() \
+                and not pid_alive(int(match["pid"])):
+            shutil.rmtree(path, ignore_errors=True)  # another export starting now may be removing it too
+            if not path.exists():
+                removed.append(path)
+    return removed
 
 
 def backup_store(store_path: Path, target: Path) -> None:
@@ -81,7 +108,7 @@ def write_bundle(data_dir: Path, index_root: Path, output: Path, with_warc: bool
     if generation is None or not (generation / STATE).is_file():
         raise FileNotFoundError(f"There is no index in {index_root}; run 'newsarchive index' first")
     output.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".bundle-", dir=output.parent) as folder:
+    with tempfile.TemporaryDirectory(prefix=staging_prefix(), dir=output.parent) as folder:
         staging = Path(folder)
         backup_store(data_dir / "archive.sqlite3", staging / "archive.sqlite3")
         with Store(staging / "archive.sqlite3", read_only=True) as store:

@@ -8,11 +8,19 @@ whose content the archive already has as a revision is linked to that revision r
 making a new one, and a record already imported (same WARC-Record-ID) is skipped.
 The records are copied byte for byte into a WARC file of the archive's own, so `reparse` and
 the provenance pages work for them as for crawled pages.
+
+A record is stored only whole: its Content-Length read to the end, its gzip member complete and
+its digests (when it has them) matching; a damaged record is reported and passed over, and one
+stored damaged by an earlier version is replaced by a complete copy when one comes. Pages over
+the crawler's cap are not read at all, so memory stays bounded whatever the files hold.
 """
 from __future__ import annotations
 
 import contextlib
+import io
+import json
 import os
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,21 +29,35 @@ from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeadersParserException
 from warcio.warcwriter import WARCWriter
 
 from archive.model import Article, ParsedPage
-from archive.store import Capture, Store
+from archive.store import Capture, Store, utc
 from archive.warc import DEFAULT_MAX_BYTES
 from crawler.parse import parse_page
-from portable.manifest import tool_version
-from portable.warc_records import RawCapture, Span, copy_spans, read_capture, warc_time
+from crawler.settings import DOWNLOAD_MAXSIZE
+from portable.manifest import CHUNK, tool_version
+from portable.warc_records import GZIP_MAGIC, RawCapture, Span, copy_spans, warc_time
 
 Wrap = Callable[[Iterable, int | None, str], Iterable]
 JOB = "import-warc"
+CAP = f"{DOWNLOAD_MAXSIZE / 2**20:g} MB"
+DAMAGED, TOO_LARGE = "damaged", f"over {CAP}"
+UNREADABLE = (ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, TypeError, AttributeError, EOFError)
 
 
 class WarcImportError(Exception):
     """A file that cannot be read as WARC; the text is one sentence."""
+
+
+class UnusableRecordError(Exception):
+    """A record that is not stored: `kind` is DAMAGED or TOO_LARGE, the text says why."""
+
+    def __init__(self, kind: str, why: str):
+        super().__init__(why)
+        self.kind = kind
 
 
 @dataclass(order=True)
@@ -45,6 +67,16 @@ class Candidate:
     fetched_at: datetime
     file: int
     offset: int
+    record_id: str = field(compare=False)
+    url: str = field(compare=False)
+
+
+@dataclass
+class Skipped:
+    """A record not stored, and the one line that tells the user which and why."""
+
+    kind: str
+    line: str
 
 
 @dataclass
@@ -53,29 +85,152 @@ class ImportReport:
     responses: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     warc_files: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
     def add(self, outcome: str) -> None:
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
 
+    def skipped_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for skipped in self.skipped:
+            counts[skipped.kind] = counts.get(skipped.kind, 0) + 1
+        return counts
 
-def candidates(files: list[Path], wrap: Wrap | None) -> list[Candidate]:
-    """Every HTML response with status 200 in `files`, oldest first."""
-    found = []
+
+def candidates(files: list[Path], wrap: Wrap | None) -> tuple[list[Candidate], list[Skipped]]:
+    """Every HTML response with status 200 in `files`, oldest first, and the stretches of them
+    that could not be read as records."""
+    found: list[Candidate] = []
+    skipped: list[Skipped] = []
     for number, path in enumerate(wrap(files, len(files), "files") if wrap else files):
         try:
-            with open(path, "rb") as stream:
-                records = ArchiveIterator(stream)
+            scan(path, number, found, skipped)
+        except OSError as error:
+            raise WarcImportError(f"{path} cannot be read ({error.strerror or error}).") from None
+    return sorted(found), skipped
+
+
+def scan(path: Path, number: int, found: list[Candidate], skipped: list[Skipped]) -> None:
+    """One file's pages into `found`. Where no record can be read (a gzip member that does not
+    decompress, a Content-Length that runs into the next record) reading goes on from the next
+    place a record starts; a file in which no record at all can be read is not WARC."""
+    with open(path, "rb") as stream, contextlib.redirect_stderr(io.StringIO()):  # warcio's own complaints
+        marker = GZIP_MAGIC + b"\x08" if stream.read(2) == GZIP_MAGIC else b"WARC/"
+        start: int | None = 0
+        bad_from: int | None = None
+        first_error: Exception | None = None
+        read_any = False
+        while start is not None:
+            stream.seek(start)
+            records = ArchiveIterator(stream)
+            resume = start + 1
+            try:
                 for record in records:
-                    if record.rec_type != "response" or record.http_headers is None:
-                        continue
-                    kind = record.http_headers.get_header("Content-Type") or "text/html"
-                    if record.http_headers.get_statuscode() == "200" and "html" in kind.lower():
-                        date = warc_time(record.rec_headers.get_header("WARC-Date"))
-                        found.append(Candidate(date, number, records.get_record_offset()))
-        except (ArchiveLoadFailed, OSError, ValueError, TypeError, AttributeError) as error:
-            raise WarcImportError(f"{path} cannot be read as WARC ({str(error).strip() or type(error).__name__}).") \
-                from None
-    return sorted(found)
+                    if bad_from is not None:
+                        skipped.append(unreadable(path, bad_from, records.offset, first_error))
+                        bad_from = None
+                    read_any, resume = True, records.offset + 1
+                    if is_page(record):
+                        headers = record.rec_headers
+                        found.append(Candidate(warc_time(headers.get_header("WARC-Date")), number, records.offset,
+                                               headers.get_header("WARC-Record-ID"),
+                                               headers.get_header("WARC-Target-URI")))
+                start = None
+            except UNREADABLE as error:
+                if bad_from is None:
+                    bad_from, first_error = records.offset, error
+                start = next_marker(stream, resume, marker)
+        if first_error is not None and not read_any:
+            raise WarcImportError(f"{path} cannot be read as WARC ({reason(first_error)}).")
+        if bad_from is not None:
+            skipped.append(unreadable(path, bad_from, stream.seek(0, os.SEEK_END), first_error))
+
+
+def is_page(record: ArcWarcRecord) -> bool:
+    if record.rec_type != "response" or record.http_headers is None:
+        return False
+    kind = record.http_headers.get_header("Content-Type") or "text/html"
+    return record.http_headers.get_statuscode() == "200" and "html" in kind.lower()
+
+
+def next_marker(stream: BinaryIO, offset: int, marker: bytes) -> int | None:
+    """Where the next record may start at or after `offset` (a gzip member's or a WARC header's
+    first bytes), reading a block at a time."""
+    stream.seek(offset)
+    carried = b""
+    while block := stream.read(CHUNK):
+        found = (carried + block).find(marker)
+        if found >= 0:
+            return offset - len(carried) + found
+        offset += len(block)
+        carried = block[-(len(marker) - 1):]
+    return None
+
+
+def reason(error: Exception | None) -> str:
+    """warcio's message in a few printable words (it quotes the bytes it could not read)."""
+    text = str(error).split(", first line")[0] if error else ""
+    text = "".join(char if char.isascii() and char.isprintable() else " " for char in text)
+    return " ".join(text.split())[:120] or type(error).__name__
+
+
+def unreadable(path: Path, start: int, end: int, error: Exception | None) -> Skipped:
+    return Skipped(DAMAGED, f"Not stored, {DAMAGED}: {path.name} from offset {start} to {end}, where no WARC record "
+                            f"can be read ({reason(error)}).")
+
+
+def read_page(stream: BinaryIO, offset: int) -> RawCapture:
+    """The response at `offset` and the request written with it, read only if within the
+    crawler's cap and kept only if whole; raises UnusableRecordError otherwise."""
+    noise = io.StringIO()
+    with contextlib.redirect_stderr(noise):
+        stream.seek(offset)
+        records = ArchiveIterator(stream, check_digests=True)
+        try:
+            response = next(records)
+            if response.payload_length > DOWNLOAD_MAXSIZE:
+                raise UnusableRecordError(TOO_LARGE, f"a page of {response.payload_length:,} bytes, the cap being "
+                                                     f"{DOWNLOAD_MAXSIZE:,}")
+            body = response.content_stream().read(DOWNLOAD_MAXSIZE + 1)
+            if len(body) > DOWNLOAD_MAXSIZE:
+                raise UnusableRecordError(TOO_LARGE, f"a page of more than {CAP} once decoded")
+            records.read_to_end()
+        except (*UNREADABLE, StopIteration) as error:
+            raise UnusableRecordError(DAMAGED, f"it cannot be read ({reason(error)})") from None
+        why = damage(response, records, noise)
+        if why:
+            raise UnusableRecordError(DAMAGED, why)
+        headers = response.rec_headers
+        spans = [Span(records.get_record_offset(), records.get_record_length())]
+        with contextlib.suppress(*UNREADABLE):
+            following = next(records, None)
+            if following is not None and following.rec_type == "request" and \
+                    following.rec_headers.get_header("WARC-Concurrent-To") == headers.get_header("WARC-Record-ID"):
+                records.read_to_end()
+                if damage(following, records, noise) is None:
+                    spans.append(Span(records.get_record_offset(), records.get_record_length()))
+    http = response.http_headers
+    return RawCapture(headers.get_header("WARC-Target-URI"), warc_time(headers.get_header("WARC-Date")),
+                      headers.get_header("WARC-Record-ID"), int(http.get_statuscode() or 0) if http else 0,
+                      list(http.headers) if http else [], body, spans)
+
+
+def damage(record: ArcWarcRecord, records: ArchiveIterator, noise: io.StringIO) -> str | None:
+    """Why a record just read to its end is not whole, or None if it is."""
+    if record.length is None:
+        return "it has no Content-Length"
+    left = getattr(record.raw_stream, "limit", 0)
+    if left:
+        return f"cut short, {record.length - left} of the {record.length} bytes its Content-Length gives"
+    decompressor = records.reader.decompressor
+    if decompressor is not None and not decompressor.eof:
+        complaint = noise.getvalue().strip().splitlines()
+        return "its gzip member is cut short or does not decompress" + (f" ({complaint[0]})" if complaint else "")
+    if records.err_count and record.digest_checker.passed is not True:  # matching digests: only a blank line missing
+        return "it runs on past its Content-Length"
+    failed = sorted({"WARC-Block-Digest" if "block" in problem else "WARC-Payload-Digest"
+                     for problem in record.digest_checker.problems if "failed" in problem})
+    return f"its {' and '.join(failed)} do{'es' if len(failed) == 1 else ''} not match" if failed else None
 
 
 class ArchiveWarc:
@@ -118,10 +273,10 @@ class ArchiveWarc:
 
 def import_warcs(files: list[Path], store: Store, site: str, wrap: Wrap | None = None) -> ImportReport:
     """Add the pages of `files` to `store` (and their records to its WARC folder)."""
-    found = candidates(files, wrap)
+    found, unreadable_stretches = candidates(files, wrap)
     run_id = store.start_run(site, "warc:" + ",".join(p.name for p in files),
                              {"files": [str(p) for p in files]}, job=JOB)
-    report = ImportReport(run_id)
+    report = ImportReport(run_id, skipped=unreadable_stretches)
     known = store.capture_record_ids()
     target = ArchiveWarc(store.path.parent / "warc", f"{JOB}-{datetime.now(UTC):%Y%m%dT%H%M%S}-run{run_id}",
                          "Records copied from " + ", ".join(p.name for p in files))
@@ -132,22 +287,111 @@ def import_warcs(files: list[Path], store: Store, site: str, wrap: Wrap | None =
             stack.callback(target.close)
             for candidate in wrap(found, len(found), "pages") if wrap else found:
                 source = sources[candidate.file]
-                raw = read_capture(source, candidate.offset)
                 report.responses += 1
-                if raw.record_id in known:
-                    report.add("already in the archive")
+                replacing = None
+                if candidate.record_id in known:
+                    replacing = damaged_copy(store, candidate.record_id)
+                    if replacing is None:
+                        report.add("already in the archive")
+                        continue
+                try:
+                    raw = read_page(source, candidate.offset)
+                except UnusableRecordError as unusable:
+                    report.skipped.append(Skipped(unusable.kind, f"Not stored, {unusable.kind}: "
+                                                  f"{files[candidate.file].name} at offset {candidate.offset} "
+                                                  f"({candidate.url}): {unusable}."))
                     continue
                 page = parse_page(raw.body, raw.url, raw.fetched_at, site)
-                if not page_worth_keeping(page):
+                if replacing is not None:
+                    forget_parse(store, replacing)
+                elif not page_worth_keeping(page):
                     report.add("not an article page")
                     continue
-                report.add(add_page(store, run_id, page, raw, *target.append(source, raw.spans)))
+                outcome = add_page(store, run_id, page, raw, *target.append(source, raw.spans), replacing)
+                report.add("replaced a copy stored damaged" if replacing is not None else outcome)
                 known.add(raw.record_id)
         status = "finished"
     finally:
         report.warc_files = target.files
-        store.finish_run(run_id, status, {"responses": report.responses, **report.outcomes})
+        store.finish_run(run_id, status, {"responses": report.responses, **report.outcomes,
+                                          **{f"not stored, {kind}": n for kind, n in report.skipped_counts().items()}})
     return report
+
+
+def damaged_copy(store: Store, record_id: str) -> int | None:
+    """The capture of `record_id` if its stored copy is not whole (an earlier version stored
+    records without checking them). A copy whose WARC file is not in the archive's folder (a
+    distributed crawl's, not yet brought home) cannot be judged and is taken as whole."""
+    row = store.db.execute("SELECT id, warc_file, warc_offset FROM captures WHERE warc_record_id = ? ORDER BY id "
+                           "LIMIT 1", (record_id,)).fetchone()
+    path = store.path.parent / "warc" / row["warc_file"]
+    if not path.is_file():
+        return None
+    with open(path, "rb") as stream:
+        try:
+            stored = read_page(stream, row["warc_offset"])
+        except UnusableRecordError as unusable:
+            return row["id"] if unusable.kind == DAMAGED else None
+    return row["id"] if stored.record_id != record_id else None
+
+
+def forget_parse(store: Store, capture_id: int) -> None:
+    """Take out what a capture's parse put into the archive, so a complete copy can be parsed in
+    its place: its warnings, a Most viewed sighting it made, its link to its article, and its
+    revision unless another capture has that revision too (later ones renumbered, the article
+    gone if nothing else is left of it). Run again after a kill, it takes out what the complete
+    copy had put in so far, since that too is tied to the same capture."""
+    with store.transaction() as db:
+        db.execute("DELETE FROM warnings WHERE capture_id = ?", (capture_id,))
+        sighted = db.execute("SELECT id, sightings FROM snapshots WHERE capture_id = ?", (capture_id,)).fetchall()
+        for snapshot in sighted:
+            if snapshot["sightings"] > 1:
+                db.execute("UPDATE snapshots SET sightings = sightings - 1 WHERE id = ?", (snapshot["id"],))
+            else:
+                db.execute("DELETE FROM snapshot_entries WHERE snapshot_id = ?", (snapshot["id"],))
+                db.execute("DELETE FROM snapshots WHERE id = ?", (snapshot["id"],))
+        link = db.execute("SELECT article_id, revision FROM article_captures WHERE capture_id = ?",
+                          (capture_id,)).fetchone()
+        if link is None:
+            return
+        article_id, number = link
+        db.execute("DELETE FROM article_captures WHERE capture_id = ?", (capture_id,))
+        other = db.execute("SELECT c.id, c.fetched_at FROM article_captures ac JOIN captures c ON c.id = ac.capture_id "
+                           "WHERE ac.article_id = ? AND ac.revision = ? ORDER BY c.fetched_at, c.id LIMIT 1",
+                           (article_id, number)).fetchone()
+        if other is not None:
+            db.execute("UPDATE revisions SET capture_id = ?, captured_at = ? WHERE article_id = ? AND number = ? "
+                       "AND capture_id = ?", (other["id"], other["fetched_at"], article_id, number, capture_id))
+        else:
+            db.execute("DELETE FROM revisions WHERE article_id = ? AND number = ?", (article_id, number))
+            for table, column in (("revisions", "number"), ("article_captures", "revision")):
+                # two steps, so that no two revisions share a number on the way (UNIQUE)
+                db.execute(f"UPDATE {table} SET {column} = -({column} - 1) WHERE article_id = ? AND {column} > ?",
+                           (article_id, number))
+                db.execute(f"UPDATE {table} SET {column} = -{column} WHERE article_id = ? AND {column} < 0",
+                           (article_id,))
+            db.execute("UPDATE articles SET current_revision = current_revision - 1 WHERE id = ?", (article_id,))
+        refresh_article(db, article_id)
+
+
+def refresh_article(db: sqlite3.Connection, article_id: int) -> None:
+    """The article's row again from its current revision and its captures, or the article gone
+    if it has no revision left."""
+    row = db.execute("SELECT r.record FROM articles a JOIN revisions r ON r.article_id = a.id "
+                     "AND r.number = a.current_revision WHERE a.id = ?", (article_id,)).fetchone()
+    if row is None:
+        db.execute("DELETE FROM aliases WHERE article_id = ?", (article_id,))
+        db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        return
+    article = Article.from_dict(json.loads(row["record"]))
+    published = utc(datetime.fromisoformat(article.published)) if article.published else None
+    first, last = db.execute(
+        "SELECT min(t), max(t) FROM (SELECT captured_at AS t FROM revisions WHERE article_id = ? UNION ALL "
+        "SELECT c.fetched_at FROM article_captures ac JOIN captures c ON c.id = ac.capture_id WHERE ac.article_id = ?)",
+        (article_id, article_id)).fetchone()
+    db.execute("UPDATE articles SET headline = ?, published_utc = ?, section = ?, language = ?, first_captured = ?, "
+               "last_captured = ? WHERE id = ?",
+               (article.headline, published, article.section, article.language, first, last, article_id))
 
 
 def article_of(page: ParsedPage) -> Article | None:
@@ -160,14 +404,30 @@ def page_worth_keeping(page: ParsedPage) -> bool:
     return article_of(page) is not None or page.most_viewed is not None
 
 
-def add_page(store: Store, run_id: int, page: ParsedPage, raw: RawCapture, warc_file: str, offset: int) -> str:
-    """Record the capture and what the page says; returns what it did to the archive."""
+def add_page(store: Store, run_id: int, page: ParsedPage, raw: RawCapture, warc_file: str, offset: int,
+             replacing: int | None = None) -> str:
+    """Record the capture and what the page says; returns what it did to the archive. With
+    `replacing`, that capture (its parse taken out) is parsed again from this copy and pointed at
+    it last, so a kill on the way leaves it still marked damaged for the next import."""
     header = {name.lower(): value for name, value in raw.headers}
     article = article_of(page)
-    capture_id = store.add_capture(run_id, Capture(
+    capture = Capture(
         url=raw.url, status=raw.status, fetched_at=raw.fetched_at, kind="article" if article else "listing",
         size=len(raw.body), warc_file=warc_file, warc_offset=offset, warc_record_id=raw.record_id,
-        content_type=header.get("content-type"), etag=header.get("etag"), last_modified=header.get("last-modified")))
+        content_type=header.get("content-type"), etag=header.get("etag"), last_modified=header.get("last-modified"))
+    capture_id = store.add_capture(run_id, capture) if replacing is None else replacing
+    outcome = ingest_page(store, run_id, page, raw, article, capture_id)
+    if replacing is not None:
+        with store.transaction() as db:
+            db.execute("UPDATE captures SET run_id = ?, kind = ?, size = ?, warc_file = ?, warc_offset = ?, "
+                       "content_type = ?, etag = ?, last_modified = ? WHERE id = ?",
+                       (run_id, capture.kind, capture.size, warc_file, offset, capture.content_type, capture.etag,
+                        capture.last_modified, replacing))
+    return outcome
+
+
+def ingest_page(store: Store, run_id: int, page: ParsedPage, raw: RawCapture, article: Article | None,
+                capture_id: int) -> str:
     same = store.revision_like(article) if article else None
     if same is not None:
         store.ingest(ParsedPage(None, page.most_viewed, page.warnings), capture_id, raw.fetched_at, run_id)
@@ -179,5 +439,3 @@ def add_page(store: Store, run_id: int, page: ParsedPage, raw: RawCapture, warc_
     result = store.ingest(ParsedPage(article, page.most_viewed, page.warnings), capture_id, raw.fetched_at, run_id,
                           (raw.url,))
     return result.article or "snapshot only"
-
-
