@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
-import time
 from collections import Counter
 from urllib.parse import unquote, urlsplit
 
@@ -17,36 +15,16 @@ import redis
 
 from archive.store import Store
 from tests.crawling import NEWSARCHIVE, serve
+from tests.redis_server import free_port, redis_server
 
 WORKER_PACE = ["--delay", "0", "--concurrency", "4", "-s", "AUTOTHROTTLE_ENABLED=False"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
     """A redis-server of its own, on a free port of 127.0.0.1, keeping nothing on disk."""
-    port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no", "--dir", str(folder)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = redis.Redis(port=port)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            assert time.monotonic() < deadline and server.poll() is None, "redis-server did not start"
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    server.terminate()
-    server.wait(timeout=10)
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -8,18 +8,35 @@ import logging
 import os
 import socket
 import sqlite3
+import uuid
+from pathlib import Path
 from typing import Any
 
 import redis
 
 from archive.health import flag_run
-from archive.store import Store
+from archive.store import Store, pid_alive
 from crawler.cluster.keys import Board, ClusterError, CrawlKeys
 from crawler.cluster.messages import capture_of, decode, page_of
 
 logger = logging.getLogger(__name__)
 LOCK_SECONDS = 60
+# Set the claim KEYS[1] to ARGV[2] if it is still ARGV[1] (or has lapsed), in one step.
+REPLACE_CLAIM = ("local held = redis.call('GET', KEYS[1]) if held == false or held == ARGV[1] then "
+                 "return redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) end return false")
+RELEASE_CLAIM = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 GOOD_ENDINGS = ("finished", "max_articles")
+
+
+def pid_space() -> str | None:
+    """What the pids of this process's neighbours mean: the kernel's boot and this process's
+    pid namespace (containers may share a host name, not their pids). None where /proc does
+    not say."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        return f"{boot} {os.readlink('/proc/self/ns/pid')}"
+    except OSError:
+        return None
 
 
 class Ingester:
@@ -33,7 +50,9 @@ class Ingester:
         self.site = site
         self.arguments = arguments
         self.board = Board(client, keys)
-        self.claim: dict[str, Any] = {"host": socket.gethostname(), "pid": os.getpid(), "ready": False}
+        self.claim: dict[str, Any] = {"host": socket.gethostname(), "pid": os.getpid(), "pid_space": pid_space(),
+                                      "token": uuid.uuid4().hex, "ready": False}
+        self.held: str | None = None  # the claim as last written to Redis
         self.run_id: int | None = None
         self.captures = 0
         self.pages = 0
@@ -41,13 +60,32 @@ class Ingester:
 
     def open(self) -> None:
         """Claim the crawl and publish what the archive knows; then workers may start."""
-        if not self.redis.set(self.keys.ingester, json.dumps(self.claim), nx=True, ex=LOCK_SECONDS):
-            holder = json.loads(self.redis.get(self.keys.ingester) or "{}")
-            raise ClusterError(f"Another ingester (pid {holder.get('pid')} on {holder.get('host')}) is already "
-                               f"running for crawl {self.keys.crawl_id}.")
+        self.take_claim()
         self.publish_known()
         self.claim["ready"] = True
         self.hold()
+
+    def take_claim(self) -> None:
+        """Claim the crawl unless another ingester holds it. A claim made where this process's
+        pids mean the same is stale as soon as its pid is dead (or is this process's own, left
+        by an earlier process, as in a restarted container); any other lapses LOCK_SECONDS
+        after its ingester stopped renewing it."""
+        value = json.dumps(self.claim)
+        while not self.redis.set(self.keys.ingester, value, nx=True, ex=LOCK_SECONDS):
+            held = self.redis.get(self.keys.ingester)
+            if held is None:  # lapsed since
+                continue
+            holder = json.loads(held)
+            pid = holder.get("pid")
+            here = self.claim["pid_space"] is not None and holder.get("pid_space") == self.claim["pid_space"]
+            if not here or (pid != os.getpid() and pid_alive(pid)):
+                raise ClusterError(f"Another ingester (pid {pid} on {holder.get('host')}) is already running for "
+                                   f"crawl {self.keys.crawl_id}.")
+            if self.redis.eval(REPLACE_CLAIM, 1, self.keys.ingester, held, value, LOCK_SECONDS):
+                logger.warning("took crawl %s over from ingester pid %s, which is no longer running",
+                               self.keys.crawl_id, pid)
+                break
+        self.held = value
 
     def run(self) -> int:
         """The crawl run, recorded when the first worker's first message arrives (so an
@@ -57,8 +95,15 @@ class Ingester:
         return self.run_id
 
     def hold(self) -> None:
-        """Renew the claim (it lapses LOCK_SECONDS after the ingester stops renewing it)."""
-        self.redis.set(self.keys.ingester, json.dumps(self.claim), ex=LOCK_SECONDS)
+        """Renew the claim (it lapses LOCK_SECONDS after the ingester stops renewing it) — unless
+        another ingester took the crawl over meanwhile (this one was paused past the lapse):
+        then this one must stop, not write over the other's claim."""
+        value = json.dumps(self.claim)
+        if not self.redis.eval(REPLACE_CLAIM, 1, self.keys.ingester, self.held, value, LOCK_SECONDS):
+            holder = json.loads(self.redis.get(self.keys.ingester) or "{}")
+            raise ClusterError(f"Another ingester (pid {holder.get('pid')} on {holder.get('host')}) took crawl "
+                               f"{self.keys.crawl_id} over while this one was not renewing its claim.")
+        self.held = value
 
     def publish_known(self) -> None:
         known = sorted(self.store.known_addresses())
@@ -151,6 +196,5 @@ class Ingester:
         """Mark the run interrupted and let another ingester take over the crawl."""
         if self.run_id is not None:
             self.store.finish_run(self.run_id, "interrupted", {"workers": self.reports})
-        holder = json.loads(self.redis.get(self.keys.ingester) or "{}")
-        if (holder.get("host"), holder.get("pid")) == (self.claim["host"], self.claim["pid"]):
-            self.redis.delete(self.keys.ingester)
+        if self.held is not None:
+            self.redis.eval(RELEASE_CLAIM, 1, self.keys.ingester, self.held)

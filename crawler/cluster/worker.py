@@ -51,6 +51,7 @@ def cluster_settings(redis_url: str, crawl_id: str) -> dict[str, Any]:
         "SCHEDULER_QUEUE_KEY": keys.requests,
         "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
         "SCHEDULER_PERSIST": True,  # one worker closing must not empty the frontier of the others
+        "SCHEDULER_SERIALIZER": "crawler.cluster.frontier_json",  # JSON, not scrapy-redis's pickles
     }
 
 
@@ -129,7 +130,9 @@ class ClusterSession(CrawlSession):
 
 class ClusterScheduler(Scheduler):
     """scrapy-redis's scheduler, which also marks this worker busy as soon as it takes a
-    request, so that the other workers wait for what the page may lead to."""
+    request, so that the other workers wait for what the page may lead to, and drops with one
+    line of log an entry of the frontier that is not a request in its JSON form (scrapy-redis
+    has already taken it out of Redis, so the next one follows)."""
 
     session: ClusterSession
 
@@ -140,7 +143,14 @@ class ClusterScheduler(Scheduler):
         return scheduler
 
     def next_request(self) -> Request | None:
-        request = super().next_request()
+        while True:
+            try:
+                request = super().next_request()
+                break
+            except ValueError as error:  # from frontier_json.loads, or request_from_dict (no such callback, …)
+                logger.error("dropped an entry of the shared frontier of crawl %s: %s.", self.session.keys.crawl_id,
+                             str(error).rstrip("."))
+                self.stats.inc_value("newsarchive/frontier_dropped")
         if request is not None:
             self.session.set_state("busy")
         return request
