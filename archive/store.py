@@ -658,6 +658,16 @@ class Store:
     def integrity(self) -> str:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]
 
+    def quick_check(self) -> str:
+        """SQLite's quick check (integrity() but for matching indexes to their tables, so cheap
+        enough before every crawl): "ok", or its first complaint, on one line."""
+        try:
+            rows = self.db.execute("PRAGMA quick_check").fetchall()
+        except sqlite3.DatabaseError as error:  # damage so bad that the check itself stops
+            return str(error)
+        complaints = [line for row in rows for line in row[0].splitlines() if line and not line.startswith("***")]
+        return complaints[0] if complaints else "ok"
+
     def figures(self) -> dict:
         """What the archive holds, in the figures a bundle's manifest and an export's
         provenance cite: sites, counts and the span of publication dates."""

@@ -55,3 +55,20 @@ def bare_host(host: str) -> str:
 def same_site(host: str, site_host: str) -> bool:
     """True when `host` is `site_host` with or without `www.` (any port)."""
     return bare_host(host) == bare_host(site_host)
+
+
+def check_base_url(url: str) -> None:
+    """Refuse, before a crawl or a schedule starts, an address nothing can be fetched from
+    (it would otherwise fail deep inside the crawl): http or https, with a host, readable.
+    The ValueError's text names the address."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading the port checks it: one that is not a number raises
+    except ValueError as error:
+        raise ValueError(f"{url!r} cannot be read as a web address ({error})") from None
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"{url!r} is not an http or https address")
+    if not parts.hostname:
+        raise ValueError(f"{url!r} has no host to fetch from")
+    if any(character.isspace() for character in url):
+        raise ValueError(f"{url!r} has white space in it")

@@ -60,10 +60,16 @@ def run(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
+    from archive.store import StoreError
+    from archive.urls import check_base_url
+    from crawler.session import claim_store, data_dir
     from crawler.spiders.newspaper import is_local, sources
 
-    if args.base_url and urlsplit(args.base_url).scheme not in ("http", "https"):
-        raise UserError(f"--base-url {args.base_url!r} is not an http(s) address.")
+    if args.base_url is not None:
+        try:
+            check_base_url(args.base_url)
+        except ValueError as error:
+            raise UserError(f"--base-url {error}.") from None
     if not args.contact and not is_local(urlsplit(args.base_url or "https://www.phnompenhpost.com").hostname or ""):
         raise UserError("Set NEWSARCHIVE_CONTACT or --contact (an e-mail or web address where the site can reach "
                         "you) before crawling a real site.")
@@ -109,6 +115,12 @@ def run(args: argparse.Namespace) -> int:
         if not equals or not name:
             raise UserError(f"-s {assignment!r} is not NAME=VALUE.")
         settings.set(name, value)
+    lock = None
+    if not args.redis:  # a worker never opens the store: the ingester, which writes it, holds the lock
+        try:
+            lock = claim_store(data_dir(settings.get("NEWSARCHIVE_DATA_DIR")), "crawl")
+        except StoreError as error:
+            raise UserError(str(error)) from None
     spider_args = {k: v for k, v in {
         "base_url": args.base_url, "since": args.since, "until": args.until, "sections": args.sections,
         "max_articles": str(args.max_articles) if args.max_articles else None, "refresh": "1" if args.refresh else "0",
@@ -121,6 +133,9 @@ def run(args: argparse.Namespace) -> int:
         process.start()
     except ValueError as error:
         raise UserError(f"{error}.") from None
+    finally:
+        if lock is not None:
+            lock.release()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     reason = stats.get("finish_reason", "unknown")
     if reason == "unreachable" or not stats.get("response_received_count"):

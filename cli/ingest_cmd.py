@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from archive.store import Store, StoreError
     from crawler.cluster.ingest import Ingester
     from crawler.cluster.keys import ClusterError, CrawlKeys, connect, safe_url
+    from crawler.session import claim_store
     from crawler.sites import phnompenhpost
 
     if args.workers is not None and args.workers < 1:
@@ -55,12 +56,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         keys = CrawlKeys(args.crawl_id)
         client = connect(args.redis)
+        lock = claim_store(resolve(args), "ingest")  # no crawl writes the store while this runs
         store = Store(resolve(args) / "archive.sqlite3")
     except (ClusterError, StoreError) as error:
         raise UserError(str(error)) from None
     signal.signal(signal.SIGTERM, interrupt)
     sites = {"phnompenhpost": phnompenhpost.SITE}
-    with store:
+    with lock, store:
         while True:
             ingester = Ingester(client, keys, store, sites[args.site],
                                 {"redis": safe_url(args.redis), "crawl_id": args.crawl_id})
@@ -70,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
                       flush=True)
                 ingest_until_done(ingester, args.workers)
                 row = ingester.close()
-            except ClusterError as error:
+            except ClusterError as error:  # refused the crawl, or lost it to another ingester
+                if ingester.run_id is not None:
+                    store.finish_run(ingester.run_id, "interrupted", {"workers": ingester.reports})
                 raise UserError(str(error)) from None
             except redis.RedisError as error:
                 if ingester.run_id is not None:

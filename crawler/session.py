@@ -8,6 +8,7 @@ setting NEWSARCHIVE_SESSION names the class, so the spider, the middleware and t
 are the same in both."""
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.misc import load_object
 
 from archive.health import flag_run
-from archive.store import Capture, Ingested, Store
+from archive.store import Capture, Ingested, Store, StoreError
 from archive.warc import WarcWriter
 
 if TYPE_CHECKING:
@@ -33,6 +34,93 @@ SPIDER_ARGUMENTS = ("base_url", "since", "until", "sections", "max_articles", "r
 def data_dir(settings_value: str | None) -> Path:
     """The one data folder: the setting, else $NEWSARCHIVE_DATA, else ./data."""
     return Path(settings_value or os.environ.get("NEWSARCHIVE_DATA") or "data")
+
+
+class StoreLock:
+    """One writer of a data folder's store at a time — a crawl or the ingester of a
+    distributed crawl — so that two crawls never fetch every page twice. An flock, which the
+    kernel lets go of when its holder dies, however it dies; the file keeps the holder's pid
+    and role only to say who holds it. The scheduler takes the lock for a job's crawl and
+    hands it down (LOCK_FD_VARIABLE names the inherited descriptor), so that the lock is held
+    from the moment the run is decided and no other crawl can slip in before the child starts."""
+
+    # A dot, which no job name has, keeps it apart from the scheduler's locks/JOB.lock.
+    FILE_NAME = "store.writer.lock"
+    LOCK_FD_VARIABLE = "NEWSARCHIVE_STORE_LOCK_FD"
+
+    def __init__(self, folder: Path):
+        self.path = folder / "locks" / self.FILE_NAME
+        self.fd: int | None = None
+
+    def acquire(self, role: str) -> bool:
+        """Take the lock (or the one handed down) if nobody else holds it; False at once if
+        somebody does."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = self.inherited()
+        if fd is None:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        holder = f"{os.getpid()} {role}\n".encode()
+        os.pwrite(fd, holder, 0)  # overwritten in place, so a reader never finds the file empty
+        os.ftruncate(fd, len(holder))
+        self.fd = fd
+        return True
+
+    def inherited(self) -> int | None:
+        """The descriptor of this very lock file handed down by the scheduler, if any."""
+        text = os.environ.get(self.LOCK_FD_VARIABLE, "")
+        try:
+            given, mine = os.fstat(int(text)), os.stat(self.path)
+        except (ValueError, OSError):
+            return None
+        return int(text) if (given.st_dev, given.st_ino) == (mine.st_dev, mine.st_ino) else None
+
+    def __enter__(self) -> StoreLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def holder(self) -> str:
+        """Who holds it: "a crawl (pid 123)", "an ingester (pid 456)"."""
+        try:
+            pid, _, role = self.path.read_text().strip().partition(" ")
+        except FileNotFoundError:
+            pid, role = "", ""
+        who = "an ingester" if role == "ingest" else "a crawl"
+        return f"{who} (pid {pid})" if pid.isdigit() else who
+
+    def release(self) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+def claim_store(folder: Path, role: str) -> StoreLock:
+    """Before a crawl or an ingester writes anything: take the store's lock, then check the
+    store, so that no run is written into a store that is already damaged (SQLite would go on
+    writing into it without a word). The lock is held until it is released or the process
+    ends. Raises StoreError with the one sentence to show."""
+    lock = StoreLock(folder)
+    if not lock.acquire(role):
+        raise StoreError(f"{lock.holder().capitalize()} is already writing the archive in {folder}; wait for it "
+                         "to end.")
+    try:
+        with Store(folder / "archive.sqlite3") as store:
+            problem = store.quick_check()
+    except StoreError:
+        lock.release()
+        raise
+    if problem != "ok":
+        lock.release()
+        raise StoreError(f"The archive's store {store.path} fails SQLite's quick check ({problem}); restore it "
+                         "from a bundle or a backup before crawling.")
+    return lock
 
 
 class CrawlSession:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from archive.urls import check_base_url
 from crawler.spiders.newspaper import SOURCES
 
 JOB_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
@@ -97,8 +98,22 @@ def load(path: Path) -> Schedule:
     if not jobs_table:
         raise ConfigError(f"{path} has no [jobs.NAME] tables: there is nothing to schedule.")
     jobs = [make_job(name, spec, defaults, path) for name, spec in jobs_table.items()]
-    return Schedule(path=path, site=str(site.get("name", "phnompenhpost")), base_url=site.get("base_url"),
+    base_url = site.get("base_url")
+    if base_url is not None:
+        check_site_address(base_url, path)
+    return Schedule(path=path, site=str(site.get("name", "phnompenhpost")), base_url=base_url,
                     contact=site.get("contact"), timezone=zone, jobs=jobs)
+
+
+def check_site_address(base_url: object, path: Path) -> None:
+    """The same check as `crawl --base-url`, so that a bad address stops the scheduler now
+    rather than failing every run."""
+    if not isinstance(base_url, str):
+        raise ConfigError(f"{path} [site]: base_url is a web address in quotes, e.g. \"http://127.0.0.1:8000\".")
+    try:
+        check_base_url(base_url)
+    except ValueError as error:
+        raise ConfigError(f"{path} [site]: base_url {error}.") from None
 
 
 def table(data: dict, name: str, path: Path) -> dict:

@@ -1,6 +1,8 @@
 """One run of one job: crawl (a child process, since Scrapy's reactor runs once per process),
 then an incremental index update, each recorded on the crawl run. A job whose previous run
-still holds its lock is skipped, not queued: the next due time will come soon enough."""
+still holds its lock is skipped, not queued: the next due time will come soon enough. So is a
+run that finds another crawl (another job's, one started by hand, an ingester) writing the
+archive: two would fetch every page twice."""
 from __future__ import annotations
 
 import logging
@@ -14,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from archive.store import Store, StoreError
+from crawler.session import StoreLock
 from scheduling.config import Job, Schedule
 from scheduling.lock import JobLock
 from search.indexer import IndexUnavailableError, update
@@ -48,21 +51,35 @@ class Runner:
         started = now()
         lock = JobLock(self.data_dir / "locks", job.name)
         if not lock.acquire():
-            message = f"skipped: the previous run (pid {lock.holder()}) still holds the job's lock"
-            logger.info("job %s %s", job.name, message)
+            message = f"the previous run (pid {lock.holder()}) still holds the job's lock"
+            logger.info("job %s skipped: %s", job.name, message)
             return Outcome(job.name, "skipped", started, now(), message=message)
+        store_lock = StoreLock(self.data_dir)
         try:
-            return self.crawl_and_index(job, lock, started)
+            if not store_lock.acquire("crawl"):
+                message = f"{store_lock.holder()} is already writing the archive"
+                logger.info("job %s skipped: %s", job.name, message)
+                return Outcome(job.name, "skipped", started, now(), message=message)
+            return self.crawl_and_index(job, lock, store_lock, started)
         finally:
+            store_lock.release()
             lock.release()
 
-    def crawl_and_index(self, job: Job, lock: JobLock, started: str) -> Outcome:
-        code, pid, last_line = self.crawl(job, lock)
+    def crawl_and_index(self, job: Job, lock: JobLock, store_lock: StoreLock, started: str) -> Outcome:
+        try:
+            code, pid, last_line = self.crawl(job, lock, store_lock)
+        finally:
+            store_lock.release()  # the index update may overlap another crawl
         with Store(self.data_dir / "archive.sqlite3") as store:
             run = store.db.execute("SELECT * FROM crawl_runs WHERE pid = ? AND job = ? ORDER BY id DESC LIMIT 1",
                                    (pid, job.name)).fetchone()
             run_id = run["id"] if run else None
             if run_id is None:  # the crawl stopped before it could record itself
+                problem = store.quick_check()
+                if problem != "ok":  # it refused a damaged store: nothing is written into it here either
+                    note = last_line or f"the store fails SQLite's quick check ({problem})"
+                    logger.warning("job %s failed: %s", job.name, note)
+                    return Outcome(job.name, "failed", started, now(), message=note)
                 run_id = store.start_run(self.schedule.site, self.schedule.base_url or "", {}, job.name)
                 store.finish_run(run_id, "failed", {})
             if run and run["status"] == "running":  # killed before it could say how it ended
@@ -81,9 +98,9 @@ class Runner:
                 return Outcome(job.name, "finished", started, now(), run_id, summary(store.run(run_id)))
             return self.index(job, store, run_id, started)
 
-    def crawl(self, job: Job, lock: JobLock) -> tuple[int, int, str]:
-        """Run the crawl as a child that shares the job's lock, so the lock stays held while
-        the crawl lives even if this process is killed."""
+    def crawl(self, job: Job, lock: JobLock, store_lock: StoreLock) -> tuple[int, int, str]:
+        """Run the crawl as a child that shares the job's lock and the store's, so the locks
+        stay held while the crawl lives even if this process is killed."""
         arguments = [sys.executable, "-m", "cli.main", "crawl", "--site", self.schedule.site,
                      "--data-dir", str(self.data_dir), *job.crawl_arguments()]
         if self.schedule.base_url:
@@ -96,8 +113,10 @@ class Runner:
             log.write(f"\n== {now()} job {job.name}: {' '.join(arguments[2:])}\n".encode())
             log.flush()
             start = log.tell()
-            child = subprocess.Popen(arguments, stdout=log, stderr=subprocess.STDOUT, pass_fds=(lock.fd,),
-                                     start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            child = subprocess.Popen(arguments, stdout=log, stderr=subprocess.STDOUT,
+                                     pass_fds=(lock.fd, store_lock.fd), start_new_session=True,
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1",
+                                          StoreLock.LOCK_FD_VARIABLE: str(store_lock.fd)})
             self.children.add(child)
             if self.stopping.is_set():
                 child.terminate()
