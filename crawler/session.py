@@ -8,7 +8,6 @@ setting NEWSARCHIVE_SESSION names the class, so the spider, the middleware and t
 are the same in both."""
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.misc import load_object
 
 from archive.health import flag_run
+from archive.locks import FileLock
 from archive.store import Capture, Ingested, Store, StoreError
 from archive.warc import WarcWriter
 
@@ -36,39 +36,23 @@ def data_dir(settings_value: str | None) -> Path:
     return Path(settings_value or os.environ.get("NEWSARCHIVE_DATA") or "data")
 
 
-class StoreLock:
+class StoreLock(FileLock):
     """One writer of a data folder's store at a time — a crawl or the ingester of a
-    distributed crawl — so that two crawls never fetch every page twice. An flock, which the
-    kernel lets go of when its holder dies, however it dies; the file keeps the holder's pid
-    and role only to say who holds it. The scheduler takes the lock for a job's crawl and
-    hands it down (LOCK_FD_VARIABLE names the inherited descriptor), so that the lock is held
-    from the moment the run is decided and no other crawl can slip in before the child starts."""
+    distributed crawl — so that two crawls never fetch every page twice. The scheduler takes
+    the lock for a job's crawl and hands it down (LOCK_FD_VARIABLE names the inherited
+    descriptor), so that the lock is held from the moment the run is decided and no other
+    crawl can slip in before the child starts."""
 
     # A dot, which no job name has, keeps it apart from the scheduler's locks/JOB.lock.
     FILE_NAME = "store.writer.lock"
     LOCK_FD_VARIABLE = "NEWSARCHIVE_STORE_LOCK_FD"
 
     def __init__(self, folder: Path):
-        self.path = folder / "locks" / self.FILE_NAME
-        self.fd: int | None = None
+        super().__init__(folder / "locks" / self.FILE_NAME)
 
-    def acquire(self, role: str) -> bool:
-        """Take the lock (or the one handed down) if nobody else holds it; False at once if
-        somebody does."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = self.inherited()
-        if fd is None:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
-        holder = f"{os.getpid()} {role}\n".encode()
-        os.pwrite(fd, holder, 0)  # overwritten in place, so a reader never finds the file empty
-        os.ftruncate(fd, len(holder))
-        self.fd = fd
-        return True
+    def acquire(self, note: str = "crawl", fd: int | None = None) -> bool:
+        """Take the lock, or the one handed down, if nobody else holds it."""
+        return super().acquire(note, self.inherited() if fd is None else fd)
 
     def inherited(self) -> int | None:
         """The descriptor of this very lock file handed down by the scheduler, if any."""
@@ -79,26 +63,11 @@ class StoreLock:
             return None
         return int(text) if (given.st_dev, given.st_ino) == (mine.st_dev, mine.st_ino) else None
 
-    def __enter__(self) -> StoreLock:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
-
-    def holder(self) -> str:
+    def who(self) -> str:
         """Who holds it: "a crawl (pid 123)", "an ingester (pid 456)"."""
-        try:
-            pid, _, role = self.path.read_text().strip().partition(" ")
-        except FileNotFoundError:
-            pid, role = "", ""
-        who = "an ingester" if role == "ingest" else "a crawl"
-        return f"{who} (pid {pid})" if pid.isdigit() else who
-
-    def release(self) -> None:
-        if self.fd is not None:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-            self.fd = None
+        pid, role = self.holder()
+        name = "an ingester" if role == "ingest" else "a crawl"
+        return f"{name} (pid {pid})" if pid else name
 
 
 def claim_store(folder: Path, role: str) -> StoreLock:
@@ -108,7 +77,7 @@ def claim_store(folder: Path, role: str) -> StoreLock:
     ends. Raises StoreError with the one sentence to show."""
     lock = StoreLock(folder)
     if not lock.acquire(role):
-        raise StoreError(f"{lock.holder().capitalize()} is already writing the archive in {folder}; wait for it "
+        raise StoreError(f"{lock.who().capitalize()} is already writing the archive in {folder}; wait for it "
                          "to end.")
     try:
         with Store(folder / "archive.sqlite3") as store:

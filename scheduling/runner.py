@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from archive.locks import FileLock
 from archive.store import Store, StoreError
 from crawler.session import StoreLock
 from scheduling.config import Job, Schedule
-from scheduling.lock import JobLock
 from search.indexer import IndexUnavailableError, update
 
 logger = logging.getLogger(__name__)
@@ -49,15 +49,15 @@ class Runner:
 
     def run(self, job: Job) -> Outcome:
         started = now()
-        lock = JobLock(self.data_dir / "locks", job.name)
+        lock = FileLock(self.data_dir / "locks" / f"{job.name}.lock")
         if not lock.acquire():
-            message = f"the previous run (pid {lock.holder()}) still holds the job's lock"
+            message = f"the previous run (pid {lock.holder()[0]}) still holds the job's lock"
             logger.info("job %s skipped: %s", job.name, message)
             return Outcome(job.name, "skipped", started, now(), message=message)
         store_lock = StoreLock(self.data_dir)
         try:
             if not store_lock.acquire("crawl"):
-                message = f"{store_lock.holder()} is already writing the archive"
+                message = f"{store_lock.who()} is already writing the archive"
                 logger.info("job %s skipped: %s", job.name, message)
                 return Outcome(job.name, "skipped", started, now(), message=message)
             return self.crawl_and_index(job, lock, store_lock, started)
@@ -65,7 +65,7 @@ class Runner:
             store_lock.release()
             lock.release()
 
-    def crawl_and_index(self, job: Job, lock: JobLock, store_lock: StoreLock, started: str) -> Outcome:
+    def crawl_and_index(self, job: Job, lock: FileLock, store_lock: StoreLock, started: str) -> Outcome:
         try:
             code, pid, last_line = self.crawl(job, lock, store_lock)
         finally:
@@ -98,7 +98,7 @@ class Runner:
                 return Outcome(job.name, "finished", started, now(), run_id, summary(store.run(run_id)))
             return self.index(job, store, run_id, started)
 
-    def crawl(self, job: Job, lock: JobLock, store_lock: StoreLock) -> tuple[int, int, str]:
+    def crawl(self, job: Job, lock: FileLock, store_lock: StoreLock) -> tuple[int, int, str]:
         """Run the crawl as a child that shares the job's lock and the store's, so the locks
         stay held while the crawl lives even if this process is killed."""
         arguments = [sys.executable, "-m", "cli.main", "crawl", "--site", self.schedule.site,

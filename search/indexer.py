@@ -26,13 +26,13 @@ from whoosh.index import LockError
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import IndexWriter
 
+from archive.locks import FileLock
 from archive.store import Store
-from scheduling.lock import JobLock
 from search.documents import DOCUMENT_FORMAT, all_documents, changed_documents, high_water
 from search.schema import build_schema
 
 STATE = "newsarchive-index.json"
-WRITER_LOCK = "writer"  # <index root>/writer.lock
+WRITER_LOCK = "writer.lock"  # in the index root
 PR_SET_PDEATHSIG = 1
 Wrap = Callable[[Iterable, int | None, str], Iterable]
 
@@ -73,9 +73,9 @@ def writing(root: Path) -> Iterator[None]:
     rebuild writes a new one beside the one an update writes. The kernel drops it when the
     holder dies, however it dies, so a killed indexer never blocks the next."""
     root.mkdir(parents=True, exist_ok=True)
-    lock = JobLock(root, WRITER_LOCK)
+    lock = FileLock(root / WRITER_LOCK)
     if not lock.acquire():
-        holder = lock.holder()
+        holder, _ = lock.holder()
         who = f" (pid {holder})" if holder else ""
         raise IndexUnavailableError(f"Another indexer{who} is writing to {root}; try again when it has finished.")
     try:
