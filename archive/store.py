@@ -553,6 +553,80 @@ class Store:
             self.count(run_id, "new_revisions")
         return True
 
+    def first_capture_of(self, record_id: str) -> sqlite3.Row | None:
+        """The capture a WARC record was first stored as."""
+        return self.db.execute("SELECT id, warc_file, warc_offset FROM captures WHERE warc_record_id = ? ORDER BY id "
+                               "LIMIT 1", (record_id,)).fetchone()
+
+    def repoint_capture(self, capture_id: int, run_id: int | None, capture: Capture) -> None:
+        """A capture's raw copy is now `capture`'s (a complete copy in place of a damaged one)."""
+        with self.transaction() as db:
+            db.execute("UPDATE captures SET run_id = ?, kind = ?, size = ?, warc_file = ?, warc_offset = ?, "
+                       "content_type = ?, etag = ?, last_modified = ? WHERE id = ?",
+                       (run_id, capture.kind, capture.size, capture.warc_file, capture.warc_offset,
+                        capture.content_type, capture.etag, capture.last_modified, capture_id))
+
+
+    def forget_parse(self, capture_id: int) -> None:
+        """Take out what a capture's parse put into the archive, so a complete copy can be parsed in
+        its place: its warnings, a Most viewed sighting it made, its link to its article, and its
+        revision unless another capture has that revision too (later ones renumbered, the article
+        gone if nothing else is left of it). Run again after a kill, it takes out what the complete
+        copy had put in so far, since that too is tied to the same capture."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM warnings WHERE capture_id = ?", (capture_id,))
+            sighted = db.execute("SELECT id, sightings FROM snapshots WHERE capture_id = ?", (capture_id,)).fetchall()
+            for snapshot in sighted:
+                if snapshot["sightings"] > 1:
+                    db.execute("UPDATE snapshots SET sightings = sightings - 1 WHERE id = ?", (snapshot["id"],))
+                else:
+                    db.execute("DELETE FROM snapshot_entries WHERE snapshot_id = ?", (snapshot["id"],))
+                    db.execute("DELETE FROM snapshots WHERE id = ?", (snapshot["id"],))
+            link = db.execute("SELECT article_id, revision FROM article_captures WHERE capture_id = ?",
+                              (capture_id,)).fetchone()
+            if link is None:
+                return
+            article_id, number = link
+            db.execute("DELETE FROM article_captures WHERE capture_id = ?", (capture_id,))
+            other = db.execute("SELECT c.id, c.fetched_at FROM article_captures ac JOIN captures c "
+                               "ON c.id = ac.capture_id WHERE ac.article_id = ? AND ac.revision = ? "
+                               "ORDER BY c.fetched_at, c.id LIMIT 1",
+                               (article_id, number)).fetchone()
+            if other is not None:
+                db.execute("UPDATE revisions SET capture_id = ?, captured_at = ? WHERE article_id = ? AND number = ? "
+                           "AND capture_id = ?", (other["id"], other["fetched_at"], article_id, number, capture_id))
+            else:
+                db.execute("DELETE FROM revisions WHERE article_id = ? AND number = ?", (article_id, number))
+                for table, column in (("revisions", "number"), ("article_captures", "revision")):
+                    # two steps, so that no two revisions share a number on the way (UNIQUE)
+                    db.execute(f"UPDATE {table} SET {column} = -({column} - 1) WHERE article_id = ? AND {column} > ?",
+                               (article_id, number))
+                    db.execute(f"UPDATE {table} SET {column} = -{column} WHERE article_id = ? AND {column} < 0",
+                               (article_id,))
+                db.execute("UPDATE articles SET current_revision = current_revision - 1 WHERE id = ?", (article_id,))
+            self._refresh_article(article_id)
+
+
+    def _refresh_article(self, article_id: int) -> None:
+        """The article's row again from its current revision and its captures, or the article gone
+        if it has no revision left."""
+        row = self.db.execute("SELECT r.record FROM articles a JOIN revisions r ON r.article_id = a.id "
+                              "AND r.number = a.current_revision WHERE a.id = ?", (article_id,)).fetchone()
+        if row is None:
+            self.db.execute("DELETE FROM aliases WHERE article_id = ?", (article_id,))
+            self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            return
+        article = Article.from_dict(json.loads(row["record"]))
+        published = utc(datetime.fromisoformat(article.published)) if article.published else None
+        first, last = self.db.execute(
+            "SELECT min(t), max(t) FROM (SELECT captured_at AS t FROM revisions WHERE article_id = ? UNION ALL "
+            "SELECT c.fetched_at FROM article_captures ac JOIN captures c ON c.id = ac.capture_id "
+            "WHERE ac.article_id = ?)",
+            (article_id, article_id)).fetchone()
+        self.db.execute("UPDATE articles SET headline = ?, published_utc = ?, section = ?, language = ?, "
+                        "first_captured = ?, last_captured = ? WHERE id = ?",
+                        (article.headline, published, article.section, article.language, first, last, article_id))
+
     def clear_derived(self) -> None:
         """Forget everything parsed from captures (for a reparse); captures and runs stay."""
         with self.transaction():

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,7 +32,7 @@ from warcio.statusandheaders import StatusAndHeadersParserException
 from warcio.warcwriter import WARCWriter
 
 from archive.model import Article, ParsedPage
-from archive.store import Capture, Store, utc
+from archive.store import Capture, Store
 from archive.warc import DEFAULT_MAX_BYTES
 from crawler.parse import parse_page
 from crawler.settings import DOWNLOAD_MAXSIZE
@@ -303,7 +301,7 @@ def import_warcs(files: list[Path], store: Store, site: str, wrap: Wrap | None =
                     continue
                 page = parse_page(raw.body, raw.url, raw.fetched_at, site)
                 if replacing is not None:
-                    forget_parse(store, replacing)
+                    store.forget_parse(replacing)
                 elif not page_worth_keeping(page):
                     report.add("not an article page")
                     continue
@@ -322,8 +320,7 @@ def damaged_copy(store: Store, record_id: str) -> int | None:
     """The capture of `record_id` if its stored copy is not whole (an earlier version stored
     records without checking them). A copy whose WARC file is not in the archive's folder (a
     distributed crawl's, not yet brought home) cannot be judged and is taken as whole."""
-    row = store.db.execute("SELECT id, warc_file, warc_offset FROM captures WHERE warc_record_id = ? ORDER BY id "
-                           "LIMIT 1", (record_id,)).fetchone()
+    row = store.first_capture_of(record_id)
     path = store.path.parent / "warc" / row["warc_file"]
     if not path.is_file():
         return None
@@ -333,65 +330,6 @@ def damaged_copy(store: Store, record_id: str) -> int | None:
         except UnusableRecordError as unusable:
             return row["id"] if unusable.kind == DAMAGED else None
     return row["id"] if stored.record_id != record_id else None
-
-
-def forget_parse(store: Store, capture_id: int) -> None:
-    """Take out what a capture's parse put into the archive, so a complete copy can be parsed in
-    its place: its warnings, a Most viewed sighting it made, its link to its article, and its
-    revision unless another capture has that revision too (later ones renumbered, the article
-    gone if nothing else is left of it). Run again after a kill, it takes out what the complete
-    copy had put in so far, since that too is tied to the same capture."""
-    with store.transaction() as db:
-        db.execute("DELETE FROM warnings WHERE capture_id = ?", (capture_id,))
-        sighted = db.execute("SELECT id, sightings FROM snapshots WHERE capture_id = ?", (capture_id,)).fetchall()
-        for snapshot in sighted:
-            if snapshot["sightings"] > 1:
-                db.execute("UPDATE snapshots SET sightings = sightings - 1 WHERE id = ?", (snapshot["id"],))
-            else:
-                db.execute("DELETE FROM snapshot_entries WHERE snapshot_id = ?", (snapshot["id"],))
-                db.execute("DELETE FROM snapshots WHERE id = ?", (snapshot["id"],))
-        link = db.execute("SELECT article_id, revision FROM article_captures WHERE capture_id = ?",
-                          (capture_id,)).fetchone()
-        if link is None:
-            return
-        article_id, number = link
-        db.execute("DELETE FROM article_captures WHERE capture_id = ?", (capture_id,))
-        other = db.execute("SELECT c.id, c.fetched_at FROM article_captures ac JOIN captures c ON c.id = ac.capture_id "
-                           "WHERE ac.article_id = ? AND ac.revision = ? ORDER BY c.fetched_at, c.id LIMIT 1",
-                           (article_id, number)).fetchone()
-        if other is not None:
-            db.execute("UPDATE revisions SET capture_id = ?, captured_at = ? WHERE article_id = ? AND number = ? "
-                       "AND capture_id = ?", (other["id"], other["fetched_at"], article_id, number, capture_id))
-        else:
-            db.execute("DELETE FROM revisions WHERE article_id = ? AND number = ?", (article_id, number))
-            for table, column in (("revisions", "number"), ("article_captures", "revision")):
-                # two steps, so that no two revisions share a number on the way (UNIQUE)
-                db.execute(f"UPDATE {table} SET {column} = -({column} - 1) WHERE article_id = ? AND {column} > ?",
-                           (article_id, number))
-                db.execute(f"UPDATE {table} SET {column} = -{column} WHERE article_id = ? AND {column} < 0",
-                           (article_id,))
-            db.execute("UPDATE articles SET current_revision = current_revision - 1 WHERE id = ?", (article_id,))
-        refresh_article(db, article_id)
-
-
-def refresh_article(db: sqlite3.Connection, article_id: int) -> None:
-    """The article's row again from its current revision and its captures, or the article gone
-    if it has no revision left."""
-    row = db.execute("SELECT r.record FROM articles a JOIN revisions r ON r.article_id = a.id "
-                     "AND r.number = a.current_revision WHERE a.id = ?", (article_id,)).fetchone()
-    if row is None:
-        db.execute("DELETE FROM aliases WHERE article_id = ?", (article_id,))
-        db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
-        return
-    article = Article.from_dict(json.loads(row["record"]))
-    published = utc(datetime.fromisoformat(article.published)) if article.published else None
-    first, last = db.execute(
-        "SELECT min(t), max(t) FROM (SELECT captured_at AS t FROM revisions WHERE article_id = ? UNION ALL "
-        "SELECT c.fetched_at FROM article_captures ac JOIN captures c ON c.id = ac.capture_id WHERE ac.article_id = ?)",
-        (article_id, article_id)).fetchone()
-    db.execute("UPDATE articles SET headline = ?, published_utc = ?, section = ?, language = ?, first_captured = ?, "
-               "last_captured = ? WHERE id = ?",
-               (article.headline, published, article.section, article.language, first, last, article_id))
 
 
 def article_of(page: ParsedPage) -> Article | None:
@@ -418,11 +356,7 @@ def add_page(store: Store, run_id: int, page: ParsedPage, raw: RawCapture, warc_
     capture_id = store.add_capture(run_id, capture) if replacing is None else replacing
     outcome = ingest_page(store, run_id, page, raw, article, capture_id)
     if replacing is not None:
-        with store.transaction() as db:
-            db.execute("UPDATE captures SET run_id = ?, kind = ?, size = ?, warc_file = ?, warc_offset = ?, "
-                       "content_type = ?, etag = ?, last_modified = ? WHERE id = ?",
-                       (run_id, capture.kind, capture.size, warc_file, offset, capture.content_type, capture.etag,
-                        capture.last_modified, replacing))
+        store.repoint_capture(replacing, run_id, capture)
     return outcome
 
 
