@@ -12,7 +12,9 @@ from cli.progress import progress
 from cli.search_cmd import request_from
 from portable.bundle_write import remove_leftovers, write_bundle
 from portable.exports import FORMATS, export_articles, export_snapshots, provenance_path
+from portable.manifest import BundleError
 from portable.selection import Selection, select
+from portable.signing import key_id, load_private_key
 from portable.warc_export import export_warc
 from search.service import QueryError, SearchService
 
@@ -29,6 +31,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "SHA-256. 'newsarchive import bundle' and 'newsarchive serve --bundle' check it whole.")
     bundle.add_argument("file", type=Path, help="the bundle to write (.tar.gz)")
     bundle.add_argument("--warc", action="store_true", help="include the WARC files (the raw captures)")
+    bundle.add_argument("--sign", type=Path, default=None, metavar="KEYFILE",
+                        help="sign the manifest with this ed25519 private key (PEM, PKCS8), so that an archive "
+                             "trusting its public key installs the bundle's index as it is")
     common(bundle, run_bundle)
 
     articles = kinds.add_parser(
@@ -97,19 +102,24 @@ def check_output(path: Path) -> None:
 
 def run_bundle(args: argparse.Namespace) -> int:
     existing_store(args)
+    try:
+        key = load_private_key(args.sign) if args.sign is not None else None
+    except BundleError as error:
+        raise UserError(str(error)) from None
     removed = remove_leftovers(args.file.parent)
     if removed:
         print(f"Removed {len(removed)} staging folder(s) left in {args.file.parent} by an export that was killed: "
               f"{', '.join(path.name for path in removed)}.")
     try:
-        manifest = write_bundle(resolve(args), index_dir(args), args.file, args.warc, progress)
+        manifest = write_bundle(resolve(args), index_dir(args), args.file, args.warc, progress, key)
     except (FileNotFoundError, StoreError) as error:
         raise UserError(str(error).rstrip(".") + ".") from None
     figures = manifest["figures"]
     size = args.file.stat().st_size
     print(f"Wrote {args.file} ({size / 2**20:.1f} MiB, {len(manifest['files'])} files): {figures['articles']} "
           f"articles, {figures['snapshots']} Most viewed snapshots, published {figures['published_from']} to "
-          f"{figures['published_to']}; manifest SHA-256 {manifest['sha256']}.")
+          f"{figures['published_to']}; manifest SHA-256 {manifest['sha256']}"
+          + (f", signed with key {key_id(key.public_key())}." if key is not None else "."))
     return 0
 
 

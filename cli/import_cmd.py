@@ -12,6 +12,7 @@ from cli.progress import progress
 from crawler.parse import SITES
 from portable.install import import_bundle
 from portable.manifest import BundleError
+from portable.signing import trusted_keys
 from portable.warc_import import WarcImportError, import_warcs
 
 
@@ -50,15 +51,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run_bundle(args: argparse.Namespace) -> int:
     try:
-        manifest, generation = import_bundle(args.file, resolve(args), index_dir(args), args.replace, progress)
+        trusted = trusted_keys(resolve(args))
+        manifest, generation = import_bundle(args.file, resolve(args), index_dir(args), trusted, args.replace,
+                                             progress)
     except BundleError as error:
         raise UserError(f"{str(error).rstrip('.')}; nothing was installed.") from None
     figures = manifest["figures"]
     print(f"Installed {args.file.name} (manifest SHA-256 {manifest['sha256']}): "
           f"{figures['articles']} articles, {figures['snapshots']} Most viewed snapshots, "
           f"{len(manifest['files'])} files checked; store in {resolve(args)}, index {index_dir(args)}/"
-          f"{generation.name}.")
+          f"{generation.name}; {trust(manifest)}.")
     return 0
+
+
+def trust(manifest: dict) -> str:
+    """Whether the bundle's own index was installed, or one rebuilt from its store."""
+    if manifest["signed_by"] is not None:
+        return f"signed by trusted key {manifest['signed_by']}"
+    return f"not signed by a trusted key: the index was rebuilt from the store ({manifest['rebuild_seconds']:.1f} s)"
 
 
 def run_warc(args: argparse.Namespace) -> int:

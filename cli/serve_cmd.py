@@ -11,10 +11,12 @@ from pathlib import Path
 from archive.store import StoreError
 from cli.datadir import add_data_dir, resolve
 from cli.errors import UserError
+from cli.import_cmd import trust
 from cli.index_cmd import add_index_dir, index_dir
 from cli.progress import progress
 from portable.install import import_bundle
 from portable.manifest import BundleError
+from portable.signing import trusted_keys
 from search.service import QueryError
 
 
@@ -42,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         if args.bundle is not None:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="newsarchive-bundle-")))
-            data, index = unpack_bundle(args.bundle, folder)
+            data, index = unpack_bundle(args.bundle, folder, args.data_dir)
         else:
             data, index = resolve(args), index_dir(args)
         try:
@@ -52,15 +54,16 @@ def run(args: argparse.Namespace) -> int:
         return serve(app, args)
 
 
-def unpack_bundle(bundle: Path, folder: Path) -> tuple[Path, Path]:
-    """Check the bundle whole and unpack it into `folder`; returns its data and index folders."""
+def unpack_bundle(bundle: Path, folder: Path, keys_from: Path | None) -> tuple[Path, Path]:
+    """Check the bundle whole and unpack it into `folder`, trusting the keys of the data folder
+    `keys_from` (none without one); returns its data and index folders."""
     data, index = folder / "data", folder / "index"
     try:
-        manifest, _ = import_bundle(bundle, data, index, wrap=progress)
+        manifest, _ = import_bundle(bundle, data, index, trusted_keys(keys_from), wrap=progress)
     except BundleError as error:
         raise UserError(str(error)) from None
     print(f"Checked {bundle.name} (manifest SHA-256 {manifest['sha256']}): {manifest['figures']['articles']} "
-          f"articles, made {manifest['created_at']}.", flush=True)
+          f"articles, made {manifest['created_at']}; {trust(manifest)}.", flush=True)
     return data, index
 
 

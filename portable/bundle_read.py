@@ -6,6 +6,10 @@ lists, under a safe name, of the listed size and SHA-256, and the checksum of th
 close it. Then the store's schema, its integrity and its figures, and the index's document
 count, are checked against the manifest. Files are unpacked into a staging folder beside the
 target; only a complete, checked staging folder is ever moved into place.
+
+Whoosh unpickles what an index holds, so the bundle's index is opened only if a trusted key
+signed the manifest; otherwise it is deleted unopened and the caller rebuilds it from the store.
+The store is first checked by SQLite alone, read-only and without trusting its schema.
 """
 from __future__ import annotations
 
@@ -17,10 +21,12 @@ import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from whoosh import index
 
 from archive.store import SCHEMA_VERSION, Store, StoreError
 from portable.manifest import CHECKSUM, MANIFEST, BundleError, checksum_line, compare_figures, copy_hashed, decode
+from portable.signing import MAX_SIGNATURE_BYTES, SIGNATURE, trusted_signer
 
 Wrap = Callable[[Iterable, int | None, str], Iterable]
 MAX_MANIFEST_BYTES = 64 * 2**20
@@ -41,29 +47,35 @@ def safe_name(name: str) -> bool:
             and parts[0] in ("store", "warc", "index") and parts[1] not in ("", "."))
 
 
-def unpack(bundle: Path, staging: Path, wrap: Wrap | None = None) -> dict:
-    """Unpack and check every file of `bundle` into `staging`; returns the manifest."""
+def unpack(bundle: Path, staging: Path, trusted: dict[str, Ed25519PublicKey], wrap: Wrap | None = None) -> dict:
+    """Unpack and check every file of `bundle` into `staging`; returns the manifest, whose
+    `signed_by` is the trusted key that signed it, or None (the staged index is then gone)."""
     name = bundle.name
     try:
         with tarfile.open(bundle, "r|gz") as tar:
-            return _unpack_members(tar, name, staging, wrap)
+            return _unpack_members(tar, name, staging, trusted, wrap)
     except (tarfile.TarError, EOFError, zlib.error, OSError) as error:
         if isinstance(error, FileNotFoundError) and not bundle.exists():
             raise BundleError(f"There is no bundle {bundle}.") from None
         raise BundleError(f"{name} is damaged or cut short and cannot be read ({error}).") from None
 
 
-def _unpack_members(tar: tarfile.TarFile, name: str, staging: Path, wrap: Wrap | None) -> dict:
+def _unpack_members(tar: tarfile.TarFile, name: str, staging: Path, trusted: dict[str, Ed25519PublicKey],
+                    wrap: Wrap | None) -> dict:
     members = iter(tar)
     first = next(members, None)
     if first is None or first.name != MANIFEST or not first.isfile() or first.size > MAX_MANIFEST_BYTES:
         raise BundleError(f"{name} is not a newsarchive bundle (it does not begin with {MANIFEST}).")
     raw = tar.extractfile(first).read()
     manifest = decode(raw, name, SCHEMA_VERSION)
-    expected, seen, closed = manifest["by_path"], set(), False
+    expected, seen, closed, signature = manifest["by_path"], set(), False, None
     for member in wrap(members, len(expected) + 1, "files") if wrap else members:
         if closed:
-            raise BundleError(f"{name} has {member.name!r} after its closing checksum.")
+            if member.name != SIGNATURE or signature is not None or not member.isfile() \
+                    or member.size > MAX_SIGNATURE_BYTES:
+                raise BundleError(f"{name} has {member.name!r} after its closing checksum.")
+            signature = tar.extractfile(member).read()
+            continue
         if member.name == CHECKSUM and member.isfile() and member.size < 4096:
             if tar.extractfile(member).read() != checksum_line(raw):
                 raise BundleError(f"{name} has been altered: its manifest does not match {CHECKSUM}.")
@@ -87,19 +99,22 @@ def _unpack_members(tar: tarfile.TarFile, name: str, staging: Path, wrap: Wrap |
     missing = sorted(set(expected) - seen)
     if missing:
         raise BundleError(f"{name} is incomplete: {missing[0]} is listed in its manifest but missing.")
+    manifest["signed_by"] = trusted_signer(name, signature, raw, trusted)
     check_contents(staging, manifest, name)
     return manifest
 
 
 def check_contents(staging: Path, manifest: dict, name: str) -> None:
-    """The store opens, is whole and of a known schema, and its figures and the index's size are
-    the manifest's."""
+    """The store opens, is whole and of a known schema, and its figures and (if a trusted key
+    signed it) the index's size are the manifest's; an index nobody trusted is removed unopened."""
     path = staging / "archive.sqlite3"
     if not path.is_file():
         raise BundleError(f"{name} holds no store.")
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
+            db.execute("PRAGMA trusted_schema=OFF")  # no function a view or trigger names runs
+            db.execute("PRAGMA cell_size_check=ON")  # a malformed page is an error, not a crash
             schema = db.execute("PRAGMA user_version").fetchone()[0]
             integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
@@ -117,6 +132,9 @@ def check_contents(staging: Path, manifest: dict, name: str) -> None:
     except StoreError as error:
         raise BundleError(str(error)) from None
     compare_figures(name, manifest["figures"], figures)
+    if manifest["signed_by"] is None:
+        discard(staging / STAGED_INDEX)
+        return
     try:
         documents = index.open_dir(str(staging / STAGED_INDEX)).doc_count()
     except Exception as error:  # Whoosh raises many kinds on a bad index

@@ -24,8 +24,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from archive.store import SCHEMA_VERSION, Store, pid_alive
 from portable.manifest import CHECKSUM, MANIFEST, Entry, build, checksum_line, copy_hashed, encode, hash_file
+from portable.signing import SIGNATURE, sign
 from search.indexer import STATE, current_generation, read_state
 
 Wrap = Callable[[Iterable, int | None, str], Iterable]
@@ -102,8 +105,9 @@ def member(name: str, size: int, mtime: float) -> tarfile.TarInfo:
 
 
 def write_bundle(data_dir: Path, index_root: Path, output: Path, with_warc: bool = False,
-                 wrap: Wrap | None = None) -> dict:
-    """Write the bundle to `output` (in place only once complete); returns its manifest."""
+                 wrap: Wrap | None = None, key: Ed25519PrivateKey | None = None) -> dict:
+    """Write the bundle to `output` (in place only once complete), signed with `key` if given;
+    returns its manifest."""
     generation = current_generation(index_root)
     if generation is None or not (generation / STATE).is_file():
         raise FileNotFoundError(f"There is no index in {index_root}; run 'newsarchive index' first")
@@ -132,5 +136,8 @@ def write_bundle(data_dir: Path, index_root: Path, output: Path, with_warc: bool
                     tar.addfile(member(source.entry.path, source.entry.size, mtime), stream)
             closing = checksum_line(manifest_bytes)
             tar.addfile(member(CHECKSUM, len(closing), mtime), io.BytesIO(closing))
+            if key is not None:
+                signature = sign(key, manifest_bytes)
+                tar.addfile(member(SIGNATURE, len(signature), mtime), io.BytesIO(signature))
         os.replace(partial, output)
     return manifest | {"sha256": closing.split()[0].decode()}

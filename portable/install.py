@@ -3,18 +3,23 @@ the new one is in, and comes back if anything fails on the way.
 
 The data folder is swapped as a whole (the staging folder was unpacked beside it, on the same
 file system); the index generation becomes the newest generation of the index folder and its
-`current` link is switched in one rename, as a rebuild does.
+`current` link is switched in one rename, as a rebuild does. A bundle no trusted key signed
+gets an index rebuilt from its store, in the staging folder, before anything is moved.
 """
 from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
-from archive.store import Store
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from archive.store import Store, StoreError
 from portable.bundle_read import STAGED_INDEX, Wrap, discard, unpack
 from portable.manifest import BundleError
-from search.indexer import _switch, current_generation
+from portable.signing import TRUSTED_KEYS
+from search.indexer import IndexUnavailableError, _switch, current_generation, rebuild
 
 
 def staging_folder(data_dir: Path) -> Path:
@@ -37,7 +42,7 @@ def refuse_existing(data_dir: Path, index_root: Path, replace: bool) -> None:
     if holds_archive(data_dir, index_root):
         if not replace:
             raise BundleError(f"{data_dir} or {index_root} already holds an archive; give --replace to replace it.")
-    elif data_dir.is_dir() and any(data_dir.iterdir()):
+    elif data_dir.is_dir() and any(path.name != TRUSTED_KEYS for path in data_dir.iterdir()):
         raise BundleError(f"{data_dir} is not empty and holds no archive; choose an empty or new folder.")
 
 
@@ -53,6 +58,8 @@ def install(staging: Path, data_dir: Path, index_root: Path, replace: bool) -> P
     data_dir = data_dir.resolve()
     refuse_existing(data_dir, index_root, replace)
     previous = data_dir.parent / f".{data_dir.name}.previous-{os.getpid()}"
+    if (data_dir / TRUSTED_KEYS).is_dir():  # the archive's trust goes with it, not with the bundle
+        shutil.copytree(data_dir / TRUSTED_KEYS, staging / TRUSTED_KEYS)
     had_data = data_dir.exists()
     if had_data:
         os.rename(data_dir, previous)
@@ -78,14 +85,31 @@ def install(staging: Path, data_dir: Path, index_root: Path, replace: bool) -> P
     return generation
 
 
-def import_bundle(bundle: Path, data_dir: Path, index_root: Path, replace: bool = False,
-                  wrap: Wrap | None = None) -> tuple[dict, Path]:
+def rebuild_index(staging: Path, wrap: Wrap | None) -> float:
+    """Index the staged store with this archive's own indexer into the staged index folder, so
+    no file of the bundle's index is ever opened; returns the seconds it took."""
+    started, root = time.monotonic(), staging / ".rebuilt-index"
+    try:
+        with Store(staging / "archive.sqlite3", read_only=True) as store:
+            report = rebuild(store, root, wrap=wrap)
+        shutil.move(root / report.generation, staging / STAGED_INDEX)
+    except (StoreError, IndexUnavailableError) as error:
+        raise BundleError(f"The index could not be rebuilt from the bundle's store ({error}).") from None
+    finally:
+        discard(root)
+    return time.monotonic() - started
+
+
+def import_bundle(bundle: Path, data_dir: Path, index_root: Path, trusted: dict[str, Ed25519PublicKey],
+                  replace: bool = False, wrap: Wrap | None = None) -> tuple[dict, Path]:
     """Check `bundle` whole, then install it; anything wrong leaves the previous archive as it
-    was and nothing new behind. Returns the manifest and the index generation."""
+    was and nothing new behind. Unless a `trusted` key signed it, its index is rebuilt from its
+    store (`rebuild_seconds` in the manifest). Returns the manifest and the index generation."""
     refuse_existing(data_dir, index_root, replace)
     staging = staging_folder(data_dir)
     try:
-        manifest = unpack(bundle, staging, wrap)
+        manifest = unpack(bundle, staging, trusted, wrap)
+        manifest["rebuild_seconds"] = rebuild_index(staging, wrap) if manifest["signed_by"] is None else None
         return manifest, install(staging, data_dir, index_root, replace)
     finally:
         discard(staging)
