@@ -152,6 +152,17 @@ MIGRATIONS: list[Migration] = [
     """,
     # content_hash covers every field of the record but the fetch's own (it covered headline and body)
     rehash_revisions,
+    # Articles a run asked for but could not fetch (retries spent): the next run asks for them
+    # first. Addresses with the host left out, as in aliases.
+    """
+    CREATE TABLE IF NOT EXISTS pending_articles (
+        address TEXT PRIMARY KEY,
+        first_failed TEXT NOT NULL,
+        last_failed TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        last_error TEXT
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 RUN_COUNTERS = ("pages", "new_articles", "new_revisions", "unchanged", "snapshots", "warnings", "errors")
@@ -399,6 +410,34 @@ class Store:
             "WHERE c.etag IS NOT NULL OR c.last_modified IS NOT NULL ORDER BY c.id")
         return {row["address"]: (row["etag"], row["last_modified"]) for row in rows}
 
+    def pending_addresses(self) -> list[str]:
+        """Articles earlier runs asked for and could not fetch, those failed first first."""
+        return [row[0] for row in self.db.execute("SELECT address FROM pending_articles ORDER BY first_failed, "
+                                                  "address")]
+
+    def mark_pending(self, url: str, error: str) -> None:
+        """An article request failed for good in this run: keep it for the next one."""
+        when = utc(datetime.now(UTC))
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO pending_articles (address, first_failed, last_failed, attempts, last_error) "
+                "VALUES (?, ?, ?, 1, ?) ON CONFLICT (address) DO UPDATE SET last_failed = excluded.last_failed, "
+                "attempts = attempts + 1, last_error = excluded.last_error", (address_key(url), when, when, error))
+
+    def settle_pending(self, url: str) -> None:
+        """An article the site now says is gone (404, 410) is no longer waited for."""
+        with self.transaction():
+            self.db.execute("DELETE FROM pending_articles WHERE address = ?", (address_key(url),))
+
+    def unfetched(self) -> int:
+        """How many pending articles are still missing; those that an address now known leads
+        to (stored under another address, or through a redirect) are dropped first."""
+        known = self.known_addresses()
+        with self.transaction():
+            self.db.executemany("DELETE FROM pending_articles WHERE address = ?",
+                                [(address,) for address in self.pending_addresses() if address in known])
+        return self.db.execute("SELECT count(*) FROM pending_articles").fetchone()[0]
+
     # -- ingest: one parsed page into the archive ----------------------------------------
 
     def ingest(self, page: ParsedPage, capture_id: int | None, captured_at: datetime, run_id: int | None,
@@ -457,6 +496,7 @@ class Store:
         for address in addresses:
             self.db.execute("INSERT OR IGNORE INTO aliases (address, article_id) VALUES (?, ?)",
                             (address_key(address), article_id))
+            self.db.execute("DELETE FROM pending_articles WHERE address = ?", (address_key(address),))
         self.count(run_id, {"new": "new_articles", "revised": "new_revisions", "unchanged": "unchanged"}[outcome])
         return outcome
 

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from cli.datadir import add_data_dir, resolve
 from cli.errors import UserError
 
+UNFETCHED_EXIT = 3  # the run finished, but articles it knows of are still missing
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -56,13 +58,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Exit status: 0 when every article asked for was fetched; 2 for a mistake in the command
+    or a run that ended early; 3 when the run finished but articles it knows of could not be
+    fetched (the next run asks for them first)."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
     from archive.store import StoreError
     from archive.urls import check_base_url
-    from crawler.session import claim_store, data_dir
+    from crawler.session import claim_store, data_dir, unfetched_sentence
     from crawler.spiders.newspaper import is_local, sources
 
     if args.base_url is not None:
@@ -142,5 +147,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{base} did not answer (its home page could not be fetched, even after retries).")
     if reason not in ("finished", "max_articles"):
         raise UserError(f"The crawl ended early ({reason}); run it again to resume.")
+    unfetched = stats.get("newsarchive/unfetched", 0)
+    if unfetched:
+        print(f"newsarchive: {unfetched_sentence(unfetched)}.", file=sys.stderr)
+        return UNFETCHED_EXIT
     return 0
 

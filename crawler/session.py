@@ -92,6 +92,13 @@ def claim_store(folder: Path, role: str) -> StoreLock:
     return lock
 
 
+def unfetched_sentence(count: int) -> str:
+    """What a run that ends with articles it could not fetch says of them."""
+    if count == 1:
+        return "1 article it knows of could not be fetched; the next run asks for it first"
+    return f"{count} articles it knows of could not be fetched; the next run asks for them first"
+
+
 class CrawlSession:
     """Opened lazily by whichever part of the crawl needs it first."""
 
@@ -120,6 +127,17 @@ class CrawlSession:
     def validators(self) -> dict[str, tuple[str | None, str | None]]:
         """ETag and Last-Modified of each archived article's latest capture, by address."""
         raise NotImplementedError
+
+    def pending_addresses(self) -> list[str]:
+        """Articles earlier runs could not fetch (host left out), to ask for first. A worker of
+        a distributed crawl has none: they are kept only by a crawl that writes its own store."""
+        return []
+
+    def article_failed(self, url: str, error: str) -> None:
+        """An article request failed for good (retries spent): remembered for the next run."""
+
+    def article_gone(self, url: str) -> None:
+        """The site says an article is not there (404, 410): no longer to be asked for."""
 
     def add_capture(self, capture: Capture) -> int | str:
         """Record one response; returns the capture's identity for the pages read from it."""
@@ -150,6 +168,15 @@ class ArchiveSession(CrawlSession):
     def validators(self) -> dict[str, tuple[str | None, str | None]]:
         return self.store.validators()
 
+    def pending_addresses(self) -> list[str]:
+        return self.store.pending_addresses()
+
+    def article_failed(self, url: str, error: str) -> None:
+        self.store.mark_pending(url, error)
+
+    def article_gone(self, url: str) -> None:
+        self.store.settle_pending(url)
+
     def add_capture(self, capture: Capture) -> int:
         return self.store.add_capture(self.run_id, capture)
 
@@ -168,6 +195,8 @@ class ArchiveSession(CrawlSession):
         if self.warc is not None:
             self.warc.close()
         if self.run_id is not None:
+            unfetched = self.store.unfetched()
+            self.crawler.stats.set_value("newsarchive/unfetched", unfetched)
             stats = {k.replace("/", "_"): v for k, v in (self.crawler.stats.get_stats() or {}).items()}
             status = "finished" if reason in ("finished", "max_articles") else reason
             self.store.finish_run(self.run_id, status, stats)
@@ -175,9 +204,11 @@ class ArchiveSession(CrawlSession):
                 logger.warning("crawl run %d: %s", self.run_id, flag)
             run = self.store.run(self.run_id)
             logger.info("crawl run %d %s: %d pages, %d new articles, %d new revisions, %d unchanged, "
-                        "%d new snapshots, %d warnings, %d errors", self.run_id, status, run["pages"],
+                        "%d new snapshots, %d warnings, %d errors, %d unfetched", self.run_id, status, run["pages"],
                         run["new_articles"], run["new_revisions"], run["unchanged"], run["snapshots"],
-                        run["warnings"], run["errors"])
+                        run["warnings"], run["errors"], unfetched)
+            if unfetched:
+                logger.warning("crawl run %d: %s", self.run_id, unfetched_sentence(unfetched))
         self.store.close()
 
 

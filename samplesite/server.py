@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 from email.utils import format_datetime, parsedate_to_datetime
@@ -47,7 +47,8 @@ class SiteClock:
 @dataclass
 class Faults:
     """Share of URLs that fail before they succeed, and how: server errors (500, 503 and 429
-    with Retry-After), an anti-bot challenge (403), dropped connections, slow answers."""
+    with Retry-After), an anti-bot challenge (403), dropped connections, slow answers; and
+    `broken`, paths that answer 500 every time, as a page the real site cannot render does."""
 
     error_rate: float = 0.0
     slow_rate: float = 0.0
@@ -55,6 +56,7 @@ class Faults:
     drop_rate: float = 0.0
     retry_after: int = 1
     challenge_rate: float = 0.0
+    broken: frozenset[str] = field(default_factory=frozenset)
 
 
 @dataclass
@@ -83,10 +85,12 @@ class Site(ABC):
     # -- faults ------------------------------------------------------------------------
 
     def fault_for(self, target: str) -> str | None:
-        """'error', 'challenge', 'drop', 'slow' or None; a URL fails at most twice, then
-        always answers."""
+        """'broken', 'error', 'challenge', 'drop', 'slow' or None; a URL not broken fails at
+        most twice, then always answers."""
         if target == "/robots.txt":
             return None
+        if unquote(urlsplit(target).path) in self.faults.broken:
+            return "broken"
         with self._lock:
             attempt = self._attempts.get(target, 0)
             self._attempts[target] = attempt + 1
@@ -107,6 +111,8 @@ class Site(ABC):
     def error_reply(self, target: str, fault: str) -> Reply:
         if fault == "challenge":
             return Reply(403, render.challenge_page())
+        if fault == "broken":
+            return Reply(500, b"<html><body><h1>Internal error</h1></body></html>")
         status = random.Random(f"{self.seed}:fault-status:{target}").choice([500, 503, 429])
         headers = {"Retry-After": str(self.faults.retry_after)} if status != 500 else {}
         return Reply(status, b"<html><body><h1>Service unavailable</h1></body></html>", headers=headers)
@@ -256,7 +262,7 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "slow":
             time.sleep(self.site.faults.slow_seconds)
         try:
-            reply = (self.site.error_reply(target, fault) if fault in ("error", "challenge")
+            reply = (self.site.error_reply(target, fault) if fault in ("error", "challenge", "broken")
                      else self.site.route(target, self.headers))
         except Exception:  # the replica must never hang a crawler: a bug becomes a 500
             reply = Reply(500, b"<html><body>Internal error</body></html>")

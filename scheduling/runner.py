@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from archive.health import figures
 from archive.locks import FileLock
 from archive.store import Store, StoreError
-from crawler.session import StoreLock
+from cli.crawl_cmd import UNFETCHED_EXIT
+from crawler.session import StoreLock, unfetched_sentence
 from scheduling.config import Job, Schedule
 from search.indexer import IndexUnavailableError, update
 
@@ -84,7 +86,10 @@ class Runner:
                 store.finish_run(run_id, "failed", {})
             if run and run["status"] == "running":  # killed before it could say how it ended
                 store.finish_run(run_id, "interrupted", {})
-            if code != 0:
+            if code == UNFETCHED_EXIT:  # finished; what it missed is said on the run, and asked for next time
+                missing = figures(store.run(run_id)).get("newsarchive_unfetched", 0)
+                store.annotate_run(run_id, note=unfetched_sentence(missing))
+            elif code != 0:
                 note = last_line or (f"the crawl was stopped by {signal.Signals(-code).name}" if code < 0
                                      else f"the crawl exited with code {code}")
                 store.annotate_run(run_id, note=note)

@@ -14,8 +14,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import CloseSpider, DontCloseSpider
+from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 
 from archive.model import ParsedPage
@@ -26,6 +27,8 @@ from crawler.progress import ArticleProgress
 from crawler.session import CrawlSession
 
 REDIRECTS = (301, 302, 303, 307, 308)
+GONE = (404, 410)
+PENDING_PRIORITY = 1_000_000  # above every other request: articles an earlier run missed come first
 SOURCES = ("home", "listings", "sitemaps", "feeds")
 
 
@@ -81,7 +84,7 @@ class NewspaperSpider(scrapy.Spider):
     that a run reading far fewer articles or far worse ones than before stands out."""
 
     site: ModuleType
-    handle_httpstatus_list: ClassVar[list[int]] = [304, 404, 410]
+    handle_httpstatus_list: ClassVar[list[int]] = [304, *GONE]
 
     def __init__(self, base_url: str | None = None, since: str | None = None, until: str | None = None,
                  sections: str | None = None, max_articles: str | None = None, refresh: str = "0",
@@ -152,6 +155,8 @@ class NewspaperSpider(scrapy.Spider):
         self.validators = session.validators() if self.refresh else {}
         self.logger.info("%d articles already in the archive%s", len(self.known),
                          "; known ones are re-checked" if self.refresh else "; known ones are skipped")
+        for request in self.pending_requests(session.pending_addresses()):
+            yield request
         base = self.base_url
         if "home" in self.discover or "listings" in self.discover:
             yield Request(base + "/", callback=self.parse_home, errback=self.unreachable, meta={"kind": "listing"},
@@ -169,6 +174,16 @@ class NewspaperSpider(scrapy.Spider):
             address = self.local(url)
             if address:
                 yield Request(address, callback=self.parse_article, meta={"kind": "article"}, dont_filter=True)
+
+    def pending_requests(self, addresses: list[str]) -> list[Request]:
+        """The articles earlier runs knew of but could not fetch, asked for before any discovery
+        (whatever its options), so that a run's misses do not wait for a listing to name them
+        again."""
+        wanted = [self.article_request(self.base_url + address) for address in addresses]
+        requests = self.within_budget([request for request in wanted if request is not None])
+        if requests:
+            self.logger.info("asking first for %d articles earlier runs could not fetch", len(requests))
+        return [request.replace(priority=PENDING_PRIORITY) for request in requests]
 
     def listing_request(self, section: str, page: int) -> Request:
         return Request(self.base_url + self.site.listing_path(section, page), callback=self.parse_listing,
@@ -197,8 +212,8 @@ class NewspaperSpider(scrapy.Spider):
             etag, modified = self.validators.get(key, (None, None))
             headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
         priority = 10 + (when.toordinal() // 30 if when else 0)
-        return Request(address, callback=self.parse_article, headers=headers, priority=priority,
-                       meta={"kind": "article", "via": via, "dont_redirect": True,
+        return Request(address, callback=self.parse_article, errback=self.article_failed, headers=headers,
+                       priority=priority, meta={"kind": "article", "via": via, "dont_redirect": True,
                              "handle_httpstatus_list": [*REDIRECTS, *self.handle_httpstatus_list]})
 
     # -- callbacks ------------------------------------------------------------------------
@@ -260,6 +275,19 @@ class NewspaperSpider(scrapy.Spider):
         self.asked_articles += len(requests)
         self.progress.add(len(requests))
         return requests
+
+    def article_failed(self, failure: Any) -> None:
+        """An article asked for could not be fetched, retries spent (an error status, a dropped
+        connection, a time-out): kept in the store, so the run says it is missing and the next
+        one asks for it first. A request robots.txt forbids is not a failure of the site."""
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            return
+        url = failure.request.url
+        error = (f"HTTP {failure.value.response.status}" if failure.check(HttpError)
+                 else f"{type(failure.value).__name__}: {failure.value}")
+        self.logger.warning("article %s could not be fetched: %s", url, error)
+        self.crawler.stats.inc_value("newsarchive/article_failed")
+        CrawlSession.of(self.crawler).article_failed(url, error)
 
     def unreachable(self, failure: Any) -> None:
         """The home page failed even after retries: the site is down or not there, and every
@@ -348,6 +376,9 @@ class NewspaperSpider(scrapy.Spider):
             return
         if response.status == 304:
             self.crawler.stats.inc_value("newsarchive/not_modified")
+            return
+        if response.status in GONE:
+            CrawlSession.of(self.crawler).article_gone(response.url)
             return
         if response.status != 200:
             return
