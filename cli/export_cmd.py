@@ -6,7 +6,7 @@ from pathlib import Path
 
 from archive.store import Store, StoreError
 from cli.datadir import add_data_dir, existing_store, resolve
-from cli.errors import UserError
+from cli.errors import UserError, space_for
 from cli.index_cmd import add_index_dir, index_dir
 from cli.progress import progress
 from cli.search_cmd import request_from
@@ -111,7 +111,8 @@ def run_bundle(args: argparse.Namespace) -> int:
         print(f"Removed {len(removed)} staging folder(s) left in {args.file.parent} by an export that was killed: "
               f"{', '.join(path.name for path in removed)}.")
     try:
-        manifest = write_bundle(resolve(args), index_dir(args), args.file, args.warc, progress, key)
+        with space_for(args.file, "writing the bundle"):
+            manifest = write_bundle(resolve(args), index_dir(args), args.file, args.warc, progress, key)
     except (FileNotFoundError, StoreError) as error:
         raise UserError(str(error).rstrip(".") + ".") from None
     figures = manifest["figures"]

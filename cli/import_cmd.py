@@ -6,7 +6,7 @@ from pathlib import Path
 
 from archive.store import Store, StoreError
 from cli.datadir import add_data_dir, resolve
-from cli.errors import UserError
+from cli.errors import UserError, space_for
 from cli.index_cmd import add_index_dir, index_dir
 from cli.progress import progress
 from crawler.parse import SITES
@@ -52,8 +52,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run_bundle(args: argparse.Namespace) -> int:
     try:
         trusted = trusted_keys(resolve(args))
-        manifest, generation = import_bundle(args.file, resolve(args), index_dir(args), trusted, args.replace,
-                                             progress)
+        with space_for(resolve(args), "installing the bundle"):
+            manifest, generation = import_bundle(args.file, resolve(args), index_dir(args), trusted, args.replace,
+                                                 progress)
     except BundleError as error:
         raise UserError(f"{str(error).rstrip('.')}; nothing was installed.") from None
     figures = manifest["figures"]

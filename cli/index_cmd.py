@@ -7,7 +7,7 @@ from pathlib import Path
 
 from archive.store import Store, StoreError
 from cli.datadir import add_data_dir, resolve
-from cli.errors import UserError
+from cli.errors import UserError, space_for
 from cli.progress import progress
 from search.indexer import IndexUnavailableError, rebuild, update
 
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     if args.procs < 1 or args.limitmb < 16:
         raise UserError("--procs must be at least 1 and --limitmb at least 16.")
     try:
-        with Store(path) as store:
+        with space_for(index_dir(args), "indexing"), Store(path) as store:
             if args.rebuild:
                 report = rebuild(store, index_dir(args), args.procs, args.limitmb, progress)
             else:

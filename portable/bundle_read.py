@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from whoosh import index
 
 from archive.store import SCHEMA_VERSION, Store, StoreError
+from cli.errors import out_of_space
 from portable.manifest import CHECKSUM, MANIFEST, BundleError, checksum_line, compare_figures, copy_hashed, decode
 from portable.signing import MAX_SIGNATURE_BYTES, SIGNATURE, trusted_signer
 
@@ -55,6 +56,8 @@ def unpack(bundle: Path, staging: Path, trusted: dict[str, Ed25519PublicKey], wr
         with tarfile.open(bundle, "r|gz") as tar:
             return _unpack_members(tar, name, staging, trusted, wrap)
     except (tarfile.TarError, EOFError, zlib.error, OSError) as error:
+        if out_of_space(error):  # the disk this side is full: the bundle may well be whole
+            raise
         if isinstance(error, FileNotFoundError) and not bundle.exists():
             raise BundleError(f"There is no bundle {bundle}.") from None
         raise BundleError(f"{name} is damaged or cut short and cannot be read ({error}).") from None

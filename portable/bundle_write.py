@@ -12,9 +12,11 @@ killed (kill -9 runs no clean-up) without touching that of an export still runni
 """
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
+import resource
 import shutil
 import socket
 import sqlite3
@@ -70,8 +72,26 @@ def backup_store(store_path: Path, target: Path) -> None:
         try:
             source.db.backup(copy)
             copy.execute("PRAGMA journal_mode=DELETE")
+        except sqlite3.OperationalError as error:
+            full = no_space(error, target, store_path.stat().st_size)
+            if full is None:
+                raise
+            raise full from None
         finally:
             copy.close()
+
+
+def no_space(error: sqlite3.Error, target: Path, needed: int) -> OSError | None:
+    """The OSError behind SQLite's failure to write `needed` bytes to `target` for want of room,
+    or None: SQLite reports a full device as SQLITE_FULL but a file-size limit only as a failed
+    write."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_FULL:
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if code == sqlite3.SQLITE_IOERR_WRITE and limit != resource.RLIM_INFINITY and needed > limit:
+        return OSError(errno.EFBIG, os.strerror(errno.EFBIG), str(target))
+    return None
 
 
 def stage_index(generation: Path, staging: Path) -> list[Source]:
