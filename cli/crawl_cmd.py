@@ -59,7 +59,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Exit status: 0 when every article asked for was fetched; 2 for a mistake in the command
-    or a run that ended early; 3 when the run finished but articles it knows of could not be
+    or a run that ended early (a full disk among them); 3 when the run finished but articles it knows of could not be
     fetched (the next run asks for them first)."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
     from archive.store import StoreError
     from archive.urls import check_base_url
-    from crawler.session import claim_store, data_dir, unfetched_sentence
+    from crawler.session import DISK_FULL, claim_store, data_dir, unfetched_sentence
     from crawler.spiders.newspaper import is_local, sources
 
     if args.base_url is not None:
@@ -143,6 +143,8 @@ def run(args: argparse.Namespace) -> int:
             lock.release()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     reason = stats.get("finish_reason", "unknown")
+    if reason == DISK_FULL:
+        raise UserError(stats["newsarchive/no_space"])
     if reason == "unreachable" or not stats.get("response_received_count"):
         raise UserError(f"{base} did not answer (its home page could not be fetched, even after retries).")
     if reason not in ("finished", "max_articles"):

@@ -1,24 +1,16 @@
 """Errors a user can cause end in one sentence and a non-zero exit, never a traceback."""
 from __future__ import annotations
 
-import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-# What ran out, and what the user can do about it.
-NO_SPACE = {errno.ENOSPC: ("the device is full", "free some space"),
-            errno.EFBIG: ("a file reached the largest size allowed (ulimit -f, or the file system's)",
-                          "raise the limit or free some space")}
+from archive.space import no_space_sentence, out_of_space
 
 
 class UserError(Exception):
     """A mistake in what was asked (a missing file, a bad value); its text is shown as is."""
 
-
-def out_of_space(error: BaseException) -> bool:
-    """A write failed for want of room, which the user can fix, unlike a damaged file or a bug."""
-    return isinstance(error, OSError) and error.errno in NO_SPACE
 
 
 @contextmanager
@@ -30,5 +22,5 @@ def space_for(path: Path, doing: str) -> Iterator[None]:
     except OSError as error:
         if not out_of_space(error):
             raise
-        reason, remedy = NO_SPACE[error.errno]
-        raise UserError(f"No space left for {path} while {doing}: {reason}; {remedy} and run it again.") from None
+        raise UserError(no_space_sentence(path, error, doing)) from None
+

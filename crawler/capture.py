@@ -8,10 +8,11 @@ from urllib.parse import urljoin
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from archive.store import Capture
-from crawler.session import CrawlSession
+from crawler.session import CrawlSession, NoRoomError
 
 
 def header_list(headers) -> list[tuple[str, str]]:
@@ -30,11 +31,18 @@ class WarcCaptureMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response, spider=None) -> Response:
+        """The response, captured; a response there was no room to capture goes no further."""
+        try:
+            return self.capture(request, response)
+        except NoRoomError as error:
+            raise IgnoreRequest(str(error)) from None
+
+    def capture(self, request: Request, response: Response) -> Response:
         session = CrawlSession.of(self.crawler)
         if session.warc is None:
             return response
         fetched_at = datetime.now(UTC)
-        location = session.warc.write(request.url, header_list(request.headers), response.status,
+        location = session.write_warc(request.url, header_list(request.headers), response.status,
                                       header_list(response.headers), response.body, fetched_at)
         kind = "robots" if request.url.endswith("/robots.txt") else request.meta.get("kind", "other")
         header = response.headers.get

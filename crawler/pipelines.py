@@ -6,8 +6,9 @@ import logging
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 
-from crawler.session import CrawlSession
+from crawler.session import CrawlSession, NoRoomError
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,10 @@ class StorePipeline:
         return cls(crawler)
 
     def process_item(self, item, spider: Spider | None = None):
-        result = CrawlSession.of(self.crawler).ingest(item)
+        try:
+            result = CrawlSession.of(self.crawler).ingest(item)
+        except NoRoomError as error:
+            raise DropItem(str(error)) from None
         stats = self.crawler.stats
         for warning in item.page.warnings:
             stats.inc_value(f"newsarchive/warnings_{warning.split(':')[0]}")

@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
 
 from archive.health import flag_run
 from archive.locks import FileLock
+from archive.space import no_space, no_space_sentence, out_of_space
 from archive.store import Capture, Ingested, Store, StoreError
-from archive.warc import WarcWriter
+from archive.warc import WarcLocation, WarcWriter
 
 if TYPE_CHECKING:
     from crawler.spiders.newspaper import PageItem
@@ -29,6 +34,19 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 SPIDER_ARGUMENTS = ("base_url", "since", "until", "sections", "max_articles", "refresh", "extra_urls", "discover",
                     "listing_pages")
+DISK_FULL = "disk_full"  # the close reason of a crawl stopped by a write that found no room
+LARGEST_PAGE = 65536  # SQLite's largest page: how far past its files a failed store write reached
+
+
+class NoRoomError(Exception):
+    """A write to the archive found no room and the crawl is stopping: what was being written
+    is dropped, quietly, as everything after it is."""
+
+
+def store_reach(path: Path) -> int:
+    """The size the store's write tried to reach: one page past the largest of its files."""
+    files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-journal")]
+    return max((file.stat().st_size for file in files if file.exists()), default=0) + LARGEST_PAGE
 
 
 def data_dir(settings_value: str | None) -> Path:
@@ -107,6 +125,7 @@ class CrawlSession:
         self.folder = data_dir(crawler.settings.get("NEWSARCHIVE_DATA_DIR"))
         self.max_warc_bytes = crawler.settings.getint("NEWSARCHIVE_WARC_MAX_BYTES")
         self.warc: WarcWriter | None = None
+        self.no_space: str | None = None  # the sentence saying what ran out, once a write found no room
 
     @classmethod
     def of(cls, crawler: Crawler) -> CrawlSession:
@@ -119,6 +138,43 @@ class CrawlSession:
 
     def open_warc(self, prefix: str) -> None:
         self.warc = WarcWriter(self.folder / "warc", prefix, self.max_warc_bytes)
+
+    @contextmanager
+    def room(self, path: Path) -> Iterator[None]:
+        """Around a write under `path` (a WARC file, the store). The first that finds no room —
+        a full device, a file-size limit — stops the crawl with one logged error; it and every
+        write after it raise NoRoomError, so that no response in flight adds a traceback or a record
+        that lacks its capture."""
+        if self.no_space is not None:
+            raise NoRoomError(self.no_space)
+        try:
+            yield
+        except (OSError, sqlite3.Error) as error:
+            full = no_space(error, path, store_reach(path)) if isinstance(error, sqlite3.Error) \
+                else error if out_of_space(error) else None
+            if full is None:
+                raise
+            self.no_space = no_space_sentence(path, full, "crawling")
+            logger.error("%s", self.no_space)
+            self.crawler.stats.set_value("newsarchive/no_space", self.no_space)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=DISK_FULL))
+            raise NoRoomError(self.no_space) from None
+
+    def write_warc(self, *record: object) -> WarcLocation:
+        """WarcWriter.write, within room()."""
+        assert self.warc is not None
+        with self.room(self.folder / "warc"):
+            return self.warc.write(*record)
+
+    def close_warc(self) -> None:
+        """The WARC file closed; after a write found no room its unwritten tail is given up."""
+        if self.warc is None:
+            return
+        try:
+            self.warc.close()
+        except OSError as error:
+            if self.no_space is None or not out_of_space(error):
+                raise
 
     def known_addresses(self) -> set[str]:
         """Addresses (host left out) that lead to an article already archived."""
@@ -172,16 +228,26 @@ class ArchiveSession(CrawlSession):
         return self.store.pending_addresses()
 
     def article_failed(self, url: str, error: str) -> None:
-        self.store.mark_pending(url, error)
+        try:
+            with self.room(self.store.path):
+                self.store.mark_pending(url, error)
+        except NoRoomError:
+            pass  # the next run finds the article again
 
     def article_gone(self, url: str) -> None:
-        self.store.settle_pending(url)
+        try:
+            with self.room(self.store.path):
+                self.store.settle_pending(url)
+        except NoRoomError:
+            pass  # the next run asks once more and is told again
 
     def add_capture(self, capture: Capture) -> int:
-        return self.store.add_capture(self.run_id, capture)
+        with self.room(self.store.path):
+            return self.store.add_capture(self.run_id, capture)
 
     def ingest(self, item: PageItem) -> Ingested:
-        return self.store.ingest(item.page, item.capture_id, item.fetched_at, self.run_id, item.addresses)
+        with self.room(self.store.path):
+            return self.store.ingest(item.page, item.capture_id, item.fetched_at, self.run_id, item.addresses)
 
     def open_run(self, spider: Spider) -> None:
         arguments = {k: v for k, v in vars(spider).items() if k in SPIDER_ARGUMENTS}
@@ -192,24 +258,47 @@ class ArchiveSession(CrawlSession):
         logger.info("crawl run %d: archive in %s", self.run_id, self.folder)
 
     def close_run(self, reason: str) -> None:
-        if self.warc is not None:
-            self.warc.close()
+        self.close_warc()
         if self.run_id is not None:
             unfetched = self.store.unfetched()
             self.crawler.stats.set_value("newsarchive/unfetched", unfetched)
             stats = {k.replace("/", "_"): v for k, v in (self.crawler.stats.get_stats() or {}).items()}
-            status = "finished" if reason in ("finished", "max_articles") else reason
-            self.store.finish_run(self.run_id, status, stats)
-            for flag in flag_run(self.store, self.run_id):
-                logger.warning("crawl run %d: %s", self.run_id, flag)
-            run = self.store.run(self.run_id)
-            logger.info("crawl run %d %s: %d pages, %d new articles, %d new revisions, %d unchanged, "
-                        "%d new snapshots, %d warnings, %d errors, %d unfetched", self.run_id, status, run["pages"],
-                        run["new_articles"], run["new_revisions"], run["unchanged"], run["snapshots"],
-                        run["warnings"], run["errors"], unfetched)
-            if unfetched:
-                logger.warning("crawl run %d: %s", self.run_id, unfetched_sentence(unfetched))
+            if self.no_space is not None:
+                self.fail_run(stats)
+            else:
+                self.record_run(reason, stats, unfetched)
         self.store.close()
+
+    def record_run(self, reason: str, stats: dict, unfetched: int) -> None:
+        """The run's status and figures, and what looks wrong with them."""
+        assert self.run_id is not None
+        status = "finished" if reason in ("finished", "max_articles") else reason
+        self.store.finish_run(self.run_id, status, stats)
+        for flag in flag_run(self.store, self.run_id):
+            logger.warning("crawl run %d: %s", self.run_id, flag)
+        run = self.store.run(self.run_id)
+        logger.info("crawl run %d %s: %d pages, %d new articles, %d new revisions, %d unchanged, "
+                    "%d new snapshots, %d warnings, %d errors, %d unfetched", self.run_id, status, run["pages"],
+                    run["new_articles"], run["new_revisions"], run["unchanged"], run["snapshots"],
+                    run["warnings"], run["errors"], unfetched)
+        if unfetched:
+            logger.warning("crawl run %d: %s", self.run_id, unfetched_sentence(unfetched))
+
+    def fail_run(self, stats: dict) -> None:
+        """Record the run as failed, saying what ran out. The write-ahead log, where a store
+        write that found no room failed, is checkpointed first so that these few rows can
+        reuse it; if even they find no room the run stays 'running' and the next run marks
+        it interrupted."""
+        assert self.run_id is not None and self.no_space is not None
+        try:
+            self.store.db.execute("PRAGMA wal_checkpoint(RESTART)")
+            with self.store.transaction():
+                self.store.finish_run(self.run_id, "failed", stats)
+                self.store.annotate_run(self.run_id, note=self.no_space)
+        except (OSError, sqlite3.Error) as error:
+            logger.warning("crawl run %d could not be recorded as failed: %s", self.run_id, error)
+        else:
+            logger.info("crawl run %d failed: %s", self.run_id, self.no_space)
 
 
 class ArchiveExtension:

@@ -24,8 +24,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from whoosh import index
 
+from archive.space import out_of_space
 from archive.store import SCHEMA_VERSION, Store, StoreError
-from cli.errors import out_of_space
 from portable.manifest import CHECKSUM, MANIFEST, BundleError, checksum_line, compare_figures, copy_hashed, decode
 from portable.signing import MAX_SIGNATURE_BYTES, SIGNATURE, trusted_signer
 

@@ -12,11 +12,9 @@ killed (kill -9 runs no clean-up) without touching that of an export still runni
 """
 from __future__ import annotations
 
-import errno
 import io
 import os
 import re
-import resource
 import shutil
 import socket
 import sqlite3
@@ -28,6 +26,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from archive.space import no_space
 from archive.store import SCHEMA_VERSION, Store, pid_alive
 from portable.manifest import CHECKSUM, MANIFEST, Entry, build, checksum_line, copy_hashed, encode, hash_file
 from portable.signing import SIGNATURE, sign
@@ -80,18 +79,6 @@ def backup_store(store_path: Path, target: Path) -> None:
         finally:
             copy.close()
 
-
-def no_space(error: sqlite3.Error, target: Path, needed: int) -> OSError | None:
-    """The OSError behind SQLite's failure to write `needed` bytes to `target` for want of room,
-    or None: SQLite reports a full device as SQLITE_FULL but a file-size limit only as a failed
-    write."""
-    code = getattr(error, "sqlite_errorcode", None)
-    if code == sqlite3.SQLITE_FULL:
-        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
-    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
-    if code == sqlite3.SQLITE_IOERR_WRITE and limit != resource.RLIM_INFINITY and needed > limit:
-        return OSError(errno.EFBIG, os.strerror(errno.EFBIG), str(target))
-    return None
 
 
 def stage_index(generation: Path, staging: Path) -> list[Source]:
