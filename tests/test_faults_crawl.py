@@ -9,8 +9,7 @@ import os
 import signal
 import sqlite3
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import redis
 from samplesite.corpus import Corpus, SiteConfig
 from samplesite.server import SampleSite
 from tests.crawling import FAST, NEWSARCHIVE, crawl, serve
+from tests.waiting import crawl_runs, wait_for
 
 SLOW = ["--delay", "0.5", "--concurrency", "1", "-s", "AUTOTHROTTLE_ENABLED=False"]
 
@@ -40,33 +40,13 @@ def fetched_by(site: SampleSite, contact: str) -> list[str]:
     return [r["path"] for r in site.requests if contact in (r["agent"] or "")]
 
 
-def runs(data: Path) -> list[sqlite3.Row]:
-    path = data / "archive.sqlite3"
-    if not path.exists():
-        return []
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-    db.row_factory = sqlite3.Row
-    try:
-        return db.execute("SELECT * FROM crawl_runs ORDER BY id").fetchall()
-    except sqlite3.OperationalError:  # not created yet
-        return []
-    finally:
-        db.close()
 
 
-def wait_for(condition: Callable[[], object], what: str, timeout: float = 120.0) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 def running_run(data: Path, pid: int) -> sqlite3.Row:
     """The run a crawl of process `pid` has recorded, once it has fetched a few pages."""
-    return wait_for(lambda: next((r for r in runs(data) if r["pid"] == pid and r["status"] == "running"
+    return wait_for(lambda: next((r for r in crawl_runs(data) if r["pid"] == pid and r["status"] == "running"
                                   and r["pages"] >= 2), None), f"the crawl of pid {pid} under way")
 
 
@@ -139,7 +119,7 @@ def test_a_second_crawl_on_one_data_folder_is_refused_before_it_fetches(small_si
         first.kill()  # the lock dies with its holder, however it dies
     third = crawl(base, data, "--contact", "third@example.org", *FAST, "--discover", "home", "--max-articles", "3")
     assert "crawl run 2 finished" in third.stderr
-    assert [r["status"] for r in runs(data)] == ["interrupted", "finished"]
+    assert [r["status"] for r in crawl_runs(data)] == ["interrupted", "finished"]
 
 
 def write_schedule(folder: Path, base: str, jobs: str) -> Path:
@@ -163,7 +143,7 @@ def test_a_scheduled_run_that_finds_a_crawl_under_way_is_skipped(small_site, tmp
         assert first.poll() is None
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == f"front: skipped: a crawl (pid {first.pid}) is already writing the archive"
-    assert [r["job"] for r in runs(data)] == ["crawl"], "a skipped run is not recorded"
+    assert [r["job"] for r in crawl_runs(data)] == ["crawl"], "a skipped run is not recorded"
     assert fetched_by(site, "scheduler@example.org") == []
 
 
@@ -176,11 +156,11 @@ def test_a_crawl_is_refused_while_a_scheduled_run_crawls(small_site, tmp_path):
                                   "--index-dir", str(tmp_path / "index"), "--run", "deep"],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        run = wait_for(lambda: next((r for r in runs(data) if r["job"] == "deep" and r["status"] == "running"
+        run = wait_for(lambda: next((r for r in crawl_runs(data) if r["job"] == "deep" and r["status"] == "running"
                                      and r["pages"] >= 2), None), "the scheduled crawl under way")
         manual = newsarchive("crawl", "--base-url", base, "--data-dir", str(data), "--contact", "manual@example.org",
                              *FAST, "--discover", "home", "--max-articles", "3")
-        assert runs(data)[-1]["status"] == "running"
+        assert crawl_runs(data)[-1]["status"] == "running"
         os.kill(run["pid"], signal.SIGTERM)  # the scheduled crawl (the scheduler's child) stops cleanly
         scheduled.communicate(timeout=120)
     finally:
@@ -189,7 +169,7 @@ def test_a_crawl_is_refused_while_a_scheduled_run_crawls(small_site, tmp_path):
             scheduled.communicate()
     assert f"A crawl (pid {run['pid']}) is already writing the archive" in one_sentence(manual)
     assert fetched_by(site, "manual@example.org") == []
-    assert [r["job"] for r in runs(data)] == ["deep"]
+    assert [r["job"] for r in crawl_runs(data)] == ["deep"]
 
 
 def test_crawl_and_ingest_exclude_each_other_but_workers_share_the_folder(small_site, redis_url, tmp_path):
@@ -217,7 +197,7 @@ def test_crawl_and_ingest_exclude_each_other_but_workers_share_the_folder(small_
     assert fetched_by(site, "manual@example.org") == []
     assert worker.returncode == 0, worker.stderr[-3000:]
     assert ingester.returncode == 0, ingested[-3000:]
-    assert [(r["job"], r["status"]) for r in runs(shared)] == [("distributed", "finished")]
+    assert [(r["job"], r["status"]) for r in crawl_runs(shared)] == [("distributed", "finished")]
 
     alone = tmp_path / "alone"
     with slow_crawl(base, alone, "first@example.org") as first:
@@ -303,7 +283,7 @@ def damaged_store(tmp_path) -> Iterator[tuple[SampleSite, str, Path, int]]:
         store = data / "archive.sqlite3"
         assert quick_check(store) == "ok"
         damage(store)
-        yield site, base, data, len(runs(data))
+        yield site, base, data, len(crawl_runs(data))
     finally:
         server.shutdown()
 
@@ -316,7 +296,7 @@ def test_a_crawl_into_a_damaged_store_is_refused(damaged_store):
     assert f"The archive's store {data / 'archive.sqlite3'} fails SQLite's quick check (" in sentence
     assert sentence.endswith("); restore it from a bundle or a backup before crawling.")
     assert fetched_by(site, "second@example.org") == []
-    assert len(runs(data)) == before == 1, "no run written"
+    assert len(crawl_runs(data)) == before == 1, "no run written"
 
 
 def test_an_ingester_on_a_damaged_store_is_refused(damaged_store, redis_url):
@@ -324,7 +304,7 @@ def test_an_ingester_on_a_damaged_store_is_refused(damaged_store, redis_url):
     result = newsarchive("ingest", "--redis", redis_url, "--crawl-id", "damaged", "--data-dir", str(data))
     assert "fails SQLite's quick check" in one_sentence(result)
     assert not redis.Redis.from_url(redis_url).keys("newsarchive:damaged:*")
-    assert len(runs(data)) == before
+    assert len(crawl_runs(data)) == before
 
 
 def test_a_scheduled_run_on_a_damaged_store_fails_without_writing_a_run(damaged_store, tmp_path):
@@ -335,4 +315,4 @@ def test_a_scheduled_run_on_a_damaged_store_fails_without_writing_a_run(damaged_
     assert result.stdout.startswith("front: failed: The archive's store "), result.stdout + result.stderr
     assert "fails SQLite's quick check" in result.stdout
     assert fetched_by(site, "scheduler@example.org") == []
-    assert len(runs(data)) == before
+    assert len(crawl_runs(data)) == before

@@ -4,24 +4,16 @@ must stop at the first write that fails, record its run as failed with the reaso
 one sentence and exit 2; the next crawl, with room, resumes and loses nothing."""
 from __future__ import annotations
 
-import sqlite3
 import subprocess
-from pathlib import Path
 
 from archive.store import Store
 from tests.crawling import FAST, NEWSARCHIVE, crawl, serve
 from tests.test_faults_disk import limited
+from tests.waiting import crawl_runs
 
 CRAWL_LIMIT = 300_007  # a few hundred kB: the store or a WARC file outgrows it part-way through the crawl
 
 
-def runs(data: Path) -> list[sqlite3.Row]:
-    db = sqlite3.connect(f"file:{data / 'archive.sqlite3'}?mode=ro", uri=True)
-    db.row_factory = sqlite3.Row
-    try:
-        return db.execute("SELECT * FROM crawl_runs ORDER BY id").fetchall()
-    finally:
-        db.close()
 
 
 def test_a_crawl_on_a_full_disk_stops_fails_its_run_and_the_next_one_resumes(corpus, truth, tmp_path):
@@ -36,7 +28,7 @@ def test_a_crawl_on_a_full_disk_stops_fails_its_run_and_the_next_one_resumes(cor
             full.stderr[-3000:]
         assert full.stderr.strip().splitlines()[-1] == sentences[0]
         assert full.stderr.count("Traceback") < 2, full.stderr[-3000:]
-        [run] = runs(data)
+        [run] = crawl_runs(data)
         assert run["status"] == "failed" and run["note"], dict(run)
         with Store(data / "archive.sqlite3") as store:
             assert store.integrity() == "ok"
@@ -45,7 +37,7 @@ def test_a_crawl_on_a_full_disk_stops_fails_its_run_and_the_next_one_resumes(cor
         crawl(base, data, *FAST)
     finally:
         server.shutdown()
-    assert [run["status"] for run in runs(data)] == ["failed", "finished"]
+    assert [run["status"] for run in crawl_runs(data)] == ["failed", "finished"]
     with Store(data / "archive.sqlite3") as store:
         assert store.integrity() == "ok"
         assert {record["url"] for record in store.current_records()} == set(truth)

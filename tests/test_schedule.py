@@ -11,7 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +22,7 @@ from archive.store import pid_alive
 from samplesite.corpus import Corpus
 from samplesite.server import SampleSite, SiteClock, start_in_thread
 from tests.crawling import NEWSARCHIVE
+from tests.waiting import crawl_runs, wait_for
 
 SPEED = 720.0  # site seconds per real second: a 60-minute Most viewed window lasts 5 s
 
@@ -77,27 +78,9 @@ def run_once(folder: Path, config: Path, job: str) -> subprocess.CompletedProces
 
 
 def runs(folder: Path, job: str) -> list[sqlite3.Row]:
-    path = folder / "data" / "archive.sqlite3"
-    if not path.exists():
-        return []
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    db.row_factory = sqlite3.Row
-    try:
-        return db.execute("SELECT * FROM crawl_runs WHERE job = ? ORDER BY id", (job,)).fetchall()
-    except sqlite3.OperationalError:  # not created yet
-        return []
-    finally:
-        db.close()
+    return crawl_runs(folder / "data", job)
 
 
-def wait_for(condition: Callable[[], object], what: str, timeout: float = 60.0) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 def moment(text: str) -> datetime:
