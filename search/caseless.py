@@ -14,19 +14,23 @@ from search.schema import CASELESS_FIELDS
 def caseless(parsed: query.Query, values: dict[str, Iterable[str]]) -> query.Query:
     """`parsed` with each term, prefix or wildcard of a caseless field standing for the
     stored values (`values[field]`) equal to it when case is ignored."""
-    folded = {name: _by_fold(found) for name, found in values.items() if name in CASELESS_FIELDS}
+    folded: dict[str, dict[str, list[str]]] = {}  # only the fields the query names: most name none
 
     def widen(node: query.Query) -> query.Query:
         field = getattr(node, "fieldname", None)
-        if field not in folded or not isinstance(node, query.Term | query.Prefix | query.Wildcard):
+        if field not in CASELESS_FIELDS or field not in values or \
+                not isinstance(node, query.Term | query.Prefix | query.Wildcard):
             return node.apply(widen) if not node.is_leaf() else node
+        if field not in folded:
+            folded[field] = _by_fold(values[field])
+        by_fold = folded[field]
         wanted = node.text.casefold()
         if isinstance(node, query.Prefix):
-            matched = [v for key, same in folded[field].items() if key.startswith(wanted) for v in same]
+            matched = [v for key, same in by_fold.items() if key.startswith(wanted) for v in same]
         elif isinstance(node, query.Wildcard):
-            matched = [v for key, same in folded[field].items() if fnmatch.fnmatchcase(key, wanted) for v in same]
+            matched = [v for key, same in by_fold.items() if fnmatch.fnmatchcase(key, wanted) for v in same]
         else:
-            matched = folded[field].get(wanted, [])
+            matched = by_fold.get(wanted, [])
         if not matched:
             return node
         terms = [query.Term(field, value) for value in sorted(matched)]
