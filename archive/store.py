@@ -163,6 +163,23 @@ MIGRATIONS: list[Migration] = [
         last_error TEXT
     );
     """,
+    # What each worker process of a distributed crawl sent and what of it was stored, kept in
+    # the transaction that stores each message (archive.ledger).
+    """
+    CREATE TABLE IF NOT EXISTS cluster_senders (
+        sender TEXT PRIMARY KEY,
+        crawl_id TEXT NOT NULL,
+        round TEXT NOT NULL,
+        worker TEXT NOT NULL,
+        stored INTEGER NOT NULL DEFAULT 0,
+        highest INTEGER NOT NULL DEFAULT 0,
+        lost INTEGER NOT NULL DEFAULT 0,
+        repeated INTEGER NOT NULL DEFAULT 0,
+        report TEXT NOT NULL DEFAULT '{}',
+        closed_run INTEGER REFERENCES crawl_runs(id)
+    );
+    CREATE INDEX IF NOT EXISTS cluster_senders_by_round ON cluster_senders(round);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 RUN_COUNTERS = ("pages", "new_articles", "new_revisions", "unchanged", "snapshots", "warnings", "errors")

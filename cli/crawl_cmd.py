@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from cli.datadir import add_data_dir, resolve
 from cli.errors import UserError
+from cli.redis_args import add_redis_wait, redis_wait
 
 UNFETCHED_EXIT = 3  # the run finished, but articles it knows of are still missing
 
@@ -51,6 +52,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                              "this Redis server (e.g. redis://10.0.0.5:6379/0) and send what is found to "
                              "`newsarchive ingest`, which writes the store; WARC files stay in --data-dir")
     parser.add_argument("--crawl-id", help="with --redis: which distributed crawl to join (default: crawl)")
+    add_redis_wait(parser)
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                         help="any Scrapy setting, e.g. -s LOG_LEVEL=DEBUG")
     add_data_dir(parser)
@@ -67,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
     from archive.store import StoreError
     from archive.urls import check_base_url
-    from crawler.session import DISK_FULL, claim_store, data_dir, unfetched_sentence
+    from crawler.session import DISK_FULL, REDIS_LOST, claim_store, data_dir, unfetched_sentence
     from crawler.spiders.newspaper import is_local, sources
 
     if args.base_url is not None:
@@ -101,8 +103,8 @@ def run(args: argparse.Namespace) -> int:
             raise UserError("--concurrency must be at least 1.")
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", args.concurrency)
         settings.set("CONCURRENT_REQUESTS", args.concurrency)
-    if args.crawl_id and not args.redis:
-        raise UserError("--crawl-id names a distributed crawl; give --redis too.")
+    if (args.crawl_id or args.redis_wait is not None) and not args.redis:
+        raise UserError("--crawl-id and --redis-wait are for a distributed crawl; give --redis too.")
     if args.redis:
         from crawler.cluster.keys import ClusterError
         from crawler.cluster.worker import cluster_settings, wait_for_ingester
@@ -113,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
                               lambda: print(f"waiting for the ingester of crawl {crawl_id}", file=sys.stderr))
         except ClusterError as error:
             raise UserError(str(error)) from None
-        for name, value in cluster_settings(args.redis, crawl_id).items():
+        for name, value in cluster_settings(args.redis, crawl_id, redis_wait(args)).items():
             settings.set(name, value)
     for assignment in args.set:
         name, equals, value = assignment.partition("=")
@@ -143,8 +145,8 @@ def run(args: argparse.Namespace) -> int:
             lock.release()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     reason = stats.get("finish_reason", "unknown")
-    if reason == DISK_FULL:
-        raise UserError(stats["newsarchive/no_space"])
+    if reason in (DISK_FULL, REDIS_LOST):
+        raise UserError(stats["newsarchive/halted"])
     if reason == "unreachable" or not stats.get("response_received_count"):
         raise UserError(f"{base} did not answer (its home page could not be fetched, even after retries).")
     if reason not in ("finished", "max_articles"):

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
 import signal
+import sqlite3
 import sys
 import time
 from typing import TYPE_CHECKING
 
 from cli.datadir import add_data_dir, resolve
 from cli.errors import UserError
+from cli.redis_args import add_redis_wait, redis_wait
 
 if TYPE_CHECKING:
     from crawler.cluster.ingest import Ingester
@@ -29,6 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="the Redis server the workers share, e.g. redis://10.0.0.5:6379/0")
     parser.add_argument("--crawl-id", default="crawl",
                         help="the crawl's name on that server, as the workers give it (default: crawl)")
+    add_redis_wait(parser)
     parser.add_argument("--workers", type=int, default=None, metavar="N",
                         help="wait for N workers to stop (default: every worker that has started)")
     parser.add_argument("--follow", action="store_true",
@@ -55,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--workers must be at least 1.")
     try:
         keys = CrawlKeys(args.crawl_id)
-        client = connect(args.redis)
+        client = connect(args.redis, redis_wait(args))
         lock = claim_store(resolve(args), "ingest")  # no crawl writes the store while this runs
         store = Store(resolve(args) / "archive.sqlite3")
     except (ClusterError, StoreError) as error:
@@ -73,13 +77,13 @@ def run(args: argparse.Namespace) -> int:
                 ingest_until_done(ingester, args.workers)
                 row = ingester.close()
             except ClusterError as error:  # refused the crawl, or lost it to another ingester
-                if ingester.run_id is not None:
-                    store.finish_run(ingester.run_id, "interrupted", {"workers": ingester.reports})
+                ingester.abandon()
                 raise UserError(str(error)) from None
             except redis.RedisError as error:
-                if ingester.run_id is not None:
-                    store.finish_run(ingester.run_id, "interrupted", {"workers": ingester.reports})
-                raise UserError(f"Lost the Redis server at {safe_url(args.redis)} ({error}).") from None
+                ingester.abandon(board=False)
+                raise UserError(f"Lost the Redis server at {safe_url(args.redis)} ({error}); crawl run "
+                                f"{ingester.run_id} is recorded as interrupted, and an ingester started once Redis "
+                                "is back goes on with the crawl.") from None
             except KeyboardInterrupt:
                 ingester.stop()
                 if ingester.run_id is not None:
@@ -89,11 +93,30 @@ def run(args: argparse.Namespace) -> int:
             print(f"crawl run {row['id']} {row['status']}: {row['pages']} pages, {row['new_articles']} new articles, "
                   f"{row['new_revisions']} new revisions, {row['unchanged']} unchanged, {row['snapshots']} new "
                   f"snapshots, {row['warnings']} warnings, {row['errors']} errors", flush=True)
-            if not args.follow and row["status"] != "finished":
-                raise UserError(f"Crawl run {row['id']} ended early: a worker stopped before the crawl was done; the "
-                                "next crawl fetches what is missing.")
+            status = ending(row)
             if not args.follow:
-                return 0
+                return status
+
+
+def ending(row: sqlite3.Row) -> int:
+    """The exit status of one run, with its sentence: 0 when all is well; 2 for a run that ended
+    early; 3 for one that ran to the end with something missing — messages that never reached
+    the store (its WARC files hold them), or articles that could not be fetched."""
+    from crawler.session import unfetched_sentence
+
+    stats = json.loads(row["stats"] or "{}")
+    if row["status"] == "incomplete":
+        print(f"newsarchive: Crawl run {row['id']} is incomplete: {row['note']}.", file=sys.stderr, flush=True)
+        return 3
+    if row["status"] != "finished":
+        print(f"newsarchive: Crawl run {row['id']} ended early: a worker stopped before the crawl was done; the "
+              "next crawl fetches what is missing.", file=sys.stderr, flush=True)
+        return 2
+    if stats.get("newsarchive_unfetched"):
+        print(f"newsarchive: crawl run {row['id']}: {unfetched_sentence(stats['newsarchive_unfetched'])}.",
+              file=sys.stderr, flush=True)
+        return 3
+    return 0
 
 
 def ingest_until_done(ingester: Ingester, expected: int | None) -> None:

@@ -12,7 +12,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from archive.store import Capture
-from crawler.session import CrawlSession, NoRoomError
+from crawler.session import CrawlSession, HaltedError
 
 
 def header_list(headers) -> list[tuple[str, str]]:
@@ -34,7 +34,7 @@ class WarcCaptureMiddleware:
         """The response, captured; a response there was no room to capture goes no further."""
         try:
             return self.capture(request, response)
-        except NoRoomError as error:
+        except HaltedError as error:
             raise IgnoreRequest(str(error)) from None
 
     def capture(self, request: Request, response: Response) -> Response:

@@ -8,7 +8,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.session import CrawlSession, NoRoomError
+from crawler.session import CrawlSession, HaltedError
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ class StorePipeline:
     def process_item(self, item, spider: Spider | None = None):
         try:
             result = CrawlSession.of(self.crawler).ingest(item)
-        except NoRoomError as error:
+        except HaltedError as error:
             raise DropItem(str(error)) from None
         stats = self.crawler.stats
         for warning in item.page.warnings:

@@ -35,12 +35,17 @@ logger = logging.getLogger(__name__)
 SPIDER_ARGUMENTS = ("base_url", "since", "until", "sections", "max_articles", "refresh", "extra_urls", "discover",
                     "listing_pages")
 DISK_FULL = "disk_full"  # the close reason of a crawl stopped by a write that found no room
+REDIS_LOST = "redis_lost"  # of a worker of a distributed crawl whose Redis server stopped answering
 LARGEST_PAGE = 65536  # SQLite's largest page: how far past its files a failed store write reached
 
 
-class NoRoomError(Exception):
-    """A write to the archive found no room and the crawl is stopping: what was being written
-    is dropped, quietly, as everything after it is."""
+class HaltedError(Exception):
+    """The crawl is stopping because what it writes can no longer be kept (no room on disk, no
+    Redis server): what was being written is dropped, quietly, as everything after it is."""
+
+
+class NoRoomError(HaltedError):
+    """A write to the archive found no room."""
 
 
 def store_reach(path: Path) -> int:
@@ -125,7 +130,8 @@ class CrawlSession:
         self.folder = data_dir(crawler.settings.get("NEWSARCHIVE_DATA_DIR"))
         self.max_warc_bytes = crawler.settings.getint("NEWSARCHIVE_WARC_MAX_BYTES")
         self.warc: WarcWriter | None = None
-        self.no_space: str | None = None  # the sentence saying what ran out, once a write found no room
+        self.halted: str | None = None  # the sentence saying why the crawl stopped, once something ran out
+        self.halt_reason: str | None = None
 
     @classmethod
     def of(cls, crawler: Crawler) -> CrawlSession:
@@ -139,14 +145,24 @@ class CrawlSession:
     def open_warc(self, prefix: str) -> None:
         self.warc = WarcWriter(self.folder / "warc", prefix, self.max_warc_bytes)
 
+    def halt(self, reason: str, sentence: str, error: type[HaltedError]) -> HaltedError:
+        """Stop the crawl (close reason `reason`) with one logged error, the first time; the
+        error to raise, now and at every write after."""
+        if self.halted is None:
+            self.halted, self.halt_reason = sentence, reason
+            logger.error("%s", sentence)
+            self.crawler.stats.set_value("newsarchive/halted", sentence)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
+        return error(self.halted)
+
     @contextmanager
     def room(self, path: Path) -> Iterator[None]:
         """Around a write under `path` (a WARC file, the store). The first that finds no room —
         a full device, a file-size limit — stops the crawl with one logged error; it and every
         write after it raise NoRoomError, so that no response in flight adds a traceback or a record
         that lacks its capture."""
-        if self.no_space is not None:
-            raise NoRoomError(self.no_space)
+        if self.halt_reason == DISK_FULL:
+            raise NoRoomError(self.halted)
         try:
             yield
         except (OSError, sqlite3.Error) as error:
@@ -154,11 +170,7 @@ class CrawlSession:
                 else error if out_of_space(error) else None
             if full is None:
                 raise
-            self.no_space = no_space_sentence(path, full, "crawling")
-            logger.error("%s", self.no_space)
-            self.crawler.stats.set_value("newsarchive/no_space", self.no_space)
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason=DISK_FULL))
-            raise NoRoomError(self.no_space) from None
+            raise self.halt(DISK_FULL, no_space_sentence(path, full, "crawling"), NoRoomError) from None
 
     def write_warc(self, *record: object) -> WarcLocation:
         """WarcWriter.write, within room()."""
@@ -173,7 +185,7 @@ class CrawlSession:
         try:
             self.warc.close()
         except OSError as error:
-            if self.no_space is None or not out_of_space(error):
+            if self.halt_reason != DISK_FULL or not out_of_space(error):
                 raise
 
     def known_addresses(self) -> set[str]:
@@ -263,7 +275,7 @@ class ArchiveSession(CrawlSession):
             unfetched = self.store.unfetched()
             self.crawler.stats.set_value("newsarchive/unfetched", unfetched)
             stats = {k.replace("/", "_"): v for k, v in (self.crawler.stats.get_stats() or {}).items()}
-            if self.no_space is not None:
+            if self.halted is not None:
                 self.fail_run(stats)
             else:
                 self.record_run(reason, stats, unfetched)
@@ -289,16 +301,16 @@ class ArchiveSession(CrawlSession):
         write that found no room failed, is checkpointed first so that these few rows can
         reuse it; if even they find no room the run stays 'running' and the next run marks
         it interrupted."""
-        assert self.run_id is not None and self.no_space is not None
+        assert self.run_id is not None and self.halted is not None
         try:
             self.store.db.execute("PRAGMA wal_checkpoint(RESTART)")
             with self.store.transaction():
                 self.store.finish_run(self.run_id, "failed", stats)
-                self.store.annotate_run(self.run_id, note=self.no_space)
+                self.store.annotate_run(self.run_id, note=self.halted)
         except (OSError, sqlite3.Error) as error:
             logger.warning("crawl run %d could not be recorded as failed: %s", self.run_id, error)
         else:
-            logger.info("crawl run %d failed: %s", self.run_id, self.no_space)
+            logger.info("crawl run %d failed: %s", self.run_id, self.halted)
 
 
 class ArchiveExtension:

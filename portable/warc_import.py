@@ -124,6 +124,8 @@ def scan(path: Path, number: int, found: list[Candidate], skipped: list[Skipped]
             resume = start + 1
             try:
                 for record in records:
+                    if bad_from is not None and records.offset <= bad_from:
+                        continue  # the record that failed, read again up to where it fails: no way past it yet
                     if bad_from is not None:
                         skipped.append(unreadable(path, bad_from, records.offset, first_error))
                         bad_from = None

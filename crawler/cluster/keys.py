@@ -3,14 +3,18 @@ worker says what it is doing (so that none stops while another may still find wo
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
+from redis.backoff import ConstantBackoff
+from redis.retry import Retry
 
 CRAWL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 STALE_SECONDS = 60.0  # a worker not heard of for this long has gone away (killed, or its machine)
+REDIS_PATIENCE = 60.0  # how long a crawl's processes wait for a Redis server that stopped answering
 
 
 class ClusterError(Exception):
@@ -57,6 +61,16 @@ class CrawlKeys:
         return self.key("validators")
 
     @property
+    def pending(self) -> str:
+        """Articles earlier runs could not fetch, for the workers to ask for first."""
+        return self.key("pending")
+
+    @property
+    def round(self) -> str:
+        """This life of the crawl in Redis (archive.ledger)."""
+        return self.key("round")
+
+    @property
     def workers(self) -> str:
         """The board: one field per worker (see Board)."""
         return self.key("workers")
@@ -67,8 +81,8 @@ class CrawlKeys:
         return self.key("ingester")
 
     def all(self) -> list[str]:
-        return [self.requests, self.dupefilter, self.messages, self.known, self.validators, self.workers,
-                self.ingester]
+        return [self.requests, self.dupefilter, self.messages, self.known, self.validators, self.pending, self.round,
+                self.workers, self.ingester]
 
 
 def safe_url(url: str) -> str:
@@ -82,16 +96,27 @@ def safe_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-def connect(url: str) -> redis.Redis:
-    """A client for `url` (redis://host:port/db), checked with a PING."""
+def patient_retry(patience: float) -> Retry:
+    """How every client of a crawl talks to Redis once it has reached it: a command that finds
+    the server gone (a restart, a server still loading its data) is tried again each second for
+    about `patience` seconds — longer when the server's machine does not answer at all, as each
+    try then waits up to 10 s for its connection — before its error is raised."""
+    return Retry(ConstantBackoff(1.0), retries=max(1, math.ceil(patience)))
+
+
+def connect(url: str, patience: float = REDIS_PATIENCE) -> redis.Redis:
+    """A client for `url` (redis://host:port/db), checked with one PING: a server that cannot
+    be reached at the start is said at once."""
     try:
-        client = redis.Redis.from_url(url, decode_responses=True, socket_connect_timeout=10, socket_timeout=30)
+        client = redis.Redis.from_url(url, decode_responses=True, socket_connect_timeout=10, socket_timeout=30,
+                                      retry=Retry(ConstantBackoff(0), retries=0))
     except ValueError as error:
         raise ClusterError(f"{safe_url(url)!r} is not a Redis URL ({error}).") from None
     try:
         client.ping()
     except redis.RedisError as error:
         raise ClusterError(f"Cannot reach Redis at {safe_url(url)} ({error}).") from None
+    client.set_retry(patient_retry(patience))
     return client
 
 

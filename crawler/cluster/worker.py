@@ -9,10 +9,13 @@ import os
 import re
 import socket
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
@@ -20,9 +23,9 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
 from archive.store import Capture
-from crawler.cluster.keys import Board, ClusterError, CrawlKeys, connect, safe_url
-from crawler.cluster.messages import capture_message, encode, page_message
-from crawler.session import SPIDER_ARGUMENTS, CrawlSession
+from crawler.cluster.keys import REDIS_PATIENCE, Board, ClusterError, CrawlKeys, connect, patient_retry, safe_url
+from crawler.cluster.messages import capture_fields, encode, page_fields
+from crawler.session import REDIS_LOST, SPIDER_ARGUMENTS, CrawlSession, HaltedError
 
 if TYPE_CHECKING:
     from crawler.spiders.newspaper import PageItem
@@ -32,20 +35,28 @@ ALIVE_SECONDS = 5.0
 INGESTER_WAIT_SECONDS = 60.0
 
 
-def worker_name() -> str:
-    """Unique among the workers of a crawl, and readable in WARC file names: host and pid."""
+def worker_name(pid: int | None = None) -> str:
+    """Unique among the workers of a crawl, and readable in WARC file names: host and pid (of
+    this process, or of `pid` on this host)."""
     host = re.sub(r"[^A-Za-z0-9.-]+", "-", socket.gethostname()).strip("-.") or "host"
-    return f"{host}-{os.getpid()}"
+    return f"{host}-{pid or os.getpid()}"
 
 
-def cluster_settings(redis_url: str, crawl_id: str) -> dict[str, Any]:
-    """The Scrapy settings that make a crawl one worker of crawl `crawl_id`."""
+class RedisLostError(HaltedError):
+    """The worker's Redis server stopped answering for good."""
+
+
+def cluster_settings(redis_url: str, crawl_id: str, patience: float = REDIS_PATIENCE) -> dict[str, Any]:
+    """The Scrapy settings that make a crawl one worker of crawl `crawl_id`, waiting up to
+    `patience` seconds for a Redis server that stops answering."""
     keys = CrawlKeys(crawl_id)
     return {
         "NEWSARCHIVE_SESSION": "crawler.cluster.worker.ClusterSession",
         "NEWSARCHIVE_REDIS_URL": redis_url,
+        "NEWSARCHIVE_REDIS_PATIENCE": patience,
         "NEWSARCHIVE_CRAWL_ID": crawl_id,
         "REDIS_URL": redis_url,
+        "REDIS_PARAMS": {"retry": patient_retry(patience)},
         "SCHEDULER": "crawler.cluster.worker.ClusterScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_QUEUE_KEY": keys.requests,
@@ -75,56 +86,98 @@ def wait_for_ingester(redis_url: str, crawl_id: str, on_wait: Callable[[], None]
 
 class ClusterSession(CrawlSession):
     """The session of a worker: what the archive knows comes from the ingester, and captures
-    and pages go to it."""
+    and pages go to it, numbered (crawler.cluster.messages)."""
 
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
         self.keys = CrawlKeys(crawler.settings.get("NEWSARCHIVE_CRAWL_ID"))
-        self.redis = connect(crawler.settings.get("NEWSARCHIVE_REDIS_URL"))
+        self.redis_url = crawler.settings.get("NEWSARCHIVE_REDIS_URL")
+        self.redis = connect(self.redis_url, crawler.settings.getfloat("NEWSARCHIVE_REDIS_PATIENCE", REDIS_PATIENCE))
         self.board = Board(self.redis, self.keys)
         self.name = worker_name()
+        self.sender = uuid.uuid4().hex
+        self.sent = 0
         self.state = ""
         self.since = 0.0
+
+    @contextmanager
+    def through_redis(self) -> Iterator[None]:
+        """Around every use of Redis. Once the server has stopped answering for good (each
+        command is first tried again for the patience the settings give) the worker stops,
+        saying so once; this use and every one after raise RedisLostError."""
+        if self.halt_reason == REDIS_LOST:
+            raise RedisLostError(self.halted)
+        try:
+            yield
+        except redis.RedisError as error:
+            sentence = (f"Lost the Redis server at {safe_url(self.redis_url)} ({error}); worker {self.name} stopped, "
+                        f"and what it fetched is in its WARC files in {self.folder / 'warc'}: `newsarchive import "
+                        "warc` on them, where the store is, keeps what the ingester did not get.")
+            raise self.halt(REDIS_LOST, sentence, RedisLostError) from None
 
     def set_state(self, state: str) -> None:
         """busy, idle or done, on the board (written only when it changes)."""
         if state != self.state:
-            self.state, self.since = state, self.board.now()
-            self.board.put(self.name, state, self.since)
+            with self.through_redis():
+                self.state, self.since = state, self.board.now()
+                self.board.put(self.name, state, self.since)
 
     def alive(self) -> None:
-        self.board.put(self.name, self.state, self.since)
+        with self.through_redis():
+            self.board.put(self.name, self.state, self.since)
 
-    def send(self, message: str) -> None:
-        self.redis.rpush(self.keys.messages, message)
+    def send(self, kind: str, **fields: Any) -> None:
+        """One message to the ingester, numbered after the one before."""
+        with self.through_redis():
+            self.sent += 1
+            self.redis.rpush(self.keys.messages, encode(kind, self.name, self.sender, self.sent, **fields))
 
     def known_addresses(self) -> set[str]:
-        return set(self.redis.smembers(self.keys.known))
+        with self.through_redis():
+            return set(self.redis.smembers(self.keys.known))
 
     def validators(self) -> dict[str, tuple[str | None, str | None]]:
-        stored = self.redis.hgetall(self.keys.validators)
+        with self.through_redis():
+            stored = self.redis.hgetall(self.keys.validators)
         return {address: tuple(json.loads(pair)) for address, pair in stored.items()}
 
+    def pending_addresses(self) -> list[str]:
+        with self.through_redis():
+            return self.redis.lrange(self.keys.pending, 0, -1)
+
+    def article_failed(self, url: str, error: str) -> None:
+        with suppress(RedisLostError):  # the article is found again by the next run
+            self.send("unfetched", url=url, error=error)
+
+    def article_gone(self, url: str) -> None:
+        with suppress(RedisLostError):  # the next run asks once more and is told again
+            self.send("gone", url=url)
+
     def add_capture(self, capture: Capture) -> str:
-        self.send(capture_message(self.name, capture))
+        self.send("capture", **capture_fields(capture))
         return capture.warc_record_id
 
     def ingest(self, item: PageItem) -> None:
-        self.send(page_message(self.name, item.capture_id, item.page, item.fetched_at, item.addresses))
+        self.send("page", **page_fields(item.capture_id, item.page, item.fetched_at, item.addresses))
 
     def open_run(self, spider: Spider) -> None:
-        self.set_state("busy")
         arguments = {k: v for k, v in vars(spider).items() if k in SPIDER_ARGUMENTS}
-        self.send(encode("hello", self.name, base_url=spider.base_url, arguments=arguments))
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         self.open_warc(f"{spider.site.NAME}-{stamp}-{self.name}")
         logger.info("worker %s of crawl %s: WARC files in %s", self.name, self.keys.crawl_id, self.folder / "warc")
+        try:
+            self.set_state("busy")
+            self.send("hello", base_url=spider.base_url, arguments=arguments)
+        except RedisLostError:
+            pass  # the crawl is stopping, and has said why
 
     def close_run(self, reason: str) -> None:
-        if self.warc is not None:
-            self.warc.close()
-        self.send(encode("done", self.name, reason=reason, stats=self.crawler.stats.get_stats() or {}))
-        self.set_state("done")
+        self.close_warc()
+        try:
+            self.send("done", reason=reason, stats=self.crawler.stats.get_stats() or {}, sent=self.sent + 1)
+            self.set_state("done")
+        except RedisLostError:
+            return
         logger.info("worker %s of crawl %s %s", self.name, self.keys.crawl_id, reason)
 
 
@@ -143,17 +196,37 @@ class ClusterScheduler(Scheduler):
         return scheduler
 
     def next_request(self) -> Request | None:
+        try:
+            with self.session.through_redis():
+                request = self.next_readable()
+                if request is not None:
+                    self.session.set_state("busy")
+                return request
+        except RedisLostError:
+            return None
+
+    def next_readable(self) -> Request | None:
         while True:
             try:
-                request = super().next_request()
-                break
+                return super().next_request()
             except ValueError as error:  # from frontier_json.loads, or request_from_dict (no such callback, …)
                 logger.error("dropped an entry of the shared frontier of crawl %s: %s.", self.session.keys.crawl_id,
                              str(error).rstrip("."))
                 self.stats.inc_value("newsarchive/frontier_dropped")
-        if request is not None:
-            self.session.set_state("busy")
-        return request
+
+    def enqueue_request(self, request: Request) -> bool:
+        try:
+            with self.session.through_redis():
+                return super().enqueue_request(request)
+        except RedisLostError:
+            return False
+
+    def has_pending_requests(self) -> bool:
+        try:
+            with self.session.through_redis():
+                return super().has_pending_requests()
+        except RedisLostError:
+            return False
 
 
 class ClusterWatch:
@@ -189,15 +262,23 @@ class ClusterWatch:
             self.heartbeat.stop()
 
     def alive(self) -> None:
-        self.session.alive()
+        try:
+            self.session.alive()
+        except RedisLostError:
+            self.heartbeat.stop()
 
     def idle(self, spider: Spider) -> None:
         if getattr(spider, "pending", None):
             raise DontCloseSpider  # the spider is about to release the articles it held
         session = self.session
-        session.set_state("idle")
-        now = session.board.now()
-        if not self.quiet(session, now, self.quiet_since or now):
+        try:
+            with session.through_redis():
+                session.set_state("idle")
+                now = session.board.now()
+                stay = not self.quiet(session, now, self.quiet_since or now)
+        except RedisLostError:
+            return  # the crawl is stopping
+        if stay:
             self.quiet_since = None
             raise DontCloseSpider
         if self.quiet_since is None:
