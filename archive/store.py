@@ -19,6 +19,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from archive.model import Article, MostViewedSnapshot, ParsedPage
+from archive.processes import pid_alive
+from archive.queries import ArchiveQueries
+from archive.run_queries import RunQueries
+from archive.times import parse_utc, utc
 from archive.urls import normalise_path
 
 REHASH_BATCH = 1000
@@ -189,11 +193,6 @@ class StoreError(Exception):
     """The store cannot be used (too new, not a store); the text says why in one sentence."""
 
 
-def utc(moment: datetime) -> str:
-    """The one way times are written in the store: UTC, ISO 8601, microseconds."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def address_key(url: str) -> str:
     """A fetched address without its host, so the real site and a mirror share aliases."""
     parts = urlsplit(url)
@@ -245,8 +244,10 @@ class Ingested:
     snapshot: str | None = None  # "new", "seen again"
 
 
-class Store:
-    """One SQLite file; use as a context manager or call close()."""
+class Store(ArchiveQueries, RunQueries):
+    """One SQLite file; use as a context manager or call close(). Its read side for the pages,
+    the indexer, exports, the scheduler and the benchmarks is archive.queries and
+    archive.run_queries."""
 
     def __init__(self, path: Path, snapshot_gap: timedelta = timedelta(minutes=60), read_only: bool = False):
         self.path = path
@@ -289,6 +290,21 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy of this store (a live one too) in `target`, in rollback-journal mode
+        so that the one file is whole. SQLite's errors (sqlite3.OperationalError: a full disk) pass."""
+        copy = sqlite3.connect(target)
+        try:
+            self.db.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            copy.close()
+
+    def checkpoint(self) -> None:
+        """Move the write-ahead log into the store and start it over, so that its room is used
+        again: what a run that found no room for a write does before it records its end."""
+        self.db.execute("PRAGMA wal_checkpoint(RESTART)")
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -368,7 +384,8 @@ class Store:
             self.db.execute(f"UPDATE crawl_runs SET {assignments} WHERE id = ?", (*values.values(), run_id))
 
     def count(self, run_id: int | None, counter: str, by: int = 1) -> None:
-        if run_id is not None and by and getattr(self, "_counting", True):
+        """Add to a run's figures; nothing for no run (None)."""
+        if run_id is not None and by:
             assert counter in RUN_COUNTERS
             self.db.execute(f"UPDATE crawl_runs SET {counter} = {counter} + ? WHERE id = ?", (by, run_id))
 
@@ -388,7 +405,6 @@ class Store:
             if capture.location and 300 <= capture.status < 400:
                 self.db.execute("INSERT OR REPLACE INTO redirects (address, target) VALUES (?, ?)",
                                 (address_key(capture.url), address_key(capture.location)))
-            self._counting = True
             self.count(run_id, "pages")
             if capture.status >= 400 and capture.status not in (404, 410):
                 self.count(run_id, "errors")
@@ -462,21 +478,22 @@ class Store:
         """Store what one page says, in one transaction; `counted` adds it to the run's figures
         (a reparse rebuilds records without counting them again)."""
         result = Ingested()
-        self._counting = counted
+        counted_run = run_id if counted else None
         with self.transaction():
             if page.article is not None:
-                result.article = self._ingest_article(page.article, capture_id, captured_at, run_id, addresses)
+                result.article = self._ingest_article(page.article, capture_id, captured_at, counted_run, addresses)
             if page.most_viewed is not None:
-                result.snapshot = self._ingest_snapshot(page.most_viewed, capture_id, captured_at, run_id)
+                result.snapshot = self._ingest_snapshot(page.most_viewed, capture_id, captured_at, run_id,
+                                                        counted_run)
             for warning in page.warnings:
                 url = page.article.url if page.article else None
                 self.db.execute("INSERT INTO warnings (run_id, capture_id, url, message) VALUES (?,?,?,?)",
                                 (run_id, capture_id, url, warning))
-            self.count(run_id, "warnings", len(page.warnings))
+            self.count(counted_run, "warnings", len(page.warnings))
         return result
 
     def _ingest_article(self, article: Article, capture_id: int | None, captured_at: datetime,
-                        run_id: int | None, addresses: tuple[str, ...]) -> str:
+                        counted_run: int | None, addresses: tuple[str, ...]) -> str:
         when = utc(captured_at)
         digest = content_hash(article)
         record = json.dumps(article.to_dict(), ensure_ascii=False)
@@ -514,11 +531,11 @@ class Store:
             self.db.execute("INSERT OR IGNORE INTO aliases (address, article_id) VALUES (?, ?)",
                             (address_key(address), article_id))
             self.db.execute("DELETE FROM pending_articles WHERE address = ?", (address_key(address),))
-        self.count(run_id, {"new": "new_articles", "revised": "new_revisions", "unchanged": "unchanged"}[outcome])
+        self.count(counted_run, {"new": "new_articles", "revised": "new_revisions", "unchanged": "unchanged"}[outcome])
         return outcome
 
     def _ingest_snapshot(self, snapshot: MostViewedSnapshot, capture_id: int | None, captured_at: datetime,
-                         run_id: int | None) -> str:
+                         run_id: int | None, counted_run: int | None) -> str:
         """One snapshot per distinct list while it stays up: a list seen again within the gap
         of its last sighting extends that snapshot instead of adding one."""
         digest = list_hash(snapshot)
@@ -527,8 +544,7 @@ class Store:
             "SELECT id, first_seen, last_seen FROM snapshots WHERE site = ? AND list_hash = ? "
             "ORDER BY last_seen DESC LIMIT 1", (snapshot.site, digest)).fetchone()
         if row is not None:
-            last = datetime.fromisoformat(row["last_seen"].replace("Z", "+00:00"))
-            first = datetime.fromisoformat(row["first_seen"].replace("Z", "+00:00"))
+            last, first = parse_utc(row["last_seen"]), parse_utc(row["first_seen"])
             if first - self.snapshot_gap <= captured_at <= last + self.snapshot_gap:
                 self.db.execute("UPDATE snapshots SET first_seen = min(first_seen, ?), last_seen = max(last_seen, ?),"
                                 " sightings = sightings + 1 WHERE id = ?", (when, when, row["id"]))
@@ -540,7 +556,7 @@ class Store:
         self.db.executemany(
             "INSERT INTO snapshot_entries (snapshot_id, rank, url, title, teaser) VALUES (?,?,?,?,?)",
             [(snapshot_id, e.rank, e.url, e.title, e.teaser) for e in snapshot.entries])
-        self.count(run_id, "snapshots")
+        self.count(counted_run, "snapshots")
         return "new"
 
     def capture_record_ids(self) -> set[str]:
@@ -571,7 +587,6 @@ class Store:
             for address in addresses:
                 self.db.execute("INSERT OR IGNORE INTO aliases (address, article_id) VALUES (?, ?)",
                                 (address_key(address), article_id))
-            self._counting = True
             self.count(run_id, "unchanged")
 
     def insert_earlier_revision(self, article: Article, capture_id: int, captured_at: datetime, run_id: int | None,
@@ -606,7 +621,6 @@ class Store:
             for address in addresses:
                 self.db.execute("INSERT OR IGNORE INTO aliases (address, article_id) VALUES (?, ?)",
                                 (address_key(address), article_id))
-            self._counting = True
             self.count(run_id, "new_revisions")
         return True
 
@@ -763,84 +777,3 @@ class Store:
             [(snapshot_id, *row) for row in source.db.execute(
                 "SELECT rank, url, title, teaser FROM snapshot_entries WHERE snapshot_id = ? ORDER BY rank",
                 (old["id"],))])
-
-    # -- reading ------------------------------------------------------------------------
-
-    def article_count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
-
-    def current_records(self) -> Iterator[dict]:
-        """The current revision of every article, as records (the JSON schema)."""
-        rows = self.db.execute(
-            "SELECT r.record FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision "
-            "ORDER BY a.id")
-        for row in rows:
-            yield json.loads(row["record"])
-
-    def snapshot_lists(self) -> list[dict]:
-        """Every snapshot with its entries, oldest first."""
-        snapshots = []
-        for row in self.db.execute("SELECT * FROM snapshots ORDER BY first_seen, id").fetchall():
-            entries = self.db.execute("SELECT rank, url, title, teaser FROM snapshot_entries WHERE snapshot_id = ? "
-                                      "ORDER BY rank", (row["id"],)).fetchall()
-            snapshots.append(dict(row) | {"entries": [dict(e) for e in entries]})
-        return snapshots
-
-    def integrity(self) -> str:
-        return self.db.execute("PRAGMA integrity_check").fetchone()[0]
-
-    def quick_check(self) -> str:
-        """SQLite's quick check (integrity() but for matching indexes to their tables, so cheap
-        enough before every crawl): "ok", or its first complaint, on one line."""
-        try:
-            rows = self.db.execute("PRAGMA quick_check").fetchall()
-        except sqlite3.DatabaseError as error:  # damage so bad that the check itself stops
-            return str(error)
-        complaints = [line for row in rows for line in row[0].splitlines() if line and not line.startswith("***")]
-        return complaints[0] if complaints else "ok"
-
-    def figures(self) -> dict:
-        """What the archive holds, in the figures a bundle's manifest and an export's
-        provenance cite: sites, counts and the span of publication dates."""
-        db = self.db
-        span = db.execute("SELECT min(published_utc), max(published_utc) FROM articles").fetchone()
-        count = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                 for table in ("articles", "revisions", "snapshots", "snapshot_entries", "captures")}
-        return {"sites": {r[0]: r[1] for r in db.execute("SELECT site, count(*) FROM articles GROUP BY 1 ORDER BY 1")},
-                **count, "published_from": span[0], "published_to": span[1]}
-
-    def current_record(self, url: str) -> dict | None:
-        row = self.db.execute(
-            "SELECT r.record FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision "
-            "WHERE a.url = ?", (url,)).fetchone()
-        return json.loads(row["record"]) if row else None
-
-    def snapshot_rows(self) -> Iterator[sqlite3.Row]:
-        """Every entry of every Most viewed snapshot, oldest snapshot first, one row each."""
-        return self.db.execute(
-            "SELECT s.id AS snapshot_id, s.site, s.first_seen, s.last_seen, s.sightings, s.page_url, e.rank, e.url, "
-            "e.title, e.teaser FROM snapshots s JOIN snapshot_entries e ON e.snapshot_id = s.id "
-            "ORDER BY s.first_seen, s.id, e.rank")
-
-    def article_capture_rows(self, url: str) -> list[sqlite3.Row]:
-        """The captures of one article, oldest first, with where their raw copies lie."""
-        return self.db.execute(
-            "SELECT c.* FROM articles a JOIN article_captures ac ON ac.article_id = a.id "
-            "JOIN captures c ON c.id = ac.capture_id WHERE a.url = ? ORDER BY c.fetched_at, c.id", (url,)).fetchall()
-
-
-def pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (dead, not yet reaped by its parent) still answers kill(pid, 0)
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True

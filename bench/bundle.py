@@ -31,10 +31,10 @@ if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "bench":
 import argparse
 import json
 import shutil
-import sqlite3
 import tempfile
 from dataclasses import asdict, dataclass
 
+from archive.store import Store
 from bench.crawl import Usage, child_env, megabytes, prepare_site, run_measured, run_pipeline, start_server
 from samplesite.static import file_for
 
@@ -115,13 +115,11 @@ def run_steps(data: Path, index: Path, work: Path) -> list[Step]:
 
 
 def sizes(data: Path, index: Path, html: int) -> dict[str, int]:
-    with sqlite3.connect(data / "archive.sqlite3") as db:
-        articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
-        bodies = db.execute("SELECT coalesce(sum(size), 0) FROM captures").fetchone()[0]
-        captures = db.execute("SELECT count(*) FROM captures").fetchone()[0]
-    return {"articles": articles, "captures": captures, "article_html_bytes": html, "response_body_bytes": bodies,
-            "store_bytes": (data / "archive.sqlite3").stat().st_size, "index_bytes": folder_bytes(index),
-            "warc_bytes": folder_bytes(data / "warc")}
+    with Store(data / "archive.sqlite3", read_only=True) as store:
+        figures, bodies = store.figures(), store.capture_bytes()
+    return {"articles": figures["articles"], "captures": figures["captures"], "article_html_bytes": html,
+            "response_body_bytes": bodies, "store_bytes": (data / "archive.sqlite3").stat().st_size,
+            "index_bytes": folder_bytes(index), "warc_bytes": folder_bytes(data / "warc")}
 
 
 def report(found: dict[str, int], steps: list[Step]) -> str:

@@ -35,7 +35,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -48,6 +47,7 @@ from urllib.parse import quote
 import scrapy
 from scrapy.http import Response
 
+from archive.store import Store
 from cli.progress import progress
 from samplesite.corpus import Corpus, SiteConfig
 from samplesite.static import file_for, write_static
@@ -241,11 +241,9 @@ def run_pipeline(base: str, work: Path, concurrency: int, server_pid: int) -> tu
                "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]
     print(f"pipeline: newsarchive crawl into {data} (log: {work / 'pipeline.log'})", file=sys.stderr, flush=True)
     usage = run_measured(command, work / "pipeline.log", work, child_env(), server_pid)
-    store = data / "archive.sqlite3"
-    with sqlite3.connect(store) as db:
-        articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
-        rows = db.execute("SELECT kind, status, count(*) FROM captures GROUP BY kind, status ORDER BY 3 DESC")
-        by_kind = {f"{kind} {status}": count for kind, status, count in rows}
+    with Store(data / "archive.sqlite3", read_only=True) as store:
+        articles = store.article_count()
+        by_kind = {f"{kind} {status}": count for kind, status, count in store.capture_tally()}
     warcs = list((data / "warc").glob("*.warc.gz"))
     store_bytes = sum(path.stat().st_size for path in data.glob("archive.sqlite3*"))
     output = PipelineOutput(by_kind, len(warcs), sum(path.stat().st_size for path in warcs), store_bytes)

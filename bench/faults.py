@@ -24,13 +24,14 @@ import random
 import re
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from archive.store import Store
 
 NEWSARCHIVE = str(Path(sys.executable).parent / "newsarchive")
 ADDRESS = re.compile(r"http://127\.0\.0\.1:\d+")
@@ -78,15 +79,10 @@ def measure(data: Path, expected: set[str]) -> tuple[int, int, int, str]:
     path = data / "archive.sqlite3"
     if not path.is_file():
         return 0, len(expected), 0, "no store yet"
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        urls = [row[0] for row in db.execute("SELECT url FROM articles")]
-        doubled = len(urls) - len(set(urls)) + db.execute(
-            "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM revisions "
-            "GROUP BY article_id, content_hash)").fetchone()[0]
-        integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        db.close()
+    with Store(path, read_only=True) as store:
+        urls = store.article_urls()
+        doubled = len(urls) - len(set(urls)) + store.repeated_revisions()
+        integrity = store.integrity()
     return len(set(urls) & expected), len(expected - set(urls)), doubled, integrity
 
 

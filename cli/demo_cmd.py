@@ -76,9 +76,8 @@ def crawl_into(base: str, folder: Path) -> None:
     if result.returncode != 0:
         raise UserError("The demo crawl failed; see the messages above.")
     with Store(folder / "archive.sqlite3") as store:
-        runs = store.db.execute("SELECT * FROM crawl_runs ORDER BY id").fetchall()
-        eras = store.db.execute("SELECT json_extract(r.record, '$.era'), count(*) FROM articles a JOIN revisions r "
-                                "ON r.article_id = a.id AND r.number = a.current_revision GROUP BY 1").fetchall()
+        runs = store.all_runs()
+        eras = store.articles_by_era()
         last = runs[-1]
         print(f"   run {last['id']} ({last['status']}): {last['pages']} pages fetched, {last['new_articles']} new "
               f"articles, {last['new_revisions']} new revisions, {last['snapshots']} new Most viewed snapshots, "

@@ -26,6 +26,7 @@ from whoosh import index
 
 from archive.space import out_of_space
 from archive.store import SCHEMA_VERSION, Store, StoreError
+from archive.untrusted import check_untrusted
 from portable.manifest import CHECKSUM, MANIFEST, BundleError, checksum_line, compare_figures, copy_hashed, decode
 from portable.signing import MAX_SIGNATURE_BYTES, SIGNATURE, trusted_signer
 
@@ -114,21 +115,14 @@ def check_contents(staging: Path, manifest: dict, name: str) -> None:
     if not path.is_file():
         raise BundleError(f"{name} holds no store.")
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            db.execute("PRAGMA trusted_schema=OFF")  # no function a view or trigger names runs
-            db.execute("PRAGMA cell_size_check=ON")  # a malformed page is an error, not a crash
-            schema = db.execute("PRAGMA user_version").fetchone()[0]
-            integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
-        finally:
-            db.close()
+        check = check_untrusted(path)
     except sqlite3.DatabaseError as error:
         raise BundleError(f"{name} holds a store SQLite cannot read ({error}).") from None
-    if schema != manifest["schema_version"]:
+    if check.schema_version != manifest["schema_version"]:
         raise BundleError(f"{name} has been altered: its manifest gives schema {manifest['schema_version']} but the "
-                          f"store has {schema}.")
-    if integrity != "ok":
-        raise BundleError(f"{name} holds a damaged store (SQLite's integrity check: {integrity}).")
+                          f"store has {check.schema_version}.")
+    if check.integrity != "ok":
+        raise BundleError(f"{name} holds a damaged store (SQLite's integrity check: {check.integrity}).")
     try:
         with Store(path, read_only=True) as store:
             figures = store.figures()

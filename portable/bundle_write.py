@@ -26,8 +26,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from archive.processes import pid_alive
 from archive.space import no_space
-from archive.store import SCHEMA_VERSION, Store, pid_alive
+from archive.store import SCHEMA_VERSION, Store
 from portable.manifest import CHECKSUM, MANIFEST, Entry, build, checksum_line, copy_hashed, encode, hash_file
 from portable.signing import SIGNATURE, sign
 from search.indexer import STATE, current_generation, read_state
@@ -67,17 +68,13 @@ def remove_leftovers(folder: Path) -> list[Path]:
 def backup_store(store_path: Path, target: Path) -> None:
     """A consistent copy of a live store, in rollback-journal mode so the one file is whole."""
     with Store(store_path, read_only=True) as source:
-        copy = sqlite3.connect(target)
         try:
-            source.db.backup(copy)
-            copy.execute("PRAGMA journal_mode=DELETE")
+            source.backup_to(target)
         except sqlite3.OperationalError as error:
             full = no_space(error, target, store_path.stat().st_size)
             if full is None:
                 raise
             raise full from None
-        finally:
-            copy.close()
 
 
 

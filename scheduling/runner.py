@@ -73,8 +73,7 @@ class Runner:
         finally:
             store_lock.release()  # the index update may overlap another crawl
         with Store(self.data_dir / "archive.sqlite3") as store:
-            run = store.db.execute("SELECT * FROM crawl_runs WHERE pid = ? AND job = ? ORDER BY id DESC LIMIT 1",
-                                   (pid, job.name)).fetchone()
+            run = store.latest_run_of(pid, job.name)
             run_id = run["id"] if run else None
             if run_id is None:  # the crawl stopped before it could record itself
                 problem = store.quick_check()

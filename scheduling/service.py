@@ -75,10 +75,9 @@ class Service:
         now if one or more due times were missed (one run for all of them), else the next due
         time after that run for an interval (cron keeps its own times)."""
         with Store(self.data_dir / "archive.sqlite3") as store:
-            row = store.db.execute("SELECT max(started_at) FROM crawl_runs WHERE job = ?", (job.name,)).fetchone()
-        if not row[0]:
+            last = store.last_started(job.name)
+        if last is None:
             return None
-        last = datetime.fromisoformat(row[0])
         now = datetime.now(self.schedule.timezone)
         if job.cron:
             due = job_trigger.get_next_fire_time(None, last + timedelta(seconds=1))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.store import pid_alive
+from archive.processes import pid_alive
 from samplesite.corpus import Corpus
 from samplesite.server import SampleSite, SiteClock, start_in_thread
 from tests.crawling import NEWSARCHIVE

@@ -105,3 +105,36 @@ def test_captures_record_where_their_raw_copy_lies(tmp_path):
         store.ingest(ParsedPage(article("One", ["a"]), None), None, T0, run, ("http://127.0.0.1:1/national/x",))
         assert store.known_addresses() == {"/national/x", "/node/5"}
         assert store.run(run)["pages"] == 1 and store.run(run)["new_articles"] == 1
+
+
+def test_a_page_ingested_uncounted_stores_its_records_and_adds_nothing_to_the_run(tmp_path):
+    with Store(tmp_path / "a.sqlite3") as store:
+        run = store.start_run("phnompenhpost.com", "http://127.0.0.1:1", {})
+        page = ParsedPage(article("One", ["a"]), sidebar("a"), ["no byline"])
+        store.ingest(page, None, T0, run, counted=False)
+        assert store.article_count() == 1 and len(store.snapshot_lists()) == 1
+        figures = ("pages", "new_articles", "snapshots", "warnings")
+        assert [store.run(run)[name] for name in figures] == [0, 0, 0, 0]
+        store.add_capture(run, Capture("http://127.0.0.1:1/national/x", 200, T0, "article", 0, "f.warc.gz", 10,
+                                       "<urn:1>"))
+        store.ingest(ParsedPage(article("Two", ["a"]), None), None, T0 + timedelta(hours=1), run)
+        assert [store.run(run)[name] for name in ("pages", "new_revisions")] == [1, 1]
+
+
+def test_what_an_index_update_reads_of_the_store(tmp_path):
+    with Store(tmp_path / "a.sqlite3") as store:
+        assert store.high_water() == (0, "")
+        store.ingest(ParsedPage(article("One", ["a"]), sidebar("x", "y")), None, T0, None)
+        revision, sighting = store.high_water()
+        assert (revision, sighting) == (1, "2026-11-01T05:00:00.000000Z")
+        entries = store.list_entries()
+        assert [(e.url.rsplit("/", 1)[1], e.rank, e.first_seen) for e in entries] == [("x", 1, T0), ("y", 2, T0)]
+        assert [e.rank for e in store.list_entries({entries[1].url})] == [2]
+        assert store.changed_article_urls(revision, sighting) == set()
+        later = sidebar("x", "y")
+        store.ingest(ParsedPage(article("One", ["a", "b"]), later), None, T0 + timedelta(minutes=30), None)
+        assert store.changed_article_urls(revision, sighting) == {"https://www.phnompenhpost.com/national/x",
+                                                                  entries[1].url}
+        assert store.current_records_of(store.changed_article_urls(revision, sighting)) == [
+            store.current_record("https://www.phnompenhpost.com/national/x")]
+        assert store.current_records_of(set()) == []

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint
 
-from web.archive_data import parse_utc
+from archive.times import parse_utc
 from web.params import Endpoint, Param, route
 from web.responses import data, page
 from web.times import PAPER_ZONE

@@ -18,7 +18,7 @@ STATUS = Endpoint("/status", "Scheduled crawls: jobs, last and next runs, failur
 def status():
     STATUS.arguments()
     archive = data()
-    status = crawl_status(archive.store.db, archive.data_dir)
+    status = crawl_status(archive.store, archive.data_dir)
     charts = {job["name"]: timeline([(f"run {run['id']}", run["found"], 0) for run in reversed(job["runs"])], False,
                                     "article addresses found per run (a sudden drop: a redesign?)")
               for job in status["jobs"]}

@@ -18,7 +18,8 @@ import redis
 
 from archive.health import flag_run
 from archive.ledger import Account, Ledger
-from archive.store import Store, pid_alive
+from archive.processes import pid_alive
+from archive.store import Store
 from crawler.cluster.keys import Board, ClusterError, CrawlKeys, WorkerState
 from crawler.cluster.messages import capture_of, decode, page_of
 
