@@ -1,8 +1,8 @@
 """Records the parser produces and everything downstream keeps.
 
-The JSON form of these records is the project's public schema (docs/record-schema.md):
-exports, the API and the ground truth of the sample site all use it, so field names here
-change only together with that document.
+The JSON form of these records is the project's public schema, which archive/fields.py builds
+(docs/record.schema.json is a copy): exports, the API and the ground truth of the sample site
+all use it, so a field here changes only together with its row there.
 """
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ lists spread evenly over the site's years ride along on 1-4 article pages each, 
 different minutes of their window, so best rank, minutes listed and the popularity band vary.
 Preparing the store is not timed; with `--work DIR` it is kept and reused for the same seed,
 article count and windows, and so are the three indices with the build figures measured when
-they were written, as long as the indexing code (search/schema.py, documents.py, indexer.py and
-this file) is the same (`--rebuild` measures the builds again).
+they were written, as long as the indexing code (search/schema.py, documents.py, indexer.py,
+archive/fields.py and this file) is the same (`--rebuild` measures the builds again).
 
 Builds (timed, one after the other, each reading the store's current records itself and
 converting them with `search.documents.to_document` inside the clock):
@@ -80,6 +80,7 @@ import tantivy
 from whoosh import fields, highlight, index, qparser
 from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 
+import archive.fields
 import search
 from archive.model import Article, MostViewedEntry, MostViewedSnapshot, ParsedPage
 from archive.store import Store
@@ -158,7 +159,7 @@ def code_fingerprint() -> str:
     (read when this module is loaded, as near as can be to when that code was imported)."""
     digest = hashlib.sha256()
     for path in (*(Path(search.__file__).parent / name for name in ("schema.py", "documents.py", "indexer.py")),
-                 Path(__file__)):
+                 Path(archive.fields.__file__), Path(__file__)):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -220,7 +221,7 @@ def prepare_store(folder: Path, seed: int, articles: int, windows: int) -> dict[
             article = Article.from_dict(record | {"fetched_url": record["url"],
                                                   "fetched_at": captured_at.isoformat()})
             store.ingest(ParsedPage(article, snapshot), None, captured_at, None)
-        listed = store.db.execute("SELECT count(DISTINCT url) FROM snapshot_entries").fetchone()[0]
+        listed = store.listed_url_count()
     prepared = wanted | {"documents": len(ids), "sightings": len(carried), "articles_listed": listed,
                          "seconds": time.perf_counter() - started}
     marker.write_text(json.dumps(prepared))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from archive.fields import RECORD_SCHEMA_COPY
 from archive.store import Store, StoreError
 from cli.datadir import add_data_dir, existing_store, resolve
 from cli.errors import UserError, space_for
@@ -16,6 +17,7 @@ from portable.manifest import BundleError
 from portable.selection import Selection, select
 from portable.signing import key_id, load_private_key
 from portable.warc_export import export_warc
+from search.export_rows import COLUMNS
 from search.service import QueryError, SearchService
 
 
@@ -39,8 +41,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     articles = kinds.add_parser(
         "articles", help="articles as JSON Lines (the record schema) or CSV",
         description="Every article a query and facet filters select (all by default), streamed in index order: "
-                    "JSON Lines of the current records (docs/record.schema.json) or CSV with the columns url, "
-                    "headline, published, authors, section, tags, language, best_rank, hours_listed, popularity.")
+                    f"JSON Lines of the current records ({RECORD_SCHEMA_COPY}) or CSV with the columns "
+                    f"{', '.join(COLUMNS)}.")
     selection_arguments(articles)
     articles.add_argument("--format", choices=FORMATS, default=None, help="default: from the file's ending, else jsonl")
     common(articles, run_articles)

@@ -9,7 +9,7 @@ from dataclasses import asdict
 
 from cli.errors import UserError
 from cli.index_cmd import add_index_dir, index_dir
-from search.service import SORTS, QueryError, SearchRequest, SearchService
+from search.service import HISTOGRAMS, SORTS, QueryError, SearchRequest, SearchService
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -25,7 +25,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--sort", default="relevance", choices=SORTS)
     parser.add_argument("--page", type=int, default=1)
     parser.add_argument("--page-size", type=int, default=10)
-    parser.add_argument("--histogram", choices=["month", "year"], default="year")
+    parser.add_argument("--histogram", choices=HISTOGRAMS, default="year")
     parser.add_argument("--all", action="store_true", help="every hit (JSON Lines with --json)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     add_index_dir(parser)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from archive.fields import RECORD_SCHEMA_COPY
 from archive.store import SCHEMA_VERSION, Store
 from portable.manifest import hash_file, tool_version
 from portable.selection import Selection
@@ -77,9 +78,8 @@ def article_records(selection: Selection, store: Store) -> Iterator[dict]:
 def export_articles(selection: Selection, store: Store, output: Path, fmt: str, wrap: Wrap | None = None) -> dict:
     rows: Iterable = selection.csv_rows() if fmt == "csv" else article_records(selection, store)
     count = write_rows(output, fmt, COLUMNS, wrap(rows, selection.total, "articles") if wrap else rows)
-    return write_provenance(output, store, {"export": "articles", "format": fmt, "rows": count,
-                                            "columns": COLUMNS if fmt == "csv" else "docs/record.schema.json#/$defs/"
-                                                                                    "article",
+    columns = COLUMNS if fmt == "csv" else f"{RECORD_SCHEMA_COPY}#/$defs/article"
+    return write_provenance(output, store, {"export": "articles", "format": fmt, "rows": count, "columns": columns,
                                             **selection_details(selection)})
 
 

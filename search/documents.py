@@ -2,13 +2,14 @@
 popularity its Most viewed history gives it."""
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from archive.fields import NEVER_LISTED, Field, Indexed
 from archive.store import Store
-from search.schema import HEADLINE_WEIGHT, NEVER_LISTED, popularity_band
+from archive.times import utc
+from search.schema import HEADLINE_WEIGHT, INDEXED, date_text
 
 # Between the parts of the combined text field a word no query asks for, so that a phrase
 # cannot match across two parts (the end of the body and the start of a caption, two names).
@@ -26,58 +27,72 @@ class Popularity:
     last: str | None = None
 
 
-def parse_utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def popularity(store: Store, urls: set[str] | None = None) -> dict[str, Popularity]:
     """Best rank, hours in the list (the span each list was seen up, summed) and first and
-    last sighting, per article URL."""
+    last sighting (as stored), per article URL."""
     found: dict[str, Popularity] = {}
-    rows = store.db.execute("SELECT e.url, e.rank, s.first_seen, s.last_seen FROM snapshot_entries e "
-                            "JOIN snapshots s ON s.id = e.snapshot_id")
-    for url, rank, first, last in rows:
-        if urls is not None and url not in urls:
-            continue
-        entry = found.setdefault(url, Popularity())
-        entry.best_rank = min(entry.best_rank, rank)
-        entry.hours += (parse_utc(last) - parse_utc(first)).total_seconds() / 3600
-        entry.first = min(filter(None, (entry.first, first)))
-        entry.last = max(filter(None, (entry.last, last)))
+    for listed in store.list_entries(urls):
+        entry = found.setdefault(listed.url, Popularity())
+        entry.best_rank = min(entry.best_rank, listed.rank)
+        entry.hours += (listed.last_seen - listed.first_seen).total_seconds() / 3600
+        entry.first = min(filter(None, (entry.first, utc(listed.first_seen))))
+        entry.last = max(filter(None, (entry.last, utc(listed.last_seen))))
     return found
 
 
-def to_document(record: dict, seen: Popularity | None) -> dict:
-    """One record (docs/record.schema.json) as Whoosh field values."""
-    seen = seen or Popularity()
-    published = datetime.fromisoformat(record["published"]) if record.get("published") else None
+def popularity_band(best_rank: int) -> str:
+    if best_rank <= 3:
+        return "top3"
+    if best_rank <= 10:
+        return "top10"
+    return "listed" if best_rank < NEVER_LISTED else "never"
+
+
+def published_at(record: dict) -> datetime | None:
+    return datetime.fromisoformat(record["published"]) if record.get("published") else None
+
+
+# The values of the derived fields (archive/fields.py), from the record and its Most viewed history.
+DERIVED: dict[str, Callable[[dict, Popularity], object]] = {
+    "year": lambda record, seen: f"{moment:%Y}" if (moment := published_at(record)) else None,
+    "month": lambda record, seen: f"{moment:%Y-%m}" if (moment := published_at(record)) else None,
+    "best_rank": lambda record, seen: seen.best_rank,
+    "popularity": lambda record, seen: popularity_band(seen.best_rank),
+}
+
+
+def indexed_value(field: Field, record: dict) -> object:
+    """The record's own value of `field` as the index takes it: a list of values joined by
+    commas (a comma inside a value becomes a space), paragraphs by a blank line, a moment
+    without its zone."""
+    value = record.get(field.name)
+    if field.index is Indexed.KEYWORDS:
+        return ",".join(item.replace(",", " ") for item in value or [])
+    if field.index is Indexed.DATE:
+        return datetime.fromisoformat(value).replace(tzinfo=None) if value else None
+    return "\n\n".join(value) if isinstance(value, list) else value
+
+
+def combined_text(record: dict, captions: str) -> str:
+    """What unqualified words search: the headline (several times over, so it weighs more), the
+    standfirst, the body, the captions, the authors' names and the tags, each part apart."""
     headline, body = record.get("headline") or "", "\n\n".join(record.get("body") or [])
+    names = [*(record.get("authors") or []), *(record.get("tags") or [])]
+    return PART_BREAK.join([*[headline] * HEADLINE_WEIGHT, record.get("standfirst") or "", body, captions, *names])
+
+
+def to_document(record: dict, seen: Popularity | None) -> dict:
+    """One record (the record schema, archive/fields.py) as Whoosh field values: every indexed
+    field of the record, and what only the index needs."""
+    seen = seen or Popularity()
     captions = "\n".join(" ".join(filter(None, (image.get("caption"), image.get("credit"))))
                           for image in record.get("images") or [])
-    standfirst = record.get("standfirst") or ""
-    names = [*(record.get("authors") or []), *(record.get("tags") or [])]
-    document = {
-        "url": record["url"],
-        "text": PART_BREAK.join([*[headline] * HEADLINE_WEIGHT, standfirst, body, captions, *names]),
-        "site": record["site"],
-        "era": record["era"],
-        "headline": headline,
-        "standfirst": standfirst,
-        "body": body,
-        "captions": captions,
-        "author": ",".join(a.replace(",", " ") for a in record.get("authors") or []),
-        "section": record.get("section") or "",
-        "tag": ",".join(t.replace(",", " ") for t in record.get("tags") or []),
-        "language": record.get("language") or "",
-        "best_rank": seen.best_rank,
-        "minutes_listed": round(seen.hours * 60),
-        "first_listed": seen.first,
-        "last_listed": seen.last,
-        "popularity": popularity_band(seen.best_rank),
-    }
-    if published is not None:
-        document |= {"published": published.replace(tzinfo=None), "published_text": record["published"],
-                     "year": f"{published:%Y}", "month": f"{published:%Y-%m}"}
+    document = {"text": combined_text(record, captions), "captions": captions,
+                "minutes_listed": round(seen.hours * 60), "first_listed": seen.first, "last_listed": seen.last}
+    for field in INDEXED:
+        document[field.key] = DERIVED[field.name](record, seen) if field.derived else indexed_value(field, record)
+        if field.index is Indexed.DATE:
+            document[date_text(field.key)] = record.get(field.name)
     return {key: value for key, value in document.items() if value not in (None, "")}
 
 
@@ -90,23 +105,12 @@ def all_documents(store: Store) -> Iterator[dict]:
 def changed_documents(store: Store, after_revision: int, after_sighting: str) -> Iterator[dict]:
     """Documents of articles with a revision newer than `after_revision`, or in a Most
     viewed list seen after `after_sighting`."""
-    urls = {row[0] for row in store.db.execute(
-        "SELECT a.url FROM revisions r JOIN articles a ON a.id = r.article_id WHERE r.id > ?", (after_revision,))}
-    urls |= {row[0] for row in store.db.execute(
-        "SELECT e.url FROM snapshot_entries e JOIN snapshots s ON s.id = e.snapshot_id WHERE s.last_seen > ?",
-        (after_sighting,))}
+    urls = store.changed_article_urls(after_revision, after_sighting)
     seen = popularity(store, urls)
-    marks = ",".join("?" * len(urls))
-    rows = store.db.execute(
-        f"SELECT r.record FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision "
-        f"WHERE a.url IN ({marks})", sorted(urls)) if urls else []
-    for row in rows:
-        record = json.loads(row[0])
+    for record in store.current_records_of(urls):
         yield to_document(record, seen.get(record["url"]))
 
 
 def high_water(store: Store) -> tuple[int, str]:
     """The newest revision id and the latest sighting: what an index built now includes."""
-    revision = store.db.execute("SELECT coalesce(max(id), 0) FROM revisions").fetchone()[0]
-    sighting = store.db.execute("SELECT coalesce(max(last_seen), '') FROM snapshots").fetchone()[0]
-    return revision, sighting
+    return store.high_water()

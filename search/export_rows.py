@@ -1,14 +1,14 @@
 """The documented columns of a result-set export, shared by the web front-end and the command
 line so both write the same rows: UTF-8, ISO dates, several values joined by |, and cells a
-spreadsheet would run as a formula prefixed with an apostrophe."""
+spreadsheet would run as a formula prefixed with an apostrophe. The columns are the fields of a
+hit that archive/fields.py exports, in a hit's order."""
 from __future__ import annotations
 
 from dataclasses import asdict
 
-from search.service import Hit
+from search.service import HIT_FIELDS, Hit
 
-COLUMNS = ["url", "headline", "published", "authors", "section", "tags", "language", "best_rank", "hours_listed",
-           "popularity"]
+COLUMNS = [row.name for row in HIT_FIELDS if row.export]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

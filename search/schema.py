@@ -1,4 +1,5 @@
-"""The Whoosh schema: what a researcher can search, filter, facet and sort on.
+"""The Whoosh schema: what a researcher can search, filter, facet and sort on, built from the
+record's fields (archive/fields.py) and the few fields only the index needs.
 
 Unqualified words search one field, `text` (headline, standfirst, body and captions, the
 headline three times over so it weighs more): one posting list per word is several times
@@ -10,7 +11,9 @@ spaces between words, is split wherever the tokenizer sees a break, which keeps 
 searchable by fragments and never stops indexing. Facet fields are sortable
 (column-stored), which Whoosh needs for fast grouping. Best rank and minutes listed are only
 shown and sorted on, never searched: they are stored and column-stored but not indexed (Whoosh
-would index eight terms per number, for range queries nobody can ask).
+would index eight terms per number, for range queries nobody can ask). A date is indexed as a
+moment without its zone, for ranges and order, and its text is stored beside it, so a hit shows
+it as the record has it.
 """
 from __future__ import annotations
 
@@ -18,15 +21,15 @@ from whoosh import fields
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.support.charset import accent_map
 
+from archive.fields import FIELDS, Field, Indexed
+
 ENGLISH = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
 
-FACETS = ("section", "author", "year", "month", "tag", "site", "language", "popularity")
-CASELESS_FIELDS = ("section", "author", "tag", "site", "language", "popularity", "era")  # values matched ignoring case
+INDEXED = tuple(field for field in FIELDS if field.index is not None)
+FACETS = tuple(field.key for field in sorted((f for f in FIELDS if f.facet), key=lambda f: f.facet))
+CASELESS_FIELDS = tuple(field.key for field in FIELDS if field.caseless)  # values matched ignoring case
+QUERY_FIELDS = tuple(field.key for field in sorted((f for f in FIELDS if f.query), key=lambda f: f.query))
 HEADLINE_WEIGHT = 3  # the headline counts three times in `text`, the field unqualified words search
-QUERY_FIELDS = ("headline", "author", "section", "tag", "site", "language", "year", "month", "published", "popularity",
-                "url", "era")
-POPULARITY_BANDS = ("top3", "top10", "listed", "never")
-NEVER_LISTED = 1000
 
 
 class SortKey(fields.NUMERIC):
@@ -35,35 +38,35 @@ class SortKey(fields.NUMERIC):
     indexed = False
 
 
+def date_text(name: str) -> str:
+    """The stored field beside a date that keeps its text as the record has it."""
+    return f"{name}_text"
+
+
+def field_type(field: Field) -> fields.FieldType:
+    """The Whoosh field of one row of the record's fields."""
+    sortable = field.sortable or bool(field.facet)
+    if field.index is Indexed.TEXT:
+        return fields.TEXT(analyzer=ENGLISH, stored=field.stored, field_boost=field.boost, sortable=sortable)
+    if field.index is Indexed.KEYWORDS:
+        return fields.KEYWORD(commas=True, stored=field.stored, sortable=sortable, lowercase=False,
+                              unique=field.unique, field_boost=field.boost)
+    if field.index is Indexed.ID:
+        return fields.ID(stored=field.stored, sortable=sortable, unique=field.unique, field_boost=field.boost)
+    if field.index is Indexed.DATE:
+        return fields.DATETIME(stored=field.stored, sortable=sortable, unique=field.unique)
+    if field.index is Indexed.SORT:
+        return SortKey(int, stored=field.stored, sortable=True, unique=field.unique, default=field.default)
+    return fields.STORED()
+
+
 def build_schema() -> fields.Schema:
     return fields.Schema(
-        url=fields.ID(stored=True, unique=True, sortable=True),
-        site=fields.ID(stored=True, sortable=True),
-        era=fields.ID(stored=True),
+        **{field.key: field_type(field) for field in INDEXED},
+        **{date_text(field.key): fields.STORED() for field in INDEXED if field.index is Indexed.DATE},
         text=fields.TEXT(analyzer=ENGLISH),
-        headline=fields.TEXT(analyzer=ENGLISH, stored=True, field_boost=3.0),
-        standfirst=fields.STORED,
-        body=fields.STORED,
         captions=fields.STORED,
-        author=fields.KEYWORD(commas=True, stored=True, sortable=True, lowercase=False),
-        section=fields.ID(stored=True, sortable=True),
-        tag=fields.KEYWORD(commas=True, stored=True, sortable=True, lowercase=False),
-        language=fields.ID(stored=True, sortable=True),
-        published=fields.DATETIME(stored=True, sortable=True),
-        published_text=fields.STORED,
-        year=fields.ID(stored=True, sortable=True),
-        month=fields.ID(stored=True, sortable=True),
-        best_rank=SortKey(int, stored=True, sortable=True, default=NEVER_LISTED),
         minutes_listed=SortKey(int, stored=True, sortable=True, default=0),
         first_listed=fields.STORED,
         last_listed=fields.STORED,
-        popularity=fields.ID(stored=True, sortable=True),
     )
-
-
-def popularity_band(best_rank: int) -> str:
-    if best_rank <= 3:
-        return "top3"
-    if best_rank <= 10:
-        return "top10"
-    return "listed" if best_rank < NEVER_LISTED else "never"

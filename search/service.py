@@ -18,7 +18,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, make_dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,11 +28,12 @@ from whoosh import collectors, highlight, index, qparser, query, sorting
 from whoosh.collectors import TimeLimit
 from whoosh.searching import Searcher
 
+from archive.fields import FIELDS, NEVER_LISTED, Field, Indexed
 from search.caseless import caseless
 from search.conjunction import Conjunction, conjunction, evaluate
 from search.indexer import current_generation
 from search.postings import PostingsCache
-from search.schema import CASELESS_FIELDS, ENGLISH, FACETS, QUERY_FIELDS
+from search.schema import CASELESS_FIELDS, ENGLISH, FACETS, QUERY_FIELDS, date_text
 
 MAX_QUERY_LENGTH = 1000
 MAX_WILDCARD_TERMS = 256
@@ -60,20 +61,9 @@ class SearchRequest:
     histogram: str | None = "month"
 
 
-@dataclass
-class Hit:
-    url: str
-    headline: str
-    published: str | None
-    authors: list[str]
-    section: str | None
-    tags: list[str]
-    language: str | None
-    snippet: str
-    headline_html: str
-    best_rank: int | None
-    hours_listed: float
-    popularity: str
+HIT_FIELDS = tuple(row for row in FIELDS if row.hit is not None)
+Hit = make_dataclass("Hit", [(row.name, row.hit) for row in HIT_FIELDS], namespace={
+    "__module__": __name__, "__doc__": "One article as the search shows it: the fields archive/fields.py gives a hit."})
 
 
 @dataclass
@@ -513,17 +503,25 @@ def mark(text: str, words: frozenset[str], fragmenter: highlight.Fragmenter, top
     return highlight.highlight(text, words, ENGLISH, fragmenter, FORMATTER, top=top, scorer=EarlierFirst())
 
 
+def stored_value(row: Field, fields: dict[str, Any]) -> Any:
+    """The record's value of `row` read back from a document's stored fields: a list of values
+    split again, a date as the record wrote it."""
+    if row.index is Indexed.KEYWORDS:
+        return [value for value in fields.get(row.key, "").split(",") if value]
+    return fields.get(date_text(row.key) if row.index is Indexed.DATE else row.key, row.default)
+
+
 def to_hit(fields: dict[str, Any], marked: dict[str, frozenset[str]]) -> Hit:
     """A hit (its stored fields) as the front-ends show it: snippets are HTML, the archived
-    text escaped and the query's words marked."""
+    text escaped and the query's words marked; a rank of an article never listed is none."""
     body = " ".join(fields.get("body", "").split())
-    snippet = mark(body, marked.get("body", frozenset()), CONTEXT, 2) or highlight.htmlescape(body[:240])
     headline = fields.get("headline", "")
-    headline_html = mark(headline, marked.get("headline", frozenset()), WHOLE, 1) or highlight.htmlescape(headline)
     best = fields.get("best_rank")
-    return Hit(
-        url=fields["url"], headline=fields.get("headline", ""), published=fields.get("published_text"),
-        authors=[a for a in fields.get("author", "").split(",") if a], section=fields.get("section"),
-        tags=[t for t in fields.get("tag", "").split(",") if t], language=fields.get("language"),
-        snippet=snippet, headline_html=headline_html, best_rank=best if best and best < 1000 else None,
-        hours_listed=round(fields.get("minutes_listed", 0) / 60, 2), popularity=fields.get("popularity", "never"))
+    made = {  # what a hit shows that no stored field holds as it is shown
+        "snippet": mark(body, marked.get("body", frozenset()), CONTEXT, 2) or highlight.htmlescape(body[:240]),
+        "headline_html": mark(headline, marked.get("headline", frozenset()), WHOLE, 1) or
+        highlight.htmlescape(headline),
+        "best_rank": best if best and best < NEVER_LISTED else None,
+        "hours_listed": round(fields.get("minutes_listed", 0) / 60, 2),
+    }
+    return Hit(**{row.name: made[row.name] if row.name in made else stored_value(row, fields) for row in HIT_FIELDS})

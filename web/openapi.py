@@ -1,18 +1,21 @@
 """The OpenAPI document of every address the front-end answers, served at /openapi.json and
 generated from the same declarations the views read their parameters through (web/params.py),
-so it cannot drift from them. The article record's schema is docs/record.schema.json itself."""
+so it cannot drift from them. A hit's shape and the article record's schema come from the
+record's fields (archive/fields.py)."""
 from __future__ import annotations
 
 import json
+import types
+import typing
 from functools import cache
-from pathlib import Path
 
 from flask import Blueprint, Response, jsonify
 
+from archive.fields import HitType, record_schema
+from search.service import HIT_FIELDS
 from web.params import ENDPOINTS, Endpoint, Param, route
 
 blueprint = Blueprint("openapi", __name__)
-RECORD_SCHEMA = Path(__file__).resolve().parent.parent / "docs" / "record.schema.json"
 
 STRING, INTEGER, NUMBER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
 
@@ -29,8 +32,18 @@ def ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def schema_of(kind: HitType) -> dict:
+    """The JSON schema of a value of a hit's Python type (str, int | None, list[str], …)."""
+    if isinstance(kind, types.UnionType):
+        shown = [member for member in typing.get_args(kind) if member is not types.NoneType]
+        return nullable(schema_of(shown[0]))
+    if typing.get_origin(kind) is list:
+        return {"type": "array", "items": schema_of(typing.get_args(kind)[0])}
+    return {str: STRING, int: INTEGER, float: NUMBER, bool: BOOLEAN}[kind]
+
+
 def record_components() -> dict:
-    text = RECORD_SCHEMA.read_text().replace("#/$defs/", "#/components/schemas/Record_")
+    text = json.dumps(record_schema()).replace("#/$defs/", "#/components/schemas/Record_")
     record = json.loads(text)
     return {f"Record_{name}": schema for name, schema in record["$defs"].items()}
 
@@ -38,11 +51,7 @@ def record_components() -> dict:
 @cache
 def document() -> dict:
     facet_values = {"type": "array", "items": {"type": "array", "prefixItems": [STRING, INTEGER]}}
-    strings = {"type": "array", "items": STRING}
-    hit = obj({"url": STRING, "headline": STRING, "published": nullable(STRING), "authors": strings,
-               "section": nullable(STRING), "tags": {"type": "array", "items": STRING}, "language": nullable(STRING),
-               "snippet": STRING, "headline_html": STRING, "best_rank": nullable(INTEGER), "hours_listed": NUMBER,
-               "popularity": STRING})
+    hit = obj({row.name: schema_of(row.hit) for row in HIT_FIELDS})
     search = obj({"query": STRING, "total": INTEGER, "page": INTEGER, "page_size": INTEGER, "pages": INTEGER,
                   "hits": {"type": "array", "items": ref("Hit")},
                   "facets": {"type": "object", "additionalProperties": facet_values},
