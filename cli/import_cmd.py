@@ -9,7 +9,7 @@ from cli.datadir import add_data_dir, resolve
 from cli.errors import UserError, space_for
 from cli.index_cmd import add_index_dir, index_dir
 from cli.progress import progress
-from crawler.parse import SITES
+from cli.site_option import add_site_option, chosen_site
 from portable.install import import_bundle
 from portable.manifest import BundleError
 from portable.signing import trusted_keys
@@ -44,7 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "over the crawler's page cap is reported and not stored. The records are copied into the "
                     "archive's own WARC folder. Run 'newsarchive index' afterwards.")
     warc.add_argument("files", type=Path, nargs="+", metavar="FILE", help="WARC files (.warc or .warc.gz)")
-    warc.add_argument("--site", default="phnompenhpost", choices=sorted(SITES), help="which parser")
+    add_site_option(warc, "which parser")
     add_data_dir(warc)
     warc.set_defaults(run=run_warc)
 
@@ -73,12 +73,13 @@ def trust(manifest: dict) -> str:
 
 
 def run_warc(args: argparse.Namespace) -> int:
+    site = chosen_site(args)
     for path in args.files:
         if not path.is_file():
             raise UserError(f"There is no file {path}.")
     try:
         with Store(resolve(args) / "archive.sqlite3") as store:
-            report = import_warcs(args.files, store, args.site, progress)
+            report = import_warcs(args.files, store, site.NAME, progress)
             run = store.run(report.run_id)
     except (StoreError, WarcImportError) as error:
         raise UserError(str(error)) from None

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from cli.datadir import add_data_dir, resolve
 from cli.errors import UserError
 from cli.redis_args import add_redis_wait, redis_wait
+from cli.site_option import add_site_option, chosen_site
 
 if TYPE_CHECKING:
     from crawler.cluster.ingest import Ingester
@@ -37,7 +38,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="wait for N workers to stop (default: every worker that has started)")
     parser.add_argument("--follow", action="store_true",
                         help="after a run, wait for the next crawl's workers; stop with Ctrl-C or SIGTERM")
-    parser.add_argument("--site", default="phnompenhpost", choices=["phnompenhpost"], help="which newspaper")
+    add_site_option(parser, "which newspaper")
     add_data_dir(parser)
     parser.set_defaults(run=run)
 
@@ -53,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
     from crawler.cluster.ingest import Ingester
     from crawler.cluster.keys import ClusterError, CrawlKeys, connect, safe_url
     from crawler.session import claim_store
-    from crawler.sites import phnompenhpost
 
+    site = chosen_site(args)
     if args.workers is not None and args.workers < 1:
         raise UserError("--workers must be at least 1.")
     try:
@@ -65,10 +66,9 @@ def run(args: argparse.Namespace) -> int:
     except (ClusterError, StoreError) as error:
         raise UserError(str(error)) from None
     signal.signal(signal.SIGTERM, interrupt)
-    sites = {"phnompenhpost": phnompenhpost.SITE}
     with lock, store:
         while True:
-            ingester = Ingester(client, keys, store, sites[args.site],
+            ingester = Ingester(client, keys, store, site.SITE,
                                 {"redis": safe_url(args.redis), "crawl_id": args.crawl_id})
             try:
                 ingester.open()

@@ -12,6 +12,7 @@ from archive.warc import WarcLocation, read_response
 from cli.datadir import add_data_dir, resolve
 from cli.errors import UserError
 from cli.progress import progress
+from cli.site_option import add_site_option, chosen_site
 from crawler.parse import parse_page
 
 
@@ -23,12 +24,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "transaction: stopped at any moment, the store keeps its earlier records. A capture that "
                     "cannot be read is skipped and reported, its earlier records kept, and the exit status "
                     "is 2. Captures and crawl runs are kept. Nothing is fetched.")
-    parser.add_argument("--site", default="phnompenhpost", choices=["phnompenhpost"], help="which parser")
+    add_site_option(parser, "which parser")
     add_data_dir(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    site = chosen_site(args)
     folder = resolve(args)
     path = folder / "archive.sqlite3"
     if not path.is_file():
@@ -55,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
                     unread.setdefault(row["warc_file"], []).append((row["warc_offset"], str(error)))
                     skipped.append(row)
                     continue
-                page = parse_page(response.body, row["url"], fetched_at, args.site)
+                page = parse_page(response.body, row["url"], fetched_at, site.NAME)
                 addresses = (*json.loads(row["via"]), row["url"])
                 store.ingest(page, row["id"], fetched_at, row["run_id"], addresses, counted=False)
                 pages += 1

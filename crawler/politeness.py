@@ -1,7 +1,11 @@
 """Politeness shared by every newspaper, kept whatever else is switched off: robots.txt's
 Crawl-delay (which Scrapy reads but does not act on) as the least gap between two requests to
 a site, with AutoThrottle kept above it, and a pause on 429 and 503 for as long as the site's
-Retry-After asks. Asking again for a page that failed is left to Scrapy's RetryMiddleware."""
+Retry-After asks. Asking again for a page that failed is left to Scrapy's RetryMiddleware.
+
+Each is a component of its own, subclassing none of Scrapy's, and answers only to its own
+switch (NEWSARCHIVE_CRAWL_DELAY_FLOOR_ENABLED, NEWSARCHIVE_RETRY_AFTER_ENABLED): turning
+AutoThrottle or Retry off leaves both at work."""
 from __future__ import annotations
 
 import asyncio
@@ -12,6 +16,7 @@ from email.utils import parsedate_to_datetime
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
@@ -19,6 +24,8 @@ from scrapy.utils.httpobj import urlparse_cached
 logger = logging.getLogger(__name__)
 BACKOFF_STATUSES = (403, 429, 503)  # 403: the anti-bot challenge a busy site answers with for a while
 MAX_PAUSE = 300.0
+FLOOR_SWITCH = "NEWSARCHIVE_CRAWL_DELAY_FLOOR_ENABLED"
+PAUSE_SWITCH = "NEWSARCHIVE_RETRY_AFTER_ENABLED"
 
 
 def slot_key(crawler: Crawler, request: Request) -> str:
@@ -36,8 +43,10 @@ class CrawlDelayFloor:
     """
 
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
         settings = crawler.settings
+        if not settings.getbool(FLOOR_SWITCH):
+            raise NotConfigured
+        self.crawler = crawler
         self.user_agent: str = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "*"
         self.floors: dict[str, float] = {}
         crawler.signals.connect(self._robots_parsed, signal=signals.robots_parsed)
@@ -86,6 +95,8 @@ class RetryAfterPause:
     """
 
     def __init__(self, crawler: Crawler) -> None:
+        if not crawler.settings.getbool(PAUSE_SWITCH):
+            raise NotConfigured
         self.crawler = crawler
         self.paused_until: dict[str, float] = {}
         crawler.signals.connect(self._response_downloaded, signal=signals.response_downloaded)

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -27,13 +26,10 @@ from archive.locks import FileLock
 from archive.space import no_space, no_space_sentence, out_of_space
 from archive.store import Capture, Ingested, Store, StoreError
 from archive.warc import WarcLocation, WarcWriter
-
-if TYPE_CHECKING:
-    from crawler.spiders.newspaper import PageItem
+from crawler.items import PageItem
+from crawler.options import recorded_arguments
 
 logger = logging.getLogger(__name__)
-SPIDER_ARGUMENTS = ("base_url", "since", "until", "sections", "max_articles", "refresh", "extra_urls", "discover",
-                    "listing_pages")
 DISK_FULL = "disk_full"  # the close reason of a crawl stopped by a write that found no room
 REDIS_LOST = "redis_lost"  # of a worker of a distributed crawl whose Redis server stopped answering
 LARGEST_PAGE = 65536  # SQLite's largest page: how far past its files a failed store write reached
@@ -262,9 +258,8 @@ class ArchiveSession(CrawlSession):
             return self.store.ingest(item.page, item.capture_id, item.fetched_at, self.run_id, item.addresses)
 
     def open_run(self, spider: Spider) -> None:
-        arguments = {k: v for k, v in vars(spider).items() if k in SPIDER_ARGUMENTS}
         job = self.crawler.settings.get("NEWSARCHIVE_JOB") or "crawl"
-        self.run_id = self.store.start_run(spider.site.SITE, spider.base_url, arguments, job)
+        self.run_id = self.store.start_run(spider.site.SITE, spider.base_url, recorded_arguments(spider), job)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         self.open_warc(f"{spider.site.NAME}-{stamp}-run{self.run_id}")
         logger.info("crawl run %d: archive in %s", self.run_id, self.folder)
@@ -303,7 +298,7 @@ class ArchiveSession(CrawlSession):
         it interrupted."""
         assert self.run_id is not None and self.halted is not None
         try:
-            self.store.db.execute("PRAGMA wal_checkpoint(RESTART)")
+            self.store.checkpoint()
             with self.store.transaction():
                 self.store.finish_run(self.run_id, "failed", stats)
                 self.store.annotate_run(self.run_id, note=self.halted)

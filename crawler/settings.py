@@ -4,8 +4,7 @@ against the local sample site may lift them."""
 import os
 
 BOT_NAME = "newsarchive"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_LOADER_CLASS = "crawler.spiders.loader.SiteSpiderLoader"  # a spider for each registered site
 
 NEWSARCHIVE_CONTACT = os.environ.get("NEWSARCHIVE_CONTACT", "")
 NEWSARCHIVE_DATA_DIR = os.environ.get("NEWSARCHIVE_DATA", "data")
@@ -14,6 +13,8 @@ NEWSARCHIVE_SESSION = "crawler.session.ArchiveSession"  # a distributed worker: 
 USER_AGENT = "newsarchive/0.1 (research archive" + (f"; contact {NEWSARCHIVE_CONTACT})" if NEWSARCHIVE_CONTACT else ")")
 
 ROBOTSTXT_OBEY = True
+NEWSARCHIVE_CRAWL_DELAY_FLOOR_ENABLED = True  # robots.txt's Crawl-delay, whatever AutoThrottle does
+NEWSARCHIVE_RETRY_AFTER_ENABLED = True  # a pause on 403, 429 and 503, whether or not Retry asks again
 CONCURRENT_REQUESTS = 1
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
@@ -38,9 +39,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.politeness.RetryAfterPause": 920,  # after the HTTP cache, so answers from it are not held back
     "crawler.capture.WarcCaptureMiddleware": 950,
 }
-EXTENSIONS = {
+EXTENSIONS = {  # a distributed crawl adds its own (crawler.cluster.worker.cluster_settings)
     "crawler.politeness.CrawlDelayFloor": 0,
     "crawler.session.ArchiveExtension": 100,
-    "crawler.cluster.worker.ClusterWatch": 110,
 }
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}

@@ -16,7 +16,8 @@
 A job has either `cron` (five crontab fields) or `interval` (weeks, days, hours, minutes,
 seconds), and may say what its crawl reads (discover, listing_pages, sections, refresh,
 max_articles), how politely (delay, concurrency; [crawl] gives defaults for every job), and
-whether the index is updated after it (index, default true).
+whether the index is updated after it (index, default true). The crawl settings, and how each
+is checked, are the crawl options that crawler.options lets a schedule give.
 """
 from __future__ import annotations
 
@@ -27,12 +28,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from archive.urls import check_base_url
-from crawler.spiders.newspaper import SOURCES
+from crawler import sites
+from crawler.options import BASE_URL, SCHEDULED
 
 JOB_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 INTERVAL_UNITS = ("weeks", "days", "hours", "minutes", "seconds")
-CRAWL_KEYS = {"discover", "listing_pages", "sections", "refresh", "max_articles", "delay", "concurrency"}
+CRAWL_KEYS = set(SCHEDULED)
 JOB_KEYS = CRAWL_KEYS | {"cron", "interval", "index"}
 
 
@@ -52,13 +53,7 @@ class Job:
         """The job's crawl as `newsarchive crawl` flags."""
         arguments = ["--job", self.name]
         for key, value in self.crawl.items():
-            flag = "--" + key.replace("_", "-")
-            if isinstance(value, bool):
-                arguments += [flag] if value else []
-            elif isinstance(value, list):
-                arguments += [flag, ",".join(value)]
-            else:
-                arguments += [flag, str(value)]
+            arguments += SCHEDULED[key].flag_arguments(value)
         return arguments
 
 
@@ -101,19 +96,24 @@ def load(path: Path) -> Schedule:
     base_url = site.get("base_url")
     if base_url is not None:
         check_site_address(base_url, path)
-    return Schedule(path=path, site=str(site.get("name", "phnompenhpost")), base_url=base_url,
-                    contact=site.get("contact"), timezone=zone, jobs=jobs)
+    name = site.get("name", sites.DEFAULT)
+    try:
+        sites.site(str(name))
+    except sites.SiteError as error:
+        raise ConfigError(f"{path} [site]: name {error}.") from None
+    return Schedule(path=path, site=str(name), base_url=base_url, contact=site.get("contact"), timezone=zone,
+                    jobs=jobs)
 
 
 def check_site_address(base_url: object, path: Path) -> None:
     """The same check as `crawl --base-url`, so that a bad address stops the scheduler now
     rather than failing every run."""
-    if not isinstance(base_url, str):
-        raise ConfigError(f"{path} [site]: base_url is a web address in quotes, e.g. \"http://127.0.0.1:8000\".")
+    if not BASE_URL.kind.fits(base_url):
+        raise ConfigError(f"{path} [site]: base_url is {BASE_URL.what()}, e.g. \"http://127.0.0.1:8000\".")
     try:
-        check_base_url(base_url)
+        BASE_URL.value(base_url)
     except ValueError as error:
-        raise ConfigError(f"{path} [site]: base_url {error}.") from None
+        raise ConfigError(f"{path} [site]: {error}.") from None
 
 
 def table(data: dict, name: str, path: Path) -> dict:
@@ -159,16 +159,7 @@ def valid_interval(interval: object) -> bool:
 
 
 def check_crawl(crawl: dict, where: str) -> None:
-    discover = crawl.get("discover", list(SOURCES))
-    if not isinstance(discover, list) or not discover or set(discover) - set(SOURCES):
-        raise ConfigError(f"{where}: discover is a list from {', '.join(SOURCES)}.")
-    sections = crawl.get("sections", [])
-    if not isinstance(sections, list) or not all(isinstance(s, str) for s in sections):
-        raise ConfigError(f"{where}: sections is a list of section names.")
-    for key in ("listing_pages", "max_articles", "concurrency"):
-        if key in crawl and (not isinstance(crawl[key], int) or isinstance(crawl[key], bool) or crawl[key] < 1):
-            raise ConfigError(f"{where}: {key} is a whole number of at least 1.")
-    if "delay" in crawl and (not isinstance(crawl["delay"], int | float) or crawl["delay"] < 0):
-        raise ConfigError(f"{where}: delay is a number of seconds, not negative.")
-    if "refresh" in crawl and not isinstance(crawl["refresh"], bool):
-        raise ConfigError(f"{where}: refresh is true or false.")
+    for key, value in crawl.items():
+        option = SCHEDULED[key]
+        if not option.fits(value):
+            raise ConfigError(f"{where}: {key} is {option.what()}.")

@@ -138,3 +138,36 @@ def test_challenged_pages_are_asked_again_after_a_pause_and_none_is_lost(tmp_pat
     expected = {json.loads(line)["url"] for line in (tmp_path / "truth" / "articles.jsonl").read_text().splitlines()}
     with Store(tmp_path / "data" / "archive.sqlite3") as store:
         assert {record["url"] for record in store.current_records()} == expected
+
+
+@pytest.mark.parametrize("switched_off", [{"AUTOTHROTTLE_ENABLED": False}, {"RETRY_ENABLED": False},
+                                          {"AUTOTHROTTLE_ENABLED": False, "RETRY_ENABLED": False}])
+def test_the_floor_and_the_pause_answer_only_to_their_own_switches(switched_off):
+    """Turning AutoThrottle or Retry off leaves the Crawl-delay floor and the Retry-After pause
+    in the crawl; each goes only when its own setting says so."""
+    from scrapy.downloadermiddlewares.retry import RetryMiddleware
+    from scrapy.extensions.throttle import AutoThrottle
+
+    from crawler.politeness import FLOOR_SWITCH, PAUSE_SWITCH, CrawlDelayFloor, RetryAfterPause
+
+    assert not issubclass(CrawlDelayFloor, AutoThrottle) and not issubclass(RetryAfterPause, RetryMiddleware)
+    assert politeness_components(switched_off) == {CrawlDelayFloor, RetryAfterPause}
+    assert politeness_components({**switched_off, FLOOR_SWITCH: False}) == {RetryAfterPause}
+    assert politeness_components({**switched_off, PAUSE_SWITCH: False}) == {CrawlDelayFloor}
+
+
+def politeness_components(settings: dict) -> set[type]:
+    """Which of the two politeness components a crawl with the project's settings and these
+    would load, as Scrapy's own managers pick them."""
+    from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
+    from scrapy.extension import ExtensionManager
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings as project
+    from crawler.politeness import CrawlDelayFloor, RetryAfterPause
+
+    crawler = get_crawler(settings_dict={**{name: getattr(project, name) for name in dir(project) if name.isupper()},
+                                         **settings})
+    loaded = [*ExtensionManager.from_crawler(crawler).middlewares,
+              *DownloaderMiddlewareManager.from_crawler(crawler).middlewares]
+    return {type(component) for component in loaded} & {CrawlDelayFloor, RetryAfterPause}

@@ -16,6 +16,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc.source.json import CiteProcJSON
 
 from archive.names import person_name
+from crawler import sites
 
 ARCHIVE = "newsarchive"
 STYLE = "harvard-cite-them-right"  # the author-date style citeproc-py ships
@@ -55,7 +56,9 @@ def archived_copy(found: dict, address_of: Callable[[int], str]) -> ArchivedCopy
 
 
 def _paper(record: dict) -> str:
-    return "The Phnom Penh Post" if record.get("site") == "phnompenhpost.com" else str(record.get("site"))
+    """The paper's name as its site module gives it, or else the site as the record names it."""
+    site = sites.for_host(str(record.get("site") or ""))
+    return site.CITATION_NAME if site else str(record.get("site"))
 
 
 def _names(record: dict) -> list[str]:

@@ -13,22 +13,21 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
 from archive.store import Capture
 from crawler.cluster.keys import REDIS_PATIENCE, Board, ClusterError, CrawlKeys, connect, patient_retry, safe_url
 from crawler.cluster.messages import capture_fields, encode, page_fields
-from crawler.session import REDIS_LOST, SPIDER_ARGUMENTS, CrawlSession, HaltedError
-
-if TYPE_CHECKING:
-    from crawler.spiders.newspaper import PageItem
+from crawler.items import PageItem
+from crawler.options import recorded_arguments
+from crawler.session import REDIS_LOST, CrawlSession, HaltedError
 
 logger = logging.getLogger(__name__)
 ALIVE_SECONDS = 5.0
@@ -48,10 +47,13 @@ class RedisLostError(HaltedError):
 
 def cluster_settings(redis_url: str, crawl_id: str, patience: float = REDIS_PATIENCE) -> dict[str, Any]:
     """The Scrapy settings that make a crawl one worker of crawl `crawl_id`, waiting up to
-    `patience` seconds for a Redis server that stops answering."""
+    `patience` seconds for a Redis server that stops answering. A component dictionary
+    (EXTENSIONS) names what the worker adds to the crawl's own components; only a worker loads
+    this package."""
     keys = CrawlKeys(crawl_id)
     return {
         "NEWSARCHIVE_SESSION": "crawler.cluster.worker.ClusterSession",
+        "EXTENSIONS": {"crawler.cluster.worker.ClusterWatch": 110},
         "NEWSARCHIVE_REDIS_URL": redis_url,
         "NEWSARCHIVE_REDIS_PATIENCE": patience,
         "NEWSARCHIVE_CRAWL_ID": crawl_id,
@@ -161,7 +163,7 @@ class ClusterSession(CrawlSession):
         self.send("page", **page_fields(item.capture_id, item.page, item.fetched_at, item.addresses))
 
     def open_run(self, spider: Spider) -> None:
-        arguments = {k: v for k, v in vars(spider).items() if k in SPIDER_ARGUMENTS}
+        arguments = recorded_arguments(spider)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         self.open_warc(f"{spider.site.NAME}-{stamp}-{self.name}")
         logger.info("worker %s of crawl %s: WARC files in %s", self.name, self.keys.crawl_id, self.folder / "warc")
@@ -237,8 +239,6 @@ class ClusterWatch:
     every 5 s)."""
 
     def __init__(self, crawler: Crawler):
-        if not crawler.settings.get("NEWSARCHIVE_REDIS_URL"):
-            raise NotConfigured
         self.crawler = crawler
         self.quiet_since: float | None = None
         self.heartbeat = LoopingCall(self.alive)

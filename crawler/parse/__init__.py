@@ -1,16 +1,16 @@
-"""Pure page parsers, one module per site: HTML bytes in, records out."""
+"""Pure page parsers, one module per site: HTML bytes in, records out. Which parser a site
+uses is said by its site module (crawler.sites)."""
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from archive.model import ParsedPage
-from crawler.parse import phnompenhpost
-
-SITES = {"phnompenhpost": phnompenhpost}
+from crawler import sites
 
 
-def parse_page(html: bytes, url: str, fetched_at: datetime, site: str = "phnompenhpost") -> ParsedPage:
+def parse_page(html: bytes, url: str, fetched_at: datetime, site: str = sites.DEFAULT) -> ParsedPage:
     """Parse one page with its site's rules.
 
     A page that breaks the parser still yields a record with a warning, so one bad page never
@@ -19,19 +19,23 @@ def parse_page(html: bytes, url: str, fetched_at: datetime, site: str = "phnompe
     """
     if fetched_at.utcoffset() is None:
         raise ValueError("fetched_at needs a time zone")
-    if site not in SITES:
-        raise ValueError(f"no parser for the site {site!r}; known: {', '.join(sorted(SITES))}")
+    parser = sites.site(site).PARSER
     try:
-        return SITES[site].parse(html, url, fetched_at)
+        return parser.parse(html, url, fetched_at)
     except Exception as error:
         return ParsedPage(None, None, [f"parser-error: {type(error).__name__}: {error}"])
 
 
 def address_identity(address: str) -> str | None:
-    """The record identity a typed or pasted address stands for, by the parser's own rule:
-    http or https, with or without www., a trailing slash, tracking parameters, or no scheme
-    at all (`phnompenhpost.com/national/…`) all give one identity; None if it cannot be read."""
+    """The record identity a typed or pasted address stands for, by the rule of the site it is
+    on (or else of the default site): http or https, with or without www., a trailing slash,
+    tracking parameters, or no scheme at all (`phnompenhpost.com/national/…`) all give one
+    identity; None if it cannot be read."""
     text = address.strip()
     if not re.match(r"^[a-z][a-z0-9+.-]*://", text, re.I) and not text.startswith("/"):
         text = "https://" + text
-    return phnompenhpost.absolute_identity(text)
+    try:
+        host = urlsplit(text).netloc
+    except ValueError:
+        return None
+    return (sites.for_host(host) or sites.default()).PARSER.absolute_identity(text)

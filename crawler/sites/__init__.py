@@ -1,2 +1,100 @@
-"""What the crawler knows of each newspaper beyond its parser: where the listings, sitemaps
-and feeds are and how to read a listing. One module per site; the spider is shared."""
+"""The registry of sites: a newspaper, or one edition of it, is one module that declares all
+that the archive knows of it (see Site), registered once as a Python entry point of the group
+`newsarchive.sites`, so a site can come from any installed package. Everything that needs the
+list of sites, or one of them, asks here; no site module is imported before it is asked for."""
+from __future__ import annotations
+
+import functools
+from datetime import datetime, tzinfo
+from importlib.metadata import EntryPoint, entry_points
+from types import ModuleType
+from typing import Protocol
+
+from archive.model import ParsedPage
+from archive.urls import same_site
+
+GROUP = "newsarchive.sites"
+DEFAULT = "phnompenhpost"  # the site a command reads when none is named
+
+
+class SiteError(ValueError):
+    """A site that cannot be had: a name nobody registered, or a registration that names no
+    site module. The text reads on after the name of what was given ("--site …", "[site] name …")."""
+
+
+class Parser(Protocol):
+    """A site's pure parser (crawler/parse/): HTML bytes in, records out."""
+
+    def parse(self, html: bytes, url: str, fetched_at: datetime) -> ParsedPage: ...
+
+    def absolute_identity(self, href: str) -> str | None: ...
+
+
+class Site(Protocol):
+    """What a site module declares (crawler/sites/phnompenhpost.py is one)."""
+
+    NAME: str  # the name a user types: --site, the schedule file, `scrapy crawl NAME`
+    SITE: str  # the site as its records name it (their `site` field)
+    HOSTS: tuple[str, ...]  # the hosts its pages are on; `www.` or bare are one
+    ORIGIN: str  # the default base URL: where the real site is
+    CITATION_NAME: str  # the paper's name in a citation (its container title)
+    ZONE: tzinfo  # the zone the paper prints its times in
+    PARSER: Parser
+    SITEMAP: str
+    FEEDS: tuple[str, ...]
+    SECTIONS: tuple[str, ...]
+
+    def listing_path(self, section: str, page: int) -> str: ...
+
+    def section_paths(self, html: str) -> list[str]: ...
+
+    def listing_items(self, html: str) -> list[tuple[str, datetime | None]]: ...
+
+    def is_alias_path(self, path: str) -> bool: ...
+
+    def is_article_path(self, path: str) -> bool: ...
+
+
+DECLARED = tuple(name for name in (*Site.__annotations__, *vars(Site)) if not name.startswith("_"))
+
+
+@functools.cache
+def _registered() -> dict[str, list[EntryPoint]]:
+    """The entry points of each site name (more than one only where two packages clash)."""
+    found: dict[str, list[EntryPoint]] = {}
+    for point in entry_points(group=GROUP):
+        found.setdefault(point.name, []).append(point)
+    return found
+
+
+def names() -> list[str]:
+    """The registered sites, by name, without importing any of them."""
+    return sorted(_registered())
+
+
+@functools.cache
+def site(name: str) -> Site:
+    """The site module registered as `name`."""
+    points = _registered().get(name, [])
+    if not points:
+        known = f"known: {', '.join(names())}" if names() else \
+            f"none is registered: install the project (pip install -e .) so that its {GROUP} entry points are seen"
+        raise SiteError(f"{name!r} is not a known site ({known})")
+    if len({point.value for point in points}) > 1:
+        raise SiteError(f"{name!r} is registered by several packages ({', '.join(point.value for point in points)})")
+    module: ModuleType = points[0].load()
+    missing = [declared for declared in DECLARED if not hasattr(module, declared)]
+    if missing:
+        raise SiteError(f"{name!r} is registered as {points[0].value}, which lacks {', '.join(missing)}")
+    if name != module.NAME:
+        raise SiteError(f"{name!r} is registered as {points[0].value}, whose NAME is {module.NAME!r}")
+    return module  # type: ignore[return-value]  # a module that declares all of Site
+
+
+def default() -> Site:
+    return site(DEFAULT)
+
+
+def for_host(host: str) -> Site | None:
+    """The registered site whose pages are on `host` (with or without `www.`), if any."""
+    return next((found for found in map(site, names()) if any(same_site(host, own) for own in found.HOSTS)), None)

@@ -1,4 +1,5 @@
-"""The Phnom Penh Post's listings, sitemaps and feeds (SITE-EVIDENCE.md)."""
+"""The Phnom Penh Post: its hosts, its listings, sitemaps and feeds (SITE-EVIDENCE.md), its
+parser, and how it is cited and dated. Registered as the site `phnompenhpost`."""
 from __future__ import annotations
 
 import re
@@ -8,11 +9,15 @@ from urllib.parse import quote
 from parsel import Selector
 
 from crawler.parse import common
-from crawler.parse.phnompenhpost import ICT, ORIGIN, PRINTED_DATES, SITE, ZONE_NAMES
+from crawler.parse import phnompenhpost as parser
 
 NAME = "phnompenhpost"
-PARSER = "phnompenhpost"
-HOSTS = ("phnompenhpost.com", "www.phnompenhpost.com")
+PARSER = parser
+SITE = parser.SITE
+HOSTS = (SITE, f"www.{SITE}")
+ORIGIN = parser.ORIGIN
+CITATION_NAME = "The Phnom Penh Post"
+ZONE = parser.ICT
 SITEMAP = "/sitemap.xml"
 FEEDS = ("/rss.xml",)
 SECTIONS = ("national", "business", "opinion", "international", "politics-0", "around-ngos", "post-depth",
@@ -22,8 +27,6 @@ NOT_ARTICLES = re.compile(r"^/(?:tags|print|search|user|node/\d+/edit|rss|sitema
 LISTING_ITEMS = ("li.views-row", ".section-more article", "div.item-list ul li")
 ELSEWHERE = "aside, .sidebar, .region-sidebar, .most-viewed, .block-views, .top-stories, nav, header, footer"
 LISTING_DATE = re.compile(r"\s*\|\s*by\s.*$", re.I)
-
-__all__ = ["ORIGIN", "SITE"]
 
 
 def listing_path(section: str, page: int) -> str:
@@ -61,7 +64,7 @@ def printed_date(text: str) -> datetime | None:
     """A listing's date line ('Fri, 26 August 2016', 'Publication date 17 November 2017 |
     12:12 | ICT', 'Tuesday, March 5, 2024 | by …')."""
     text = LISTING_DATE.sub("", common.clean(text)).removeprefix("Publication date").strip()
-    return common.parse_printed_date(text, ICT, ZONE_NAMES, PRINTED_DATES) if text else None
+    return common.parse_printed_date(text, ZONE, parser.ZONE_NAMES, parser.PRINTED_DATES) if text else None
 
 
 def is_alias_path(path: str) -> bool:

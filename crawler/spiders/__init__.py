@@ -1,1 +1,1 @@
-"""Scrapy spiders, one per newspaper."""
+"""Scrapy spiders: one per registered site, each the shared NewspaperSpider with its site."""

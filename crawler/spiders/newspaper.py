@@ -4,11 +4,9 @@ particular to one paper (addresses, listing markup, the parser) comes from its s
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
-from types import ModuleType
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -22,45 +20,16 @@ from scrapy.utils.sitemap import Sitemap
 from archive.model import ParsedPage
 from archive.store import address_key
 from archive.urls import same_site
+from crawler.items import PageItem
+from crawler.options import SPIDER_OPTIONS
 from crawler.parse import parse_page
 from crawler.progress import ArticleProgress
 from crawler.session import CrawlSession
+from crawler.sites import Site
 
 REDIRECTS = (301, 302, 303, 307, 308)
 GONE = (404, 410)
 PENDING_PRIORITY = 1_000_000  # above every other request: articles an earlier run missed come first
-SOURCES = ("home", "listings", "sitemaps", "feeds")
-
-
-@dataclass
-class PageItem:
-    """A parsed page on its way to the store, with the capture it came from (its row in the
-    store, or in a distributed crawl its WARC record id until the ingester stores it)."""
-
-    page: ParsedPage
-    capture_id: int | str | None
-    fetched_at: datetime
-    addresses: tuple[str, ...]
-
-
-def day(text: str | None, name: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{name} {text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def sources(text: str | None) -> tuple[str, ...]:
-    """The discovery sources named in `text` (all of them when it is empty)."""
-    if not text:
-        return SOURCES
-    named = tuple(part.strip() for part in text.split(",") if part.strip())
-    unknown = [name for name in named if name not in SOURCES]
-    if unknown or not named:
-        raise ValueError(f"discover {text!r} names no known source (choose from {', '.join(SOURCES)})")
-    return named
 
 
 def is_local(host: str) -> bool:
@@ -71,40 +40,33 @@ def is_local(host: str) -> bool:
 
 
 class NewspaperSpider(scrapy.Spider):
-    """Arguments (-a name=value): base_url (the site, a mirror, or the local sample site),
-    since and until (YYYY-MM-DD: what listings, feeds and sitemaps date outside them is not
-    fetched), sections (comma-separated), max_articles (stop after that many article pages;
-    requests already on their way still land), refresh (1 to re-check known articles with
-    conditional requests), urls (more addresses to start from), discover (where to look for
-    articles, comma-separated from home, listings, sitemaps, feeds; all by default) and
-    listing_pages (read at most this many pages of each section listing).
+    """Arguments (-a name=value): the spider options of crawler.options (base_url, since,
+    until, sections, max_articles, refresh, urls, discover, listing_pages), read and checked
+    there, each kept as an attribute of the spider (urls as extra_urls).
 
     Figures for the run record: newsarchive/listed (article addresses discovered) and, over the
     article pages read, newsarchive/article_pages and newsarchive/missing_{body,date,author}, so
     that a run reading far fewer articles or far worse ones than before stands out."""
 
-    site: ModuleType
+    site: Site
     handle_httpstatus_list: ClassVar[list[int]] = [304, *GONE]
+    base_url: str
+    since: date | None
+    until: date | None
+    sections: list[str] | None
+    max_articles: int | None
+    refresh: bool
+    extra_urls: Sequence[str]
+    discover: tuple[str, ...]
+    listing_pages: int | None
 
-    def __init__(self, base_url: str | None = None, since: str | None = None, until: str | None = None,
-                 sections: str | None = None, max_articles: str | None = None, refresh: str = "0",
-                 urls: str | None = None, discover: str | None = None, listing_pages: str | None = None,
-                 **kwargs: Any):
+    def __init__(self, **kwargs: Any):
+        given = {option: kwargs.pop(option.name, None) for option in SPIDER_OPTIONS}
         super().__init__(**kwargs)
-        self.base_url = (base_url or self.site.ORIGIN).rstrip("/")
-        parts = urlsplit(self.base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"base_url {base_url!r} is not an http(s) address")
-        self.allowed_domains = [parts.hostname]
-        self.since, self.until = day(since, "since"), day(until, "until")
-        self.sections = [s.strip() for s in sections.split(",") if s.strip()] if sections else None
-        self.max_articles = int(max_articles) if max_articles else None
-        self.refresh = refresh not in ("0", "", "false", "no")
-        self.extra_urls = [u.strip() for u in urls.split(",") if u.strip()] if urls else []
-        self.discover = sources(discover)
-        self.listing_pages = int(listing_pages) if listing_pages else None
-        if self.listing_pages is not None and self.listing_pages < 1:
-            raise ValueError("listing_pages must be at least 1")
+        for option, text in given.items():
+            setattr(self, option.spider_attribute, option.value(text))
+        self.base_url = self.base_url or self.site.ORIGIN
+        self.allowed_domains = [urlsplit(self.base_url).hostname or ""]
         self.listed: set[str] = set()
         self.known: set[str] = set()
         self.validators: dict[str, tuple[str | None, str | None]] = {}
@@ -221,7 +183,7 @@ class NewspaperSpider(scrapy.Spider):
     def read(self, response: Response) -> tuple[PageItem, list[Request]]:
         """The page's records as an item, and requests for the articles its sidebar ranks."""
         fetched_at = response.meta.get("fetched_at") or datetime.now(UTC)
-        page = parse_page(response.body, response.url, fetched_at, self.site.PARSER)
+        page = parse_page(response.body, response.url, fetched_at, self.site.NAME)
         addresses = (*response.meta.get("via", ()), *response.meta.get("redirect_urls", ()), response.url)
         item = PageItem(page, response.meta.get("capture_id"), fetched_at, addresses)
         if response.meta.get("kind") == "article":
@@ -305,7 +267,7 @@ class NewspaperSpider(scrapy.Spider):
         if "home" in self.discover and self.since is None and self.until is None:
             for href, when in self.site.listing_items(response.text):
                 self.hold(self.article_request(href, response.url, when))
-        if self.sections is None and "listings" in self.discover:
+        if not self.sections and "listings" in self.discover:
             for section in self.site.section_paths(response.text):
                 if section not in self.site.SECTIONS:
                     yield self.listing_request(section, 0)
