@@ -5,9 +5,9 @@ somebody looks before weeks of thin records pile up."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from statistics import median
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from archive.store import Store
@@ -20,7 +20,13 @@ HISTORY = 5  # how many earlier runs of the job make "usual"
 FIELDS = ("body", "date", "author")
 
 
-def figures(run: Mapping) -> dict:
+class RunRow(Protocol):
+    """A run as read here: a row of crawl_runs (sqlite3.Row, which is no Mapping) or a dict."""
+
+    def __getitem__(self, column: str, /) -> Any: ...
+
+
+def figures(run: RunRow) -> dict:
     """The crawler's figures of a run (its Scrapy stats, slashes as underscores)."""
     try:
         return json.loads(run["stats"] or "{}")
@@ -28,7 +34,7 @@ def figures(run: Mapping) -> dict:
         return {}
 
 
-def redesign_flags(run: Mapping, earlier: Sequence[Mapping]) -> list[str]:
+def redesign_flags(run: RunRow, earlier: Sequence[RunRow]) -> list[str]:
     """One sentence per sign, comparing `run` with `earlier` finished runs of its job (newest
     first)."""
     history = [figures(r) for r in earlier if r["status"] == "finished"][:HISTORY]

@@ -8,6 +8,7 @@ import os
 import resource
 import sqlite3
 from pathlib import Path
+from typing import cast
 
 # What ran out, and what the user can do about it.
 NO_SPACE = {errno.ENOSPC: ("the device is full", "free some space"),
@@ -23,7 +24,7 @@ def out_of_space(error: BaseException) -> bool:
 def no_space_sentence(path: Path, error: OSError, doing: str) -> str:
     """What a command says when `error` (one out_of_space accepts) stopped it: where, why, and
     what to do."""
-    reason, remedy = NO_SPACE[error.errno]
+    reason, remedy = NO_SPACE[cast(int, error.errno)]  # out_of_space found it among NO_SPACE's keys
     return f"No space left for {path} while {doing}: {reason}; {remedy} and run it again."
 
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 
 from archive.model import Article, MostViewedSnapshot, ParsedPage
@@ -216,6 +217,11 @@ def list_hash(snapshot: MostViewedSnapshot) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The row id of the INSERT `cursor` has just run."""
+    return cast(int, cursor.lastrowid)  # None only on a cursor that has run no INSERT
+
+
 @dataclass
 class Capture:
     """One response as the crawler saw it, and where its raw copy lies (`location`: where a
@@ -349,9 +355,10 @@ class Store(ArchiveQueries, RunQueries):
 
     # -- crawl runs ---------------------------------------------------------------------
 
-    def start_run(self, site: str, base_url: str, arguments: dict, job: str = "crawl") -> int:
-        """Record a new run; runs left 'running' by a process that no longer exists are
-        marked 'interrupted' first."""
+    def start_run(self, site: str, base_url: str | None, arguments: dict, job: str = "crawl") -> int:
+        """Record a new run (`base_url` None: a distributed crawl's, whose workers each say
+        theirs); runs left 'running' by a process that no longer exists are marked
+        'interrupted' first."""
         with self.transaction():
             for row in self.db.execute("SELECT id, pid FROM crawl_runs WHERE status = 'running'").fetchall():
                 if not pid_alive(row["pid"]):
@@ -360,7 +367,7 @@ class Store(ArchiveQueries, RunQueries):
                 "INSERT INTO crawl_runs (site, job, base_url, pid, arguments, started_at, status) "
                 "VALUES (?, ?, ?, ?, ?, ?, 'running')",
                 (site, job, base_url, os.getpid(), json.dumps(arguments), utc(datetime.now(UTC))))
-            return cursor.lastrowid
+            return inserted_id(cursor)
 
     def finish_run(self, run_id: int, status: str, stats: dict) -> None:
         with self.transaction():
@@ -408,7 +415,7 @@ class Store(ArchiveQueries, RunQueries):
             self.count(run_id, "pages")
             if capture.status >= 400 and capture.status not in (404, 410):
                 self.count(run_id, "errors")
-            return cursor.lastrowid
+            return inserted_id(cursor)
 
     def capture_id(self, warc_record_id: str) -> int | None:
         """The capture whose response is WARC record `warc_record_id`: how the pages of a
@@ -500,11 +507,11 @@ class Store(ArchiveQueries, RunQueries):
         published = utc(datetime.fromisoformat(article.published)) if article.published else None
         row = self.db.execute("SELECT id, current_revision FROM articles WHERE url = ?", (article.url,)).fetchone()
         if row is None:
-            article_id = self.db.execute(
+            article_id = inserted_id(self.db.execute(
                 "INSERT INTO articles (url, site, first_captured, last_captured, current_revision, headline, "
                 "published_utc, section, language) VALUES (?,?,?,?,1,?,?,?,?)",
                 (article.url, article.site, when, when, article.headline, published, article.section,
-                 article.language)).lastrowid
+                 article.language)))
             number, outcome = 1, "new"
         else:
             article_id, number = row["id"], row["current_revision"]
@@ -549,10 +556,10 @@ class Store(ArchiveQueries, RunQueries):
                 self.db.execute("UPDATE snapshots SET first_seen = min(first_seen, ?), last_seen = max(last_seen, ?),"
                                 " sightings = sightings + 1 WHERE id = ?", (when, when, row["id"]))
                 return "seen again"
-        snapshot_id = self.db.execute(
+        snapshot_id = inserted_id(self.db.execute(
             "INSERT INTO snapshots (site, list_hash, first_seen, last_seen, sightings, page_url, capture_id, run_id) "
             "VALUES (?,?,?,?,1,?,?,?)",
-            (snapshot.site, digest, when, when, snapshot.page_url, capture_id, run_id)).lastrowid
+            (snapshot.site, digest, when, when, snapshot.page_url, capture_id, run_id)))
         self.db.executemany(
             "INSERT INTO snapshot_entries (snapshot_id, rank, url, title, teaser) VALUES (?,?,?,?,?)",
             [(snapshot_id, e.rank, e.url, e.title, e.teaser) for e in snapshot.entries])
@@ -711,7 +718,8 @@ class Store(ArchiveQueries, RunQueries):
         every article one of them belonged to (row, revisions, captures, addresses), every Most
         viewed snapshot whose span holds one of their times (the store does not say which list a
         page showed), and their parses' warnings. Returns how many articles were put back."""
-        article_ids, snapshot_ids = set(), set()
+        article_ids: set[int] = set()
+        snapshot_ids: set[int] = set()
         for capture in captures:
             article_ids.update(row[0] for row in source.db.execute(
                 "SELECT article_id FROM article_captures WHERE capture_id = ?", (capture["id"],)))
@@ -739,11 +747,11 @@ class Store(ArchiveQueries, RunQueries):
             for table in ("article_captures", "aliases", "revisions"):
                 self.db.execute(f"DELETE FROM {table} WHERE article_id = ?", (rebuilt["id"],))
             self.db.execute("DELETE FROM articles WHERE id = ?", (rebuilt["id"],))
-        article_id = self.db.execute(
+        article_id = inserted_id(self.db.execute(
             "INSERT INTO articles (url, site, first_captured, last_captured, current_revision, headline, "
             "published_utc, section, language) VALUES (?,?,?,?,?,?,?,?,?)",
             (old["url"], old["site"], old["first_captured"], old["last_captured"], old["current_revision"],
-             old["headline"], old["published_utc"], old["section"], old["language"])).lastrowid
+             old["headline"], old["published_utc"], old["section"], old["language"])))
         self.db.executemany(
             "INSERT INTO revisions (article_id, number, content_hash, captured_at, capture_id, record) "
             "VALUES (?,?,?,?,?,?)",
@@ -767,11 +775,11 @@ class Store(ArchiveQueries, RunQueries):
                 (old["site"], old["list_hash"], old["last_seen"], old["first_seen"])).fetchall():
             self.db.execute("DELETE FROM snapshot_entries WHERE snapshot_id = ?", (row["id"],))
             self.db.execute("DELETE FROM snapshots WHERE id = ?", (row["id"],))
-        snapshot_id = self.db.execute(
+        snapshot_id = inserted_id(self.db.execute(
             "INSERT INTO snapshots (site, list_hash, first_seen, last_seen, sightings, page_url, capture_id, run_id) "
             "VALUES (?,?,?,?,?,?,?,?)",
             (old["site"], old["list_hash"], old["first_seen"], old["last_seen"], old["sightings"], old["page_url"],
-             old["capture_id"], old["run_id"])).lastrowid
+             old["capture_id"], old["run_id"])))
         self.db.executemany(
             "INSERT INTO snapshot_entries (snapshot_id, rank, url, title, teaser) VALUES (?,?,?,?,?)",
             [(snapshot_id, *row) for row in source.db.execute(

@@ -10,7 +10,7 @@ from pathlib import Path
 from cli.errors import UserError
 from cli.progress import progress
 from samplesite.corpus import ICT, Corpus, SiteConfig
-from samplesite.server import Faults, SampleSite, SiteClock, make_server
+from samplesite.server import Faults, SampleSite, Site, SiteClock, make_server
 from samplesite.static import StaticSite, write_static
 from samplesite.truth import write_truth
 
@@ -104,6 +104,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     faults = Faults(args.error_rate, args.slow_rate, args.slow_seconds, args.drop_rate, args.retry_after,
                     args.challenge_rate)
+    site: Site
     if args.static:
         if not (args.static / "site.json").is_file():
             raise UserError(f"{args.static} is not a folder written by 'newsarchive site render'.")

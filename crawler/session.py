@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -29,10 +30,14 @@ from archive.warc import WarcLocation, WarcWriter
 from crawler.items import PageItem
 from crawler.options import recorded_arguments
 
+if TYPE_CHECKING:
+    from crawler.spiders.newspaper import NewspaperSpider
+
 logger = logging.getLogger(__name__)
 DISK_FULL = "disk_full"  # the close reason of a crawl stopped by a write that found no room
 REDIS_LOST = "redis_lost"  # of a worker of a distributed crawl whose Redis server stopped answering
 LARGEST_PAGE = 65536  # SQLite's largest page: how far past its files a failed store write reached
+SESSION_ATTRIBUTE = "_newsarchive_session"  # a crawler's session, in an attribute Scrapy's Crawler does not declare
 
 
 class HaltedError(Exception):
@@ -132,10 +137,10 @@ class CrawlSession:
     @classmethod
     def of(cls, crawler: Crawler) -> CrawlSession:
         """The crawl's one session, of the class the NEWSARCHIVE_SESSION setting names."""
-        session = getattr(crawler, "_newsarchive_session", None)
+        session = getattr(crawler, SESSION_ATTRIBUTE, None)
         if session is None:
             session = load_object(crawler.settings.get("NEWSARCHIVE_SESSION") or ArchiveSession)(crawler)
-            crawler._newsarchive_session = session
+            setattr(crawler, SESSION_ATTRIBUTE, session)
         return session
 
     def open_warc(self, prefix: str) -> None:
@@ -168,11 +173,12 @@ class CrawlSession:
                 raise
             raise self.halt(DISK_FULL, no_space_sentence(path, full, "crawling"), NoRoomError) from None
 
-    def write_warc(self, *record: object) -> WarcLocation:
+    def write_warc(self, url: str, request_headers: list[tuple[str, str]], status: int,
+                   response_headers: list[tuple[str, str]], body: bytes, fetched_at: datetime) -> WarcLocation:
         """WarcWriter.write, within room()."""
         assert self.warc is not None
         with self.room(self.folder / "warc"):
-            return self.warc.write(*record)
+            return self.warc.write(url, request_headers, status, response_headers, body, fetched_at)
 
     def close_warc(self) -> None:
         """The WARC file closed; after a write found no room its unwritten tail is given up."""
@@ -211,7 +217,7 @@ class CrawlSession:
         """Hand over one parsed page; returns what it changed, when that is known here."""
         raise NotImplementedError
 
-    def open_run(self, spider: Spider) -> None:
+    def open_run(self, spider: NewspaperSpider) -> None:
         raise NotImplementedError
 
     def close_run(self, reason: str) -> None:
@@ -254,10 +260,11 @@ class ArchiveSession(CrawlSession):
             return self.store.add_capture(self.run_id, capture)
 
     def ingest(self, item: PageItem) -> Ingested:
+        capture_id = cast(int | None, item.capture_id)  # what this session's add_capture returned
         with self.room(self.store.path):
-            return self.store.ingest(item.page, item.capture_id, item.fetched_at, self.run_id, item.addresses)
+            return self.store.ingest(item.page, capture_id, item.fetched_at, self.run_id, item.addresses)
 
-    def open_run(self, spider: Spider) -> None:
+    def open_run(self, spider: NewspaperSpider) -> None:
         job = self.crawler.settings.get("NEWSARCHIVE_JOB") or "crawl"
         self.run_id = self.store.start_run(spider.site.SITE, spider.base_url, recorded_arguments(spider), job)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -320,7 +327,7 @@ class ArchiveExtension:
     def from_crawler(cls, crawler: Crawler) -> ArchiveExtension:
         return cls(crawler)
 
-    def spider_opened(self, spider: Spider) -> None:
+    def spider_opened(self, spider: NewspaperSpider) -> None:
         CrawlSession.of(self.crawler).open_run(spider)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

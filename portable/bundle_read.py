@@ -20,6 +20,7 @@ import tarfile
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import IO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from whoosh import index
@@ -64,13 +65,21 @@ def unpack(bundle: Path, staging: Path, trusted: dict[str, Ed25519PublicKey], wr
         raise BundleError(f"{name} is damaged or cut short and cannot be read ({error}).") from None
 
 
+def contents(tar: tarfile.TarFile, member: tarfile.TarInfo) -> IO[bytes]:
+    """The contents of `member`, a plain file (the caller checked): tarfile has none for the
+    other kinds of member."""
+    stream = tar.extractfile(member)
+    assert stream is not None
+    return stream
+
+
 def _unpack_members(tar: tarfile.TarFile, name: str, staging: Path, trusted: dict[str, Ed25519PublicKey],
                     wrap: Wrap | None) -> dict:
     members = iter(tar)
     first = next(members, None)
     if first is None or first.name != MANIFEST or not first.isfile() or first.size > MAX_MANIFEST_BYTES:
         raise BundleError(f"{name} is not a newsarchive bundle (it does not begin with {MANIFEST}).")
-    raw = tar.extractfile(first).read()
+    raw = contents(tar, first).read()
     manifest = decode(raw, name, SCHEMA_VERSION)
     expected, seen, closed, signature = manifest["by_path"], set(), False, None
     for member in wrap(members, len(expected) + 1, "files") if wrap else members:
@@ -78,10 +87,10 @@ def _unpack_members(tar: tarfile.TarFile, name: str, staging: Path, trusted: dic
             if member.name != SIGNATURE or signature is not None or not member.isfile() \
                     or member.size > MAX_SIGNATURE_BYTES:
                 raise BundleError(f"{name} has {member.name!r} after its closing checksum.")
-            signature = tar.extractfile(member).read()
+            signature = contents(tar, member).read()
             continue
         if member.name == CHECKSUM and member.isfile() and member.size < 4096:
-            if tar.extractfile(member).read() != checksum_line(raw):
+            if contents(tar, member).read() != checksum_line(raw):
                 raise BundleError(f"{name} has been altered: its manifest does not match {CHECKSUM}.")
             closed = True
             continue
@@ -92,7 +101,7 @@ def _unpack_members(tar: tarfile.TarFile, name: str, staging: Path, trusted: dic
         size, sha256 = expected[member.name]
         target = staged_path(staging, member.name)
         target.parent.mkdir(parents=True, exist_ok=True)
-        with tar.extractfile(member) as source, open(target, "wb") as out:
+        with contents(tar, member) as source, open(target, "wb") as out:
             entry = copy_hashed(source, out)
         if (entry.size, entry.sha256) != (size, sha256):
             raise BundleError(f"{name} is damaged: {member.name} does not match its size and SHA-256 in the "

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 FORMAT = "newsarchive-bundle"
 FORMAT_VERSION = 1
@@ -35,7 +35,7 @@ def tool_version() -> str:
         return "unknown"
 
 
-def chunks(stream: BinaryIO, limit: int | None = None) -> Iterator[bytes]:
+def chunks(stream: IO[bytes], limit: int | None = None) -> Iterator[bytes]:
     """The stream in blocks of at most a MiB, up to `limit` bytes, so no file is read whole."""
     left = limit
     while left is None or left > 0:
@@ -56,7 +56,7 @@ class Entry:
     sha256: str
 
 
-def copy_hashed(source: BinaryIO, target: BinaryIO, limit: int | None = None) -> Entry:
+def copy_hashed(source: IO[bytes], target: IO[bytes], limit: int | None = None) -> Entry:
     """Copy `source` into `target` block by block, hashing on the way."""
     digest, size = hashlib.sha256(), 0
     for block in chunks(source, limit):

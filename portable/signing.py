@@ -66,8 +66,10 @@ def trusted_signer(name: str, signature: bytes | None, manifest_bytes: bytes,
     """The id of the trusted key that signed the manifest, or None (unsigned, unreadable or an
     unknown key: the bundle is a stranger's). A trusted key id whose signature does not verify
     means the bundle was changed after signing, and is refused."""
+    if signature is None:
+        return None
     try:
-        claimed = json.loads(signature) if signature is not None else None
+        claimed = json.loads(signature)
         signer, value = str(claimed["key_id"]), base64.b64decode(claimed["signature"], validate=True)
     except (ValueError, TypeError, KeyError, binascii.Error):
         return None

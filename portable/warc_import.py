@@ -319,10 +319,12 @@ def import_warcs(files: list[Path], store: Store, site: str, wrap: Wrap | None =
 
 
 def damaged_copy(store: Store, record_id: str) -> int | None:
-    """The capture of `record_id` if its stored copy is not whole (an earlier version stored
-    records without checking them). A copy whose WARC file is not in the archive's folder (a
-    distributed crawl's, not yet brought home) cannot be judged and is taken as whole."""
+    """The capture of `record_id`, a record the store holds, if its stored copy is not whole (an
+    earlier version stored records without checking them). A copy whose WARC file is not in the
+    archive's folder (a distributed crawl's, not yet brought home) cannot be judged and is taken
+    as whole."""
     row = store.first_capture_of(record_id)
+    assert row is not None
     path = store.path.parent / "warc" / row["warc_file"]
     if not path.is_file():
         return None

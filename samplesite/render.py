@@ -261,8 +261,8 @@ def render_drupal(corpus: Corpus, article: SiteArticle, now: datetime, rng: rand
         dates += f'<p class="updated-date">{publication_line(updated, extra_pipe, "Updated")}</p>'
     standfirst = (f'<div class="standfirst"><p>{esc(article.standfirst)}</p></div>'
                   if article.standfirst else "")
-    lead, *more = article.images or [None]
-    blocks = body_blocks(corpus, article, now, rng, version, list(more))
+    lead = article.images[0] if article.images else None
+    blocks = body_blocks(corpus, article, now, rng, version, article.images[1:])
     tags = "".join(f'<a href="/tags/{quote(t.lower().replace(" ", "-"))}">{esc(t)}</a> ' for t in article.tags)
     return (f'<!DOCTYPE html>\n<html lang="{article.language}" dir="ltr">{head(article, now, True)}'
             f'<body class="html not-front node-type-article">{logo(version.headline)}'
@@ -297,8 +297,8 @@ def render_modern(corpus: Corpus, article: SiteArticle, now: datetime, rng: rand
     author = (f'<div class="authname">{"By " if late else ""}{esc(byline_names(article))}</div>'
               if article.authors else "")
     standfirst = f'<p class="standfirst">{esc(article.standfirst)}</p>' if article.standfirst else ""
-    lead, *more = article.images or [None]
-    blocks = body_blocks(corpus, article, now, rng, version, list(more))
+    lead = article.images[0] if article.images else None
+    blocks = body_blocks(corpus, article, now, rng, version, article.images[1:])
     if lead:
         blocks.insert(0, figure(lead))
     blocks.append(f'<div class="share-tools"><p>Share:</p><a href="#share">Facebook</a>'

@@ -25,7 +25,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crawler import sites
@@ -111,7 +111,7 @@ def check_site_address(base_url: object, path: Path) -> None:
     if not BASE_URL.kind.fits(base_url):
         raise ConfigError(f"{path} [site]: base_url is {BASE_URL.what()}, e.g. \"http://127.0.0.1:8000\".")
     try:
-        BASE_URL.value(base_url)
+        BASE_URL.value(cast(str, base_url))  # an address fits only as a str
     except ValueError as error:
         raise ConfigError(f"{path} [site]: {error}.") from None
 

@@ -111,6 +111,7 @@ class Runner:
             arguments += ["--base-url", self.schedule.base_url]
         if self.schedule.contact:
             arguments += ["--contact", self.schedule.contact]
+        assert lock.fd is not None and store_lock.fd is not None  # both taken by run() before the crawl
         log_path = self.data_dir / "logs" / f"{job.name}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with log_path.open("ab") as log:

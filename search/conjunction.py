@@ -100,16 +100,17 @@ def _phrase_docs(words: list[Postings], candidates: np.ndarray, count: int) -> n
     """The candidate documents where the words appear one right after the other: starting
     from the rarest word's positions, keep the starts where every other word is at its
     place."""
+    keys = [word.position_keys() for word in words]
     allowed = np.zeros(count, dtype=bool)
     allowed[candidates] = True
-    rarest = min(range(len(words)), key=lambda k: len(words[k].keys))
-    starts = words[rarest].keys
+    rarest = min(range(len(keys)), key=lambda k: len(keys[k]))
+    starts = keys[rarest]
     starts = starts[allowed[starts >> POSITION_BITS]] - rarest
-    for place, word in enumerate(words):
+    for place, word_keys in enumerate(keys):
         if place == rarest or not len(starts):
             continue
         wanted = starts + place
-        found = np.searchsorted(word.keys, wanted)
-        found[found == len(word.keys)] = 0
-        starts = starts[word.keys[found] == wanted] if len(word.keys) else starts[:0]
+        found = np.searchsorted(word_keys, wanted)
+        found[found == len(word_keys)] = 0
+        starts = starts[word_keys[found] == wanted] if len(word_keys) else starts[:0]
     return np.unique(starts >> POSITION_BITS)

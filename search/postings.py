@@ -43,6 +43,11 @@ class Postings:
     def nbytes(self) -> int:
         return self.docs.nbytes + self.weights.nbytes + (0 if self.keys is None else self.keys.nbytes)
 
+    def position_keys(self) -> np.ndarray:
+        """The position keys, which postings asked for with positions always have."""
+        assert self.keys is not None
+        return self.keys
+
 
 EMPTY = Postings(np.zeros(0, np.int64), np.zeros(0, np.float64), np.zeros(0, np.int64))
 
@@ -105,7 +110,9 @@ def _position_keys(docs: np.ndarray, values: list[bytes]) -> np.ndarray:
 
 
 def _read_one_by_one(matcher, positions: bool) -> Postings:
-    docs, weights, keys = [], [], []
+    docs: list[int] = []
+    weights: list[float] = []
+    keys: list[int] = []
     while matcher.is_active():
         docnum = matcher.id()
         docs.append(docnum)

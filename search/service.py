@@ -18,10 +18,11 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import Field as DataclassField
 from dataclasses import asdict, dataclass, field, make_dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from whoosh import collectors, highlight, index, qparser, query, sorting
@@ -62,8 +63,20 @@ class SearchRequest:
 
 
 HIT_FIELDS = tuple(row for row in FIELDS if row.hit is not None)
-Hit = make_dataclass("Hit", [(row.name, row.hit) for row in HIT_FIELDS], namespace={
-    "__module__": __name__, "__doc__": "One article as the search shows it: the fields archive/fields.py gives a hit."})
+if TYPE_CHECKING:
+    class Hit:
+        """What the type checker knows of a hit: a dataclass whose fields, made from
+        archive/fields.py at import, it cannot see, so each one reads as Any."""
+
+        __dataclass_fields__: ClassVar[dict[str, DataclassField[Any]]]
+
+        def __init__(self, **fields: Any) -> None: ...
+
+        def __getattr__(self, name: str) -> Any: ...
+else:
+    Hit = make_dataclass("Hit", [(row.name, row.hit) for row in HIT_FIELDS], namespace={
+        "__module__": __name__,
+        "__doc__": "One article as the search shows it: the fields archive/fields.py gives a hit."})
 
 
 @dataclass

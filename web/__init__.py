@@ -27,7 +27,7 @@ def create_app(index_dir: Path, data_dir: Path, export_slots: int = 2, read_only
                       about_views.blueprint, export_views.blueprint, openapi.blueprint, status_views.blueprint):
         app.register_blueprint(blueprint)
     app.add_template_filter(paper_time)
-    app.add_template_global(ZONE_LABEL, "zone_label")
+    app.jinja_env.globals["zone_label"] = ZONE_LABEL
     app.after_request(security_headers)
     register_errors(app)
     return app

@@ -68,7 +68,8 @@ def released_once(slots: threading.BoundedSemaphore, pinned: contextlib.ExitStac
     """A release of one export slot and of the export's searcher that is safe to call from
     both the end of the stream and the closing of the response (a client may hang up before
     the stream starts)."""
-    lock, done = threading.Lock(), []
+    lock = threading.Lock()
+    done: list[bool] = []
 
     def release() -> None:
         with lock:

@@ -11,13 +11,13 @@ from functools import cache
 
 from flask import Blueprint, Response, jsonify
 
-from archive.fields import HitType, record_schema
-from search.service import HIT_FIELDS
+from archive.fields import FIELDS, HitType, record_schema
 from web.params import ENDPOINTS, Endpoint, Param, route
 
 blueprint = Blueprint("openapi", __name__)
 
 STRING, INTEGER, NUMBER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
+SCALARS: dict[HitType, dict] = {str: STRING, int: INTEGER, float: NUMBER, bool: BOOLEAN}
 
 
 def nullable(schema: dict) -> dict:
@@ -39,7 +39,7 @@ def schema_of(kind: HitType) -> dict:
         return nullable(schema_of(shown[0]))
     if typing.get_origin(kind) is list:
         return {"type": "array", "items": schema_of(typing.get_args(kind)[0])}
-    return {str: STRING, int: INTEGER, float: NUMBER, bool: BOOLEAN}[kind]
+    return SCALARS[kind]
 
 
 def record_components() -> dict:
@@ -51,7 +51,7 @@ def record_components() -> dict:
 @cache
 def document() -> dict:
     facet_values = {"type": "array", "items": {"type": "array", "prefixItems": [STRING, INTEGER]}}
-    hit = obj({row.name: schema_of(row.hit) for row in HIT_FIELDS})
+    hit = obj({row.name: schema_of(row.hit) for row in FIELDS if row.hit is not None})
     search = obj({"query": STRING, "total": INTEGER, "page": INTEGER, "page_size": INTEGER, "pages": INTEGER,
                   "hits": {"type": "array", "items": ref("Hit")},
                   "facets": {"type": "object", "additionalProperties": facet_values},

@@ -25,7 +25,7 @@ def wants_json() -> bool:
 
 
 def page(template: str, data: dict[str, Any], extras: dict[str, Any] | None = None,
-         status: int = 200) -> Response | tuple[Response, int]:
+         status: int = 200) -> tuple[Response | str, int]:
     """The HTML page, or its JSON twin with the same data (`extras` serve the HTML only)."""
     if wants_json():
         return jsonify(data), status

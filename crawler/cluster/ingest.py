@@ -12,7 +12,7 @@ import socket
 import sqlite3
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import redis
 
@@ -70,7 +70,8 @@ class Ingester:
         """Claim the crawl and publish what the archive knows; then workers may start."""
         self.take_claim()
         self.redis.set(self.keys.round, uuid.uuid4().hex, nx=True)
-        self.ledger = Ledger(self.store, self.keys.crawl_id, self.redis.get(self.keys.round))
+        round_id = cast(str, self.redis.get(self.keys.round))  # set just above if absent; decoded to str by connect()
+        self.ledger = Ledger(self.store, self.keys.crawl_id, round_id)
         self.publish_known()
         self.claim["ready"] = True
         self.hold()
@@ -108,6 +109,7 @@ class Ingester:
         """Renew the claim (it lapses LOCK_SECONDS after the ingester stops renewing it) — unless
         another ingester took the crawl over meanwhile (this one was paused past the lapse):
         then this one must stop, not write over the other's claim."""
+        assert self.held is not None
         value = json.dumps(self.claim)
         if not self.redis.eval(REPLACE_CLAIM, 1, self.keys.ingester, self.held, value, LOCK_SECONDS):
             holder = json.loads(self.redis.get(self.keys.ingester) or "{}")
@@ -134,7 +136,7 @@ class Ingester:
         """Store up to `limit` waiting messages; returns how many there were. Each is removed
         from the list only once stored, and only if it is still the first."""
         self.hold()
-        batch = self.redis.lrange(self.keys.messages, 0, limit - 1)
+        batch = cast(list[str], self.redis.lrange(self.keys.messages, 0, limit - 1))  # connect() decodes to str
         for text in batch:
             self.handle(decode(text))
             digest = hashlib.sha1(text.encode("utf-8")).hexdigest()

@@ -6,6 +6,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
@@ -149,4 +150,5 @@ class Board:
         self.redis.hset(self.keys.workers, worker, json.dumps(value))
 
     def workers(self) -> dict[str, WorkerState]:
-        return {name: WorkerState(**json.loads(value)) for name, value in self.redis.hgetall(self.keys.workers).items()}
+        board = cast(dict[str, str], self.redis.hgetall(self.keys.workers))  # connect() decodes replies to str
+        return {name: WorkerState(**json.loads(value)) for name, value in board.items()}

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import redis
 from scrapy import Request, Spider, signals
@@ -28,6 +28,9 @@ from crawler.cluster.messages import capture_fields, encode, page_fields
 from crawler.items import PageItem
 from crawler.options import recorded_arguments
 from crawler.session import REDIS_LOST, CrawlSession, HaltedError
+
+if TYPE_CHECKING:
+    from crawler.spiders.newspaper import NewspaperSpider
 
 logger = logging.getLogger(__name__)
 ALIVE_SECONDS = 5.0
@@ -136,16 +139,16 @@ class ClusterSession(CrawlSession):
 
     def known_addresses(self) -> set[str]:
         with self.through_redis():
-            return set(self.redis.smembers(self.keys.known))
+            return set(cast(set[str], self.redis.smembers(self.keys.known)))  # connect() decodes replies to str
 
     def validators(self) -> dict[str, tuple[str | None, str | None]]:
         with self.through_redis():
-            stored = self.redis.hgetall(self.keys.validators)
+            stored = cast(dict[str, str], self.redis.hgetall(self.keys.validators))  # connect() decodes to str
         return {address: tuple(json.loads(pair)) for address, pair in stored.items()}
 
     def pending_addresses(self) -> list[str]:
         with self.through_redis():
-            return self.redis.lrange(self.keys.pending, 0, -1)
+            return cast(list[str], self.redis.lrange(self.keys.pending, 0, -1))  # connect() decodes to str
 
     def article_failed(self, url: str, error: str) -> None:
         with suppress(RedisLostError):  # the article is found again by the next run
@@ -160,9 +163,10 @@ class ClusterSession(CrawlSession):
         return capture.warc_record_id
 
     def ingest(self, item: PageItem) -> None:
-        self.send("page", **page_fields(item.capture_id, item.page, item.fetched_at, item.addresses))
+        record_id = cast(str | None, item.capture_id)  # what this session's add_capture returned
+        self.send("page", **page_fields(record_id, item.page, item.fetched_at, item.addresses))
 
-    def open_run(self, spider: Spider) -> None:
+    def open_run(self, spider: NewspaperSpider) -> None:
         arguments = recorded_arguments(spider)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         self.open_warc(f"{spider.site.NAME}-{stamp}-{self.name}")
@@ -252,7 +256,7 @@ class ClusterWatch:
 
     @property
     def session(self) -> ClusterSession:
-        return CrawlSession.of(self.crawler)
+        return cast(ClusterSession, CrawlSession.of(self.crawler))  # cluster_settings names ClusterSession
 
     def opened(self, spider: Spider) -> None:
         self.heartbeat.start(ALIVE_SECONDS, now=False)

@@ -217,7 +217,8 @@ def parse_printed_date(text: str, zone: tzinfo, zone_names: dict[str, int],
     date (dateutil fills a missing day or month from a default, which would invent one).
     """
     cleaned = re.sub(r"\s*\|\s*", " ", text).strip()
-    bare = cleaned.removesuffix(" " + zone.tzname(None)) if zone.tzname(None) else cleaned
+    zone_name = zone.tzname(None)
+    bare = cleaned.removesuffix(" " + zone_name) if zone_name else cleaned
     for form in known_forms:
         try:
             return datetime.strptime(bare, form).replace(tzinfo=zone)

@@ -322,7 +322,7 @@ def most_viewed(page: PageIndex, page_url: str, seen: str | None) -> MostViewedS
         block = sidebar_by_heading(page.tree)
     if block is None:
         return None
-    entries = []
+    entries: list[MostViewedEntry] = []
     for item in block.iter("li"):
         link = next((a for a in item.iter("a") if a.get("href")), None)
         url = to_identity(link.get("href"), page_url) if link is not None else None

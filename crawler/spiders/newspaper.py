@@ -95,9 +95,9 @@ class NewspaperSpider(scrapy.Spider):
         parts = urlsplit(absolute)
         if parts.scheme not in ("http", "https"):
             return None
-        base = urlsplit(self.base_url)
-        if any(same_site(parts.netloc, host) for host in self.site.HOSTS) or parts.netloc == base.netloc:
-            return urlunsplit((base.scheme, base.netloc, parts.path or "/", parts.query, ""))
+        origin = urlsplit(self.base_url)
+        if any(same_site(parts.netloc, host) for host in self.site.HOSTS) or parts.netloc == origin.netloc:
+            return urlunsplit((origin.scheme, origin.netloc, parts.path or "/", parts.query, ""))
         return None
 
     def in_range(self, moment: datetime | date | None) -> bool:
@@ -284,8 +284,8 @@ class NewspaperSpider(scrapy.Spider):
             self.hold(request)
         listed = self.site.listing_items(response.text)
         wanted = [self.article_request(href, response.url, when) for href, when in listed]
-        for request in wanted:
-            self.hold(request)
+        for candidate in wanted:
+            self.hold(candidate)
         dates = [when for _, when in listed if when]
         too_old = self.since is not None and bool(dates) and max(dates).date() < self.since
         all_known = not self.refresh and page > 0 and not any(wanted)
@@ -329,7 +329,7 @@ class NewspaperSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         if response.status in REDIRECTS:
-            location = response.headers.get(b"Location", b"").decode("latin-1")
+            location = (response.headers.get(b"Location") or b"").decode("latin-1")
             hops = response.meta.get("via", ())
             if location and len(hops) < 5:
                 request = self.article_request(location, response.url, via=(*hops, response.url))
