@@ -20,6 +20,7 @@ orders of their own, each row giving its place in them.
 docs/record.schema.json is a copy of `record_schema()`: `python -m archive.fields > docs/record.schema.json`
 writes it again.
 """
+
 from __future__ import annotations
 
 import copy
@@ -82,93 +83,228 @@ STRING, NULLABLE_STRING = {"type": "string"}, {"type": ["string", "null"]}
 STRINGS = {"type": "array", "items": {"type": "string"}}
 TIME = {"oneOf": [{"$ref": "#/$defs/time"}, {"type": "null"}]}
 IMAGE = {
-    "type": "object", "additionalProperties": False, "required": ["url", "caption", "credit"],
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["url", "caption", "credit"],
     "properties": {
         "url": described(STRING, "Absolute URL of the image on the site's own host."),
         "caption": described(NULLABLE_STRING, "The caption without its credit."),
-        "credit": described(NULLABLE_STRING, "The photo credit as printed at the end of the caption (Photo supplied, "
-                                             "Heng Chivoan, Khem Sovannara/AFP); a leading 'Photograph:' is dropped. "
-                                             "Null when the caption has none."),
+        "credit": described(
+            NULLABLE_STRING,
+            "The photo credit as printed at the end of the caption (Photo supplied, "
+            "Heng Chivoan, Khem Sovannara/AFP); a leading 'Photograph:' is dropped. "
+            "Null when the caption has none.",
+        ),
     },
 }
 
 FIELDS = (
-    Field("url", described(STRING, "Identity of the record: the canonical URL, https, the site's own host (www.), no "
-                                   "trailing slash, no tracking parameters, percent-escapes in upper case. The same "
-                                   "article fetched from a mirror, the bare host or over http has the same url."),
-          Indexed.ID, sortable=True, unique=True, query=11, hit=str, export=True),
-    Field("headline", described(NULLABLE_STRING, "The headline, once, as printed over the article (not the <title> or "
-                                                 "the logo text)."),
-          Indexed.TEXT, boost=3.0, default="", query=1, hit=str, export=True),
-    Field("published", described(TIME, "When the article was published, in the site's zone."),
-          Indexed.DATE, sortable=True, query=9, hit=str | None, export=True),
-    Field("authors", described(STRINGS, "Authors in name case ('MAY KUNMAKARA' becomes 'May Kunmakara'), split on "
-                                        "commas and 'and', the paper's name dropped. Organisational bylines (Post "
-                                        "Staff, AFP, Xinhua) are kept as authors. Empty when the page has no byline."),
-          Indexed.KEYWORDS, index_name="author", facet=2, caseless=True, query=2, hit=list[str], export=True),
-    Field("section", described(NULLABLE_STRING, "The section slug of the current site (national, business, "
-                                                "politics-0, …; Khmer sections in Khmer script). Old section names "
-                                                "(National-news) are mapped to it."),
-          Indexed.ID, facet=1, caseless=True, query=3, hit=str | None, export=True),
-    Field("tags", described(STRINGS, "Topic tags as printed, in page order."),
-          Indexed.KEYWORDS, index_name="tag", facet=5, caseless=True, query=4, hit=list[str], export=True),
-    Field("language", described(STRING, "ISO 639-1 code of the article's language: en or km (Khmer)."),
-          Indexed.ID, facet=7, caseless=True, query=6, hit=str | None, export=True),
+    Field(
+        "url",
+        described(
+            STRING,
+            "Identity of the record: the canonical URL, https, the site's own host (www.), no "
+            "trailing slash, no tracking parameters, percent-escapes in upper case. The same "
+            "article fetched from a mirror, the bare host or over http has the same url.",
+        ),
+        Indexed.ID,
+        sortable=True,
+        unique=True,
+        query=11,
+        hit=str,
+        export=True,
+    ),
+    Field(
+        "headline",
+        described(
+            NULLABLE_STRING, "The headline, once, as printed over the article (not the <title> or the logo text)."
+        ),
+        Indexed.TEXT,
+        boost=3.0,
+        default="",
+        query=1,
+        hit=str,
+        export=True,
+    ),
+    Field(
+        "published",
+        described(TIME, "When the article was published, in the site's zone."),
+        Indexed.DATE,
+        sortable=True,
+        query=9,
+        hit=str | None,
+        export=True,
+    ),
+    Field(
+        "authors",
+        described(
+            STRINGS,
+            "Authors in name case ('MAY KUNMAKARA' becomes 'May Kunmakara'), split on "
+            "commas and 'and', the paper's name dropped. Organisational bylines (Post "
+            "Staff, AFP, Xinhua) are kept as authors. Empty when the page has no byline.",
+        ),
+        Indexed.KEYWORDS,
+        index_name="author",
+        facet=2,
+        caseless=True,
+        query=2,
+        hit=list[str],
+        export=True,
+    ),
+    Field(
+        "section",
+        described(
+            NULLABLE_STRING,
+            "The section slug of the current site (national, business, "
+            "politics-0, …; Khmer sections in Khmer script). Old section names "
+            "(National-news) are mapped to it.",
+        ),
+        Indexed.ID,
+        facet=1,
+        caseless=True,
+        query=3,
+        hit=str | None,
+        export=True,
+    ),
+    Field(
+        "tags",
+        described(STRINGS, "Topic tags as printed, in page order."),
+        Indexed.KEYWORDS,
+        index_name="tag",
+        facet=5,
+        caseless=True,
+        query=4,
+        hit=list[str],
+        export=True,
+    ),
+    Field(
+        "language",
+        described(STRING, "ISO 639-1 code of the article's language: en or km (Khmer)."),
+        Indexed.ID,
+        facet=7,
+        caseless=True,
+        query=6,
+        hit=str | None,
+        export=True,
+    ),
     Field("snippet", hit=str, derived="the body, the query's words marked (HTML)"),
     Field("headline_html", hit=str, derived="the headline, the query's words marked (HTML)"),
-    Field("best_rank", index=Indexed.SORT, default=NEVER_LISTED, hit=int | None, export=True,
-          derived="the Most viewed history: the best rank the article reached"),
+    Field(
+        "best_rank",
+        index=Indexed.SORT,
+        default=NEVER_LISTED,
+        hit=int | None,
+        export=True,
+        derived="the Most viewed history: the best rank the article reached",
+    ),
     Field("hours_listed", hit=float, export=True, derived="the Most viewed history: the hours the article was listed"),
-    Field("popularity", index=Indexed.ID, default="never", facet=8, caseless=True, query=10, hit=str, export=True,
-          derived="best_rank, in bands: top3, top10, listed or never"),
-    Field("site", described(STRING, "The newspaper, by its bare host name, e.g. phnompenhpost.com."),
-          Indexed.ID, facet=6, caseless=True, query=5),
-    Field("era", described(STRING | {"enum": ["joomla", "drupal", "modern"]},
-                           "The site template the page uses: joomla (to 2012), drupal (2013-2022), modern (2023 on)."),
-          Indexed.ID, caseless=True, query=12),
+    Field(
+        "popularity",
+        index=Indexed.ID,
+        default="never",
+        facet=8,
+        caseless=True,
+        query=10,
+        hit=str,
+        export=True,
+        derived="best_rank, in bands: top3, top10, listed or never",
+    ),
+    Field(
+        "site",
+        described(STRING, "The newspaper, by its bare host name, e.g. phnompenhpost.com."),
+        Indexed.ID,
+        facet=6,
+        caseless=True,
+        query=5,
+    ),
+    Field(
+        "era",
+        described(
+            STRING | {"enum": ["joomla", "drupal", "modern"]},
+            "The site template the page uses: joomla (to 2012), drupal (2013-2022), modern (2023 on).",
+        ),
+        Indexed.ID,
+        caseless=True,
+        query=12,
+    ),
     Field("year", index=Indexed.ID, facet=3, query=7, derived="published, its year in the site's zone"),
     Field("month", index=Indexed.ID, facet=4, query=8, derived="published, its year and month in the site's zone"),
-    Field("standfirst", described(NULLABLE_STRING, "The summary printed under the headline, where there is one."),
-          Indexed.STORED),
-    Field("body", described(STRINGS, "The article's paragraphs in order, white space collapsed; nothing of "
-                                     "navigation, sidebars, related links, ads, share buttons or captions."),
-          Indexed.STORED),
-    Field("byline", described(NULLABLE_STRING, "The byline exactly as printed (white space collapsed), before "
-                                               "splitting.")),
-    Field("published_precision", described(NULLABLE_STRING | {"enum": ["minute", "day", None]},
-                                           "minute when the page prints a time; day when it prints only a date (then "
-                                           "published is that day's midnight in the site's zone and the time of day "
-                                           "is unknown).")),
+    Field(
+        "standfirst",
+        described(NULLABLE_STRING, "The summary printed under the headline, where there is one."),
+        Indexed.STORED,
+    ),
+    Field(
+        "body",
+        described(
+            STRINGS,
+            "The article's paragraphs in order, white space collapsed; nothing of "
+            "navigation, sidebars, related links, ads, share buttons or captions.",
+        ),
+        Indexed.STORED,
+    ),
+    Field(
+        "byline", described(NULLABLE_STRING, "The byline exactly as printed (white space collapsed), before splitting.")
+    ),
+    Field(
+        "published_precision",
+        described(
+            NULLABLE_STRING | {"enum": ["minute", "day", None]},
+            "minute when the page prints a time; day when it prints only a date (then "
+            "published is that day's midnight in the site's zone and the time of day "
+            "is unknown).",
+        ),
+    ),
     Field("updated", described(TIME, "When the page says the article was last updated, or null.")),
-    Field("images", {"type": "array", "description": "Every photo of the article in page order (not the logo, not "
-                                                     "sidebar pictures).", "items": IMAGE}),
-    Field("word_count", described({"type": "integer", "minimum": 0},
-                                  "Number of white-space separated tokens in the body. Khmer writes no spaces between "
-                                  "words, so for Khmer it counts phrases.")),
-    Field("fetched_url", described(NULLABLE_STRING, "The address the page was actually fetched from (a mirror, the "
-                                                    "sample site).")),
+    Field(
+        "images",
+        {
+            "type": "array",
+            "description": "Every photo of the article in page order (not the logo, not sidebar pictures).",
+            "items": IMAGE,
+        },
+    ),
+    Field(
+        "word_count",
+        described(
+            {"type": "integer", "minimum": 0},
+            "Number of white-space separated tokens in the body. Khmer writes no spaces between "
+            "words, so for Khmer it counts phrases.",
+        ),
+    ),
+    Field(
+        "fetched_url",
+        described(NULLABLE_STRING, "The address the page was actually fetched from (a mirror, the sample site)."),
+    ),
     Field("fetched_at", described(TIME, "When the page was fetched.")),
     Field("warnings", {"$ref": "#/$defs/warnings"}),
 )
 FIELD = {field.name: field for field in FIELDS}
 
 MOST_VIEWED = {
-    "type": "object", "additionalProperties": False, "required": ["site", "seen_at", "page_url", "entries"],
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["site", "seen_at", "page_url", "entries"],
     "properties": {
         "site": described(STRING, "The newspaper, by its bare host name."),
-        "seen_at": described({"$ref": "#/$defs/time"}, "When the sidebar was seen: the fetch time of the page, not "
-                                                       "the article's date."),
+        "seen_at": described(
+            {"$ref": "#/$defs/time"}, "When the sidebar was seen: the fetch time of the page, not the article's date."
+        ),
         "page_url": described(STRING, "Identity URL of the page the sidebar was seen on."),
         "entries": {
-            "type": "array", "minItems": 1,
+            "type": "array",
+            "minItems": 1,
             "items": {
-                "type": "object", "additionalProperties": False, "required": ["rank", "url", "title", "teaser"],
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["rank", "url", "title", "teaser"],
                 "properties": {
                     "rank": described({"type": "integer", "minimum": 1}, "Position in the list, 1 at the top."),
                     "url": described(STRING, "Identity URL of the ranked article (same rules as article.url)."),
                     "title": described(STRING, "The title as the sidebar shows it."),
-                    "teaser": described(NULLABLE_STRING, "The teaser text under the title, as shown (often cut "
-                                                         "mid-sentence)."),
+                    "teaser": described(
+                        NULLABLE_STRING, "The teaser text under the title, as shown (often cut mid-sentence)."
+                    ),
                 },
             },
         },
@@ -180,35 +316,46 @@ def record_schema() -> dict:
     """The JSON schema of what the parser makes of one page (`newsarchive parse`): the article
     from the rows, in the model's order, and the Most viewed sidebar."""
     article = [FIELD[field.name] for field in dataclasses.fields(Article)]
-    return copy.deepcopy({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "newsarchive/record.schema.json",
-        "title": "newsarchive records",
-        "description": "The records the parser makes from one page, as `newsarchive parse` prints them. Exports, the "
-                       "API and the sample site's ground truth use the same field names. Times are ISO 8601 with "
-                       "their UTC offset (the Phnom Penh Post prints ICT, +07:00).",
-        "type": "object",
-        "required": ["article", "most_viewed", "warnings"],
-        "additionalProperties": False,
-        "properties": {
-            "article": {"oneOf": [{"$ref": "#/$defs/article"}, {"type": "null"}],
-                        "description": "The article on the page, or null when the page is not an article (a listing, "
-                                       "a 404 page)."},
-            "most_viewed": {"oneOf": [{"$ref": "#/$defs/most_viewed"}, {"type": "null"}],
-                            "description": "The 'Most viewed' sidebar as the page showed it, or null when it showed "
-                                           "none."},
-            "warnings": {"$ref": "#/$defs/warnings"},
-        },
-        "$defs": {
-            "warnings": described({"type": "array", "items": {"type": "string"}},
-                                  "What went wrong reading the page, one sentence each, starting with a code and a "
-                                  "colon: truncated, charset, empty, no-headline, no-date, no-body, parser-error."),
-            "time": {"type": "string", "format": "date-time", "pattern": "[+-]\\d\\d:\\d\\d$"},
-            "article": {"type": "object", "additionalProperties": False, "required": [f.name for f in article],
-                        "properties": {f.name: f.schema for f in article}},
-            "most_viewed": MOST_VIEWED,
-        },
-    })
+    return copy.deepcopy(
+        {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "newsarchive/record.schema.json",
+            "title": "newsarchive records",
+            "description": "The records the parser makes from one page, as `newsarchive parse` prints them. "
+            "Exports, the API and the sample site's ground truth use the same field names. Times are ISO 8601 "
+            "with their UTC offset (the Phnom Penh Post prints ICT, +07:00).",
+            "type": "object",
+            "required": ["article", "most_viewed", "warnings"],
+            "additionalProperties": False,
+            "properties": {
+                "article": {
+                    "oneOf": [{"$ref": "#/$defs/article"}, {"type": "null"}],
+                    "description": "The article on the page, or null when the page is not an article (a listing, "
+                    "a 404 page).",
+                },
+                "most_viewed": {
+                    "oneOf": [{"$ref": "#/$defs/most_viewed"}, {"type": "null"}],
+                    "description": "The 'Most viewed' sidebar as the page showed it, or null when it showed none.",
+                },
+                "warnings": {"$ref": "#/$defs/warnings"},
+            },
+            "$defs": {
+                "warnings": described(
+                    {"type": "array", "items": {"type": "string"}},
+                    "What went wrong reading the page, one sentence each, starting with a code and a "
+                    "colon: truncated, charset, empty, no-headline, no-date, no-body, parser-error.",
+                ),
+                "time": {"type": "string", "format": "date-time", "pattern": "[+-]\\d\\d:\\d\\d$"},
+                "article": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": [f.name for f in article],
+                    "properties": {f.name: f.schema for f in article},
+                },
+                "most_viewed": MOST_VIEWED,
+            },
+        }
+    )
 
 
 def record_schema_text() -> str:

@@ -2,6 +2,7 @@
 articles than the runs of the same job before it, or reads article pages that more often lack
 a body, a date or an author. Such a run still stores what it found; it is flagged so that
 somebody looks before weeks of thin records pile up."""
+
 from __future__ import annotations
 
 import json
@@ -45,18 +46,25 @@ def redesign_flags(run: RunRow, earlier: Sequence[RunRow]) -> list[str]:
     found = now.get("newsarchive_listed", 0)
     usual = median(h.get("newsarchive_listed", 0) for h in history)
     if usual >= MIN_USUAL_FOUND and found < DROP_BELOW * usual:
-        flags.append(f"Found {found} article addresses against a usual {usual:g} ({1 - found / usual:.0%} fewer): "
-                     f"the listings may have been redesigned.")
+        flags.append(
+            f"Found {found} article addresses against a usual {usual:g} ({1 - found / usual:.0%} fewer): "
+            f"the listings may have been redesigned."
+        )
     pages = now.get("newsarchive_article_pages", 0)
     if pages >= MIN_PAGES:
         for field in FIELDS:
             share = now.get(f"newsarchive_missing_{field}", 0) / pages
-            before = [h.get(f"newsarchive_missing_{field}", 0) / h["newsarchive_article_pages"]
-                      for h in history if h.get("newsarchive_article_pages", 0) >= MIN_PAGES]
+            before = [
+                h.get(f"newsarchive_missing_{field}", 0) / h["newsarchive_article_pages"]
+                for h in history
+                if h.get("newsarchive_article_pages", 0) >= MIN_PAGES
+            ]
             usual_share = sum(before) / len(before) if before else 0.0
             if share - usual_share >= RISE_BY:
-                flags.append(f"{share:.0%} of {pages} article pages had no {field}, against a usual "
-                             f"{usual_share:.0%}: the article template may have been redesigned.")
+                flags.append(
+                    f"{share:.0%} of {pages} article pages had no {field}, against a usual "
+                    f"{usual_share:.0%}: the article template may have been redesigned."
+                )
     return flags
 
 

@@ -11,6 +11,7 @@ Rows belong to a round: one life of the crawl in Redis, from the first ingester'
 the close that forgets the crawl there. A row moves to the current round with each message
 of its sender, so a worker goes on being counted across ingester restarts and even a Redis
 server that lost everything."""
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,15 @@ class Ledger:
         row = self.store.db.execute("SELECT * FROM cluster_senders WHERE sender = ?", (sender,)).fetchone()
         if row is None:
             return None
-        return Account(row["sender"], row["worker"], row["stored"], row["highest"], row["lost"], row["repeated"],
-                       json.loads(row["report"]))
+        return Account(
+            row["sender"],
+            row["worker"],
+            row["stored"],
+            row["highest"],
+            row["lost"],
+            row["repeated"],
+            json.loads(row["report"]),
+        )
 
     def accept(self, message: dict[str, Any]) -> bool:
         """Count `message` in; False when it is a repeat, not to be stored again. Call inside
@@ -75,17 +83,30 @@ class Ledger:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender) DO UPDATE SET round = excluded.round, "
             "stored = excluded.stored, highest = excluded.highest, lost = excluded.lost, "
             "repeated = excluded.repeated, report = excluded.report, closed_run = NULL",
-            (account.sender, self.crawl_id, self.round, account.worker, account.stored, account.highest,
-             account.lost, account.repeated, json.dumps(account.report, default=str)))
+            (
+                account.sender,
+                self.crawl_id,
+                self.round,
+                account.worker,
+                account.stored,
+                account.highest,
+                account.lost,
+                account.repeated,
+                json.dumps(account.report, default=str),
+            ),
+        )
 
     def accounts(self) -> list[Account]:
         """Every worker process of this round not yet closed, by name."""
-        senders = self.store.db.execute("SELECT sender FROM cluster_senders WHERE round = ? AND closed_run IS NULL "
-                                        "ORDER BY worker, sender", (self.round,)).fetchall()
+        senders = self.store.db.execute(
+            "SELECT sender FROM cluster_senders WHERE round = ? AND closed_run IS NULL ORDER BY worker, sender",
+            (self.round,),
+        ).fetchall()
         return [account for (sender,) in senders if (account := self.account(sender)) is not None]
 
     def close(self, run_id: int) -> None:
         """The round's accounts belong to run `run_id` from now on."""
         with self.store.transaction():
-            self.store.db.execute("UPDATE cluster_senders SET closed_run = ? WHERE round = ? AND closed_run IS NULL",
-                                  (run_id, self.round))
+            self.store.db.execute(
+                "UPDATE cluster_senders SET closed_run = ? WHERE round = ? AND closed_run IS NULL", (run_id, self.round)
+            )

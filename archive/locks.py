@@ -1,6 +1,7 @@
 """One holder at a time, across processes: an flock on a file. The kernel lets go of it when
 the holder dies, however it dies, so a killed process never blocks the next one; the file
 keeps the holder's pid (and what it is doing) only to say who holds it."""
+
 from __future__ import annotations
 
 import fcntl

@@ -4,6 +4,7 @@ The JSON form of these records is the project's public schema, which archive/fie
 (docs/record.schema.json is a copy): exports, the API and the ground truth of the sample site
 all use it, so a field here changes only together with its row there.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field

@@ -13,22 +13,106 @@ It can be wrong: a Western name whose given name is also a Khmer family name ("B
 "Long", "May") is read family name first, and a compound Western family name ("Harriet
 Fitch Little") is cut to its last word.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-KHMER_FAMILY_NAMES = frozenset({
-    "am", "aun", "ben", "bun", "chan", "chea", "cheang", "chhay", "chheang", "chhim", "chhorn", "chum", "hang",
-    "heng", "hin", "hong", "hor", "hun", "kem", "keo", "khem", "khieu", "khouth", "khuon", "kong", "lay", "leng",
-    "lim", "long", "ly", "mam", "mao", "may", "meas", "mech", "men", "mey", "moeun", "mom", "nay", "nhim", "niem",
-    "nov", "nuon", "ou", "ouch", "pech", "pen", "pha", "phak", "phan", "phorn", "prak", "ros", "roth", "ry", "sam",
-    "sao", "sar", "seng", "sok", "sorn", "soth", "sovan", "sreng", "srey", "sum", "taing", "tang", "tep", "thach",
-    "thong", "touch", "ung", "vong", "yim", "yon", "yun",
-})
-COLLECTIVE_WORDS = frozenset({
-    "staff", "reporters", "correspondents", "agencies", "desk", "newsroom", "editors", "editorial",
-})
+KHMER_FAMILY_NAMES = frozenset(
+    {
+        "am",
+        "aun",
+        "ben",
+        "bun",
+        "chan",
+        "chea",
+        "cheang",
+        "chhay",
+        "chheang",
+        "chhim",
+        "chhorn",
+        "chum",
+        "hang",
+        "heng",
+        "hin",
+        "hong",
+        "hor",
+        "hun",
+        "kem",
+        "keo",
+        "khem",
+        "khieu",
+        "khouth",
+        "khuon",
+        "kong",
+        "lay",
+        "leng",
+        "lim",
+        "long",
+        "ly",
+        "mam",
+        "mao",
+        "may",
+        "meas",
+        "mech",
+        "men",
+        "mey",
+        "moeun",
+        "mom",
+        "nay",
+        "nhim",
+        "niem",
+        "nov",
+        "nuon",
+        "ou",
+        "ouch",
+        "pech",
+        "pen",
+        "pha",
+        "phak",
+        "phan",
+        "phorn",
+        "prak",
+        "ros",
+        "roth",
+        "ry",
+        "sam",
+        "sao",
+        "sar",
+        "seng",
+        "sok",
+        "sorn",
+        "soth",
+        "sovan",
+        "sreng",
+        "srey",
+        "sum",
+        "taing",
+        "tang",
+        "tep",
+        "thach",
+        "thong",
+        "touch",
+        "ung",
+        "vong",
+        "yim",
+        "yon",
+        "yun",
+    }
+)
+COLLECTIVE_WORDS = frozenset(
+    {
+        "staff",
+        "reporters",
+        "correspondents",
+        "agencies",
+        "desk",
+        "newsroom",
+        "editors",
+        "editorial",
+    }
+)
 KHMER_SCRIPT = re.compile("[\u1780-\u17ff\u19e0-\u19ff]")
 
 

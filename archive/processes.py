@@ -1,5 +1,6 @@
 """Whether a process is still alive, as the kernel tells it: what decides that a run left
 'running', a staging folder or a claim belongs to a process that is gone."""
+
 from __future__ import annotations
 
 import os

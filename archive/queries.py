@@ -2,6 +2,7 @@
 benchmarks ask of it, answered in dataclasses (archive.read_model) and plain values; the
 exports' row streams stay rows, as they write every column. The crawler's own look-ups stay
 in archive.store beside the writes they serve."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,9 @@ from archive.read_model import (
 )
 from archive.times import parse_utc, utc_second_end
 
-CURRENT_RECORDS = ("SELECT r.record FROM articles a JOIN revisions r ON r.article_id = a.id "
-                   "AND r.number = a.current_revision")
+CURRENT_RECORDS = (
+    "SELECT r.record FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision"
+)
 SQLITE_INTEGERS = 2**63
 
 
@@ -55,17 +57,26 @@ class ArchiveQueries:
         if not urls:
             return []
         marks = ",".join("?" * len(urls))
-        return [json.loads(row[0]) for row in self.db.execute(f"{CURRENT_RECORDS} WHERE a.url IN ({marks})",
-                                                              sorted(urls))]
+        return [
+            json.loads(row[0]) for row in self.db.execute(f"{CURRENT_RECORDS} WHERE a.url IN ({marks})", sorted(urls))
+        ]
 
     def changed_article_urls(self, after_revision: int, after_sighting: str) -> set[str]:
         """Articles with a revision newer than `after_revision`, or in a Most viewed list seen
         after `after_sighting` (a stored time): what an index built at that high water lacks."""
-        urls = {row[0] for row in self.db.execute(
-            "SELECT a.url FROM revisions r JOIN articles a ON a.id = r.article_id WHERE r.id > ?", (after_revision,))}
-        urls |= {row[0] for row in self.db.execute(
-            "SELECT e.url FROM snapshot_entries e JOIN snapshots s ON s.id = e.snapshot_id WHERE s.last_seen > ?",
-            (after_sighting,))}
+        urls = {
+            row[0]
+            for row in self.db.execute(
+                "SELECT a.url FROM revisions r JOIN articles a ON a.id = r.article_id WHERE r.id > ?", (after_revision,)
+            )
+        }
+        urls |= {
+            row[0]
+            for row in self.db.execute(
+                "SELECT e.url FROM snapshot_entries e JOIN snapshots s ON s.id = e.snapshot_id WHERE s.last_seen > ?",
+                (after_sighting,),
+            )
+        }
         return urls
 
     def high_water(self) -> tuple[int, str]:
@@ -79,42 +90,68 @@ class ArchiveQueries:
         address with its host left out, archive.store.address_key)."""
         row = self.db.execute("SELECT * FROM articles WHERE url = ?", (url,)).fetchone() if url else None
         if row is None:
-            row = self.db.execute("SELECT a.* FROM aliases x JOIN articles a ON a.id = x.article_id "
-                                  "WHERE x.address = ?", (alias,)).fetchone()
+            row = self.db.execute(
+                "SELECT a.* FROM aliases x JOIN articles a ON a.id = x.article_id WHERE x.address = ?", (alias,)
+            ).fetchone()
         if row is None:
             return None
-        revisions = [StoredRevision(r["number"], r["captured_at"], r["capture_id"], json.loads(r["record"]))
-                     for r in self.db.execute("SELECT number, captured_at, capture_id, record FROM revisions "
-                                              "WHERE article_id = ? ORDER BY number", (row["id"],))]
-        captures = [ArticleCapture(**c) for c in self.db.execute(
-            "SELECT c.id, c.url, c.status, c.fetched_at, ac.revision FROM article_captures ac JOIN captures c "
-            "ON c.id = ac.capture_id WHERE ac.article_id = ? ORDER BY c.fetched_at", (row["id"],))]
-        history = [Listing(**h) for h in self.db.execute(
-            "SELECT s.id AS snapshot, s.first_seen, s.last_seen, s.sightings, e.rank FROM snapshot_entries e "
-            "JOIN snapshots s ON s.id = e.snapshot_id WHERE e.url = ? ORDER BY s.first_seen", (row["url"],))]
+        revisions = [
+            StoredRevision(r["number"], r["captured_at"], r["capture_id"], json.loads(r["record"]))
+            for r in self.db.execute(
+                "SELECT number, captured_at, capture_id, record FROM revisions WHERE article_id = ? ORDER BY number",
+                (row["id"],),
+            )
+        ]
+        captures = [
+            ArticleCapture(**c)
+            for c in self.db.execute(
+                "SELECT c.id, c.url, c.status, c.fetched_at, ac.revision FROM article_captures ac JOIN captures c "
+                "ON c.id = ac.capture_id WHERE ac.article_id = ? ORDER BY c.fetched_at",
+                (row["id"],),
+            )
+        ]
+        history = [
+            Listing(**h)
+            for h in self.db.execute(
+                "SELECT s.id AS snapshot, s.first_seen, s.last_seen, s.sightings, e.rank FROM snapshot_entries e "
+                "JOIN snapshots s ON s.id = e.snapshot_id WHERE e.url = ? ORDER BY s.first_seen",
+                (row["url"],),
+            )
+        ]
         return ArticleHistory(row["url"], row["first_captured"], row["last_captured"], revisions, captures, history)
 
     def repeated_revisions(self) -> int:
         """Revisions with the same content as another of their article's: none in a sound archive."""
-        return self.db.execute("SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM revisions "
-                               "GROUP BY article_id, content_hash)").fetchone()[0]
+        return self.db.execute(
+            "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM revisions "
+            "GROUP BY article_id, content_hash)"
+        ).fetchone()[0]
 
     def articles_by_year(self) -> list[tuple[str, int]]:
         """(year of publication, articles), oldest first; undated articles left out."""
-        return [tuple(row) for row in self.db.execute(
-            "SELECT substr(published_utc, 1, 4), count(*) FROM articles WHERE published_utc IS NOT NULL "
-            "GROUP BY 1 ORDER BY 1")]
+        return [
+            tuple(row)
+            for row in self.db.execute(
+                "SELECT substr(published_utc, 1, 4), count(*) FROM articles WHERE published_utc IS NOT NULL "
+                "GROUP BY 1 ORDER BY 1"
+            )
+        ]
 
     def articles_by_section(self) -> list[tuple[str | None, int]]:
         """(section, articles), the largest first."""
-        return [tuple(row) for row in self.db.execute(
-            "SELECT section, count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC")]
+        return [
+            tuple(row) for row in self.db.execute("SELECT section, count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC")
+        ]
 
     def articles_by_era(self) -> list[tuple[str | None, int]]:
         """(template era of the current record, articles)."""
-        return [tuple(row) for row in self.db.execute(
-            "SELECT json_extract(r.record, '$.era'), count(*) FROM articles a JOIN revisions r "
-            "ON r.article_id = a.id AND r.number = a.current_revision GROUP BY 1")]
+        return [
+            tuple(row)
+            for row in self.db.execute(
+                "SELECT json_extract(r.record, '$.era'), count(*) FROM articles a JOIN revisions r "
+                "ON r.article_id = a.id AND r.number = a.current_revision GROUP BY 1"
+            )
+        ]
 
     # -- captures -------------------------------------------------------------------------
 
@@ -123,13 +160,19 @@ class ArchiveQueries:
             return None
         row = self.db.execute(
             "SELECT id, run_id, url, via, status, fetched_at, content_type, kind, size, etag, last_modified, "
-            "warc_file, warc_offset, warc_record_id FROM captures WHERE id = ?", (capture_id,)).fetchone()
+            "warc_file, warc_offset, warc_record_id FROM captures WHERE id = ?",
+            (capture_id,),
+        ).fetchone()
         return StoredCapture(**dict(row) | {"via": json.loads(row["via"])}) if row else None
 
     def capture_tally(self) -> list[tuple[str, int, int]]:
         """(kind, HTTP status, captures) of every kind and status met, the most common first."""
-        return [tuple(row) for row in self.db.execute(
-            "SELECT kind, status, count(*) FROM captures GROUP BY kind, status ORDER BY 3 DESC")]
+        return [
+            tuple(row)
+            for row in self.db.execute(
+                "SELECT kind, status, count(*) FROM captures GROUP BY kind, status ORDER BY 3 DESC"
+            )
+        ]
 
     def capture_bytes(self) -> int:
         """The size of every response body captured, added up."""
@@ -139,16 +182,23 @@ class ArchiveQueries:
         """The captures of one article, oldest first, with where their raw copies lie."""
         return self.db.execute(
             "SELECT c.* FROM articles a JOIN article_captures ac ON ac.article_id = a.id "
-            "JOIN captures c ON c.id = ac.capture_id WHERE a.url = ? ORDER BY c.fetched_at, c.id", (url,)).fetchall()
+            "JOIN captures c ON c.id = ac.capture_id WHERE a.url = ? ORDER BY c.fetched_at, c.id",
+            (url,),
+        ).fetchall()
 
     # -- Most viewed ----------------------------------------------------------------------
 
     def list_entries(self, urls: set[str] | None = None) -> list[ListEntry]:
         """Every entry of every Most viewed snapshot (of the articles at `urls`, or all)."""
-        rows = self.db.execute("SELECT e.url, e.rank, s.first_seen, s.last_seen FROM snapshot_entries e "
-                               "JOIN snapshots s ON s.id = e.snapshot_id")
-        return [ListEntry(url, rank, parse_utc(first), parse_utc(last)) for url, rank, first, last in rows
-                if urls is None or url in urls]
+        rows = self.db.execute(
+            "SELECT e.url, e.rank, s.first_seen, s.last_seen FROM snapshot_entries e "
+            "JOIN snapshots s ON s.id = e.snapshot_id"
+        )
+        return [
+            ListEntry(url, rank, parse_utc(first), parse_utc(last))
+            for url, rank, first, last in rows
+            if urls is None or url in urls
+        ]
 
     def listed_articles(self, start: datetime | None, end: datetime | None) -> list[ListedArticle]:
         """Every Most viewed entry whose list was up at some time within [start, end] (either
@@ -156,7 +206,8 @@ class ArchiveQueries:
         rows = self.db.execute(
             "SELECT e.url, e.rank, s.first_seen, s.last_seen, a.headline, r.record FROM snapshot_entries e "
             "JOIN snapshots s ON s.id = e.snapshot_id LEFT JOIN articles a ON a.url = e.url "
-            "LEFT JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision")
+            "LEFT JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision"
+        )
         records: dict[str, dict | None] = {}  # each article's record read once, however often it was listed
         listed = []
         for url, rank, first_seen, last_seen, headline, record in rows:
@@ -174,8 +225,12 @@ class ArchiveQueries:
 
     def sightings(self) -> list[Sighting]:
         """Every snapshot's period, oldest first."""
-        return [Sighting(**row) for row in self.db.execute(
-            "SELECT id, site, first_seen, last_seen, sightings FROM snapshots ORDER BY first_seen")]
+        return [
+            Sighting(**row)
+            for row in self.db.execute(
+                "SELECT id, site, first_seen, last_seen, sightings FROM snapshots ORDER BY first_seen"
+            )
+        ]
 
     def snapshot_at(self, moment: datetime) -> ShownSnapshot | None:
         """The list that was up at `moment`: the latest snapshot first seen by then (within its
@@ -183,20 +238,28 @@ class ArchiveQueries:
         row = self.db.execute(
             "SELECT id, site, list_hash, first_seen, last_seen, sightings, page_url, capture_id, run_id "
             "FROM snapshots WHERE first_seen <= ? ORDER BY first_seen DESC LIMIT 1",
-            (utc_second_end(moment),)).fetchone()
+            (utc_second_end(moment),),
+        ).fetchone()
         if row is None:
             return None
-        entries = [ShownEntry(**e) for e in self.db.execute(
-            "SELECT e.rank, e.url, e.title, e.teaser, a.headline FROM snapshot_entries e LEFT JOIN articles a "
-            "ON a.url = e.url WHERE e.snapshot_id = ? ORDER BY e.rank", (row["id"],))]
+        entries = [
+            ShownEntry(**e)
+            for e in self.db.execute(
+                "SELECT e.rank, e.url, e.title, e.teaser, a.headline FROM snapshot_entries e LEFT JOIN articles a "
+                "ON a.url = e.url WHERE e.snapshot_id = ? ORDER BY e.rank",
+                (row["id"],),
+            )
+        ]
         return ShownSnapshot(**row, entries=entries)
 
     def snapshot_lists(self) -> list[dict]:
         """Every snapshot with its entries, oldest first."""
         snapshots = []
         for row in self.db.execute("SELECT * FROM snapshots ORDER BY first_seen, id").fetchall():
-            entries = self.db.execute("SELECT rank, url, title, teaser FROM snapshot_entries WHERE snapshot_id = ? "
-                                      "ORDER BY rank", (row["id"],)).fetchall()
+            entries = self.db.execute(
+                "SELECT rank, url, title, teaser FROM snapshot_entries WHERE snapshot_id = ? ORDER BY rank",
+                (row["id"],),
+            ).fetchall()
             snapshots.append(dict(row) | {"entries": [dict(e) for e in entries]})
         return snapshots
 
@@ -205,7 +268,8 @@ class ArchiveQueries:
         return self.db.execute(
             "SELECT s.id AS snapshot_id, s.site, s.first_seen, s.last_seen, s.sightings, s.page_url, e.rank, e.url, "
             "e.title, e.teaser FROM snapshots s JOIN snapshot_entries e ON e.snapshot_id = s.id "
-            "ORDER BY s.first_seen, s.id, e.rank")
+            "ORDER BY s.first_seen, s.id, e.rank"
+        )
 
     # -- the archive as a whole -----------------------------------------------------------
 
@@ -214,10 +278,16 @@ class ArchiveQueries:
         and the about page cite: sites, counts and the span of publication dates."""
         db = self.db
         span = db.execute("SELECT min(published_utc), max(published_utc) FROM articles").fetchone()
-        count = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                 for table in ("articles", "revisions", "snapshots", "snapshot_entries", "captures")}
-        return {"sites": {r[0]: r[1] for r in db.execute("SELECT site, count(*) FROM articles GROUP BY 1 ORDER BY 1")},
-                **count, "published_from": span[0], "published_to": span[1]}
+        count = {
+            table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("articles", "revisions", "snapshots", "snapshot_entries", "captures")
+        }
+        return {
+            "sites": {r[0]: r[1] for r in db.execute("SELECT site, count(*) FROM articles GROUP BY 1 ORDER BY 1")},
+            **count,
+            "published_from": span[0],
+            "published_to": span[1],
+        }
 
     def integrity(self) -> str:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]

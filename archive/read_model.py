@@ -1,6 +1,7 @@
 """What the store's read side answers with. Times the pages print stay as stored (UTC text,
 archive.times), so the pages and their JSON twins show them as they were kept; times that are
 only reckoned with (spans in a Most viewed list) come as aware datetimes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """Crawl runs as the scheduler, its status page, the about page and the demo read them: each
 run is its row as a dict, the form archive.health reads a run's figures from."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -36,8 +37,10 @@ class RunQueries:
 
     def troubled_runs(self, limit: int) -> list[dict]:
         """The last `limit` runs that did not finish, or carry a note or flags, newest first."""
-        return self._runs("WHERE status NOT IN ('finished', 'running') OR note IS NOT NULL OR flags != '[]' "
-                          "ORDER BY id DESC LIMIT ?", (limit,))
+        return self._runs(
+            "WHERE status NOT IN ('finished', 'running') OR note IS NOT NULL OR flags != '[]' ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
 
     def job_names(self) -> list[str]:
         """Every job that ever ran, the one that ran last first."""

@@ -1,6 +1,7 @@
 """Running out of room, judged once for every writer (crawl, index, bundles): a write that
 failed for want of space is something the user can fix, unlike a damaged file or a bug, and
 is said in the same words whichever command ran out."""
+
 from __future__ import annotations
 
 import errno
@@ -11,9 +12,13 @@ from pathlib import Path
 from typing import cast
 
 # What ran out, and what the user can do about it.
-NO_SPACE = {errno.ENOSPC: ("the device is full", "free some space"),
-            errno.EFBIG: ("a file reached the largest size allowed (ulimit -f, or the file system's)",
-                          "raise the limit or free some space")}
+NO_SPACE = {
+    errno.ENOSPC: ("the device is full", "free some space"),
+    errno.EFBIG: (
+        "a file reached the largest size allowed (ulimit -f, or the file system's)",
+        "raise the limit or free some space",
+    ),
+}
 
 
 def out_of_space(error: BaseException) -> bool:

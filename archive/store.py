@@ -5,6 +5,7 @@ Every change that belongs together is one transaction, so a process killed at an
 leaves the store as it was before or after a page, never half-way. The schema is versioned
 (PRAGMA user_version) and migrated forward on open.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,10 +35,13 @@ def rehash_revisions(db: sqlite3.Connection) -> None:
     when the hash covered fewer fields does not see a change in the next capture of an
     unchanged article. Read in batches by id, as rows are rewritten meanwhile."""
     last = 0
-    while rows := db.execute("SELECT id, record FROM revisions WHERE id > ? ORDER BY id LIMIT ?",
-                             (last, REHASH_BATCH)).fetchall():
-        db.executemany("UPDATE revisions SET content_hash = ? WHERE id = ?",
-                       [(content_hash(Article.from_dict(json.loads(row[1]))), row[0]) for row in rows])
+    while rows := db.execute(
+        "SELECT id, record FROM revisions WHERE id > ? ORDER BY id LIMIT ?", (last, REHASH_BATCH)
+    ).fetchall():
+        db.executemany(
+            "UPDATE revisions SET content_hash = ? WHERE id = ?",
+            [(content_hash(Article.from_dict(json.loads(row[1]))), row[0]) for row in rows],
+        )
         last = rows[-1][0]
 
 
@@ -277,16 +281,18 @@ class Store(ArchiveQueries, RunQueries):
         """Opened so that SQLite itself refuses every write (a served bundle, a backup source);
         such a store is not migrated: an older one is read as it is."""
         try:
-            self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
-                                      timeout=30)
+            self.db = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=30
+            )
             self.db.row_factory = sqlite3.Row
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path} is not an archive store ({error}).") from None
         if version > SCHEMA_VERSION:
             self.db.close()
-            raise StoreError(f"{self.path} was written by a newer version (schema {version}, this one knows "
-                             f"{SCHEMA_VERSION}).")
+            raise StoreError(
+                f"{self.path} was written by a newer version (schema {version}, this one knows {SCHEMA_VERSION})."
+            )
 
     def __enter__(self) -> Store:
         return self
@@ -315,8 +321,9 @@ class Store(ArchiveQueries, RunQueries):
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path} was written by a newer version (schema {version}, this one knows "
-                             f"{SCHEMA_VERSION}).")
+            raise StoreError(
+                f"{self.path} was written by a newer version (schema {version}, this one knows {SCHEMA_VERSION})."
+            )
         for number in range(version, SCHEMA_VERSION):
             with self.transaction():
                 self._apply(MIGRATIONS[number])
@@ -366,19 +373,24 @@ class Store(ArchiveQueries, RunQueries):
             cursor = self.db.execute(
                 "INSERT INTO crawl_runs (site, job, base_url, pid, arguments, started_at, status) "
                 "VALUES (?, ?, ?, ?, ?, ?, 'running')",
-                (site, job, base_url, os.getpid(), json.dumps(arguments), utc(datetime.now(UTC))))
+                (site, job, base_url, os.getpid(), json.dumps(arguments), utc(datetime.now(UTC))),
+            )
             return inserted_id(cursor)
 
     def finish_run(self, run_id: int, status: str, stats: dict) -> None:
         with self.transaction():
-            self.db.execute("UPDATE crawl_runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
-                            (utc(datetime.now(UTC)), status, json.dumps(stats, default=str), run_id))
+            self.db.execute(
+                "UPDATE crawl_runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
+                (utc(datetime.now(UTC)), status, json.dumps(stats, default=str), run_id),
+            )
 
     def earlier_runs(self, run_id: int, limit: int = 10) -> list[sqlite3.Row]:
         """The runs of the same job and site before `run_id`, newest first."""
         return self.db.execute(
             "SELECT r.* FROM crawl_runs r JOIN crawl_runs this ON this.id = ? WHERE r.job = this.job "
-            "AND r.site = this.site AND r.id < this.id ORDER BY r.id DESC LIMIT ?", (run_id, limit)).fetchall()
+            "AND r.site = this.site AND r.id < this.id ORDER BY r.id DESC LIMIT ?",
+            (run_id, limit),
+        ).fetchall()
 
     def annotate_run(self, run_id: int, **values: object) -> None:
         """Set what was learnt after the crawl: flags (a list of sentences), indexed, note."""
@@ -406,12 +418,27 @@ class Store(ArchiveQueries, RunQueries):
             cursor = self.db.execute(
                 "INSERT INTO captures (run_id, url, via, status, fetched_at, content_type, kind, size, etag, "
                 "last_modified, warc_file, warc_offset, warc_record_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (run_id, capture.url, json.dumps(list(capture.via)), capture.status, utc(capture.fetched_at),
-                 capture.content_type, capture.kind, capture.size, capture.etag, capture.last_modified,
-                 capture.warc_file, capture.warc_offset, capture.warc_record_id))
+                (
+                    run_id,
+                    capture.url,
+                    json.dumps(list(capture.via)),
+                    capture.status,
+                    utc(capture.fetched_at),
+                    capture.content_type,
+                    capture.kind,
+                    capture.size,
+                    capture.etag,
+                    capture.last_modified,
+                    capture.warc_file,
+                    capture.warc_offset,
+                    capture.warc_record_id,
+                ),
+            )
             if capture.location and 300 <= capture.status < 400:
-                self.db.execute("INSERT OR REPLACE INTO redirects (address, target) VALUES (?, ?)",
-                                (address_key(capture.url), address_key(capture.location)))
+                self.db.execute(
+                    "INSERT OR REPLACE INTO redirects (address, target) VALUES (?, ?)",
+                    (address_key(capture.url), address_key(capture.location)),
+                )
             self.count(run_id, "pages")
             if capture.status >= 400 and capture.status not in (404, 410):
                 self.count(run_id, "errors")
@@ -447,13 +474,15 @@ class Store(ArchiveQueries, RunQueries):
         rows = self.db.execute(
             "SELECT a.address, c.etag, c.last_modified FROM aliases a JOIN article_captures ac "
             "ON ac.article_id = a.article_id JOIN captures c ON c.id = ac.capture_id "
-            "WHERE c.etag IS NOT NULL OR c.last_modified IS NOT NULL ORDER BY c.id")
+            "WHERE c.etag IS NOT NULL OR c.last_modified IS NOT NULL ORDER BY c.id"
+        )
         return {row["address"]: (row["etag"], row["last_modified"]) for row in rows}
 
     def pending_addresses(self) -> list[str]:
         """Articles earlier runs asked for and could not fetch, those failed first first."""
-        return [row[0] for row in self.db.execute("SELECT address FROM pending_articles ORDER BY first_failed, "
-                                                  "address")]
+        return [
+            row[0] for row in self.db.execute("SELECT address FROM pending_articles ORDER BY first_failed, address")
+        ]
 
     def mark_pending(self, url: str, error: str) -> None:
         """An article request failed for good in this run: keep it for the next one."""
@@ -462,7 +491,9 @@ class Store(ArchiveQueries, RunQueries):
             self.db.execute(
                 "INSERT INTO pending_articles (address, first_failed, last_failed, attempts, last_error) "
                 "VALUES (?, ?, ?, 1, ?) ON CONFLICT (address) DO UPDATE SET last_failed = excluded.last_failed, "
-                "attempts = attempts + 1, last_error = excluded.last_error", (address_key(url), when, when, error))
+                "attempts = attempts + 1, last_error = excluded.last_error",
+                (address_key(url), when, when, error),
+            )
 
     def settle_pending(self, url: str) -> None:
         """An article the site now says is gone (404, 410) is no longer waited for."""
@@ -474,14 +505,23 @@ class Store(ArchiveQueries, RunQueries):
         to (stored under another address, or through a redirect) are dropped first."""
         known = self.known_addresses()
         with self.transaction():
-            self.db.executemany("DELETE FROM pending_articles WHERE address = ?",
-                                [(address,) for address in self.pending_addresses() if address in known])
+            self.db.executemany(
+                "DELETE FROM pending_articles WHERE address = ?",
+                [(address,) for address in self.pending_addresses() if address in known],
+            )
         return self.db.execute("SELECT count(*) FROM pending_articles").fetchone()[0]
 
     # -- ingest: one parsed page into the archive ----------------------------------------
 
-    def ingest(self, page: ParsedPage, capture_id: int | None, captured_at: datetime, run_id: int | None,
-               addresses: tuple[str, ...] = (), counted: bool = True) -> Ingested:
+    def ingest(
+        self,
+        page: ParsedPage,
+        capture_id: int | None,
+        captured_at: datetime,
+        run_id: int | None,
+        addresses: tuple[str, ...] = (),
+        counted: bool = True,
+    ) -> Ingested:
         """Store what one page says, in one transaction; `counted` adds it to the run's figures
         (a reparse rebuilds records without counting them again)."""
         result = Ingested()
@@ -490,79 +530,121 @@ class Store(ArchiveQueries, RunQueries):
             if page.article is not None:
                 result.article = self._ingest_article(page.article, capture_id, captured_at, counted_run, addresses)
             if page.most_viewed is not None:
-                result.snapshot = self._ingest_snapshot(page.most_viewed, capture_id, captured_at, run_id,
-                                                        counted_run)
+                result.snapshot = self._ingest_snapshot(page.most_viewed, capture_id, captured_at, run_id, counted_run)
             for warning in page.warnings:
                 url = page.article.url if page.article else None
-                self.db.execute("INSERT INTO warnings (run_id, capture_id, url, message) VALUES (?,?,?,?)",
-                                (run_id, capture_id, url, warning))
+                self.db.execute(
+                    "INSERT INTO warnings (run_id, capture_id, url, message) VALUES (?,?,?,?)",
+                    (run_id, capture_id, url, warning),
+                )
             self.count(counted_run, "warnings", len(page.warnings))
         return result
 
-    def _ingest_article(self, article: Article, capture_id: int | None, captured_at: datetime,
-                        counted_run: int | None, addresses: tuple[str, ...]) -> str:
+    def _ingest_article(
+        self,
+        article: Article,
+        capture_id: int | None,
+        captured_at: datetime,
+        counted_run: int | None,
+        addresses: tuple[str, ...],
+    ) -> str:
         when = utc(captured_at)
         digest = content_hash(article)
         record = json.dumps(article.to_dict(), ensure_ascii=False)
         published = utc(datetime.fromisoformat(article.published)) if article.published else None
         row = self.db.execute("SELECT id, current_revision FROM articles WHERE url = ?", (article.url,)).fetchone()
         if row is None:
-            article_id = inserted_id(self.db.execute(
-                "INSERT INTO articles (url, site, first_captured, last_captured, current_revision, headline, "
-                "published_utc, section, language) VALUES (?,?,?,?,1,?,?,?,?)",
-                (article.url, article.site, when, when, article.headline, published, article.section,
-                 article.language)))
+            article_id = inserted_id(
+                self.db.execute(
+                    "INSERT INTO articles (url, site, first_captured, last_captured, current_revision, headline, "
+                    "published_utc, section, language) VALUES (?,?,?,?,1,?,?,?,?)",
+                    (
+                        article.url,
+                        article.site,
+                        when,
+                        when,
+                        article.headline,
+                        published,
+                        article.section,
+                        article.language,
+                    ),
+                )
+            )
             number, outcome = 1, "new"
         else:
             article_id, number = row["id"], row["current_revision"]
-            current = self.db.execute("SELECT content_hash FROM revisions WHERE article_id = ? AND number = ?",
-                                      (article_id, number)).fetchone()
+            current = self.db.execute(
+                "SELECT content_hash FROM revisions WHERE article_id = ? AND number = ?", (article_id, number)
+            ).fetchone()
             if current["content_hash"] == digest:
                 outcome = "unchanged"
-                self.db.execute("UPDATE articles SET last_captured = max(last_captured, ?) WHERE id = ?",
-                                (when, article_id))
+                self.db.execute(
+                    "UPDATE articles SET last_captured = max(last_captured, ?) WHERE id = ?", (when, article_id)
+                )
             else:
                 number, outcome = number + 1, "revised"
                 self.db.execute(
                     "UPDATE articles SET current_revision = ?, last_captured = max(last_captured, ?), headline = ?, "
                     "published_utc = ?, section = ?, language = ? WHERE id = ?",
-                    (number, when, article.headline, published, article.section, article.language, article_id))
+                    (number, when, article.headline, published, article.section, article.language, article_id),
+                )
         if outcome != "unchanged":
             self.db.execute(
                 "INSERT INTO revisions (article_id, number, content_hash, captured_at, capture_id, record) "
-                "VALUES (?,?,?,?,?,?)", (article_id, number, digest, when, capture_id, record))
+                "VALUES (?,?,?,?,?,?)",
+                (article_id, number, digest, when, capture_id, record),
+            )
         if capture_id is not None:
-            self.db.execute("INSERT OR REPLACE INTO article_captures (capture_id, article_id, revision) VALUES (?,?,?)",
-                            (capture_id, article_id, number))
+            self.db.execute(
+                "INSERT OR REPLACE INTO article_captures (capture_id, article_id, revision) VALUES (?,?,?)",
+                (capture_id, article_id, number),
+            )
         for address in addresses:
-            self.db.execute("INSERT OR IGNORE INTO aliases (address, article_id) VALUES (?, ?)",
-                            (address_key(address), article_id))
+            self.db.execute(
+                "INSERT OR IGNORE INTO aliases (address, article_id) VALUES (?, ?)", (address_key(address), article_id)
+            )
             self.db.execute("DELETE FROM pending_articles WHERE address = ?", (address_key(address),))
         self.count(counted_run, {"new": "new_articles", "revised": "new_revisions", "unchanged": "unchanged"}[outcome])
         return outcome
 
-    def _ingest_snapshot(self, snapshot: MostViewedSnapshot, capture_id: int | None, captured_at: datetime,
-                         run_id: int | None, counted_run: int | None) -> str:
+    def _ingest_snapshot(
+        self,
+        snapshot: MostViewedSnapshot,
+        capture_id: int | None,
+        captured_at: datetime,
+        run_id: int | None,
+        counted_run: int | None,
+    ) -> str:
         """One snapshot per distinct list while it stays up: a list seen again within the gap
         of its last sighting extends that snapshot instead of adding one."""
         digest = list_hash(snapshot)
         when = utc(captured_at)
         row = self.db.execute(
             "SELECT id, first_seen, last_seen FROM snapshots WHERE site = ? AND list_hash = ? "
-            "ORDER BY last_seen DESC LIMIT 1", (snapshot.site, digest)).fetchone()
+            "ORDER BY last_seen DESC LIMIT 1",
+            (snapshot.site, digest),
+        ).fetchone()
         if row is not None:
             last, first = parse_utc(row["last_seen"]), parse_utc(row["first_seen"])
             if first - self.snapshot_gap <= captured_at <= last + self.snapshot_gap:
-                self.db.execute("UPDATE snapshots SET first_seen = min(first_seen, ?), last_seen = max(last_seen, ?),"
-                                " sightings = sightings + 1 WHERE id = ?", (when, when, row["id"]))
+                self.db.execute(
+                    "UPDATE snapshots SET first_seen = min(first_seen, ?), last_seen = max(last_seen, ?),"
+                    " sightings = sightings + 1 WHERE id = ?",
+                    (when, when, row["id"]),
+                )
                 return "seen again"
-        snapshot_id = inserted_id(self.db.execute(
-            "INSERT INTO snapshots (site, list_hash, first_seen, last_seen, sightings, page_url, capture_id, run_id) "
-            "VALUES (?,?,?,?,1,?,?,?)",
-            (snapshot.site, digest, when, when, snapshot.page_url, capture_id, run_id)))
+        snapshot_id = inserted_id(
+            self.db.execute(
+                "INSERT INTO snapshots (site, list_hash, first_seen, last_seen, sightings, page_url, capture_id, "
+                "run_id) "
+                "VALUES (?,?,?,?,1,?,?,?)",
+                (snapshot.site, digest, when, when, snapshot.page_url, capture_id, run_id),
+            )
+        )
         self.db.executemany(
             "INSERT INTO snapshot_entries (snapshot_id, rank, url, title, teaser) VALUES (?,?,?,?,?)",
-            [(snapshot_id, e.rank, e.url, e.title, e.teaser) for e in snapshot.entries])
+            [(snapshot_id, e.rank, e.url, e.title, e.teaser) for e in snapshot.entries],
+        )
         self.count(counted_run, "snapshots")
         return "new"
 
@@ -575,29 +657,53 @@ class Store(ArchiveQueries, RunQueries):
         row = self.db.execute(
             "SELECT a.id, r.number FROM articles a JOIN revisions r ON r.article_id = a.id "
             "WHERE a.url = ? AND r.content_hash = ? ORDER BY r.number LIMIT 1",
-            (article.url, content_hash(article))).fetchone()
+            (article.url, content_hash(article)),
+        ).fetchone()
         return (row[0], row[1]) if row else None
 
-    def merge_capture(self, article_id: int, revision: int, capture_id: int, captured_at: datetime,
-                      run_id: int | None, addresses: tuple[str, ...] = ()) -> None:
+    def merge_capture(
+        self,
+        article_id: int,
+        revision: int,
+        capture_id: int,
+        captured_at: datetime,
+        run_id: int | None,
+        addresses: tuple[str, ...] = (),
+    ) -> None:
         """A capture of a revision the archive already has (one made elsewhere, perhaps earlier):
         linked to it, and the article's first capture and the revision's time moved back if it
         is older."""
         when = utc(captured_at)
         with self.transaction():
-            self.db.execute("INSERT OR REPLACE INTO article_captures (capture_id, article_id, revision) VALUES (?,?,?)",
-                            (capture_id, article_id, revision))
-            self.db.execute("UPDATE articles SET first_captured = min(first_captured, ?), "
-                            "last_captured = max(last_captured, ?) WHERE id = ?", (when, when, article_id))
-            self.db.execute("UPDATE revisions SET captured_at = ?, capture_id = ? WHERE article_id = ? AND number = ? "
-                            "AND captured_at > ?", (when, capture_id, article_id, revision, when))
+            self.db.execute(
+                "INSERT OR REPLACE INTO article_captures (capture_id, article_id, revision) VALUES (?,?,?)",
+                (capture_id, article_id, revision),
+            )
+            self.db.execute(
+                "UPDATE articles SET first_captured = min(first_captured, ?), "
+                "last_captured = max(last_captured, ?) WHERE id = ?",
+                (when, when, article_id),
+            )
+            self.db.execute(
+                "UPDATE revisions SET captured_at = ?, capture_id = ? WHERE article_id = ? AND number = ? "
+                "AND captured_at > ?",
+                (when, capture_id, article_id, revision, when),
+            )
             for address in addresses:
-                self.db.execute("INSERT OR IGNORE INTO aliases (address, article_id) VALUES (?, ?)",
-                                (address_key(address), article_id))
+                self.db.execute(
+                    "INSERT OR IGNORE INTO aliases (address, article_id) VALUES (?, ?)",
+                    (address_key(address), article_id),
+                )
             self.count(run_id, "unchanged")
 
-    def insert_earlier_revision(self, article: Article, capture_id: int, captured_at: datetime, run_id: int | None,
-                                addresses: tuple[str, ...] = ()) -> bool:
+    def insert_earlier_revision(
+        self,
+        article: Article,
+        capture_id: int,
+        captured_at: datetime,
+        run_id: int | None,
+        addresses: tuple[str, ...] = (),
+    ) -> bool:
         """A version captured (elsewhere) before the article's newest revision: put in its place
         in time, the later revisions renumbered after it, the current record unchanged. False
         when the article is not stored yet or the capture is not older than its newest revision."""
@@ -605,45 +711,77 @@ class Store(ArchiveQueries, RunQueries):
         with self.transaction():
             row = self.db.execute(
                 "SELECT a.id, a.current_revision, r.captured_at FROM articles a JOIN revisions r "
-                "ON r.article_id = a.id AND r.number = a.current_revision WHERE a.url = ?", (article.url,)).fetchone()
+                "ON r.article_id = a.id AND r.number = a.current_revision WHERE a.url = ?",
+                (article.url,),
+            ).fetchone()
             if row is None or row["captured_at"] <= when:
                 return False
             article_id = row["id"]
-            number = self.db.execute("SELECT min(number) FROM revisions WHERE article_id = ? AND captured_at > ?",
-                                     (article_id, when)).fetchone()[0]
+            number = self.db.execute(
+                "SELECT min(number) FROM revisions WHERE article_id = ? AND captured_at > ?", (article_id, when)
+            ).fetchone()[0]
             for table, column in (("revisions", "number"), ("article_captures", "revision")):
                 # two steps, so that no two revisions share a number on the way (UNIQUE)
-                self.db.execute(f"UPDATE {table} SET {column} = -({column} + 1) WHERE article_id = ? AND {column} >= ?",
-                                (article_id, number))
-                self.db.execute(f"UPDATE {table} SET {column} = -{column} WHERE article_id = ? AND {column} < 0",
-                                (article_id,))
+                self.db.execute(
+                    f"UPDATE {table} SET {column} = -({column} + 1) WHERE article_id = ? AND {column} >= ?",
+                    (article_id, number),
+                )
+                self.db.execute(
+                    f"UPDATE {table} SET {column} = -{column} WHERE article_id = ? AND {column} < 0", (article_id,)
+                )
             self.db.execute(
                 "INSERT INTO revisions (article_id, number, content_hash, captured_at, capture_id, record) "
-                "VALUES (?,?,?,?,?,?)", (article_id, number, content_hash(article), when, capture_id,
-                                         json.dumps(article.to_dict(), ensure_ascii=False)))
-            self.db.execute("INSERT OR REPLACE INTO article_captures (capture_id, article_id, revision) VALUES (?,?,?)",
-                            (capture_id, article_id, number))
-            self.db.execute("UPDATE articles SET current_revision = current_revision + 1, "
-                            "first_captured = min(first_captured, ?) WHERE id = ?", (when, article_id))
+                "VALUES (?,?,?,?,?,?)",
+                (
+                    article_id,
+                    number,
+                    content_hash(article),
+                    when,
+                    capture_id,
+                    json.dumps(article.to_dict(), ensure_ascii=False),
+                ),
+            )
+            self.db.execute(
+                "INSERT OR REPLACE INTO article_captures (capture_id, article_id, revision) VALUES (?,?,?)",
+                (capture_id, article_id, number),
+            )
+            self.db.execute(
+                "UPDATE articles SET current_revision = current_revision + 1, "
+                "first_captured = min(first_captured, ?) WHERE id = ?",
+                (when, article_id),
+            )
             for address in addresses:
-                self.db.execute("INSERT OR IGNORE INTO aliases (address, article_id) VALUES (?, ?)",
-                                (address_key(address), article_id))
+                self.db.execute(
+                    "INSERT OR IGNORE INTO aliases (address, article_id) VALUES (?, ?)",
+                    (address_key(address), article_id),
+                )
             self.count(run_id, "new_revisions")
         return True
 
     def first_capture_of(self, record_id: str) -> sqlite3.Row | None:
         """The capture a WARC record was first stored as."""
-        return self.db.execute("SELECT id, warc_file, warc_offset FROM captures WHERE warc_record_id = ? ORDER BY id "
-                               "LIMIT 1", (record_id,)).fetchone()
+        return self.db.execute(
+            "SELECT id, warc_file, warc_offset FROM captures WHERE warc_record_id = ? ORDER BY id LIMIT 1", (record_id,)
+        ).fetchone()
 
     def repoint_capture(self, capture_id: int, run_id: int | None, capture: Capture) -> None:
         """A capture's raw copy is now `capture`'s (a complete copy in place of a damaged one)."""
         with self.transaction() as db:
-            db.execute("UPDATE captures SET run_id = ?, kind = ?, size = ?, warc_file = ?, warc_offset = ?, "
-                       "content_type = ?, etag = ?, last_modified = ? WHERE id = ?",
-                       (run_id, capture.kind, capture.size, capture.warc_file, capture.warc_offset,
-                        capture.content_type, capture.etag, capture.last_modified, capture_id))
-
+            db.execute(
+                "UPDATE captures SET run_id = ?, kind = ?, size = ?, warc_file = ?, warc_offset = ?, "
+                "content_type = ?, etag = ?, last_modified = ? WHERE id = ?",
+                (
+                    run_id,
+                    capture.kind,
+                    capture.size,
+                    capture.warc_file,
+                    capture.warc_offset,
+                    capture.content_type,
+                    capture.etag,
+                    capture.last_modified,
+                    capture_id,
+                ),
+            )
 
     def forget_parse(self, capture_id: int) -> None:
         """Take out what a capture's parse put into the archive, so a complete copy can be parsed in
@@ -660,36 +798,47 @@ class Store(ArchiveQueries, RunQueries):
                 else:
                     db.execute("DELETE FROM snapshot_entries WHERE snapshot_id = ?", (snapshot["id"],))
                     db.execute("DELETE FROM snapshots WHERE id = ?", (snapshot["id"],))
-            link = db.execute("SELECT article_id, revision FROM article_captures WHERE capture_id = ?",
-                              (capture_id,)).fetchone()
+            link = db.execute(
+                "SELECT article_id, revision FROM article_captures WHERE capture_id = ?", (capture_id,)
+            ).fetchone()
             if link is None:
                 return
             article_id, number = link
             db.execute("DELETE FROM article_captures WHERE capture_id = ?", (capture_id,))
-            other = db.execute("SELECT c.id, c.fetched_at FROM article_captures ac JOIN captures c "
-                               "ON c.id = ac.capture_id WHERE ac.article_id = ? AND ac.revision = ? "
-                               "ORDER BY c.fetched_at, c.id LIMIT 1",
-                               (article_id, number)).fetchone()
+            other = db.execute(
+                "SELECT c.id, c.fetched_at FROM article_captures ac JOIN captures c "
+                "ON c.id = ac.capture_id WHERE ac.article_id = ? AND ac.revision = ? "
+                "ORDER BY c.fetched_at, c.id LIMIT 1",
+                (article_id, number),
+            ).fetchone()
             if other is not None:
-                db.execute("UPDATE revisions SET capture_id = ?, captured_at = ? WHERE article_id = ? AND number = ? "
-                           "AND capture_id = ?", (other["id"], other["fetched_at"], article_id, number, capture_id))
+                db.execute(
+                    "UPDATE revisions SET capture_id = ?, captured_at = ? WHERE article_id = ? AND number = ? "
+                    "AND capture_id = ?",
+                    (other["id"], other["fetched_at"], article_id, number, capture_id),
+                )
             else:
                 db.execute("DELETE FROM revisions WHERE article_id = ? AND number = ?", (article_id, number))
                 for table, column in (("revisions", "number"), ("article_captures", "revision")):
                     # two steps, so that no two revisions share a number on the way (UNIQUE)
-                    db.execute(f"UPDATE {table} SET {column} = -({column} - 1) WHERE article_id = ? AND {column} > ?",
-                               (article_id, number))
-                    db.execute(f"UPDATE {table} SET {column} = -{column} WHERE article_id = ? AND {column} < 0",
-                               (article_id,))
+                    db.execute(
+                        f"UPDATE {table} SET {column} = -({column} - 1) WHERE article_id = ? AND {column} > ?",
+                        (article_id, number),
+                    )
+                    db.execute(
+                        f"UPDATE {table} SET {column} = -{column} WHERE article_id = ? AND {column} < 0", (article_id,)
+                    )
                 db.execute("UPDATE articles SET current_revision = current_revision - 1 WHERE id = ?", (article_id,))
             self._refresh_article(article_id)
-
 
     def _refresh_article(self, article_id: int) -> None:
         """The article's row again from its current revision and its captures, or the article gone
         if it has no revision left."""
-        row = self.db.execute("SELECT r.record FROM articles a JOIN revisions r ON r.article_id = a.id "
-                              "AND r.number = a.current_revision WHERE a.id = ?", (article_id,)).fetchone()
+        row = self.db.execute(
+            "SELECT r.record FROM articles a JOIN revisions r ON r.article_id = a.id "
+            "AND r.number = a.current_revision WHERE a.id = ?",
+            (article_id,),
+        ).fetchone()
         if row is None:
             self.db.execute("DELETE FROM aliases WHERE article_id = ?", (article_id,))
             self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
@@ -700,16 +849,26 @@ class Store(ArchiveQueries, RunQueries):
             "SELECT min(t), max(t) FROM (SELECT captured_at AS t FROM revisions WHERE article_id = ? UNION ALL "
             "SELECT c.fetched_at FROM article_captures ac JOIN captures c ON c.id = ac.capture_id "
             "WHERE ac.article_id = ?)",
-            (article_id, article_id)).fetchone()
-        self.db.execute("UPDATE articles SET headline = ?, published_utc = ?, section = ?, language = ?, "
-                        "first_captured = ?, last_captured = ? WHERE id = ?",
-                        (article.headline, published, article.section, article.language, first, last, article_id))
+            (article_id, article_id),
+        ).fetchone()
+        self.db.execute(
+            "UPDATE articles SET headline = ?, published_utc = ?, section = ?, language = ?, "
+            "first_captured = ?, last_captured = ? WHERE id = ?",
+            (article.headline, published, article.section, article.language, first, last, article_id),
+        )
 
     def clear_derived(self) -> None:
         """Forget everything parsed from captures (for a reparse); captures and runs stay."""
         with self.transaction():
-            for table in ("article_captures", "aliases", "revisions", "articles", "snapshot_entries", "snapshots",
-                          "warnings"):  # redirects stay: they come from the captures themselves
+            for table in (
+                "article_captures",
+                "aliases",
+                "revisions",
+                "articles",
+                "snapshot_entries",
+                "snapshots",
+                "warnings",
+            ):  # redirects stay: they come from the captures themselves
                 self.db.execute(f"DELETE FROM {table}")
 
     def keep_records_of(self, source: Store, captures: list[sqlite3.Row]) -> int:
@@ -721,24 +880,39 @@ class Store(ArchiveQueries, RunQueries):
         article_ids: set[int] = set()
         snapshot_ids: set[int] = set()
         for capture in captures:
-            article_ids.update(row[0] for row in source.db.execute(
-                "SELECT article_id FROM article_captures WHERE capture_id = ?", (capture["id"],)))
-            snapshot_ids.update(row[0] for row in source.db.execute(
-                "SELECT id FROM snapshots WHERE first_seen <= ? AND last_seen >= ?",
-                (capture["fetched_at"], capture["fetched_at"])))
+            article_ids.update(
+                row[0]
+                for row in source.db.execute(
+                    "SELECT article_id FROM article_captures WHERE capture_id = ?", (capture["id"],)
+                )
+            )
+            snapshot_ids.update(
+                row[0]
+                for row in source.db.execute(
+                    "SELECT id FROM snapshots WHERE first_seen <= ? AND last_seen >= ?",
+                    (capture["fetched_at"], capture["fetched_at"]),
+                )
+            )
         with self.transaction():
             for article_id in sorted(article_ids):
-                self._keep_article(source, source.db.execute("SELECT * FROM articles WHERE id = ?",
-                                                             (article_id,)).fetchone())
+                self._keep_article(
+                    source, source.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+                )
             for snapshot_id in sorted(snapshot_ids):
-                self._keep_snapshot(source, source.db.execute("SELECT * FROM snapshots WHERE id = ?",
-                                                              (snapshot_id,)).fetchone())
+                self._keep_snapshot(
+                    source, source.db.execute("SELECT * FROM snapshots WHERE id = ?", (snapshot_id,)).fetchone()
+                )
             for capture in captures:
                 self.db.executemany(
                     "INSERT INTO warnings (run_id, capture_id, url, message) VALUES (?,?,?,?)",
-                    [tuple(row) for row in source.db.execute(
-                        "SELECT run_id, capture_id, url, message FROM warnings WHERE capture_id = ? ORDER BY id",
-                        (capture["id"],))])
+                    [
+                        tuple(row)
+                        for row in source.db.execute(
+                            "SELECT run_id, capture_id, url, message FROM warnings WHERE capture_id = ? ORDER BY id",
+                            (capture["id"],),
+                        )
+                    ],
+                )
         return len(article_ids)
 
     def _keep_article(self, source: Store, old: sqlite3.Row) -> None:
@@ -747,41 +921,85 @@ class Store(ArchiveQueries, RunQueries):
             for table in ("article_captures", "aliases", "revisions"):
                 self.db.execute(f"DELETE FROM {table} WHERE article_id = ?", (rebuilt["id"],))
             self.db.execute("DELETE FROM articles WHERE id = ?", (rebuilt["id"],))
-        article_id = inserted_id(self.db.execute(
-            "INSERT INTO articles (url, site, first_captured, last_captured, current_revision, headline, "
-            "published_utc, section, language) VALUES (?,?,?,?,?,?,?,?,?)",
-            (old["url"], old["site"], old["first_captured"], old["last_captured"], old["current_revision"],
-             old["headline"], old["published_utc"], old["section"], old["language"])))
+        article_id = inserted_id(
+            self.db.execute(
+                "INSERT INTO articles (url, site, first_captured, last_captured, current_revision, headline, "
+                "published_utc, section, language) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    old["url"],
+                    old["site"],
+                    old["first_captured"],
+                    old["last_captured"],
+                    old["current_revision"],
+                    old["headline"],
+                    old["published_utc"],
+                    old["section"],
+                    old["language"],
+                ),
+            )
+        )
         self.db.executemany(
             "INSERT INTO revisions (article_id, number, content_hash, captured_at, capture_id, record) "
             "VALUES (?,?,?,?,?,?)",
-            [(article_id, *row) for row in source.db.execute(
-                "SELECT number, content_hash, captured_at, capture_id, record FROM revisions "
-                "WHERE article_id = ? ORDER BY number", (old["id"],))])
+            [
+                (article_id, *row)
+                for row in source.db.execute(
+                    "SELECT number, content_hash, captured_at, capture_id, record FROM revisions "
+                    "WHERE article_id = ? ORDER BY number",
+                    (old["id"],),
+                )
+            ],
+        )
         # a capture read now that says it is another article stays linked to that one
         self.db.executemany(
             "INSERT OR IGNORE INTO article_captures (capture_id, article_id, revision) VALUES (?,?,?)",
-            [(row[0], article_id, row[1]) for row in source.db.execute(
-                "SELECT capture_id, revision FROM article_captures WHERE article_id = ?", (old["id"],))])
+            [
+                (row[0], article_id, row[1])
+                for row in source.db.execute(
+                    "SELECT capture_id, revision FROM article_captures WHERE article_id = ?", (old["id"],)
+                )
+            ],
+        )
         self.db.executemany(
             "INSERT OR IGNORE INTO aliases (address, article_id) VALUES (?, ?)",
-            [(row[0], article_id) for row in source.db.execute(
-                "SELECT address FROM aliases WHERE article_id = ?", (old["id"],))])
+            [
+                (row[0], article_id)
+                for row in source.db.execute("SELECT address FROM aliases WHERE article_id = ?", (old["id"],))
+            ],
+        )
 
     def _keep_snapshot(self, source: Store, old: sqlite3.Row) -> None:
         """`old` in place of the rebuilt snapshots of the same list that overlap its span."""
         for row in self.db.execute(
-                "SELECT id FROM snapshots WHERE site = ? AND list_hash = ? AND first_seen <= ? AND last_seen >= ?",
-                (old["site"], old["list_hash"], old["last_seen"], old["first_seen"])).fetchall():
+            "SELECT id FROM snapshots WHERE site = ? AND list_hash = ? AND first_seen <= ? AND last_seen >= ?",
+            (old["site"], old["list_hash"], old["last_seen"], old["first_seen"]),
+        ).fetchall():
             self.db.execute("DELETE FROM snapshot_entries WHERE snapshot_id = ?", (row["id"],))
             self.db.execute("DELETE FROM snapshots WHERE id = ?", (row["id"],))
-        snapshot_id = inserted_id(self.db.execute(
-            "INSERT INTO snapshots (site, list_hash, first_seen, last_seen, sightings, page_url, capture_id, run_id) "
-            "VALUES (?,?,?,?,?,?,?,?)",
-            (old["site"], old["list_hash"], old["first_seen"], old["last_seen"], old["sightings"], old["page_url"],
-             old["capture_id"], old["run_id"])))
+        snapshot_id = inserted_id(
+            self.db.execute(
+                "INSERT INTO snapshots (site, list_hash, first_seen, last_seen, sightings, page_url, capture_id, "
+                "run_id) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    old["site"],
+                    old["list_hash"],
+                    old["first_seen"],
+                    old["last_seen"],
+                    old["sightings"],
+                    old["page_url"],
+                    old["capture_id"],
+                    old["run_id"],
+                ),
+            )
+        )
         self.db.executemany(
             "INSERT INTO snapshot_entries (snapshot_id, rank, url, title, teaser) VALUES (?,?,?,?,?)",
-            [(snapshot_id, *row) for row in source.db.execute(
-                "SELECT rank, url, title, teaser FROM snapshot_entries WHERE snapshot_id = ? ORDER BY rank",
-                (old["id"],))])
+            [
+                (snapshot_id, *row)
+                for row in source.db.execute(
+                    "SELECT rank, url, title, teaser FROM snapshot_entries WHERE snapshot_id = ? ORDER BY rank",
+                    (old["id"],),
+                )
+            ],
+        )

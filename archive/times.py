@@ -1,5 +1,6 @@
 """The one form of every time the store keeps: UTC, ISO 8601 with microseconds and a Z, so
 that stored times sort as text in time order. Both directions live here."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

@@ -1,6 +1,7 @@
 """A store file from elsewhere (a bundle) looked at by SQLite alone, read-only, before it is
 trusted enough to open as a store: no function a view or trigger names runs, and a malformed
 page is an error, not a crash."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -21,7 +22,8 @@ def check_untrusted(path: Path) -> UntrustedCheck:
     try:
         db.execute("PRAGMA trusted_schema=OFF")
         db.execute("PRAGMA cell_size_check=ON")
-        return UntrustedCheck(db.execute("PRAGMA user_version").fetchone()[0],
-                              db.execute("PRAGMA integrity_check").fetchone()[0])
+        return UntrustedCheck(
+            db.execute("PRAGMA user_version").fetchone()[0], db.execute("PRAGMA integrity_check").fetchone()[0]
+        )
     finally:
         db.close()

@@ -1,5 +1,6 @@
 """One identity per page: the same article under www./bare host, http/https, tracking
 parameters or a trailing slash is one record."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -42,8 +43,9 @@ def canonical_url(url: str, origin: str | None = None, keep_query: bool = True) 
         scheme = "https"
     query = ""
     if keep_query:
-        query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                                 if not _is_tracking(k)))
+        query = urlencode(
+            sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k))
+        )
     return urlunsplit((scheme, host, normalise_path(parts.path), query, ""))
 
 

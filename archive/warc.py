@@ -3,6 +3,7 @@
 Every response is kept as it came, with the request that asked for it, so the archive can
 be parsed again, by a better parser, without fetching anything.
 """
+
 from __future__ import annotations
 
 import io
@@ -70,8 +71,15 @@ class WarcWriter:
         info = self._writer.create_warcinfo_record(self._name, {"software": self.software, "format": "WARC/1.1"})
         self._writer.write_record(info)
 
-    def write(self, url: str, request_headers: list[tuple[str, str]], status: int,
-              response_headers: list[tuple[str, str]], body: bytes, fetched_at: datetime) -> WarcLocation:
+    def write(
+        self,
+        url: str,
+        request_headers: list[tuple[str, str]],
+        status: int,
+        response_headers: list[tuple[str, str]],
+        body: bytes,
+        fetched_at: datetime,
+    ) -> WarcLocation:
         """Write one response and its request; returns where the response record starts."""
         if self._file is None or self._file.tell() >= self.max_bytes:
             self._open_next()
@@ -80,15 +88,24 @@ class WarcWriter:
         http_headers = StatusAndHeaders(f"{status} {reason}", response_headers, protocol="HTTP/1.1")
         date = warc_date(fetched_at)
         response = self._writer.create_warc_record(
-            url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http_headers,
-            warc_headers_dict={"WARC-Date": date})
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=http_headers,
+            warc_headers_dict={"WARC-Date": date},
+        )
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         request = self._writer.create_warc_record(
-            url, "request", http_headers=StatusAndHeaders(f"GET {target} HTTP/1.1", request_headers,
-                                                          is_http_request=True),
-            warc_headers_dict={"WARC-Date": date,
-                               "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")})
+            url,
+            "request",
+            http_headers=StatusAndHeaders(f"GET {target} HTTP/1.1", request_headers, is_http_request=True),
+            warc_headers_dict={
+                "WARC-Date": date,
+                "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
+            },
+        )
         offset = self._file.tell()
         self._writer.write_record(response)
         self._writer.write_record(request)

@@ -17,6 +17,7 @@ bundles and the exports.
 
 Run: cd /work/main && .venv/bin/python bench/bundle.py [--articles 10000] [--seed 1] [--work DIR] [--json]
 """
+
 from __future__ import annotations
 
 import sys
@@ -72,8 +73,13 @@ def prepare_archive(work: Path, seed: int, articles: int) -> tuple[Path, Path, i
         server.terminate()
         server.wait()
     print("indexing (not timed)", file=sys.stderr, flush=True)
-    run_measured([NEWSARCHIVE, "index", "--rebuild", "--data-dir", str(data), "--index-dir", str(index)],
-                 work / "index.log", work, child_env(), 0)
+    run_measured(
+        [NEWSARCHIVE, "index", "--rebuild", "--data-dir", str(data), "--index-dir", str(index)],
+        work / "index.log",
+        work,
+        child_env(),
+        0,
+    )
     marker.write_text(json.dumps(wanted))
     return data, index, html
 
@@ -93,21 +99,44 @@ def run_steps(data: Path, index: Path, work: Path) -> list[Step]:
     out.mkdir()
     where = ["--data-dir", str(data), "--index-dir", str(index)]
     lean, full = out / "archive.tar.gz", out / "archive-warc.tar.gz"
-    steps = [measure("export bundle", ["export", "bundle", str(lean), *where], work, lean),
-             measure("export bundle --warc", ["export", "bundle", str(full), "--warc", *where], work, full)]
+    steps = [
+        measure("export bundle", ["export", "bundle", str(lean), *where], work, lean),
+        measure("export bundle --warc", ["export", "bundle", str(full), "--warc", *where], work, full),
+    ]
     for name, bundle in (("import bundle", lean), ("import bundle --warc", full)):
         target = out / name.replace(" ", "-")
-        steps.append(measure(name, ["import", "bundle", str(bundle), "--data-dir", str(target / "data"),
-                                    "--index-dir", str(target / "index")], work, target))
+        steps.append(
+            measure(
+                name,
+                [
+                    "import",
+                    "bundle",
+                    str(bundle),
+                    "--data-dir",
+                    str(target / "data"),
+                    "--index-dir",
+                    str(target / "index"),
+                ],
+                work,
+                target,
+            )
+        )
     for fmt in ("jsonl", "csv"):
         target = out / f"articles.{fmt}"
-        steps.append(measure(f"export articles ({fmt})", ["export", "articles", "--output", str(target), *where],
-                             work, target))
+        steps.append(
+            measure(f"export articles ({fmt})", ["export", "articles", "--output", str(target), *where], work, target)
+        )
     target = out / "snapshots.csv"
     steps.append(measure("export snapshots", ["export", "snapshots", "--output", str(target), *where], work, target))
     target = out / "rice.warc.gz"
-    steps.append(measure(f"export warc '{QUERY}'", ["export", "warc", "--query", QUERY, "--output", str(target),
-                                                    *where], work, target))
+    steps.append(
+        measure(
+            f"export warc '{QUERY}'",
+            ["export", "warc", "--query", QUERY, "--output", str(target), *where],
+            work,
+            target,
+        )
+    )
     warcs = sorted(str(p) for p in (data / "warc").glob("*.warc.gz"))
     target = out / "imported"
     steps.append(measure("import warc", ["import", "warc", *warcs, "--data-dir", str(target)], work, target))
@@ -117,23 +146,34 @@ def run_steps(data: Path, index: Path, work: Path) -> list[Step]:
 def sizes(data: Path, index: Path, html: int) -> dict[str, int]:
     with Store(data / "archive.sqlite3", read_only=True) as store:
         figures, bodies = store.figures(), store.capture_bytes()
-    return {"articles": figures["articles"], "captures": figures["captures"], "article_html_bytes": html,
-            "response_body_bytes": bodies, "store_bytes": (data / "archive.sqlite3").stat().st_size,
-            "index_bytes": folder_bytes(index), "warc_bytes": folder_bytes(data / "warc")}
+    return {
+        "articles": figures["articles"],
+        "captures": figures["captures"],
+        "article_html_bytes": html,
+        "response_body_bytes": bodies,
+        "store_bytes": (data / "archive.sqlite3").stat().st_size,
+        "index_bytes": folder_bytes(index),
+        "warc_bytes": folder_bytes(data / "warc"),
+    }
 
 
 def report(found: dict[str, int], steps: list[Step]) -> str:
     html = found["article_html_bytes"]
-    lines = [f"archive: {found['articles']:,} articles, {found['captures']:,} captures; raw HTML of the article "
-             f"pages {megabytes(html)} (reference), every response body {megabytes(found['response_body_bytes'])}",
-             f"store {megabytes(found['store_bytes'])}, index {megabytes(found['index_bytes'])}, WARC "
-             f"{megabytes(found['warc_bytes'])}", "",
-             f"{'step':<28}{'wall s':>9}{'CPU s':>9}{'peak RSS MB':>13}{'output':>12}{'vs HTML':>9}"]
+    lines = [
+        f"archive: {found['articles']:,} articles, {found['captures']:,} captures; raw HTML of the article "
+        f"pages {megabytes(html)} (reference), every response body {megabytes(found['response_body_bytes'])}",
+        f"store {megabytes(found['store_bytes'])}, index {megabytes(found['index_bytes'])}, WARC "
+        f"{megabytes(found['warc_bytes'])}",
+        "",
+        f"{'step':<28}{'wall s':>9}{'CPU s':>9}{'peak RSS MB':>13}{'output':>12}{'vs HTML':>9}",
+    ]
     for step in steps:
         size = megabytes(step.output_bytes) if step.output_bytes is not None else "-"
         ratio = f"{step.output_bytes / html:.2f}x" if step.output_bytes is not None else "-"
-        lines.append(f"{step.name:<28}{step.usage.seconds:>9.1f}{step.usage.cpu_seconds:>9.1f}"
-                     f"{step.usage.peak_rss_mb:>13.1f}{size:>12}{ratio:>9}")
+        lines.append(
+            f"{step.name:<28}{step.usage.seconds:>9.1f}{step.usage.cpu_seconds:>9.1f}"
+            f"{step.usage.peak_rss_mb:>13.1f}{size:>12}{ratio:>9}"
+        )
     return "\n".join(lines)
 
 

@@ -28,6 +28,7 @@ Target: the pipeline crawls at least half as many article pages per second as th
 Run: cd /work/main && .venv/bin/python bench/crawl.py [--articles 10000] [--seed 1] [--concurrency 16]
 [--static DIR] [--keep] [--json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,10 @@ from samplesite.static import file_for, write_static
 TARGET_RATIO = 0.5
 HEADLINE = "h2.contentheading::text, .single-article-header h2::text, .section-article-header h2::text"
 BYLINE = "p.createdate::text, .article-author-wrapper span::text, .authname::text"
-BODY = (".article-content::text, .article-content > p:not(.related-inline)::text, "
-        "#ArticleBody > p:not(.related-inline)::text, .article-text > p:not(.related-inline)::text")
+BODY = (
+    ".article-content::text, .article-content > p:not(.related-inline)::text, "
+    "#ArticleBody > p:not(.related-inline)::text, .article-text > p:not(.related-inline)::text"
+)
 ADDRESS = re.compile(r"http://127\.0\.0\.1:\d+")
 LOG_TAIL_CHARS = 3000
 # Runs a command (argv[2:]) and writes its wall seconds, CPU seconds and peak RSS to argv[1]. The child
@@ -84,8 +87,13 @@ class BareSpider(scrapy.Spider):
 
     name = "bare"
     custom_settings: ClassVar[dict[str, Any]] = {
-        "ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "INFO",
-        "TELNETCONSOLE_ENABLED": False, "FEED_EXPORT_ENCODING": "utf-8"}
+        "ROBOTSTXT_OBEY": False,
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "LOG_LEVEL": "INFO",
+        "TELNETCONSOLE_ENABLED": False,
+        "FEED_EXPORT_ENCODING": "utf-8",
+    }
 
     def __init__(self, urls: str = "", **kwargs: Any):
         super().__init__(**kwargs)
@@ -96,8 +104,12 @@ class BareSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        yield {"url": response.url, "headline": response.css(HEADLINE).get(),
-               "byline": response.css(BYLINE).get(), "body": response.css(BODY).getall()}
+        yield {
+            "url": response.url,
+            "headline": response.css(HEADLINE).get(),
+            "byline": response.css(BYLINE).get(),
+            "body": response.css(BODY).getall(),
+        }
 
 
 @dataclass
@@ -148,8 +160,11 @@ def site_matches(root: Path, config: SiteConfig) -> bool:
     """Whether `root` already holds this site at its end, written with Crawl-delay 0."""
     info = json.loads((root / "site.json").read_text())
     robots = file_for(root, "/robots.txt")
-    return (info["seed"], info["count"], info["now"]) == (config.seed, config.count, config.end.isoformat()) \
-        and robots.is_file() and "Crawl-delay: 0\n" in robots.read_text()
+    return (
+        (info["seed"], info["count"], info["now"]) == (config.seed, config.count, config.end.isoformat())
+        and robots.is_file()
+        and "Crawl-delay: 0\n" in robots.read_text()
+    )
 
 
 def prepare_site(root: Path, seed: int, count: int) -> SiteCopy:
@@ -160,17 +175,20 @@ def prepare_site(root: Path, seed: int, count: int) -> SiteCopy:
     now = config.end
     if (root / "site.json").is_file():
         if not site_matches(root, config):
-            raise SystemExit(f"{root} holds another site (seed, count, time or Crawl-delay differ); "
-                             "give an empty or new folder.")
+            raise SystemExit(
+                f"{root} holds another site (seed, count, time or Crawl-delay differ); give an empty or new folder."
+            )
         print(f"reusing the static site in {root}", file=sys.stderr, flush=True)
     else:
         print(f"rendering {count} articles into {root} (not timed)", file=sys.stderr, flush=True)
         write_static(corpus, now, root, crawl_delay=0, wrap=progress)
     ids = corpus.newest_first(now)
     articles = [corpus.article(i) for i in ids]
-    printed = {"headline": len(articles),
-               "byline": sum(article.era == "joomla" or bool(article.authors) for article in articles),
-               "body": sum("no-body" not in article.flags for article in articles)}
+    printed = {
+        "headline": len(articles),
+        "byline": sum(article.era == "joomla" or bool(article.authors) for article in articles),
+        "body": sum("no-body" not in article.flags for article in articles),
+    }
     return SiteCopy(root, len(ids), [quote(article.path) for article in articles], printed)
 
 
@@ -185,8 +203,15 @@ def server_cpu_seconds(pid: int) -> float | None:
 
 def start_server(root: Path, log: Path) -> tuple[subprocess.Popen, str]:
     """`newsarchive site serve --static` in its own process; its base URL from its first line."""
-    command = [str(Path(sys.executable).with_name("newsarchive")), "site", "serve", "--static", str(root),
-               "--port", "0"]
+    command = [
+        str(Path(sys.executable).with_name("newsarchive")),
+        "site",
+        "serve",
+        "--static",
+        str(root),
+        "--port",
+        "0",
+    ]
     with log.open("w") as errors:
         server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
     assert server.stdout is not None
@@ -203,8 +228,14 @@ def run_measured(command: list[str], log: Path, cwd: Path, env: dict[str, str], 
     figures_file = log.with_suffix(".usage.json")
     server_before = server_cpu_seconds(server_pid)
     with log.open("w") as output:
-        launcher = subprocess.run([sys.executable, "-c", LAUNCHER, str(figures_file), *command],
-                                  stdout=output, stderr=subprocess.STDOUT, cwd=cwd, env=env, check=False)
+        launcher = subprocess.run(
+            [sys.executable, "-c", LAUNCHER, str(figures_file), *command],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            env=env,
+            check=False,
+        )
     server_after = server_cpu_seconds(server_pid)
     if launcher.returncode != 0:
         tail = log.read_text(errors="replace")[-LOG_TAIL_CHARS:]
@@ -217,17 +248,30 @@ def run_measured(command: list[str], log: Path, cwd: Path, env: dict[str, str], 
 
 def child_env() -> dict[str, str]:
     """The environment without anything that would point Scrapy at a project or a data folder."""
-    return {k: v for k, v in os.environ.items()
-            if k not in ("SCRAPY_SETTINGS_MODULE", "SCRAPY_PROJECT", "NEWSARCHIVE_DATA")}
+    return {
+        k: v for k, v in os.environ.items() if k not in ("SCRAPY_SETTINGS_MODULE", "SCRAPY_PROJECT", "NEWSARCHIVE_DATA")
+    }
 
 
 def run_bare(site: SiteCopy, base: str, work: Path, concurrency: int, server_pid: int) -> tuple[Result, Path]:
     """The reference spider, run from `work` so that no scrapy.cfg lends it the project's settings."""
     urls, out = work / "urls.txt", work / "bare.jsonl"
     urls.write_text("".join(f"{base}{path}\n" for path in site.urls))
-    command = [sys.executable, "-m", "scrapy", "runspider", str(Path(__file__).resolve()), "-a", f"urls={urls}",
-               "-O", f"{out}:jsonlines", "-s", f"CONCURRENT_REQUESTS={concurrency}",
-               "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}"]
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "runspider",
+        str(Path(__file__).resolve()),
+        "-a",
+        f"urls={urls}",
+        "-O",
+        f"{out}:jsonlines",
+        "-s",
+        f"CONCURRENT_REQUESTS={concurrency}",
+        "-s",
+        f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
+    ]
     print(f"bare spider: {len(site.urls)} pages (log: {work / 'bare.log'})", file=sys.stderr, flush=True)
     usage = run_measured(command, work / "bare.log", work, child_env(), server_pid)
     items = sum(1 for _ in out.open(encoding="utf-8"))
@@ -236,9 +280,22 @@ def run_bare(site: SiteCopy, base: str, work: Path, concurrency: int, server_pid
 
 def run_pipeline(base: str, work: Path, concurrency: int, server_pid: int) -> tuple[Result, PipelineOutput]:
     data = work / "data"
-    command = [str(Path(sys.executable).with_name("newsarchive")), "crawl", "--base-url", base,
-               "--data-dir", str(data), "--delay", "0", "--concurrency", str(concurrency),
-               "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]
+    command = [
+        str(Path(sys.executable).with_name("newsarchive")),
+        "crawl",
+        "--base-url",
+        base,
+        "--data-dir",
+        str(data),
+        "--delay",
+        "0",
+        "--concurrency",
+        str(concurrency),
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "LOG_LEVEL=INFO",
+    ]
     print(f"pipeline: newsarchive crawl into {data} (log: {work / 'pipeline.log'})", file=sys.stderr, flush=True)
     usage = run_measured(command, work / "pipeline.log", work, child_env(), server_pid)
     with Store(data / "archive.sqlite3", read_only=True) as store:
@@ -266,49 +323,79 @@ def megabytes(size: float) -> str:
     return f"{size / 2**20:.1f} MB"
 
 
-def report(site: SiteCopy, seed: int, base: str, concurrency: int, results: list[Result],
-           output: PipelineOutput, hits: dict[str, int]) -> str:
+def report(
+    site: SiteCopy,
+    seed: int,
+    base: str,
+    concurrency: int,
+    results: list[Result],
+    output: PipelineOutput,
+    hits: dict[str, int],
+) -> str:
     bare, pipeline = results
     ratio = pipeline.pages_per_second() / bare.pages_per_second()
     verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
     stored = "all stored" if pipeline.articles == site.articles else "MISSING ARTICLES"
-    lines = [f"site: {site.articles} articles (seed {seed}), static copy served by its own process at {base}; "
-             f"concurrency {concurrency}; {os.cpu_count()} CPUs", "",
-             f"{'crawl':<13}{'articles':>10}{'responses':>11}{'seconds':>10}{'pages/s':>10}{'CPU s':>9}"
-             f"{'server CPU s':>14}{'peak RSS MB':>13}"]
+    lines = [
+        f"site: {site.articles} articles (seed {seed}), static copy served by its own process at {base}; "
+        f"concurrency {concurrency}; {os.cpu_count()} CPUs",
+        "",
+        f"{'crawl':<13}{'articles':>10}{'responses':>11}{'seconds':>10}{'pages/s':>10}{'CPU s':>9}"
+        f"{'server CPU s':>14}{'peak RSS MB':>13}",
+    ]
     for result in results:
         usage = result.usage
         server = "n/a" if usage.server_cpu_seconds is None else f"{usage.server_cpu_seconds:.1f}"
-        lines.append(f"{result.name:<13}{result.articles:>10}{result.responses:>11}{usage.seconds:>10.1f}"
-                     f"{result.pages_per_second():>10.1f}{usage.cpu_seconds:>9.1f}{server:>14}"
-                     f"{usage.peak_rss_mb:>13.1f}")
-    lines += [f"ratio pipeline/bare: {ratio:.2f}x (target >= {TARGET_RATIO:g}x: {verdict})", "",
-              "pipeline responses by kind and status: "
-              + ", ".join(f"{kind} {count}" for kind, count in output.responses_by_kind.items()),
-              f"WARC: {megabytes(output.warc_bytes)} in {output.warc_files} files, "
-              f"{output.warc_bytes / pipeline.responses:,.0f} bytes per response, "
-              f"{output.warc_bytes / pipeline.articles:,.0f} bytes per article",
-              f"store: {megabytes(output.store_bytes)}",
-              f"check: the store holds {pipeline.articles} of the site's {site.articles} articles: {stored}",
-              "check: the reference's selectors found " + ", ".join(
-                  f"{field} on {count} of {site.printed[field]}" for field, count in hits.items())
-              + " pages that print one"]
+        lines.append(
+            f"{result.name:<13}{result.articles:>10}{result.responses:>11}{usage.seconds:>10.1f}"
+            f"{result.pages_per_second():>10.1f}{usage.cpu_seconds:>9.1f}{server:>14}"
+            f"{usage.peak_rss_mb:>13.1f}"
+        )
+    lines += [
+        f"ratio pipeline/bare: {ratio:.2f}x (target >= {TARGET_RATIO:g}x: {verdict})",
+        "",
+        "pipeline responses by kind and status: "
+        + ", ".join(f"{kind} {count}" for kind, count in output.responses_by_kind.items()),
+        f"WARC: {megabytes(output.warc_bytes)} in {output.warc_files} files, "
+        f"{output.warc_bytes / pipeline.responses:,.0f} bytes per response, "
+        f"{output.warc_bytes / pipeline.articles:,.0f} bytes per article",
+        f"store: {megabytes(output.store_bytes)}",
+        f"check: the store holds {pipeline.articles} of the site's {site.articles} articles: {stored}",
+        "check: the reference's selectors found "
+        + ", ".join(f"{field} on {count} of {site.printed[field]}" for field, count in hits.items())
+        + " pages that print one",
+    ]
     return "\n".join(lines)
 
 
-def figures(site: SiteCopy, seed: int, concurrency: int, results: list[Result], output: PipelineOutput,
-            hits: dict[str, int]) -> dict[str, Any]:
+def figures(
+    site: SiteCopy, seed: int, concurrency: int, results: list[Result], output: PipelineOutput, hits: dict[str, int]
+) -> dict[str, Any]:
     bare, pipeline = results
     return {
-        "site_articles": site.articles, "seed": seed, "concurrency": concurrency, "cpus": os.cpu_count(),
-        "ratio": pipeline.pages_per_second() / bare.pages_per_second(), "target_ratio": TARGET_RATIO,
-        "all_articles_stored": pipeline.articles == site.articles, "reference_selector_hits": hits,
+        "site_articles": site.articles,
+        "seed": seed,
+        "concurrency": concurrency,
+        "cpus": os.cpu_count(),
+        "ratio": pipeline.pages_per_second() / bare.pages_per_second(),
+        "target_ratio": TARGET_RATIO,
+        "all_articles_stored": pipeline.articles == site.articles,
+        "reference_selector_hits": hits,
         "pages_printing": site.printed,
-        **{key: {"articles": result.articles, "responses": result.responses,
-                 "pages_per_second": result.pages_per_second(), **asdict(result.usage)}
-           for key, result in zip(("bare", "pipeline"), results, strict=True)},
-        "pipeline_output": {**asdict(output), "warc_bytes_per_response": output.warc_bytes / pipeline.responses,
-                            "warc_bytes_per_article": output.warc_bytes / pipeline.articles},
+        **{
+            key: {
+                "articles": result.articles,
+                "responses": result.responses,
+                "pages_per_second": result.pages_per_second(),
+                **asdict(result.usage),
+            }
+            for key, result in zip(("bare", "pipeline"), results, strict=True)
+        },
+        "pipeline_output": {
+            **asdict(output),
+            "warc_bytes_per_response": output.warc_bytes / pipeline.responses,
+            "warc_bytes_per_article": output.warc_bytes / pipeline.articles,
+        },
     }
 
 
@@ -317,8 +404,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, default=10000, help="generated articles in the replica")
     parser.add_argument("--seed", type=int, default=1, help="seed of the replica site")
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight, for both crawls")
-    parser.add_argument("--static", type=Path, default=None,
-                        help="folder of the static copy: reused if it holds this site, else written")
+    parser.add_argument(
+        "--static",
+        type=Path,
+        default=None,
+        help="folder of the static copy: reused if it holds this site, else written",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders (crawl output, logs)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = parser.parse_args(argv)

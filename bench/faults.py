@@ -16,6 +16,7 @@ never asserted.
 Run: cd /work/main && .venv/bin/python bench/faults.py [--articles 400] [--runs 10] [--seed 1]
 [--longest 6] [--error-rate 0.05] [--drop-rate 0.02] [--challenge-rate 0.0] [--work DIR] [--json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,9 +54,25 @@ class Outcome:
 
 def serve(args: argparse.Namespace) -> tuple[subprocess.Popen, str]:
     """The faulty site in a process of its own, and its address."""
-    command = [NEWSARCHIVE, "site", "serve", "--port", "0", "--count", str(args.articles), "--seed", str(args.seed),
-               "--crawl-delay", "0", "--error-rate", str(args.error_rate), "--drop-rate", str(args.drop_rate),
-               "--challenge-rate", str(args.challenge_rate)]
+    command = [
+        NEWSARCHIVE,
+        "site",
+        "serve",
+        "--port",
+        "0",
+        "--count",
+        str(args.articles),
+        "--seed",
+        str(args.seed),
+        "--crawl-delay",
+        "0",
+        "--error-rate",
+        str(args.error_rate),
+        "--drop-rate",
+        str(args.drop_rate),
+        "--challenge-rate",
+        str(args.challenge_rate),
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     line = process.stdout.readline() if process.stdout else ""
     found = ADDRESS.search(line)
@@ -68,8 +85,11 @@ def serve(args: argparse.Namespace) -> tuple[subprocess.Popen, str]:
 def site_articles(args: argparse.Namespace, work: Path) -> set[str]:
     """Every article identity the site holds (its ground truth)."""
     truth = work / "truth"
-    subprocess.run([NEWSARCHIVE, "site", "truth", "--out", str(truth), "--count", str(args.articles),
-                    "--seed", str(args.seed)], check=True, capture_output=True)
+    subprocess.run(
+        [NEWSARCHIVE, "site", "truth", "--out", str(truth), "--count", str(args.articles), "--seed", str(args.seed)],
+        check=True,
+        capture_output=True,
+    )
     lines = (truth / "articles.jsonl").read_text(encoding="utf-8").splitlines()
     return {json.loads(line)["url"] for line in lines}
 
@@ -88,8 +108,11 @@ def measure(data: Path, expected: set[str]) -> tuple[int, int, int, str]:
 
 def crawl(base: str, data: Path, kill_after: float | None) -> tuple[int, float | None]:
     """One crawl; killed with SIGKILL `kill_after` seconds in (if it is still running then)."""
-    process = subprocess.Popen([NEWSARCHIVE, "crawl", "--base-url", base, "--data-dir", str(data), *CRAWL],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [NEWSARCHIVE, "crawl", "--base-url", base, "--data-dir", str(data), *CRAWL],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     if kill_after is None:
         return process.wait(), None
     try:
@@ -118,19 +141,25 @@ def main() -> None:
     outcomes: list[Outcome] = []
     try:
         expected = site_articles(args, work)
-        print(f"site: {len(expected)} articles at {base}, faults: errors {args.error_rate:.0%}, dropped "
-              f"{args.drop_rate:.0%}, challenges {args.challenge_rate:.0%}", file=sys.stderr)
+        print(
+            f"site: {len(expected)} articles at {base}, faults: errors {args.error_rate:.0%}, dropped "
+            f"{args.drop_rate:.0%}, challenges {args.challenge_rate:.0%}",
+            file=sys.stderr,
+        )
         for number in range(1, args.runs + 2):
             last = number == args.runs + 1
             started = time.perf_counter()
             status, killed = crawl(base, work / "data", None if last else moments.uniform(0.3, args.longest))
             outcome = Outcome(number, killed, status, *measure(work / "data", expected))
             outcomes.append(outcome)
-            print(json.dumps(asdict(outcome)) if args.json else
-                  f"run {number:>3} {'killed after ' + format(killed, '.1f') + ' s' if killed else 'to its end':>20}"
-                  f" ({time.perf_counter() - started:.1f} s, exit {status:>3}): {outcome.stored} stored, "
-                  f"{outcome.missing} missing, {outcome.doubled} doubled, integrity {outcome.integrity}",
-                  flush=True)
+            print(
+                json.dumps(asdict(outcome))
+                if args.json
+                else f"run {number:>3} {'killed after ' + format(killed, '.1f') + ' s' if killed else 'to its end':>20}"
+                f" ({time.perf_counter() - started:.1f} s, exit {status:>3}): {outcome.stored} stored, "
+                f"{outcome.missing} missing, {outcome.doubled} doubled, integrity {outcome.integrity}",
+                flush=True,
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -138,10 +167,12 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
     final = outcomes[-1]
     killed = sum(o.killed_after is not None for o in outcomes)
-    print(f"after {killed} kills and one run to its end: {final.missing} of {len(expected)} articles lost, "
-          f"{final.doubled} doubled, integrity {final.integrity}; "
-          f"integrity ok after every run: {all(o.integrity in ('ok', 'no store yet') for o in outcomes)}",
-          file=sys.stderr)
+    print(
+        f"after {killed} kills and one run to its end: {final.missing} of {len(expected)} articles lost, "
+        f"{final.doubled} doubled, integrity {final.integrity}; "
+        f"integrity ok after every run: {all(o.integrity in ('ok', 'no store yet') for o in outcomes)}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

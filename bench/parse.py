@@ -22,6 +22,7 @@ last day. The target is a speed ratio (ours/trafilatura) of at least 5x.
 Run: cd /work/main && PYTHONPATH=. .venv/bin/python bench/parse.py [--pages 2000] [--seed 1]
 [--repeat 1] [--json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,10 +53,15 @@ PROGRESS_EVERY = 250
 WARMUP_PAGES = 50
 TARGET_RATIO = 5.0
 FIELDS = ["headline", "authors", "published", "body", "section", "tags", "images"]
-FIELD_LABELS = {"headline": "headline (exact)", "authors": "authors (exact list)",
-                "published": "published date (ICT)", "body": "body token F1 (mean)",
-                "section": "section (exact)", "tags": "tags (exact list)",
-                "images": "images+captions+credits (exact)"}
+FIELD_LABELS = {
+    "headline": "headline (exact)",
+    "authors": "authors (exact list)",
+    "published": "published date (ICT)",
+    "body": "body token F1 (mean)",
+    "section": "section (exact)",
+    "tags": "tags (exact list)",
+    "images": "images+captions+credits (exact)",
+}
 AUTHOR_SEPARATORS = re.compile(r"\s*[;,]\s*|\s+and\s+")
 AUTHOR_BLACKLIST = {"The Phnom Penh Post"}  # the paper's name, printed after the names in Drupal bylines
 
@@ -83,8 +89,10 @@ class Run:
         return pages / self.seconds if self.seconds else float("inf")
 
     def accuracy(self) -> dict[str, float | None]:
-        return {field: (sum(values) / len(values) if values else None)
-                for field, values in ((f, self.scores.get(f, [])) for f in FIELDS)}
+        return {
+            field: (sum(values) / len(values) if values else None)
+            for field, values in ((f, self.scores.get(f, [])) for f in FIELDS)
+        }
 
 
 def pin_to_one_core() -> str:
@@ -119,8 +127,7 @@ def generate_pages(seed: int, count: int) -> tuple[list[Page], datetime]:
     return pages, now
 
 
-def time_extractor(extract: Callable[[Page], T], pages: list[Page], repeat: int,
-                   label: str) -> tuple[float, list[T]]:
+def time_extractor(extract: Callable[[Page], T], pages: list[Page], repeat: int, label: str) -> tuple[float, list[T]]:
     """Best total extraction time over `repeat` passes, and the results of the last pass."""
     for page in pages[:WARMUP_PAGES]:
         extract(page)
@@ -144,9 +151,14 @@ def ours(page: Page, fetched_at: datetime) -> Article | None:
 
 def reference(page: Page, last_day: str) -> Document | None:
     return trafilatura.bare_extraction(
-        page.html, url=page.url, with_metadata=True, include_comments=False, favor_precision=True,
+        page.html,
+        url=page.url,
+        with_metadata=True,
+        include_comments=False,
+        favor_precision=True,
         author_blacklist=AUTHOR_BLACKLIST,
-        date_extraction_params={"original_date": True, "extensive_search": True, "max_date": last_day})
+        date_extraction_params={"original_date": True, "extensive_search": True, "max_date": last_day},
+    )
 
 
 def local_date(moment: str | None) -> str | None:
@@ -155,27 +167,50 @@ def local_date(moment: str | None) -> str | None:
 
 
 def truth_fields(truth: dict[str, Any]) -> dict[str, Any]:
-    return {"headline": truth["headline"], "authors": truth["authors"],
-            "published": local_date(truth["published"]), "body": truth["body"],
-            "section": truth["section"], "tags": truth["tags"], "images": truth["images"]}
+    return {
+        "headline": truth["headline"],
+        "authors": truth["authors"],
+        "published": local_date(truth["published"]),
+        "body": truth["body"],
+        "section": truth["section"],
+        "tags": truth["tags"],
+        "images": truth["images"],
+    }
 
 
 def our_fields(article: Article | None) -> dict[str, Any]:
     if article is None:
-        return {"headline": None, "authors": [], "published": None, "body": [], "section": None,
-                "tags": [], "images": []}
-    return {"headline": article.headline, "authors": article.authors,
-            "published": local_date(article.published), "body": article.body,
-            "section": article.section, "tags": article.tags,
-            "images": [asdict(image) for image in article.images]}
+        return {
+            "headline": None,
+            "authors": [],
+            "published": None,
+            "body": [],
+            "section": None,
+            "tags": [],
+            "images": [],
+        }
+    return {
+        "headline": article.headline,
+        "authors": article.authors,
+        "published": local_date(article.published),
+        "body": article.body,
+        "section": article.section,
+        "tags": article.tags,
+        "images": [asdict(image) for image in article.images],
+    }
 
 
 def reference_fields(document: Document | None) -> dict[str, Any]:
     if document is None:
         return {"headline": None, "authors": [], "published": None, "body": [], "tags": []}
     authors = [name for name in AUTHOR_SEPARATORS.split(document.author or "") if name]
-    return {"headline": document.title, "authors": authors, "published": document.date,
-            "body": [document.text or ""], "tags": document.tags or []}
+    return {
+        "headline": document.title,
+        "authors": authors,
+        "published": document.date,
+        "body": [document.text or ""],
+        "tags": document.tags or [],
+    }
 
 
 def token_f1(found: list[str], expected: list[str]) -> float:
@@ -218,15 +253,22 @@ def report(runs: list[Run], pages: int, seed: int, cpu: str, examples: int) -> s
     ours_run, reference_run = runs
     ratio = ours_run.pages_per_second(pages) / reference_run.pages_per_second(pages)
     verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
-    lines = [f"pages: {pages} (seed {seed}), one process pinned to {cpu}, "
-             f"trafilatura {trafilatura.__version__}", "",
-             f"{'extractor':<14}{'pages':>8}{'seconds':>10}{'pages/s':>10}"]
+    lines = [
+        f"pages: {pages} (seed {seed}), one process pinned to {cpu}, trafilatura {trafilatura.__version__}",
+        "",
+        f"{'extractor':<14}{'pages':>8}{'seconds':>10}{'pages/s':>10}",
+    ]
     lines += [f"{run.name:<14}{pages:>8}{run.seconds:>10.2f}{run.pages_per_second(pages):>10.1f}" for run in runs]
-    lines += [f"ratio ours/trafilatura: {ratio:.2f}x (target >= {TARGET_RATIO:g}x: {verdict})", "",
-              f"{'field':<34}{'ours':>10}{'trafilatura':>13}"]
+    lines += [
+        f"ratio ours/trafilatura: {ratio:.2f}x (target >= {TARGET_RATIO:g}x: {verdict})",
+        "",
+        f"{'field':<34}{'ours':>10}{'trafilatura':>13}",
+    ]
     accuracies = [run.accuracy() for run in runs]
-    lines += [f"{FIELD_LABELS[field]:<34}{percent(accuracies[0][field]):>10}{percent(accuracies[1][field]):>13}"
-              for field in FIELDS]
+    lines += [
+        f"{FIELD_LABELS[field]:<34}{percent(accuracies[0][field]):>10}{percent(accuracies[1][field]):>13}"
+        for field in FIELDS
+    ]
     if examples:
         lines += ["", "pages below full marks (count, first article ids):"]
         for run in runs:
@@ -241,12 +283,21 @@ def report(runs: list[Run], pages: int, seed: int, cpu: str, examples: int) -> s
 def figures(runs: list[Run], pages: int, seed: int, cpu: str) -> dict[str, Any]:
     ours_run, reference_run = runs
     return {
-        "pages": pages, "seed": seed, "cpu": cpu, "trafilatura_version": trafilatura.__version__,
+        "pages": pages,
+        "seed": seed,
+        "cpu": cpu,
+        "trafilatura_version": trafilatura.__version__,
         "ratio": ours_run.pages_per_second(pages) / reference_run.pages_per_second(pages),
         "target_ratio": TARGET_RATIO,
-        **{run.name: {"seconds": run.seconds, "pages_per_second": run.pages_per_second(pages),
-                      "accuracy": run.accuracy(), "misses": {f: len(ids) for f, ids in run.misses.items()}}
-           for run in runs},
+        **{
+            run.name: {
+                "seconds": run.seconds,
+                "pages_per_second": run.pages_per_second(pages),
+                "accuracy": run.accuracy(),
+                "misses": {f: len(ids) for f, ids in run.misses.items()},
+            }
+            for run in runs
+        },
     }
 
 
@@ -263,10 +314,13 @@ def main(argv: list[str] | None = None) -> None:
     cpu = pin_to_one_core()
     pages, now = generate_pages(args.seed, args.pages)
     ours_seconds, articles = time_extractor(partial(ours, fetched_at=now), pages, args.repeat, "ours")
-    reference_seconds, documents = time_extractor(partial(reference, last_day=now.date().isoformat()),
-                                                  pages, args.repeat, "trafilatura")
-    runs = [score("ours", ours_seconds, [our_fields(a) for a in articles], pages),
-            score("trafilatura", reference_seconds, [reference_fields(d) for d in documents], pages)]
+    reference_seconds, documents = time_extractor(
+        partial(reference, last_day=now.date().isoformat()), pages, args.repeat, "trafilatura"
+    )
+    runs = [
+        score("ours", ours_seconds, [our_fields(a) for a in articles], pages),
+        score("trafilatura", reference_seconds, [reference_fields(d) for d in documents], pages),
+    ]
     if args.json:
         print(json.dumps(figures(runs, len(pages), args.seed, cpu)))
     else:

@@ -52,6 +52,7 @@ shown.
 Run: cd /work/main && PYTHONPATH=. .venv/bin/python bench/search.py [--articles 100000] [--seed 1]
 [--windows 300] [--per-kind 50] [--work DIR] [--rebuild] [--json]
 """
+
 from __future__ import annotations
 
 import sys
@@ -142,10 +143,14 @@ class Latency:
     skipped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
 
-    def percentiles(self, queries: list[Query], kind: str | None = None, first: bool = False
-                    ) -> dict[str, float | None]:
-        values = sorted(ms for query, ms in zip(queries, self.first_pass if first else self.milliseconds, strict=True)
-                        if ms is not None and kind in (None, query.kind))
+    def percentiles(
+        self, queries: list[Query], kind: str | None = None, first: bool = False
+    ) -> dict[str, float | None]:
+        values = sorted(
+            ms
+            for query, ms in zip(queries, self.first_pass if first else self.milliseconds, strict=True)
+            if ms is not None and kind in (None, query.kind)
+        )
         return {f"p{p}": percentile(values, p) for p in (50, 95, 99)}
 
 
@@ -158,8 +163,11 @@ def code_fingerprint() -> str:
     """What the indices depend on besides the corpus: the project's indexing code and this file
     (read when this module is loaded, as near as can be to when that code was imported)."""
     digest = hashlib.sha256()
-    for path in (*(Path(search.__file__).parent / name for name in ("schema.py", "documents.py", "indexer.py")),
-                 Path(archive.fields.__file__), Path(__file__)):
+    for path in (
+        *(Path(search.__file__).parent / name for name in ("schema.py", "documents.py", "indexer.py")),
+        Path(archive.fields.__file__),
+        Path(__file__),
+    ):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -176,8 +184,12 @@ def folder_bytes(folder: Path) -> int:
 
 def snapshot_of(corpus: Corpus, moment: datetime) -> MostViewedSnapshot:
     truth = corpus.most_viewed_truth(moment)
-    return MostViewedSnapshot(site=truth["site"], seen_at=truth["window_start"], page_url=ORIGIN + "/",
-                              entries=[MostViewedEntry(**entry) for entry in truth["entries"]])
+    return MostViewedSnapshot(
+        site=truth["site"],
+        seen_at=truth["window_start"],
+        page_url=ORIGIN + "/",
+        entries=[MostViewedEntry(**entry) for entry in truth["entries"]],
+    )
 
 
 def sightings(corpus: Corpus, windows: int, pages: int, seed: int) -> dict[int, tuple[MostViewedSnapshot, datetime]]:
@@ -218,12 +230,15 @@ def prepare_store(folder: Path, seed: int, articles: int, windows: int) -> dict[
         for position, i in enumerate(progress(ids, len(ids), "pages")):
             record = corpus.article(i).truth(end)
             snapshot, captured_at = carried.get(position, (None, end))
-            article = Article.from_dict(record | {"fetched_url": record["url"],
-                                                  "fetched_at": captured_at.isoformat()})
+            article = Article.from_dict(record | {"fetched_url": record["url"], "fetched_at": captured_at.isoformat()})
             store.ingest(ParsedPage(article, snapshot), None, captured_at, None)
         listed = store.listed_url_count()
-    prepared = wanted | {"documents": len(ids), "sightings": len(carried), "articles_listed": listed,
-                         "seconds": time.perf_counter() - started}
+    prepared = wanted | {
+        "documents": len(ids),
+        "sightings": len(carried),
+        "articles_listed": listed,
+        "seconds": time.perf_counter() - started,
+    }
     marker.write_text(json.dumps(prepared))
     return prepared | {"reused": False}
 
@@ -243,9 +258,9 @@ def phrases_of(paragraphs: list[str]) -> list[list[str]]:
         plain = [WORD.fullmatch(t) is not None and t.lower() not in STOP_WORDS for t in tokens]
         for k in range(len(tokens) - 1):
             if plain[k] and plain[k + 1]:
-                found.append([t.lower() for t in tokens[k:k + 2]])
+                found.append([t.lower() for t in tokens[k : k + 2]])
                 if k + 2 < len(tokens) and plain[k + 2]:
-                    found.append([t.lower() for t in tokens[k:k + 3]])
+                    found.append([t.lower() for t in tokens[k : k + 3]])
     return found
 
 
@@ -320,8 +335,9 @@ def build_ours(store: Store, folder: Path) -> int:
 
 def build_plain(store: Store, folder: Path) -> int:
     folder.mkdir(parents=True)
-    writer = index.create_in(str(folder), plain_schema()).writer(procs=PROCS, limitmb=LIMIT_MB, multisegment=True,
-                                                                   compound=False)
+    writer = index.create_in(str(folder), plain_schema()).writer(
+        procs=PROCS, limitmb=LIMIT_MB, multisegment=True, compound=False
+    )
     count = 0
     for record in progress(store.current_records(), store.article_count(), "articles"):
         document = to_document(record, None)
@@ -358,8 +374,14 @@ def timed_build(engine: str, builder: Callable[[Store, Path], int], store: Store
     started = time.perf_counter()
     documents = builder(store, folder)
     seconds = time.perf_counter() - started
-    return Build(engine, documents, seconds, folder_bytes(index_folder(engine, folder)),
-                 datetime.now(UTC).isoformat(timespec="seconds"), CODE)
+    return Build(
+        engine,
+        documents,
+        seconds,
+        folder_bytes(index_folder(engine, folder)),
+        datetime.now(UTC).isoformat(timespec="seconds"),
+        CODE,
+    )
 
 
 def builds(store: Store, work: Path, again: bool) -> list[Build]:
@@ -389,6 +411,7 @@ def run_ours(folder: Path) -> Callable[[str], int]:
 
     def search(text: str) -> int:
         return service.search(SearchRequest(query=text, histogram="month")).total
+
     return search
 
 
@@ -405,6 +428,7 @@ def run_plain(folder: Path) -> Callable[[str], int]:
         for hit in results[:10]:
             hit.highlights("body", text=hit.fields().get("body", ""), top=2)
         return len(results)
+
     return search
 
 
@@ -432,6 +456,7 @@ def run_tantivy(folder: Path) -> Callable[[str], int]:
         for _, address in found.hits:
             snippets.snippet_from_doc(searcher.doc(address)).to_html()
         return found.count
+
     return search
 
 
@@ -480,8 +505,9 @@ def row(label: str, groups: list[list[str]]) -> str:
 
 def agreement(runs: list[Latency]) -> dict[str, int]:
     ours = runs[0].totals
-    return {run.engine: sum(t is not None and t == o for t, o in zip(run.totals, ours, strict=True))
-            for run in runs[1:]}
+    return {
+        run.engine: sum(t is not None and t == o for t, o in zip(run.totals, ours, strict=True)) for run in runs[1:]
+    }
 
 
 def verdicts(done: list[Build], runs: list[Latency], queries: list[Query]) -> tuple[float, float | None]:
@@ -489,38 +515,53 @@ def verdicts(done: list[Build], runs: list[Latency], queries: list[Query]) -> tu
     return ratio, runs[0].percentiles(queries)["p95"]
 
 
-def report(prepared: dict[str, Any], done: list[Build], runs: list[Latency], queries: list[Query],
-           per_kind: int) -> str:
+def report(
+    prepared: dict[str, Any], done: list[Build], runs: list[Latency], queries: list[Query], per_kind: int
+) -> str:
     ratio, p95 = verdicts(done, runs, queries)
     how = "reused" if prepared["reused"] else f"prepared in {prepared['seconds']:.0f} s"
-    lines = [f"corpus: {prepared['articles']:,} articles (seed {prepared['seed']}), {prepared['documents']:,} in the "
-             f"store ({how}); {prepared['windows']} Most viewed windows on {prepared['sightings']} pages, "
-             f"{prepared['articles_listed']} articles listed",
-             f"Whoosh procs={PROCS} limitmb={LIMIT_MB}; {tantivy.__version__}, default writer; "
-             f"indexing code {CODE}", "",
-             f"{'build':<14}{'documents':>11}{'seconds':>10}{'docs/s':>9}{'index MB':>10}"]
+    lines = [
+        f"corpus: {prepared['articles']:,} articles (seed {prepared['seed']}), {prepared['documents']:,} in the "
+        f"store ({how}); {prepared['windows']} Most viewed windows on {prepared['sightings']} pages, "
+        f"{prepared['articles_listed']} articles listed",
+        f"Whoosh procs={PROCS} limitmb={LIMIT_MB}; {tantivy.__version__}, default writer; indexing code {CODE}",
+        "",
+        f"{'build':<14}{'documents':>11}{'seconds':>10}{'docs/s':>9}{'index MB':>10}",
+    ]
     for built in done:
         note = f"  (recorded {built.built_at}, same code)" if built.reused else ""
-        lines.append(f"{built.engine:<14}{built.documents:>11,}{built.seconds:>10.1f}{built.docs_per_second:>9.0f}"
-                     f"{built.bytes / 1e6:>10.0f}{note}")
+        lines.append(
+            f"{built.engine:<14}{built.documents:>11,}{built.seconds:>10.1f}{built.docs_per_second:>9.0f}"
+            f"{built.bytes / 1e6:>10.0f}{note}"
+        )
     verdict = "met" if ratio <= TARGET_BUILD_RATIO else "NOT met"
-    lines += [f"build time ours/plain Whoosh: {ratio:.2f}x (target <= {TARGET_BUILD_RATIO:g}x: {verdict})", "",
-              f"latency ms, {len(queries)} queries ({per_kind} per kind), after a warm-up pass",
-              f"{'':<12}" + "   ".join(f"{run.engine:>24}" for run in runs),
-              row("kind", [["p50", "p95", "p99"] for _ in runs])]
-    lines += [row(kind or "overall", [list(map(milliseconds, run.percentiles(queries, kind).values())) for run in runs])
-              for kind in (*KINDS, None)]
-    lines.append(row("warm-up", [list(map(milliseconds, run.percentiles(queries, first=True).values()))
-                                 for run in runs]) + "   (overall, the first pass over the mix)")
+    lines += [
+        f"build time ours/plain Whoosh: {ratio:.2f}x (target <= {TARGET_BUILD_RATIO:g}x: {verdict})",
+        "",
+        f"latency ms, {len(queries)} queries ({per_kind} per kind), after a warm-up pass",
+        f"{'':<12}" + "   ".join(f"{run.engine:>24}" for run in runs),
+        row("kind", [["p50", "p95", "p99"] for _ in runs]),
+    ]
+    lines += [
+        row(kind or "overall", [list(map(milliseconds, run.percentiles(queries, kind).values())) for run in runs])
+        for kind in (*KINDS, None)
+    ]
+    lines.append(
+        row("warm-up", [list(map(milliseconds, run.percentiles(queries, first=True).values())) for run in runs])
+        + "   (overall, the first pass over the mix)"
+    )
     verdict = "met" if p95 is not None and p95 < TARGET_P95_MS else "NOT met"
     lines.append(f"our overall p95: {milliseconds(p95)} ms (target < {TARGET_P95_MS:g} ms: {verdict})")
     same = agreement(runs)
-    lines.append("queries whose total equals ours: " + ", ".join(f"{name} {n}/{len(queries)}"
-                                                               for name, n in same.items()))
+    lines.append(
+        "queries whose total equals ours: " + ", ".join(f"{name} {n}/{len(queries)}" for name, n in same.items())
+    )
     for run in runs[1:]:
-        differ = [f"{q.text} ({ours} vs {theirs})" for q, ours, theirs in zip(queries, runs[0].totals, run.totals,
-                                                                              strict=True)
-                  if ours is not None and theirs is not None and ours != theirs]
+        differ = [
+            f"{q.text} ({ours} vs {theirs})"
+            for q, ours, theirs in zip(queries, runs[0].totals, run.totals, strict=True)
+            if ours is not None and theirs is not None and ours != theirs
+        ]
         if differ:
             lines.append(f"totals ours vs {run.engine}, first of {len(differ)} that differ: " + "; ".join(differ[:5]))
     for run in runs:
@@ -533,17 +574,26 @@ def report(prepared: dict[str, Any], done: list[Build], runs: list[Latency], que
 def figures(prepared: dict[str, Any], done: list[Build], runs: list[Latency], queries: list[Query]) -> dict[str, Any]:
     ratio, p95 = verdicts(done, runs, queries)
     return {
-        "corpus": prepared, "procs": PROCS, "limitmb": LIMIT_MB, "tantivy_version": tantivy.__version__,
+        "corpus": prepared,
+        "procs": PROCS,
+        "limitmb": LIMIT_MB,
+        "tantivy_version": tantivy.__version__,
         "builds": {b.engine: asdict(b) | {"docs_per_second": b.docs_per_second} for b in done},
-        "build_ratio": ratio, "target_build_ratio": TARGET_BUILD_RATIO,
-        "our_p95_ms": p95, "target_p95_ms": TARGET_P95_MS,
-        "latency_ms": {run.engine: {kind or "overall": run.percentiles(queries, kind) for kind in (*KINDS, None)}
-                       for run in runs},
+        "build_ratio": ratio,
+        "target_build_ratio": TARGET_BUILD_RATIO,
+        "our_p95_ms": p95,
+        "target_p95_ms": TARGET_P95_MS,
+        "latency_ms": {
+            run.engine: {kind or "overall": run.percentiles(queries, kind) for kind in (*KINDS, None)} for run in runs
+        },
         "warm_up_latency_ms": {run.engine: run.percentiles(queries, first=True) for run in runs},
         "totals_equal_to_ours": agreement(runs),
-        "skipped": {run.engine: run.skipped for run in runs}, "failed": {run.engine: run.failed for run in runs},
-        "queries": [asdict(q) | {run.engine: {"ms": run.milliseconds[k], "total": run.totals[k]} for run in runs}
-                    for k, q in enumerate(queries)],
+        "skipped": {run.engine: run.skipped for run in runs},
+        "failed": {run.engine: run.failed for run in runs},
+        "queries": [
+            asdict(q) | {run.engine: {"ms": run.milliseconds[k], "total": run.totals[k]} for run in runs}
+            for k, q in enumerate(queries)
+        ],
     }
 
 
@@ -553,8 +603,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1, help="seed of the replica site and of the query mix")
     parser.add_argument("--windows", type=int, default=300, help="Most viewed windows put in the store")
     parser.add_argument("--per-kind", type=int, default=50, help="queries of each of the five kinds")
-    parser.add_argument("--work", type=Path, help="keep the store and indices here and reuse them (default: a "
-                                                  "temporary folder, removed at the end)")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="keep the store and indices here and reuse them (default: a temporary folder, removed at the end)",
+    )
     parser.add_argument("--rebuild", action="store_true", help="build (and time) the indices even if --work has them")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = parser.parse_args(argv)

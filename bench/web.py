@@ -12,6 +12,7 @@ Target from the issue: report the figures; the search's p95 should stay well bel
 Run: cd /work/main && .venv/bin/python bench/web.py [--articles 100000] [--clients 8]
 [--requests 400] [--work DIR] [--json]
 """
+
 from __future__ import annotations
 
 import sys
@@ -62,10 +63,16 @@ class Run:
         return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))] * 1000
 
     def figures(self) -> dict:
-        return {"target": self.target, "requests": len(self.latencies), "errors": self.errors,
-                "seconds": round(self.seconds, 2), "requests_per_second": round(len(self.latencies) / self.seconds, 1),
-                "p50_ms": round(self.percentile(50), 1), "p95_ms": round(self.percentile(95), 1),
-                "p99_ms": round(self.percentile(99), 1)}
+        return {
+            "target": self.target,
+            "requests": len(self.latencies),
+            "errors": self.errors,
+            "seconds": round(self.seconds, 2),
+            "requests_per_second": round(len(self.latencies) / self.seconds, 1),
+            "p50_ms": round(self.percentile(50), 1),
+            "p95_ms": round(self.percentile(95), 1),
+            "p99_ms": round(self.percentile(99), 1),
+        }
 
 
 def load(base: str, paths: list[str], clients: int, target: str) -> Run:
@@ -109,9 +116,24 @@ def load(base: str, paths: list[str], clients: int, target: str) -> Run:
 
 
 def serve(data: Path, index: Path, threads: int) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen([str(NEWSARCHIVE), "serve", "--port", "0", "--threads", str(threads), "--data-dir",
-                                str(data), "--index-dir", str(index)], stdout=subprocess.PIPE, text=True, cwd=REPO,
-                               env=os.environ | {"PYTHONUNBUFFERED": "1"})
+    process = subprocess.Popen(
+        [
+            str(NEWSARCHIVE),
+            "serve",
+            "--port",
+            "0",
+            "--threads",
+            str(threads),
+            "--data-dir",
+            str(data),
+            "--index-dir",
+            str(index),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env=os.environ | {"PYTHONUNBUFFERED": "1"},
+    )
     line = process.stdout.readline()
     if "Serving" not in line:
         process.kill()
@@ -146,14 +168,22 @@ def main() -> int:
         runs = [
             load(base, ["/openapi.json"] * args.requests, args.clients, "/openapi.json (no search: reference)"),
             load(base, [f"/search?q={quote(q)}" for q in queries][: args.requests], args.clients, "/search (HTML)"),
-            load(base, [f"/search.json?q={quote(q)}" for q in queries][: args.requests], args.clients,
-                 "/search.json (JSON twin)"),
+            load(
+                base,
+                [f"/search.json?q={quote(q)}" for q in queries][: args.requests],
+                args.clients,
+                "/search.json (JSON twin)",
+            ),
         ]
     finally:
         process.terminate()
         process.wait(timeout=30)
-    figures = {"articles": args.articles, "clients": args.clients, "threads": args.threads,
-               "runs": [run.figures() for run in runs]}
+    figures = {
+        "articles": args.articles,
+        "clients": args.clients,
+        "threads": args.threads,
+        "runs": [run.figures() for run in runs],
+    }
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0
@@ -161,8 +191,10 @@ def main() -> int:
     print(f"{'target':38} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for run in runs:
         f = run.figures()
-        print(f"{f['target']:38} {f['requests']:>8} {f['errors']:>6} {f['requests_per_second']:>8} "
-              f"{f['p50_ms']:>8} {f['p95_ms']:>8} {f['p99_ms']:>8}")
+        print(
+            f"{f['target']:38} {f['requests']:>8} {f['errors']:>6} {f['requests_per_second']:>8} "
+            f"{f['p50_ms']:>8} {f['p95_ms']:>8} {f['p99_ms']:>8}"
+        )
     return 0
 
 

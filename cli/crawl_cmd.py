@@ -1,5 +1,6 @@
 """`newsarchive crawl`: harvest a newspaper (the real site, a mirror, or the local sample
 site) into the archive: WARC files for every response, the SQLite store for the records."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,28 +23,44 @@ UNFETCHED_EXIT = 3  # the run finished, but articles it knows of are still missi
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "crawl", help="harvest a newspaper into the archive",
+        "crawl",
+        help="harvest a newspaper into the archive",
         description="Crawl a newspaper site politely (robots.txt, its Crawl-delay, at most one request a second "
-                    "by default) from its section listings, sitemaps and feeds; keep every response in WARC files "
-                    "and every article, revision and Most viewed snapshot in the store. A second run fetches only "
-                    "what is new; a run that was killed is resumed by the next one.")
+        "by default) from its section listings, sitemaps and feeds; keep every response in WARC files "
+        "and every article, revision and Most viewed snapshot in the store. A second run fetches only "
+        "what is new; a run that was killed is resumed by the next one.",
+    )
     add_site_option(parser, "which newspaper")
     for option in OPTIONS:
         add_option(parser, option)
-    parser.add_argument("--contact", default=os.environ.get("NEWSARCHIVE_CONTACT"),
-                        help="an e-mail or web address put in the user agent; required for a real site "
-                             "(default: $NEWSARCHIVE_CONTACT)")
-    parser.add_argument("--job", default="crawl",
-                        help="the name the run is recorded under (runs are compared with earlier runs of the "
-                             "same job to spot a site redesign; default: crawl)")
-    parser.add_argument("--redis", metavar="URL",
-                        help="be one worker of a distributed crawl: share the frontier and duplicate filter kept on "
-                             "this Redis server (e.g. redis://10.0.0.5:6379/0) and send what is found to "
-                             "`newsarchive ingest`, which writes the store; WARC files stay in --data-dir")
+    parser.add_argument(
+        "--contact",
+        default=os.environ.get("NEWSARCHIVE_CONTACT"),
+        help="an e-mail or web address put in the user agent; required for a real site (default: $NEWSARCHIVE_CONTACT)",
+    )
+    parser.add_argument(
+        "--job",
+        default="crawl",
+        help="the name the run is recorded under (runs are compared with earlier runs of the "
+        "same job to spot a site redesign; default: crawl)",
+    )
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        help="be one worker of a distributed crawl: share the frontier and duplicate filter kept on "
+        "this Redis server (e.g. redis://10.0.0.5:6379/0) and send what is found to "
+        "`newsarchive ingest`, which writes the store; WARC files stay in --data-dir",
+    )
     parser.add_argument("--crawl-id", help="with --redis: which distributed crawl to join (default: crawl)")
     add_redis_wait(parser)
-    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="any Scrapy setting, e.g. -s LOG_LEVEL=DEBUG")
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any Scrapy setting, e.g. -s LOG_LEVEL=DEBUG",
+    )
     add_data_dir(parser)
     parser.set_defaults(run=run)
 
@@ -103,8 +120,10 @@ def run(args: argparse.Namespace) -> int:
     spider_args, option_settings = checked_options(args)
     base = (args.base_url or site.ORIGIN).rstrip("/")
     if not args.contact and not is_local(urlsplit(base).hostname or ""):
-        raise UserError("Set NEWSARCHIVE_CONTACT or --contact (an e-mail or web address where the site can reach "
-                        "you) before crawling a real site.")
+        raise UserError(
+            "Set NEWSARCHIVE_CONTACT or --contact (an e-mail or web address where the site can reach "
+            "you) before crawling a real site."
+        )
     if (args.crawl_id or args.redis_wait is not None) and not args.redis:
         raise UserError("--crawl-id and --redis-wait are for a distributed crawl; give --redis too.")
     settings = get_project_settings()
@@ -120,8 +139,9 @@ def run(args: argparse.Namespace) -> int:
 
         crawl_id = args.crawl_id or "crawl"
         try:
-            wait_for_ingester(args.redis, crawl_id,
-                              lambda: print(f"waiting for the ingester of crawl {crawl_id}", file=sys.stderr))
+            wait_for_ingester(
+                args.redis, crawl_id, lambda: print(f"waiting for the ingester of crawl {crawl_id}", file=sys.stderr)
+            )
         except ClusterError as error:
             raise UserError(str(error)) from None
         add_settings(settings, cluster_settings(args.redis, crawl_id, redis_wait(args)))
@@ -159,4 +179,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"newsarchive: {unfetched_sentence(unfetched)}.", file=sys.stderr)
         return UNFETCHED_EXIT
     return 0
-

@@ -1,4 +1,5 @@
 """The one data folder (store, WARC files), set by --data-dir or $NEWSARCHIVE_DATA."""
+
 from __future__ import annotations
 
 import argparse
@@ -9,8 +10,12 @@ from cli.errors import UserError
 
 
 def add_data_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="the archive's folder: store and WARC files (default: $NEWSARCHIVE_DATA, else ./data)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="the archive's folder: store and WARC files (default: $NEWSARCHIVE_DATA, else ./data)",
+    )
 
 
 def resolve(args: argparse.Namespace) -> Path:

@@ -1,6 +1,7 @@
 """`newsarchive demo`: the main job on embedded defaults — serve the replica newspaper on
 127.0.0.1, show pages of every template era parsed into records, then crawl the whole site
 into an archive and sum up what it holds."""
+
 from __future__ import annotations
 
 import argparse
@@ -26,10 +27,12 @@ from search.service import SearchRequest, SearchService
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "demo", help="serve the sample site and show pages of every era parsed into records",
+        "demo",
+        help="serve the sample site and show pages of every era parsed into records",
         description="Start the offline sample newspaper on 127.0.0.1, fetch the seed page and a page of "
-                    "each template era over HTTP and print what the parser reads from them, then crawl the whole "
-                    "sample site into the archive (<data dir>/demo) and sum up what it holds.")
+        "each template era over HTTP and print what the parser reads from them, then crawl the whole "
+        "sample site into the archive (<data dir>/demo) and sum up what it holds.",
+    )
     parser.add_argument("--count", type=int, default=400, help="articles in the sample site (default: %(default)s)")
     parser.add_argument("--once", action="store_true", help="stop after printing instead of serving on")
     add_data_dir(parser)
@@ -51,8 +54,10 @@ def show(page: ParsedPage, seen_as: str) -> None:
     print(f"   headline : {article.headline}")
     print(f"   era      : {article.era}, language {article.language}, section {article.section}")
     print(f"   authors  : {', '.join(article.authors) or '(none)'}   [byline as printed: {article.byline!r}]")
-    print(f"   published: {article.published} (precision: {article.published_precision})"
-          + (f", updated {article.updated}" if article.updated else ""))
+    print(
+        f"   published: {article.published} (precision: {article.published_precision})"
+        + (f", updated {article.updated}" if article.updated else "")
+    )
     print(f"   tags     : {', '.join(article.tags) or '(none)'}")
     for image in article.images:
         print(f"   caption  : {image.caption!r}  credit: {image.credit!r}")
@@ -70,8 +75,24 @@ def show(page: ParsedPage, seen_as: str) -> None:
 def crawl_into(base: str, folder: Path) -> None:
     """Crawl the sample site with politeness lifted (it is our own, on 127.0.0.1)."""
     print(f"\n== crawling {base}/ into {folder}")
-    command = [sys.executable, "-m", "cli.main", "crawl", "--base-url", base, "--data-dir", str(folder.resolve()),
-               "--delay", "0", "--concurrency", "8", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"]
+    command = [
+        sys.executable,
+        "-m",
+        "cli.main",
+        "crawl",
+        "--base-url",
+        base,
+        "--data-dir",
+        str(folder.resolve()),
+        "--delay",
+        "0",
+        "--concurrency",
+        "8",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "LOG_LEVEL=WARNING",
+    ]
     result = subprocess.run(command, cwd=Path(__file__).resolve().parent.parent)
     if result.returncode != 0:
         raise UserError("The demo crawl failed; see the messages above.")
@@ -79,11 +100,16 @@ def crawl_into(base: str, folder: Path) -> None:
         runs = store.all_runs()
         eras = store.articles_by_era()
         last = runs[-1]
-        print(f"   run {last['id']} ({last['status']}): {last['pages']} pages fetched, {last['new_articles']} new "
-              f"articles, {last['new_revisions']} new revisions, {last['snapshots']} new Most viewed snapshots, "
-              f"{last['warnings']} warnings")
-        print(f"   the archive now holds {store.article_count()} articles ("
-              + ", ".join(f"{count} {era}" for era, count in eras) + f") from {len(runs)} run(s)")
+        print(
+            f"   run {last['id']} ({last['status']}): {last['pages']} pages fetched, {last['new_articles']} new "
+            f"articles, {last['new_revisions']} new revisions, {last['snapshots']} new Most viewed snapshots, "
+            f"{last['warnings']} warnings"
+        )
+        print(
+            f"   the archive now holds {store.article_count()} articles ("
+            + ", ".join(f"{count} {era}" for era, count in eras)
+            + f") from {len(runs)} run(s)"
+        )
         warc = sum(path.stat().st_size for path in (folder / "warc").glob("*.warc.gz"))
         print(f"   raw captures: {warc / 2**20:.1f} MB of WARC in {folder / 'warc'}")
 
@@ -100,8 +126,10 @@ def search_in(folder: Path) -> None:
         print(f"   search {text!r}: {result.total} articles (sections: {sections})")
         for hit in result.hits[:3]:
             print(f"     {hit.published[:10] if hit.published else 'undated'}  {hit.headline}")
-        print("     by year: " + " ".join(f"{year}:{hits}/{everything}" for year, hits, everything in result.histogram
-                                         if hits))
+        print(
+            "     by year: "
+            + " ".join(f"{year}:{hits}/{everything}" for year, hits, everything in result.histogram if hits)
+        )
 
 
 def run(args: argparse.Namespace) -> int:

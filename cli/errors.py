@@ -1,4 +1,5 @@
 """Errors a user can cause end in one sentence and a non-zero exit, never a traceback."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -12,7 +13,6 @@ class UserError(Exception):
     """A mistake in what was asked (a missing file, a bad value); its text is shown as is."""
 
 
-
 @contextmanager
 def space_for(path: Path, doing: str) -> Iterator[None]:
     """A command writing under `path`: running out of room ends it in one sentence. What it
@@ -23,4 +23,3 @@ def space_for(path: Path, doing: str) -> Iterator[None]:
         if not out_of_space(error):
             raise
         raise UserError(no_space_sentence(path, error, doing)) from None
-

@@ -1,4 +1,5 @@
 """`newsarchive export bundle|articles|snapshots|warc`: the archive, or part of it, to files."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,52 +23,74 @@ from search.service import QueryError, SearchService
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("export", help="write a bundle, articles, Most viewed history or WARC captures",
-                                   description="Write the archive, or part of it, to files; every export but a "
-                                               "bundle gets a provenance file beside it (FILE.provenance.json).")
+    parser = subparsers.add_parser(
+        "export",
+        help="write a bundle, articles, Most viewed history or WARC captures",
+        description="Write the archive, or part of it, to files; every export but a "
+        "bundle gets a provenance file beside it (FILE.provenance.json).",
+    )
     kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
     bundle = kinds.add_parser(
-        "bundle", help="the whole archive in one verifiable file",
+        "bundle",
+        help="the whole archive in one verifiable file",
         description="Write the store (a consistent copy, even during a crawl), the current index and optionally "
-                    "the WARC files into one .tar.gz, with a manifest of versions, figures and every file's "
-                    "SHA-256. 'newsarchive import bundle' and 'newsarchive serve --bundle' check it whole.")
+        "the WARC files into one .tar.gz, with a manifest of versions, figures and every file's "
+        "SHA-256. 'newsarchive import bundle' and 'newsarchive serve --bundle' check it whole.",
+    )
     bundle.add_argument("file", type=Path, help="the bundle to write (.tar.gz)")
     bundle.add_argument("--warc", action="store_true", help="include the WARC files (the raw captures)")
-    bundle.add_argument("--sign", type=Path, default=None, metavar="KEYFILE",
-                        help="sign the manifest with this ed25519 private key (PEM, PKCS8), so that an archive "
-                             "trusting its public key installs the bundle's index as it is")
+    bundle.add_argument(
+        "--sign",
+        type=Path,
+        default=None,
+        metavar="KEYFILE",
+        help="sign the manifest with this ed25519 private key (PEM, PKCS8), so that an archive "
+        "trusting its public key installs the bundle's index as it is",
+    )
     common(bundle, run_bundle)
 
     articles = kinds.add_parser(
-        "articles", help="articles as JSON Lines (the record schema) or CSV",
+        "articles",
+        help="articles as JSON Lines (the record schema) or CSV",
         description="Every article a query and facet filters select (all by default), streamed in index order: "
-                    f"JSON Lines of the current records ({RECORD_SCHEMA_COPY}) or CSV with the columns "
-                    f"{', '.join(COLUMNS)}.")
+        f"JSON Lines of the current records ({RECORD_SCHEMA_COPY}) or CSV with the columns "
+        f"{', '.join(COLUMNS)}.",
+    )
     selection_arguments(articles)
     articles.add_argument("--format", choices=FORMATS, default=None, help="default: from the file's ending, else jsonl")
     common(articles, run_articles)
 
     snapshots = kinds.add_parser(
-        "snapshots", help="the Most viewed history, one row per entry of each snapshot",
+        "snapshots",
+        help="the Most viewed history, one row per entry of each snapshot",
         description="Every Most viewed snapshot, oldest first, one row per entry: snapshot_id, site, first_seen, "
-                    "last_seen, sightings, page_url, rank, url, title, teaser.")
+        "last_seen, sightings, page_url, rank, url, title, teaser.",
+    )
     snapshots.add_argument("--output", "-o", type=Path, required=True, help="the file to write")
-    snapshots.add_argument("--format", choices=FORMATS, default=None, help="default: from the file's ending, "
-                                                                            "else jsonl")
+    snapshots.add_argument(
+        "--format", choices=FORMATS, default=None, help="default: from the file's ending, else jsonl"
+    )
     common(snapshots, run_snapshots)
 
     warc = kinds.add_parser(
-        "warc", help="the raw captures of a query's articles as one WARC file",
+        "warc",
+        help="the raw captures of a query's articles as one WARC file",
         description="Copy the captured responses (and their requests) of every article a query selects, byte for "
-                    "byte, from the archive's WARC files into one WARC file.")
+        "byte, from the archive's WARC files into one WARC file.",
+    )
     selection_arguments(warc)
     common(warc, run_warc)
 
 
 def selection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--query", "-q", default="", help="a search query (default: every article)")
-    parser.add_argument("--facet", action="append", default=[], metavar="NAME=VALUE",
-                        help="keep only articles with this facet value (repeatable; NAME!=VALUE excludes)")
+    parser.add_argument(
+        "--facet",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="keep only articles with this facet value (repeatable; NAME!=VALUE excludes)",
+    )
     parser.add_argument("--output", "-o", type=Path, required=True, help="the file to write")
 
 
@@ -85,8 +108,9 @@ def open_store(args: argparse.Namespace) -> Store:
 
 
 def selection(args: argparse.Namespace) -> Selection:
-    request = request_from(argparse.Namespace(query=args.query, facet=args.facet, sort="relevance", page=1,
-                                              page_size=10, histogram=None))
+    request = request_from(
+        argparse.Namespace(query=args.query, facet=args.facet, sort="relevance", page=1, page_size=10, histogram=None)
+    )
     try:
         return select(SearchService(index_dir(args)), request)
     except QueryError as error:
@@ -110,8 +134,10 @@ def run_bundle(args: argparse.Namespace) -> int:
         raise UserError(str(error)) from None
     removed = remove_leftovers(args.file.parent)
     if removed:
-        print(f"Removed {len(removed)} staging folder(s) left in {args.file.parent} by an export that was killed: "
-              f"{', '.join(path.name for path in removed)}.")
+        print(
+            f"Removed {len(removed)} staging folder(s) left in {args.file.parent} by an export that was killed: "
+            f"{', '.join(path.name for path in removed)}."
+        )
     try:
         with space_for(args.file, "writing the bundle"):
             manifest = write_bundle(resolve(args), index_dir(args), args.file, args.warc, progress, key)
@@ -119,10 +145,12 @@ def run_bundle(args: argparse.Namespace) -> int:
         raise UserError(str(error).rstrip(".") + ".") from None
     figures = manifest["figures"]
     size = args.file.stat().st_size
-    print(f"Wrote {args.file} ({size / 2**20:.1f} MiB, {len(manifest['files'])} files): {figures['articles']} "
-          f"articles, {figures['snapshots']} Most viewed snapshots, published {figures['published_from']} to "
-          f"{figures['published_to']}; manifest SHA-256 {manifest['sha256']}"
-          + (f", signed with key {key_id(key.public_key())}." if key is not None else "."))
+    print(
+        f"Wrote {args.file} ({size / 2**20:.1f} MiB, {len(manifest['files'])} files): {figures['articles']} "
+        f"articles, {figures['snapshots']} Most viewed snapshots, published {figures['published_from']} to "
+        f"{figures['published_to']}; manifest SHA-256 {manifest['sha256']}"
+        + (f", signed with key {key_id(key.public_key())}." if key is not None else ".")
+    )
     return 0
 
 
@@ -149,8 +177,10 @@ def run_warc(args: argparse.Namespace) -> int:
             provenance = export_warc(chosen, store, args.output, progress)
         except FileNotFoundError as error:
             raise UserError(str(error).rstrip(".") + ".") from None
-    print(f"Wrote {args.output}: {provenance['captures']} captures of {provenance['articles']} articles; "
-          f"provenance in {provenance_path(args.output).name}.")
+    print(
+        f"Wrote {args.output}: {provenance['captures']} captures of {provenance['articles']} articles; "
+        f"provenance in {provenance_path(args.output).name}."
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """`newsarchive index`: build or update the Whoosh index from the store."""
+
 from __future__ import annotations
 
 import argparse
@@ -17,16 +18,19 @@ def index_dir(args: argparse.Namespace) -> Path:
 
 
 def add_index_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--index-dir", type=Path, default=None,
-                        help="the index's folder (default: $NEWSARCHIVE_INDEX, else ./index)")
+    parser.add_argument(
+        "--index-dir", type=Path, default=None, help="the index's folder (default: $NEWSARCHIVE_INDEX, else ./index)"
+    )
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "index", help="build or update the full-text index from the store",
+        "index",
+        help="build or update the full-text index from the store",
         description="Index what changed in the store since the last commit (new articles, new revisions, new "
-                    "Most viewed sightings), or with --rebuild the whole store into a new index that replaces the "
-                    "old one only once it is complete.")
+        "Most viewed sightings), or with --rebuild the whole store into a new index that replaces the "
+        "old one only once it is complete.",
+    )
     parser.add_argument("--rebuild", action="store_true", help="build a new index from scratch")
     parser.add_argument("--procs", type=int, default=2, help="writer processes for a rebuild (default 2)")
     parser.add_argument("--limitmb", type=int, default=256, help="memory per writer process in MB (default 256)")
@@ -50,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
     except (StoreError, IndexUnavailableError) as error:
         raise UserError(str(error)) from None
     verb = "Rebuilt" if report.rebuilt else "Updated"
-    print(f"{verb} {index_dir(args)}/{report.generation}: {report.indexed} articles indexed, "
-          f"{report.documents} in the index.")
+    print(
+        f"{verb} {index_dir(args)}/{report.generation}: {report.indexed} articles indexed, "
+        f"{report.documents} in the index."
+    )
     return 0

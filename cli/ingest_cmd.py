@@ -1,5 +1,6 @@
 """`newsarchive ingest`: the one process that writes the store during a distributed crawl
 (`newsarchive crawl --redis …` on one or more machines)."""
+
 from __future__ import annotations
 
 import argparse
@@ -23,21 +24,33 @@ REPORT_SECONDS = 10.0
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "ingest", help="store what the workers of a distributed crawl send",
+        "ingest",
+        help="store what the workers of a distributed crawl send",
         description="Run on the machine that holds the store, before the workers (`newsarchive crawl --redis URL "
-                    "--crawl-id ID` on any number of machines): records the crawl run, tells the workers which "
-                    "articles the archive already has, and stores every capture and page they send, in order. "
-                    "It is the only process that opens the store. It ends when every worker has stopped and "
-                    "everything they sent is stored.")
-    parser.add_argument("--redis", required=True, metavar="URL",
-                        help="the Redis server the workers share, e.g. redis://10.0.0.5:6379/0")
-    parser.add_argument("--crawl-id", default="crawl",
-                        help="the crawl's name on that server, as the workers give it (default: crawl)")
+        "--crawl-id ID` on any number of machines): records the crawl run, tells the workers which "
+        "articles the archive already has, and stores every capture and page they send, in order. "
+        "It is the only process that opens the store. It ends when every worker has stopped and "
+        "everything they sent is stored.",
+    )
+    parser.add_argument(
+        "--redis", required=True, metavar="URL", help="the Redis server the workers share, e.g. redis://10.0.0.5:6379/0"
+    )
+    parser.add_argument(
+        "--crawl-id", default="crawl", help="the crawl's name on that server, as the workers give it (default: crawl)"
+    )
     add_redis_wait(parser)
-    parser.add_argument("--workers", type=int, default=None, metavar="N",
-                        help="wait for N workers to stop (default: every worker that has started)")
-    parser.add_argument("--follow", action="store_true",
-                        help="after a run, wait for the next crawl's workers; stop with Ctrl-C or SIGTERM")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="wait for N workers to stop (default: every worker that has started)",
+    )
+    parser.add_argument(
+        "--follow",
+        action="store_true",
+        help="after a run, wait for the next crawl's workers; stop with Ctrl-C or SIGTERM",
+    )
     add_site_option(parser, "which newspaper")
     add_data_dir(parser)
     parser.set_defaults(run=run)
@@ -68,12 +81,16 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, interrupt)
     with lock, store:
         while True:
-            ingester = Ingester(client, keys, store, site.SITE,
-                                {"redis": safe_url(args.redis), "crawl_id": args.crawl_id})
+            ingester = Ingester(
+                client, keys, store, site.SITE, {"redis": safe_url(args.redis), "crawl_id": args.crawl_id}
+            )
             try:
                 ingester.open()
-                print(f"ready for the workers of crawl {args.crawl_id} on {safe_url(args.redis)}", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"ready for the workers of crawl {args.crawl_id} on {safe_url(args.redis)}",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 ingest_until_done(ingester, args.workers)
                 row = ingester.close()
             except ClusterError as error:  # refused the crawl, or lost it to another ingester
@@ -81,18 +98,25 @@ def run(args: argparse.Namespace) -> int:
                 raise UserError(str(error)) from None
             except redis.RedisError as error:
                 ingester.abandon(board=False)
-                raise UserError(f"Lost the Redis server at {safe_url(args.redis)} ({error}); crawl run "
-                                f"{ingester.run_id} is recorded as interrupted, and an ingester started once Redis "
-                                "is back goes on with the crawl.") from None
+                raise UserError(
+                    f"Lost the Redis server at {safe_url(args.redis)} ({error}); crawl run "
+                    f"{ingester.run_id} is recorded as interrupted, and an ingester started once Redis "
+                    "is back goes on with the crawl."
+                ) from None
             except KeyboardInterrupt:
                 ingester.stop()
                 if ingester.run_id is not None:
-                    print(f"crawl run {ingester.run_id} interrupted; the crawl stays in Redis for the next ingester",
-                          file=sys.stderr)
+                    print(
+                        f"crawl run {ingester.run_id} interrupted; the crawl stays in Redis for the next ingester",
+                        file=sys.stderr,
+                    )
                 raise
-            print(f"crawl run {row['id']} {row['status']}: {row['pages']} pages, {row['new_articles']} new articles, "
-                  f"{row['new_revisions']} new revisions, {row['unchanged']} unchanged, {row['snapshots']} new "
-                  f"snapshots, {row['warnings']} warnings, {row['errors']} errors", flush=True)
+            print(
+                f"crawl run {row['id']} {row['status']}: {row['pages']} pages, {row['new_articles']} new articles, "
+                f"{row['new_revisions']} new revisions, {row['unchanged']} unchanged, {row['snapshots']} new "
+                f"snapshots, {row['warnings']} warnings, {row['errors']} errors",
+                flush=True,
+            )
             status = ending(row)
             if not args.follow:
                 return status
@@ -109,12 +133,19 @@ def ending(row: sqlite3.Row) -> int:
         print(f"newsarchive: Crawl run {row['id']} is incomplete: {row['note']}.", file=sys.stderr, flush=True)
         return 3
     if row["status"] != "finished":
-        print(f"newsarchive: Crawl run {row['id']} ended early: a worker stopped before the crawl was done; the "
-              "next crawl fetches what is missing.", file=sys.stderr, flush=True)
+        print(
+            f"newsarchive: Crawl run {row['id']} ended early: a worker stopped before the crawl was done; the "
+            "next crawl fetches what is missing.",
+            file=sys.stderr,
+            flush=True,
+        )
         return 2
     if stats.get("newsarchive_unfetched"):
-        print(f"newsarchive: crawl run {row['id']}: {unfetched_sentence(stats['newsarchive_unfetched'])}.",
-              file=sys.stderr, flush=True)
+        print(
+            f"newsarchive: crawl run {row['id']}: {unfetched_sentence(stats['newsarchive_unfetched'])}.",
+            file=sys.stderr,
+            flush=True,
+        )
         return 3
     return 0
 
@@ -129,5 +160,9 @@ def ingest_until_done(ingester: Ingester, expected: int | None) -> None:
             time.sleep(0.2)
         if time.monotonic() - last >= REPORT_SECONDS:
             last = time.monotonic()
-            print(f"{ingester.captures} responses and {ingester.pages} pages stored, {ingester.waiting()} waiting; "
-                  f"workers: {ingester.board_line()}", file=sys.stderr, flush=True)
+            print(
+                f"{ingester.captures} responses and {ingester.pages} pages stored, {ingester.waiting()} waiting; "
+                f"workers: {ingester.board_line()}",
+                file=sys.stderr,
+                flush=True,
+            )

@@ -1,4 +1,5 @@
 """Entry point of `newsarchive`: one command, a subcommand per job, each with --help."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,14 +21,27 @@ from cli import (
 )
 from cli.errors import UserError
 
-COMMANDS = [crawl_cmd, demo_cmd, export_cmd, import_cmd, index_cmd, ingest_cmd, parse_cmd, reparse_cmd, schedule_cmd,
-            search_cmd, serve_cmd, site_cmd]
+COMMANDS = [
+    crawl_cmd,
+    demo_cmd,
+    export_cmd,
+    import_cmd,
+    index_cmd,
+    ingest_cmd,
+    parse_cmd,
+    reparse_cmd,
+    schedule_cmd,
+    search_cmd,
+    serve_cmd,
+    site_cmd,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsarchive",
-        description="Harvest, parse, store and search a newspaper's archive (first site: The Phnom Penh Post).")
+        description="Harvest, parse, store and search a newspaper's archive (first site: The Phnom Penh Post).",
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(subparsers)

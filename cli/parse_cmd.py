@@ -1,4 +1,5 @@
 """`newsarchive parse FILE --url URL`: one saved page in, its records out as JSON."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,13 +15,14 @@ from crawler.parse import parse_page
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "parse", help="parse one saved page and print its records as JSON",
+        "parse",
+        help="parse one saved page and print its records as JSON",
         description="Parse one saved HTML page (or - for standard input) and print the article "
-                    "record and the Most viewed snapshot as JSON (schema: docs/record.schema.json).")
+        "record and the Most viewed snapshot as JSON (schema: docs/record.schema.json).",
+    )
     parser.add_argument("file", help="the saved page, or - to read standard input")
     parser.add_argument("--url", required=True, help="the address the page was fetched from")
-    parser.add_argument("--fetched-at", default=None,
-                        help="when it was fetched, ISO 8601 with zone (default: now)")
+    parser.add_argument("--fetched-at", default=None, help="when it was fetched, ISO 8601 with zone (default: now)")
     add_site_option(parser, "which site's rules to use (default: %(default)s)")
     parser.set_defaults(run=run)
 

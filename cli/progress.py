@@ -1,5 +1,6 @@
 """Progress for long commands: a bar with rate and time left in a terminal, a log line every
 few seconds otherwise (CI logs, cron mail)."""
+
 from __future__ import annotations
 
 import sys

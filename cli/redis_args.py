@@ -1,4 +1,5 @@
 """The option both sides of a distributed crawl take for a Redis server that stops answering."""
+
 from __future__ import annotations
 
 import argparse
@@ -7,9 +8,14 @@ from cli.errors import UserError
 
 
 def add_redis_wait(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--redis-wait", type=float, default=None, metavar="SECONDS",
-                        help="how long to keep trying a Redis server that stops answering (a restart) before "
-                             "stopping with one sentence (default: 60)")
+    parser.add_argument(
+        "--redis-wait",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how long to keep trying a Redis server that stops answering (a restart) before "
+        "stopping with one sentence (default: 60)",
+    )
 
 
 def redis_wait(args: argparse.Namespace) -> float:

@@ -1,4 +1,5 @@
 """`newsarchive reparse`: rebuild every record from the WARC files with the current parser."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,12 +19,14 @@ from crawler.parse import parse_page
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "reparse", help="rebuild every record from the WARC files, with no network",
+        "reparse",
+        help="rebuild every record from the WARC files, with no network",
         description="Parse every captured page again from the WARC files with the current parser and rebuild "
-                    "the articles, revisions and Most viewed snapshots from them, in capture order, in one "
-                    "transaction: stopped at any moment, the store keeps its earlier records. A capture that "
-                    "cannot be read is skipped and reported, its earlier records kept, and the exit status "
-                    "is 2. Captures and crawl runs are kept. Nothing is fetched.")
+        "the articles, revisions and Most viewed snapshots from them, in capture order, in one "
+        "transaction: stopped at any moment, the store keeps its earlier records. A capture that "
+        "cannot be read is skipped and reported, its earlier records kept, and the exit status "
+        "is 2. Captures and crawl runs are kept. Nothing is fetched.",
+    )
     add_site_option(parser, "which parser")
     add_data_dir(parser)
     parser.set_defaults(run=run)
@@ -68,8 +71,13 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for name, records in unread.items():
         offset, why = records[0]
-        print(f"newsarchive: {len(records)} records of {name} could not be read, the first at offset {offset}: "
-              f"{why.rstrip('.')}.", file=sys.stderr)
-    print(f"{summary}; {len(skipped)} pages could not be read and were skipped (listed above), "
-          f"their earlier records kept ({kept} articles).")
+        print(
+            f"newsarchive: {len(records)} records of {name} could not be read, the first at offset {offset}: "
+            f"{why.rstrip('.')}.",
+            file=sys.stderr,
+        )
+    print(
+        f"{summary}; {len(skipped)} pages could not be read and were skipped (listed above), "
+        f"their earlier records kept ({kept} articles)."
+    )
     return 2

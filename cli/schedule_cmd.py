@@ -1,5 +1,6 @@
 """`newsarchive schedule`: run the crawls of a schedule file by themselves, or print the same
 schedule for cron or systemd, or run one job now."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,17 +21,24 @@ if TYPE_CHECKING:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "schedule", help="run crawls on a schedule (or print it for cron or systemd)",
+        "schedule",
+        help="run crawls on a schedule (or print it for cron or systemd)",
         description="Run the jobs of a schedule file (TOML; see schedule.toml) until SIGTERM: each run crawls, "
-                    "stores and updates the index, and is recorded with its figures. A job never overlaps itself; "
-                    "due times missed while it ran or while nothing ran are folded into one run.")
-    parser.add_argument("--config", type=Path, default=None,
-                        help="the schedule file (default: $NEWSARCHIVE_SCHEDULE, else ./schedule.toml)")
+        "stores and updates the index, and is recorded with its figures. A job never overlaps itself; "
+        "due times missed while it ran or while nothing ran are folded into one run.",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="the schedule file (default: $NEWSARCHIVE_SCHEDULE, else ./schedule.toml)",
+    )
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--print-crontab", action="store_true", help="print the schedule as crontab lines")
     action.add_argument("--print-systemd", action="store_true", help="print the schedule as systemd timer units")
-    action.add_argument("--run", metavar="JOB", dest="run_job",
-                        help="run this job once now (what the crontab lines and timers call)")
+    action.add_argument(
+        "--run", metavar="JOB", dest="run_job", help="run this job once now (what the crontab lines and timers call)"
+    )
     add_data_dir(parser)
     add_index_dir(parser)
     parser.set_defaults(run=run)
@@ -41,8 +49,10 @@ def run(args: argparse.Namespace) -> int:
     from scheduling.triggers import crontab, systemd, trigger
 
     path = args.config or Path(os.environ.get("NEWSARCHIVE_SCHEDULE") or "schedule.toml")
-    program = (f"{Path(sys.executable).parent / 'newsarchive'} schedule --config {path.resolve()} "
-               f"--data-dir {resolve(args).resolve()} --index-dir {index_dir(args).resolve()}")
+    program = (
+        f"{Path(sys.executable).parent / 'newsarchive'} schedule --config {path.resolve()} "
+        f"--data-dir {resolve(args).resolve()} --index-dir {index_dir(args).resolve()}"
+    )
     try:
         schedule = load(path)
         for job in schedule.jobs:

@@ -1,4 +1,5 @@
 """`newsarchive search "query"`: everything the web front-end offers, on the command line."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,14 +15,21 @@ from search.service import HISTOGRAMS, SORTS, QueryError, SearchRequest, SearchS
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "search", help="search the archive",
+        "search",
+        help="search the archive",
         description='Search the index. Words must all match; "phrases", OR, NOT, fields (author:, section:, '
-                    "tag:, headline:, year:, …), date ranges (published:[2016-01-01 TO 2016-03-31]) and "
-                    "wildcards (defam*) work.")
+        "tag:, headline:, year:, …), date ranges (published:[2016-01-01 TO 2016-03-31]) and "
+        "wildcards (defam*) work.",
+    )
     parser.add_argument("query", nargs="?", default="", help="the query (empty: everything)")
-    parser.add_argument("--facet", action="append", default=[], metavar="NAME=VALUE",
-                        help="keep only hits with this facet value (repeat: values of one facet widen, facets "
-                             "narrow); NAME!=VALUE excludes")
+    parser.add_argument(
+        "--facet",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="keep only hits with this facet value (repeat: values of one facet widen, facets "
+        "narrow); NAME!=VALUE excludes",
+    )
     parser.add_argument("--sort", default="relevance", choices=SORTS)
     parser.add_argument("--page", type=int, default=1)
     parser.add_argument("--page-size", type=int, default=10)
@@ -33,8 +41,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def request_from(args: argparse.Namespace) -> SearchRequest:
-    request = SearchRequest(query=args.query, sort=args.sort, page=args.page, page_size=args.page_size,
-                            histogram=args.histogram)
+    request = SearchRequest(
+        query=args.query, sort=args.sort, page=args.page, page_size=args.page_size, histogram=args.histogram
+    )
     for item in args.facet:
         match = re.fullmatch(r"(\w+)(!?=)(.+)", item)
         if not match:
@@ -64,8 +73,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    print(f"{result.total} articles for {result.query!r} (page {result.page} of {result.pages}, "
-          f"index {result.index_version})")
+    print(
+        f"{result.total} articles for {result.query!r} (page {result.page} of {result.pages}, "
+        f"index {result.index_version})"
+    )
     if result.did_you_mean:
         print(f"Did you mean: {result.did_you_mean}?")
     for number, hit in enumerate(result.hits, (result.page - 1) * result.page_size + 1):

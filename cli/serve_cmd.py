@@ -1,4 +1,5 @@
 """`newsarchive serve`: the web front-end under waitress, on 127.0.0.1 by default."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,16 +23,22 @@ from search.service import QueryError
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "serve", help="serve the archive's web front-end",
+        "serve",
+        help="serve the archive's web front-end",
         description="Serve search, articles, the Most viewed history and exports over HTTP with waitress, a "
-                    "production WSGI server (--debug: Flask's development server instead).")
+        "production WSGI server (--debug: Flask's development server instead).",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
     parser.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
     parser.add_argument("--debug", action="store_true", help="Flask's development server, with reloading")
-    parser.add_argument("--bundle", type=Path, default=None,
-                        help="serve this bundle instead of the data folder: checked whole, unpacked into a "
-                             "temporary folder (removed on exit) and served read-only")
+    parser.add_argument(
+        "--bundle",
+        type=Path,
+        default=None,
+        help="serve this bundle instead of the data folder: checked whole, unpacked into a "
+        "temporary folder (removed on exit) and served read-only",
+    )
     parser.add_argument("--read-only", action="store_true", help="open the store so that nothing can be written")
     add_data_dir(parser)
     add_index_dir(parser)
@@ -62,8 +69,11 @@ def unpack_bundle(bundle: Path, folder: Path, keys_from: Path | None) -> tuple[P
         manifest, _ = import_bundle(bundle, data, index, trusted_keys(keys_from), wrap=progress)
     except BundleError as error:
         raise UserError(str(error)) from None
-    print(f"Checked {bundle.name} (manifest SHA-256 {manifest['sha256']}): {manifest['figures']['articles']} "
-          f"articles, made {manifest['created_at']}; {trust(manifest)}.", flush=True)
+    print(
+        f"Checked {bundle.name} (manifest SHA-256 {manifest['sha256']}): {manifest['figures']['articles']} "
+        f"articles, made {manifest['created_at']}; {trust(manifest)}.",
+        flush=True,
+    )
     return data, index
 
 

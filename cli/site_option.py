@@ -1,5 +1,6 @@
 """The --site option of every command that reads a newspaper: its choices are the sites the
 registry (crawler.sites) knows."""
+
 from __future__ import annotations
 
 import argparse

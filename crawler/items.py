@@ -1,5 +1,6 @@
 """The item the spider yields and the session stores or sends on (crawler.session, and a
 worker's session in crawler.cluster)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,6 +3,7 @@ is written, read back and checked), its default and its help. The spider's argum
 crawl SITE -a name=value`), the flags of `newsarchive crawl`, the crawl settings a schedule
 file's job may give, and the arguments a crawl run records (and a worker of a distributed
 crawl tells the ingester) all come from here."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -98,13 +99,17 @@ def joined(value: str | list[str]) -> str:
 ADDRESS = Kind(address, lambda value: isinstance(value, str), "a web address in quotes")
 DAY = Kind(day, lambda value: isinstance(value, date), "a date", recorded=date.isoformat)
 NAMES = Kind(names, listed, "a list of names", text=joined)
-SOURCE_LIST = Kind(sources, lambda value: listed(value) and bool(value), f"a list from {', '.join(SOURCES)}",
-                   text=joined)
+SOURCE_LIST = Kind(
+    sources, lambda value: listed(value) and bool(value), f"a list from {', '.join(SOURCES)}", text=joined
+)
 COUNT = Kind(count, whole, "a whole number of at least 1", flag_type=int)
-SECONDS = Kind(seconds, lambda value: whole(value) or isinstance(value, float), "a number of seconds, not negative",
-               flag_type=float)
-SWITCH = Kind(switch, lambda value: isinstance(value, bool), "true or false",
-              text=lambda value: "1" if value else "0")
+SECONDS = Kind(
+    seconds,
+    lambda value: whole(value) or isinstance(value, float),
+    "a number of seconds, not negative",
+    flag_type=float,
+)
+SWITCH = Kind(switch, lambda value: isinstance(value, bool), "true or false", text=lambda value: "1" if value else "0")
 
 
 @dataclass(frozen=True)
@@ -178,23 +183,51 @@ class CrawlOption:
 
 
 OPTIONS = (
-    CrawlOption("base_url", ADDRESS, "where to fetch it from: the real site (default), a mirror, or the sample site, "
-                "e.g. http://127.0.0.1:8000"),
+    CrawlOption(
+        "base_url",
+        ADDRESS,
+        "where to fetch it from: the real site (default), a mirror, or the sample site, e.g. http://127.0.0.1:8000",
+    ),
     CrawlOption("since", DAY, "only articles published on or after this day (YYYY-MM-DD)"),
     CrawlOption("until", DAY, "only articles published on or before this day (YYYY-MM-DD)"),
-    CrawlOption("sections", NAMES, "only these section listings, comma-separated (e.g. national,business)",
-                scheduled=True, described="a list of section names"),
+    CrawlOption(
+        "sections",
+        NAMES,
+        "only these section listings, comma-separated (e.g. national,business)",
+        scheduled=True,
+        described="a list of section names",
+    ),
     CrawlOption("max_articles", COUNT, "stop asking for articles after this many", scheduled=True),
-    CrawlOption("refresh", SWITCH, "re-check known articles too (conditional requests; a change makes a new "
-                "revision)", default=False, scheduled=True),
-    CrawlOption("delay", SECONDS, "seconds between requests to the site (default 1; robots.txt's Crawl-delay wins "
-                "if longer)", settings=("DOWNLOAD_DELAY", "AUTOTHROTTLE_START_DELAY"), scheduled=True),
-    CrawlOption("concurrency", COUNT, "requests in flight at once (default 1); one site is crawled at a time, so a "
-                "pause the site asks for holds every request",
-                settings=("CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_REQUESTS"), scheduled=True),
+    CrawlOption(
+        "refresh",
+        SWITCH,
+        "re-check known articles too (conditional requests; a change makes a new revision)",
+        default=False,
+        scheduled=True,
+    ),
+    CrawlOption(
+        "delay",
+        SECONDS,
+        "seconds between requests to the site (default 1; robots.txt's Crawl-delay wins if longer)",
+        settings=("DOWNLOAD_DELAY", "AUTOTHROTTLE_START_DELAY"),
+        scheduled=True,
+    ),
+    CrawlOption(
+        "concurrency",
+        COUNT,
+        "requests in flight at once (default 1); one site is crawled at a time, so a "
+        "pause the site asks for holds every request",
+        settings=("CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_REQUESTS"),
+        scheduled=True,
+    ),
     CrawlOption("urls", NAMES, "more addresses to start from, comma-separated", default=(), attribute="extra_urls"),
-    CrawlOption("discover", SOURCE_LIST, f"where to look for articles, comma-separated from {', '.join(SOURCES)} "
-                "(default: all)", default=SOURCES, scheduled=True),
+    CrawlOption(
+        "discover",
+        SOURCE_LIST,
+        f"where to look for articles, comma-separated from {', '.join(SOURCES)} (default: all)",
+        default=SOURCES,
+        scheduled=True,
+    ),
     CrawlOption("listing_pages", COUNT, "read at most this many pages of each section listing", scheduled=True),
 )
 SPIDER_OPTIONS = tuple(option for option in OPTIONS if option.for_spider)
@@ -204,5 +237,6 @@ BASE_URL = OPTIONS[0]
 
 def recorded_arguments(spider: object) -> dict[str, Any]:
     """The spider's arguments as its crawl run records them (JSON)."""
-    return {option.spider_attribute: option.recorded(getattr(spider, option.spider_attribute))
-            for option in SPIDER_OPTIONS}
+    return {
+        option.spider_attribute: option.recorded(getattr(spider, option.spider_attribute)) for option in SPIDER_OPTIONS
+    }

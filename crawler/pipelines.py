@@ -1,5 +1,6 @@
 """Parsed pages into the archive of record, one transaction per page (or, in a distributed
 crawl, to the one ingester that writes it)."""
+
 from __future__ import annotations
 
 import logging

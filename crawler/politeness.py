@@ -6,6 +6,7 @@ Retry-After asks. Asking again for a page that failed is left to Scrapy's RetryM
 Each is a component of its own, subclassing none of Scrapy's, and answers only to its own
 switch (NEWSARCHIVE_CRAWL_DELAY_FLOOR_ENABLED, NEWSARCHIVE_RETRY_AFTER_ENABLED): turning
 AutoThrottle or Retry off leaves both at work."""
+
 from __future__ import annotations
 
 import asyncio
@@ -121,8 +122,9 @@ class RetryAfterPause:
         self.paused_until[key] = until
         slot.lastseen = max(slot.lastseen, until)
         self.crawler.stats.inc_value("newsarchive/backoffs")
-        logger.info("%s answered %s: waiting %.1f s before the next request to %s", request.url, response.status,
-                    wait, key)
+        logger.info(
+            "%s answered %s: waiting %.1f s before the next request to %s", request.url, response.status, wait, key
+        )
 
 
 def pause_seconds(retry_after: bytes | None, delay: float) -> float:

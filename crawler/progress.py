@@ -1,5 +1,6 @@
 """How far a crawl is: once discovery is over the number of articles asked for is known, so a
 terminal gets a bar with rate and time left, and a log gets a line every ten seconds."""
+
 from __future__ import annotations
 
 import logging

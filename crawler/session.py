@@ -6,6 +6,7 @@ A crawl on one machine writes its own SQLite store (ArchiveSession); a worker of
 distributed crawl hands everything to the one ingester instead (crawler.cluster). The
 setting NEWSARCHIVE_SESSION names the class, so the spider, the middleware and the pipeline
 are the same in both."""
+
 from __future__ import annotations
 
 import logging
@@ -101,8 +102,7 @@ def claim_store(folder: Path, role: str) -> StoreLock:
     ends. Raises StoreError with the one sentence to show."""
     lock = StoreLock(folder)
     if not lock.acquire(role):
-        raise StoreError(f"{lock.who().capitalize()} is already writing the archive in {folder}; wait for it "
-                         "to end.")
+        raise StoreError(f"{lock.who().capitalize()} is already writing the archive in {folder}; wait for it to end.")
     try:
         with Store(folder / "archive.sqlite3") as store:
             problem = store.quick_check()
@@ -111,8 +111,10 @@ def claim_store(folder: Path, role: str) -> StoreLock:
         raise
     if problem != "ok":
         lock.release()
-        raise StoreError(f"The archive's store {store.path} fails SQLite's quick check ({problem}); restore it "
-                         "from a bundle or a backup before crawling.")
+        raise StoreError(
+            f"The archive's store {store.path} fails SQLite's quick check ({problem}); restore it "
+            "from a bundle or a backup before crawling."
+        )
     return lock
 
 
@@ -167,14 +169,26 @@ class CrawlSession:
         try:
             yield
         except (OSError, sqlite3.Error) as error:
-            full = no_space(error, path, store_reach(path)) if isinstance(error, sqlite3.Error) \
-                else error if out_of_space(error) else None
+            full = (
+                no_space(error, path, store_reach(path))
+                if isinstance(error, sqlite3.Error)
+                else error
+                if out_of_space(error)
+                else None
+            )
             if full is None:
                 raise
             raise self.halt(DISK_FULL, no_space_sentence(path, full, "crawling"), NoRoomError) from None
 
-    def write_warc(self, url: str, request_headers: list[tuple[str, str]], status: int,
-                   response_headers: list[tuple[str, str]], body: bytes, fetched_at: datetime) -> WarcLocation:
+    def write_warc(
+        self,
+        url: str,
+        request_headers: list[tuple[str, str]],
+        status: int,
+        response_headers: list[tuple[str, str]],
+        body: bytes,
+        fetched_at: datetime,
+    ) -> WarcLocation:
         """WarcWriter.write, within room()."""
         assert self.warc is not None
         with self.room(self.folder / "warc"):
@@ -291,10 +305,20 @@ class ArchiveSession(CrawlSession):
         for flag in flag_run(self.store, self.run_id):
             logger.warning("crawl run %d: %s", self.run_id, flag)
         run = self.store.run(self.run_id)
-        logger.info("crawl run %d %s: %d pages, %d new articles, %d new revisions, %d unchanged, "
-                    "%d new snapshots, %d warnings, %d errors, %d unfetched", self.run_id, status, run["pages"],
-                    run["new_articles"], run["new_revisions"], run["unchanged"], run["snapshots"],
-                    run["warnings"], run["errors"], unfetched)
+        logger.info(
+            "crawl run %d %s: %d pages, %d new articles, %d new revisions, %d unchanged, "
+            "%d new snapshots, %d warnings, %d errors, %d unfetched",
+            self.run_id,
+            status,
+            run["pages"],
+            run["new_articles"],
+            run["new_revisions"],
+            run["unchanged"],
+            run["snapshots"],
+            run["warnings"],
+            run["errors"],
+            unfetched,
+        )
         if unfetched:
             logger.warning("crawl run %d: %s", self.run_id, unfetched_sentence(unfetched))
 

@@ -1,6 +1,7 @@
 """Scrapy settings: defaults that suit a real newspaper (no more than one request a second
 to a site, robots.txt and its Crawl-delay obeyed, an honest user agent). A test or benchmark
 against the local sample site may lift them."""
+
 import os
 
 BOT_NAME = "newsarchive"

@@ -11,6 +11,7 @@ Whoosh unpickles what an index holds, so the bundle's index is opened only if a 
 signed the manifest; otherwise it is deleted unopened and the caller rebuilds it from the store.
 The store is first checked by SQLite alone, read-only and without trusting its schema.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -46,8 +47,14 @@ def staged_path(staging: Path, name: str) -> Path:
 
 def safe_name(name: str) -> bool:
     parts = name.split("/")
-    return (posixpath.normpath(name) == name and not name.startswith("/") and ".." not in parts and len(parts) == 2
-            and parts[0] in ("store", "warc", "index") and parts[1] not in ("", "."))
+    return (
+        posixpath.normpath(name) == name
+        and not name.startswith("/")
+        and ".." not in parts
+        and len(parts) == 2
+        and parts[0] in ("store", "warc", "index")
+        and parts[1] not in ("", ".")
+    )
 
 
 def unpack(bundle: Path, staging: Path, trusted: dict[str, Ed25519PublicKey], wrap: Wrap | None = None) -> dict:
@@ -73,8 +80,9 @@ def contents(tar: tarfile.TarFile, member: tarfile.TarInfo) -> IO[bytes]:
     return stream
 
 
-def _unpack_members(tar: tarfile.TarFile, name: str, staging: Path, trusted: dict[str, Ed25519PublicKey],
-                    wrap: Wrap | None) -> dict:
+def _unpack_members(
+    tar: tarfile.TarFile, name: str, staging: Path, trusted: dict[str, Ed25519PublicKey], wrap: Wrap | None
+) -> dict:
     members = iter(tar)
     first = next(members, None)
     if first is None or first.name != MANIFEST or not first.isfile() or first.size > MAX_MANIFEST_BYTES:
@@ -84,8 +92,12 @@ def _unpack_members(tar: tarfile.TarFile, name: str, staging: Path, trusted: dic
     expected, seen, closed, signature = manifest["by_path"], set(), False, None
     for member in wrap(members, len(expected) + 1, "files") if wrap else members:
         if closed:
-            if member.name != SIGNATURE or signature is not None or not member.isfile() \
-                    or member.size > MAX_SIGNATURE_BYTES:
+            if (
+                member.name != SIGNATURE
+                or signature is not None
+                or not member.isfile()
+                or member.size > MAX_SIGNATURE_BYTES
+            ):
                 raise BundleError(f"{name} has {member.name!r} after its closing checksum.")
             signature = contents(tar, member).read()
             continue
@@ -104,8 +116,7 @@ def _unpack_members(tar: tarfile.TarFile, name: str, staging: Path, trusted: dic
         with contents(tar, member) as source, open(target, "wb") as out:
             entry = copy_hashed(source, out)
         if (entry.size, entry.sha256) != (size, sha256):
-            raise BundleError(f"{name} is damaged: {member.name} does not match its size and SHA-256 in the "
-                              "manifest.")
+            raise BundleError(f"{name} is damaged: {member.name} does not match its size and SHA-256 in the manifest.")
         seen.add(member.name)
     if not closed:
         raise BundleError(f"{name} is cut short: it ends before its closing {CHECKSUM}.")
@@ -128,8 +139,10 @@ def check_contents(staging: Path, manifest: dict, name: str) -> None:
     except sqlite3.DatabaseError as error:
         raise BundleError(f"{name} holds a store SQLite cannot read ({error}).") from None
     if check.schema_version != manifest["schema_version"]:
-        raise BundleError(f"{name} has been altered: its manifest gives schema {manifest['schema_version']} but the "
-                          f"store has {check.schema_version}.")
+        raise BundleError(
+            f"{name} has been altered: its manifest gives schema {manifest['schema_version']} but the "
+            f"store has {check.schema_version}."
+        )
     if check.integrity != "ok":
         raise BundleError(f"{name} holds a damaged store (SQLite's integrity check: {check.integrity}).")
     try:
@@ -146,8 +159,10 @@ def check_contents(staging: Path, manifest: dict, name: str) -> None:
     except Exception as error:  # Whoosh raises many kinds on a bad index
         raise BundleError(f"{name} holds an index Whoosh cannot open ({error}).") from None
     if documents != manifest["index"]["documents"]:
-        raise BundleError(f"{name} has been altered: its manifest gives {manifest['index']['documents']} indexed "
-                          f"articles but the index holds {documents}.")
+        raise BundleError(
+            f"{name} has been altered: its manifest gives {manifest['index']['documents']} indexed "
+            f"articles but the index holds {documents}."
+        )
 
 
 def discard(folder: Path) -> None:

@@ -10,6 +10,7 @@ The staging folder, beside the output, holds a full copy of the store; its name 
 machine and process that made it, so the next export can remove the folder of one that was
 killed (kill -9 runs no clean-up) without touching that of an export still running.
 """
+
 from __future__ import annotations
 
 import io
@@ -57,8 +58,13 @@ def remove_leftovers(folder: Path) -> list[Path]:
     host, removed = socket.gethostname(), []
     for path in sorted(folder.glob(".bundle-*")) if folder.is_dir() else []:
         match = STAGING.fullmatch(path.name)
-        if match and match["host"] == host and path.is_dir() and not path.is_symlink() \
-                and not pid_alive(int(match["pid"])):
+        if (
+            match
+            and match["host"] == host
+            and path.is_dir()
+            and not path.is_symlink()
+            and not pid_alive(int(match["pid"]))
+        ):
             shutil.rmtree(path, ignore_errors=True)  # another export starting now may be removing it too
             if not path.exists():
                 removed.append(path)
@@ -75,7 +81,6 @@ def backup_store(store_path: Path, target: Path) -> None:
             if full is None:
                 raise
             raise full from None
-
 
 
 def stage_index(generation: Path, staging: Path) -> list[Source]:
@@ -108,8 +113,14 @@ def member(name: str, size: int, mtime: float) -> tarfile.TarInfo:
     return info
 
 
-def write_bundle(data_dir: Path, index_root: Path, output: Path, with_warc: bool = False,
-                 wrap: Wrap | None = None, key: Ed25519PrivateKey | None = None) -> dict:
+def write_bundle(
+    data_dir: Path,
+    index_root: Path,
+    output: Path,
+    with_warc: bool = False,
+    wrap: Wrap | None = None,
+    key: Ed25519PrivateKey | None = None,
+) -> dict:
     """Write the bundle to `output` (in place only once complete), signed with `key` if given;
     returns its manifest."""
     generation = current_generation(index_root)
@@ -122,8 +133,9 @@ def write_bundle(data_dir: Path, index_root: Path, output: Path, with_warc: bool
         with Store(staging / "archive.sqlite3", read_only=True) as store:
             figures = store.figures()
         store_entry = hash_file(staging / "archive.sqlite3")
-        sources = [Source(Entry("store/archive.sqlite3", store_entry.size, store_entry.sha256),
-                          staging / "archive.sqlite3")]
+        sources = [
+            Source(Entry("store/archive.sqlite3", store_entry.size, store_entry.sha256), staging / "archive.sqlite3")
+        ]
         sources += stage_index(generation, staging)
         if with_warc:
             sources += warc_sources(data_dir / "warc", wrap)

@@ -1,6 +1,7 @@
 """Corpus exports to files: articles (JSON Lines in the record schema, or CSV in the documented
 columns) and the Most viewed history (one row per entry of each snapshot), each written whole
 or not at all, with a provenance file beside it that says what was asked of which archive."""
+
 from __future__ import annotations
 
 import csv
@@ -17,8 +18,18 @@ from portable.selection import Selection
 from search.export_rows import COLUMNS, neutralise
 
 Wrap = Callable[[Iterable, int | None, str], Iterable]
-SNAPSHOT_COLUMNS = ["snapshot_id", "site", "first_seen", "last_seen", "sightings", "page_url", "rank", "url", "title",
-                    "teaser"]
+SNAPSHOT_COLUMNS = [
+    "snapshot_id",
+    "site",
+    "first_seen",
+    "last_seen",
+    "sightings",
+    "page_url",
+    "rank",
+    "url",
+    "title",
+    "teaser",
+]
 FORMATS = ("jsonl", "csv")
 
 
@@ -53,18 +64,29 @@ def write_provenance(output: Path, store: Store, details: dict) -> dict:
     """The small file beside an export: what was asked, of which archive, when, and the
     export's own checksum, so a citation can be checked later."""
     entry = hash_file(output)
-    provenance = {"file": output.name, "sha256": entry.sha256, "bytes": entry.size, **details,
-                  "archive": {"store": str(store.path.resolve()), "schema_version": SCHEMA_VERSION,
-                              "figures": store.figures()},
-                  "tool_version": tool_version(), "exported_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    provenance = {
+        "file": output.name,
+        "sha256": entry.sha256,
+        "bytes": entry.size,
+        **details,
+        "archive": {"store": str(store.path.resolve()), "schema_version": SCHEMA_VERSION, "figures": store.figures()},
+        "tool_version": tool_version(),
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     provenance_path(output).write_text(json.dumps(provenance, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return provenance
 
 
 def selection_details(selection: Selection) -> dict:
     request = selection.request
-    return {"query": request.query, "filters": request.filters, "excludes": request.excludes,
-            "order": "index order", "matched": selection.total, "index_version": selection.index_version}
+    return {
+        "query": request.query,
+        "filters": request.filters,
+        "excludes": request.excludes,
+        "order": "index order",
+        "matched": selection.total,
+        "index_version": selection.index_version,
+    }
 
 
 def article_records(selection: Selection, store: Store) -> Iterator[dict]:
@@ -79,13 +101,17 @@ def export_articles(selection: Selection, store: Store, output: Path, fmt: str, 
     rows: Iterable = selection.csv_rows() if fmt == "csv" else article_records(selection, store)
     count = write_rows(output, fmt, COLUMNS, wrap(rows, selection.total, "articles") if wrap else rows)
     columns = COLUMNS if fmt == "csv" else f"{RECORD_SCHEMA_COPY}#/$defs/article"
-    return write_provenance(output, store, {"export": "articles", "format": fmt, "rows": count, "columns": columns,
-                                            **selection_details(selection)})
+    return write_provenance(
+        output,
+        store,
+        {"export": "articles", "format": fmt, "rows": count, "columns": columns, **selection_details(selection)},
+    )
 
 
 def export_snapshots(store: Store, output: Path, fmt: str, wrap: Wrap | None = None) -> dict:
     total = store.figures()["snapshot_entries"]
     rows: Iterable = ([neutralise(v) for v in row] if fmt == "csv" else dict(row) for row in store.snapshot_rows())
     count = write_rows(output, fmt, SNAPSHOT_COLUMNS, wrap(rows, total, "entries") if wrap else rows)
-    return write_provenance(output, store, {"export": "snapshots", "format": fmt, "rows": count,
-                                            "columns": SNAPSHOT_COLUMNS})
+    return write_provenance(
+        output, store, {"export": "snapshots", "format": fmt, "rows": count, "columns": SNAPSHOT_COLUMNS}
+    )

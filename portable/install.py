@@ -6,6 +6,7 @@ file system); the index generation becomes the newest generation of the index fo
 `current` link is switched in one rename, as a rebuild does. A bundle no trusted key signed
 gets an index rebuilt from its store, in the staging folder, before anything is moved.
 """
+
 from __future__ import annotations
 
 import os
@@ -47,8 +48,9 @@ def refuse_existing(data_dir: Path, index_root: Path, replace: bool) -> None:
 
 
 def next_generation(index_root: Path) -> Path:
-    numbers = [int(p.name.removeprefix("gen-")) for p in index_root.glob("gen-*")
-               if p.name.removeprefix("gen-").isdigit()]
+    numbers = [
+        int(p.name.removeprefix("gen-")) for p in index_root.glob("gen-*") if p.name.removeprefix("gen-").isdigit()
+    ]
     return index_root / f"gen-{max(numbers, default=0) + 1:05d}"
 
 
@@ -100,8 +102,14 @@ def rebuild_index(staging: Path, wrap: Wrap | None) -> float:
     return time.monotonic() - started
 
 
-def import_bundle(bundle: Path, data_dir: Path, index_root: Path, trusted: dict[str, Ed25519PublicKey],
-                  replace: bool = False, wrap: Wrap | None = None) -> tuple[dict, Path]:
+def import_bundle(
+    bundle: Path,
+    data_dir: Path,
+    index_root: Path,
+    trusted: dict[str, Ed25519PublicKey],
+    replace: bool = False,
+    wrap: Wrap | None = None,
+) -> tuple[dict, Path]:
     """Check `bundle` whole, then install it; anything wrong leaves the previous archive as it
     was and nothing new behind. Unless a `trusted` key signed it, its index is rebuilt from its
     store (`rebuild_seconds` in the manifest). Returns the manifest and the index generation."""

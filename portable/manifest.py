@@ -5,6 +5,7 @@ the archive's figures (sites, counts, date range). A manifest cannot hold its ow
 bundle ends with `manifest.sha256` (sha256sum's format) and an import also checks that the
 figures agree with the store itself: an edited count or hash is caught either way.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -76,10 +77,17 @@ def hash_file(path: Path, limit: int | None = None) -> Entry:
 
 
 def build(figures: dict, schema_version: int, index: dict, entries: list[Entry], with_warc: bool) -> dict:
-    return {"format": FORMAT, "format_version": FORMAT_VERSION, "schema_version": schema_version,
-            "tool_version": tool_version(), "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "figures": figures, "index": index, "warc": with_warc,
-            "files": [{"path": e.path, "size": e.size, "sha256": e.sha256} for e in entries]}
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "schema_version": schema_version,
+        "tool_version": tool_version(),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "figures": figures,
+        "index": index,
+        "warc": with_warc,
+        "files": [{"path": e.path, "size": e.size, "sha256": e.sha256} for e in entries],
+    }
 
 
 def encode(manifest: dict) -> bytes:
@@ -103,11 +111,14 @@ def decode(raw: bytes, name: str, supported_schema: int) -> dict:
     except (ValueError, KeyError, TypeError, AttributeError):
         raise BundleError(f"{name} is not a newsarchive bundle (its manifest cannot be read).") from None
     if format_version > FORMAT_VERSION:
-        raise BundleError(f"{name} was written by a newer newsarchive (bundle format {format_version}; this version "
-                          f"reads up to {FORMAT_VERSION}).")
+        raise BundleError(
+            f"{name} was written by a newer newsarchive (bundle format {format_version}; this version "
+            f"reads up to {FORMAT_VERSION})."
+        )
     if schema > supported_schema:
-        raise BundleError(f"{name} holds a store of schema {schema}, newer than this version knows "
-                          f"({supported_schema}).")
+        raise BundleError(
+            f"{name} holds a store of schema {schema}, newer than this version knows ({supported_schema})."
+        )
     if len(files) != len(manifest["files"]):
         raise BundleError(f"{name} is not a valid bundle: its manifest lists a file twice.")
     manifest["by_path"] = files
@@ -119,5 +130,7 @@ def compare_figures(name: str, claimed: dict, actual: dict) -> None:
     """The manifest's figures must be the store's own: a changed count is a tampered manifest."""
     for key in sorted(set(claimed) | set(actual)):
         if claimed.get(key) != actual.get(key):
-            raise BundleError(f"{name} has been altered: its manifest gives {key} as {claimed.get(key)!r} but the "
-                              f"store in it has {actual.get(key)!r}.")
+            raise BundleError(
+                f"{name} has been altered: its manifest gives {key} as {claimed.get(key)!r} but the "
+                f"store in it has {actual.get(key)!r}."
+            )

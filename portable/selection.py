@@ -1,6 +1,7 @@
 """The articles an export is about: those a query and facet filters match, read from the index
 one at a time in index order, so that an export of the whole archive holds one article in
 memory at a time."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -34,6 +35,9 @@ def select(service: SearchService, request: SearchRequest) -> Selection:
     """The selection of `request` (query, filters, excludes); a query that cannot be answered
     raises the service's QueryError."""
     validate(request)
-    first = service.search(SearchRequest(query=request.query, filters=request.filters, excludes=request.excludes,
-                                         page_size=1, histogram=None))
+    first = service.search(
+        SearchRequest(
+            query=request.query, filters=request.filters, excludes=request.excludes, page_size=1, histogram=None
+        )
+    )
     return Selection(first.total, first.index_version, service, request)

@@ -4,6 +4,7 @@ The manifest lists every file's SHA-256, so signing it signs the whole bundle. T
 alone only show that a bundle agrees with itself; Whoosh unpickles what an index holds, so only
 an index signed by a key the archive trusts (`DATA/trusted-keys/*.pem`) is installed as it is.
 """
+
 from __future__ import annotations
 
 import base64
@@ -61,8 +62,9 @@ def trusted_keys(data_dir: Path | None) -> dict[str, Ed25519PublicKey]:
     return keys
 
 
-def trusted_signer(name: str, signature: bytes | None, manifest_bytes: bytes,
-                   trusted: dict[str, Ed25519PublicKey]) -> str | None:
+def trusted_signer(
+    name: str, signature: bytes | None, manifest_bytes: bytes, trusted: dict[str, Ed25519PublicKey]
+) -> str | None:
     """The id of the trusted key that signed the manifest, or None (unsigned, unreadable or an
     unknown key: the bundle is a stranger's). A trusted key id whose signature does not verify
     means the bundle was changed after signing, and is refused."""
@@ -78,6 +80,7 @@ def trusted_signer(name: str, signature: bytes | None, manifest_bytes: bytes,
     try:
         trusted[signer].verify(value, manifest_bytes)
     except InvalidSignature:
-        raise BundleError(f"{name} has been tampered with: its signature by trusted key {signer} does not "
-                          "verify.") from None
+        raise BundleError(
+            f"{name} has been tampered with: its signature by trusted key {signer} does not verify."
+        ) from None
     return signer

@@ -1,6 +1,7 @@
 """`export warc`: the raw captures (response and request records, byte for byte as the archive
 keeps them) of the articles a query selects, in one WARC file that opens with a warcinfo record
 saying what was asked."""
+
 from __future__ import annotations
 
 import contextlib
@@ -30,9 +31,12 @@ def export_warc(selection: Selection, store: Store, output: Path, wrap: Wrap | N
         with open(partial, "wb") as target, contextlib.ExitStack() as stack:
             sources: dict[str, BinaryIO] = {}
             writer = WARCWriter(target, gzip=True)
-            info = {"software": f"newsarchive {tool_version()}", "format": "WARC/1.1",
-                    "description": "Captures exported from a newsarchive archive",
-                    "selection": json.dumps(selection_details(selection), ensure_ascii=False)}
+            info = {
+                "software": f"newsarchive {tool_version()}",
+                "format": "WARC/1.1",
+                "description": "Captures exported from a newsarchive archive",
+                "selection": json.dumps(selection_details(selection), ensure_ascii=False),
+            }
             writer.write_record(writer.create_warcinfo_record(output.name, info))
             hits = selection.hits()
             for hit in wrap(hits, selection.total, "articles") if wrap else hits:
@@ -42,15 +46,23 @@ def export_warc(selection: Selection, store: Store, output: Path, wrap: Wrap | N
                     name = row["warc_file"]
                     if name not in sources:
                         if not (warc_folder / name).is_file():
-                            raise FileNotFoundError(f"The archive has no WARC file {name} (a bundle installed "
-                                                    "without its WARC files?)")
+                            raise FileNotFoundError(
+                                f"The archive has no WARC file {name} (a bundle installed without its WARC files?)"
+                            )
                         sources[name] = stack.enter_context(open(warc_folder / name, "rb"))
                     copy_spans(sources[name], target, read_capture(sources[name], row["warc_offset"]).spans)
                     captures += 1
         os.replace(partial, output)
     finally:
         partial.unlink(missing_ok=True)
-    return write_provenance(output, store, {"export": "warc", "format": "warc.gz", "articles": articles,
-                                            "captures": captures, **selection_details(selection)})
-
-
+    return write_provenance(
+        output,
+        store,
+        {
+            "export": "warc",
+            "format": "warc.gz",
+            "articles": articles,
+            "captures": captures,
+            **selection_details(selection),
+        },
+    )

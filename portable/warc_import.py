@@ -14,6 +14,7 @@ its digests (when it has them) matching; a damaged record is reported and passed
 stored damaged by an earlier version is replaced by a complete copy when one comes. Pages over
 the crawler's cap are not read at all, so memory stays bounded whatever the files hold.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -132,9 +133,15 @@ def scan(path: Path, number: int, found: list[Candidate], skipped: list[Skipped]
                     read_any, resume = True, records.offset + 1
                     if is_page(record):
                         headers = record.rec_headers
-                        found.append(Candidate(warc_time(headers.get_header("WARC-Date")), number, records.offset,
-                                               headers.get_header("WARC-Record-ID"),
-                                               headers.get_header("WARC-Target-URI")))
+                        found.append(
+                            Candidate(
+                                warc_time(headers.get_header("WARC-Date")),
+                                number,
+                                records.offset,
+                                headers.get_header("WARC-Record-ID"),
+                                headers.get_header("WARC-Target-URI"),
+                            )
+                        )
                 start = None
             except UNREADABLE as error:
                 if bad_from is None:
@@ -163,7 +170,7 @@ def next_marker(stream: BinaryIO, offset: int, marker: bytes) -> int | None:
         if found >= 0:
             return offset - len(carried) + found
         offset += len(block)
-        carried = block[-(len(marker) - 1):]
+        carried = block[-(len(marker) - 1) :]
     return None
 
 
@@ -175,8 +182,11 @@ def reason(error: Exception | None) -> str:
 
 
 def unreadable(path: Path, start: int, end: int, error: Exception | None) -> Skipped:
-    return Skipped(DAMAGED, f"Not stored, {DAMAGED}: {path.name} from offset {start} to {end}, where no WARC record "
-                            f"can be read ({reason(error)}).")
+    return Skipped(
+        DAMAGED,
+        f"Not stored, {DAMAGED}: {path.name} from offset {start} to {end}, where no WARC record "
+        f"can be read ({reason(error)}).",
+    )
 
 
 def read_page(stream: BinaryIO, offset: int) -> RawCapture:
@@ -189,8 +199,9 @@ def read_page(stream: BinaryIO, offset: int) -> RawCapture:
         try:
             response = next(records)
             if response.payload_length > DOWNLOAD_MAXSIZE:
-                raise UnusableRecordError(TOO_LARGE, f"a page of {response.payload_length:,} bytes, the cap being "
-                                                     f"{DOWNLOAD_MAXSIZE:,}")
+                raise UnusableRecordError(
+                    TOO_LARGE, f"a page of {response.payload_length:,} bytes, the cap being {DOWNLOAD_MAXSIZE:,}"
+                )
             body = response.content_stream().read(DOWNLOAD_MAXSIZE + 1)
             if len(body) > DOWNLOAD_MAXSIZE:
                 raise UnusableRecordError(TOO_LARGE, f"a page of more than {CAP} once decoded")
@@ -204,15 +215,24 @@ def read_page(stream: BinaryIO, offset: int) -> RawCapture:
         spans = [Span(records.get_record_offset(), records.get_record_length())]
         with contextlib.suppress(*UNREADABLE):
             following = next(records, None)
-            if following is not None and following.rec_type == "request" and \
-                    following.rec_headers.get_header("WARC-Concurrent-To") == headers.get_header("WARC-Record-ID"):
+            if (
+                following is not None
+                and following.rec_type == "request"
+                and following.rec_headers.get_header("WARC-Concurrent-To") == headers.get_header("WARC-Record-ID")
+            ):
                 records.read_to_end()
                 if damage(following, records, noise) is None:
                     spans.append(Span(records.get_record_offset(), records.get_record_length()))
     http = response.http_headers
-    return RawCapture(headers.get_header("WARC-Target-URI"), warc_time(headers.get_header("WARC-Date")),
-                      headers.get_header("WARC-Record-ID"), int(http.get_statuscode() or 0) if http else 0,
-                      list(http.headers) if http else [], body, spans)
+    return RawCapture(
+        headers.get_header("WARC-Target-URI"),
+        warc_time(headers.get_header("WARC-Date")),
+        headers.get_header("WARC-Record-ID"),
+        int(http.get_statuscode() or 0) if http else 0,
+        list(http.headers) if http else [],
+        body,
+        spans,
+    )
 
 
 def damage(record: ArcWarcRecord, records: ArchiveIterator, noise: io.StringIO) -> str | None:
@@ -228,8 +248,13 @@ def damage(record: ArcWarcRecord, records: ArchiveIterator, noise: io.StringIO) 
         return "its gzip member is cut short or does not decompress" + (f" ({complaint[0]})" if complaint else "")
     if records.err_count and record.digest_checker.passed is not True:  # matching digests: only a blank line missing
         return "it runs on past its Content-Length"
-    failed = sorted({"WARC-Block-Digest" if "block" in problem else "WARC-Payload-Digest"
-                     for problem in record.digest_checker.problems if "failed" in problem})
+    failed = sorted(
+        {
+            "WARC-Block-Digest" if "block" in problem else "WARC-Payload-Digest"
+            for problem in record.digest_checker.problems
+            if "failed" in problem
+        }
+    )
     return f"its {' and '.join(failed)} do{'es' if len(failed) == 1 else ''} not match" if failed else None
 
 
@@ -260,8 +285,12 @@ class ArchiveWarc:
         self._stream = open(self.folder / name, "ab")  # noqa: SIM115 - kept open across records
         self.files.append(name)
         writer = WARCWriter(self._stream, gzip=True)
-        writer.write_record(writer.create_warcinfo_record(name, {
-            "software": f"newsarchive {tool_version()}", "format": "WARC/1.1", "description": self.description}))
+        writer.write_record(
+            writer.create_warcinfo_record(
+                name,
+                {"software": f"newsarchive {tool_version()}", "format": "WARC/1.1", "description": self.description},
+            )
+        )
 
     def close(self) -> None:
         if self._stream is not None:
@@ -274,12 +303,16 @@ class ArchiveWarc:
 def import_warcs(files: list[Path], store: Store, site: str, wrap: Wrap | None = None) -> ImportReport:
     """Add the pages of `files` to `store` (and their records to its WARC folder)."""
     found, unreadable_stretches = candidates(files, wrap)
-    run_id = store.start_run(site, "warc:" + ",".join(p.name for p in files),
-                             {"files": [str(p) for p in files]}, job=JOB)
+    run_id = store.start_run(
+        site, "warc:" + ",".join(p.name for p in files), {"files": [str(p) for p in files]}, job=JOB
+    )
     report = ImportReport(run_id, skipped=unreadable_stretches)
     known = store.capture_record_ids()
-    target = ArchiveWarc(store.path.parent / "warc", f"{JOB}-{datetime.now(UTC):%Y%m%dT%H%M%S}-run{run_id}",
-                         "Records copied from " + ", ".join(p.name for p in files))
+    target = ArchiveWarc(
+        store.path.parent / "warc",
+        f"{JOB}-{datetime.now(UTC):%Y%m%dT%H%M%S}-run{run_id}",
+        "Records copied from " + ", ".join(p.name for p in files),
+    )
     status = "failed"
     try:
         with contextlib.ExitStack() as stack:
@@ -297,9 +330,14 @@ def import_warcs(files: list[Path], store: Store, site: str, wrap: Wrap | None =
                 try:
                     raw = read_page(source, candidate.offset)
                 except UnusableRecordError as unusable:
-                    report.skipped.append(Skipped(unusable.kind, f"Not stored, {unusable.kind}: "
-                                                  f"{files[candidate.file].name} at offset {candidate.offset} "
-                                                  f"({candidate.url}): {unusable}."))
+                    report.skipped.append(
+                        Skipped(
+                            unusable.kind,
+                            f"Not stored, {unusable.kind}: "
+                            f"{files[candidate.file].name} at offset {candidate.offset} "
+                            f"({candidate.url}): {unusable}.",
+                        )
+                    )
                     continue
                 page = parse_page(raw.body, raw.url, raw.fetched_at, site)
                 if replacing is not None:
@@ -313,8 +351,15 @@ def import_warcs(files: list[Path], store: Store, site: str, wrap: Wrap | None =
         status = "finished"
     finally:
         report.warc_files = target.files
-        store.finish_run(run_id, status, {"responses": report.responses, **report.outcomes,
-                                          **{f"not stored, {kind}": n for kind, n in report.skipped_counts().items()}})
+        store.finish_run(
+            run_id,
+            status,
+            {
+                "responses": report.responses,
+                **report.outcomes,
+                **{f"not stored, {kind}": n for kind, n in report.skipped_counts().items()},
+            },
+        )
     return report
 
 
@@ -346,17 +391,33 @@ def page_worth_keeping(page: ParsedPage) -> bool:
     return article_of(page) is not None or page.most_viewed is not None
 
 
-def add_page(store: Store, run_id: int, page: ParsedPage, raw: RawCapture, warc_file: str, offset: int,
-             replacing: int | None = None) -> str:
+def add_page(
+    store: Store,
+    run_id: int,
+    page: ParsedPage,
+    raw: RawCapture,
+    warc_file: str,
+    offset: int,
+    replacing: int | None = None,
+) -> str:
     """Record the capture and what the page says; returns what it did to the archive. With
     `replacing`, that capture (its parse taken out) is parsed again from this copy and pointed at
     it last, so a kill on the way leaves it still marked damaged for the next import."""
     header = {name.lower(): value for name, value in raw.headers}
     article = article_of(page)
     capture = Capture(
-        url=raw.url, status=raw.status, fetched_at=raw.fetched_at, kind="article" if article else "listing",
-        size=len(raw.body), warc_file=warc_file, warc_offset=offset, warc_record_id=raw.record_id,
-        content_type=header.get("content-type"), etag=header.get("etag"), last_modified=header.get("last-modified"))
+        url=raw.url,
+        status=raw.status,
+        fetched_at=raw.fetched_at,
+        kind="article" if article else "listing",
+        size=len(raw.body),
+        warc_file=warc_file,
+        warc_offset=offset,
+        warc_record_id=raw.record_id,
+        content_type=header.get("content-type"),
+        etag=header.get("etag"),
+        last_modified=header.get("last-modified"),
+    )
     capture_id = store.add_capture(run_id, capture) if replacing is None else replacing
     outcome = ingest_page(store, run_id, page, raw, article, capture_id)
     if replacing is not None:
@@ -364,8 +425,9 @@ def add_page(store: Store, run_id: int, page: ParsedPage, raw: RawCapture, warc_
     return outcome
 
 
-def ingest_page(store: Store, run_id: int, page: ParsedPage, raw: RawCapture, article: Article | None,
-                capture_id: int) -> str:
+def ingest_page(
+    store: Store, run_id: int, page: ParsedPage, raw: RawCapture, article: Article | None, capture_id: int
+) -> str:
     same = store.revision_like(article) if article else None
     if same is not None:
         store.ingest(ParsedPage(None, page.most_viewed, page.warnings), capture_id, raw.fetched_at, run_id)
@@ -374,6 +436,7 @@ def ingest_page(store: Store, run_id: int, page: ParsedPage, raw: RawCapture, ar
     if article and store.insert_earlier_revision(article, capture_id, raw.fetched_at, run_id, (raw.url,)):
         store.ingest(ParsedPage(None, page.most_viewed, page.warnings), capture_id, raw.fetched_at, run_id)
         return "earlier revision"
-    result = store.ingest(ParsedPage(article, page.most_viewed, page.warnings), capture_id, raw.fetched_at, run_id,
-                          (raw.url,))
+    result = store.ingest(
+        ParsedPage(article, page.most_viewed, page.warnings), capture_id, raw.fetched_at, run_id, (raw.url,)
+    )
     return result.article or "snapshot only"

@@ -1,5 +1,6 @@
 """Reading one capture (a response record and the request written with it) out of a WARC file
 with where its records lie, so they can be copied byte for byte into another WARC file."""
+
 from __future__ import annotations
 
 import gzip
@@ -46,14 +47,23 @@ def read_capture(stream: BinaryIO, offset: int) -> RawCapture:
     records.read_to_end(response)
     spans = [Span(records.get_record_offset(), records.get_record_length())]
     following = next(records, None)
-    if following is not None and following.rec_type == "request" and \
-            following.rec_headers.get_header("WARC-Concurrent-To") == headers.get_header("WARC-Record-ID"):
+    if (
+        following is not None
+        and following.rec_type == "request"
+        and following.rec_headers.get_header("WARC-Concurrent-To") == headers.get_header("WARC-Record-ID")
+    ):
         records.read_to_end(following)
         spans.append(Span(records.get_record_offset(), records.get_record_length()))
     http = response.http_headers
-    return RawCapture(headers.get_header("WARC-Target-URI"), warc_time(headers.get_header("WARC-Date")),
-                      headers.get_header("WARC-Record-ID"), int(http.get_statuscode() or 0) if http else 0,
-                      list(http.headers) if http else [], body, spans)
+    return RawCapture(
+        headers.get_header("WARC-Target-URI"),
+        warc_time(headers.get_header("WARC-Date")),
+        headers.get_header("WARC-Record-ID"),
+        int(http.get_statuscode() or 0) if http else 0,
+        list(http.headers) if http else [],
+        body,
+        spans,
+    )
 
 
 def copy_spans(source: BinaryIO, target: BinaryIO, spans: list[Span]) -> None:

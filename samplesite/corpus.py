@@ -5,6 +5,7 @@ Everything is a pure function of (seed, count, end): article `i` is generated on
 its own random stream, so a site of 100,000 articles costs only a small index in memory.
 The records made here are the ground truth the parser is measured against.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -24,9 +25,11 @@ SITE = "phnompenhpost.com"
 EPOCH = datetime(2008, 1, 1, tzinfo=ICT)
 TEASER_WORDS = 50
 
-DRUPAL_STOP_WORDS = frozenset((
-    "a an as at before but by for from is in into like of off on onto per since than the this that to up via with"
-).split())
+DRUPAL_STOP_WORDS = frozenset(
+    (
+        "a an as at before but by for from is in into like of off on onto per since than the this that to up via with"
+    ).split()
+)
 
 
 @dataclass(frozen=True)
@@ -229,8 +232,7 @@ class Corpus:
         self.by_section: dict[str, list[int]] = {s.slug: [] for s in SECTIONS}
         for i in self.order:
             self.by_section[self._sections[i]].append(i)
-        self._section_times = {slug: [self._published[i] for i in ids]
-                               for slug, ids in self.by_section.items()}
+        self._section_times = {slug: [self._published[i] for i in ids] for slug, ids in self.by_section.items()}
         self.paths: dict[str, int] = {}
         self._path_of: list[str] = [""] * total
         for i in self.order:
@@ -369,20 +371,25 @@ class Corpus:
         entries = []
         for rank, i in enumerate(self.most_viewed(now), 1):
             article = self.article(i)
-            entries.append({
-                "rank": rank,
-                "url": article.url,
-                "title": article.version_at(start).headline,
-                "teaser": article.teaser(start),
-            })
-        return {"site": SITE, "window_start": start.isoformat(), "window_end": end.isoformat(),
-                "entries": entries}
+            entries.append(
+                {
+                    "rank": rank,
+                    "url": article.url,
+                    "title": article.version_at(start).headline,
+                    "teaser": article.teaser(start),
+                }
+            )
+        return {"site": SITE, "window_start": start.isoformat(), "window_end": end.isoformat(), "entries": entries}
 
 
 def rare_flags(i: int) -> frozenset[str]:
     """Hard cases that must appear at any site size: spread by id, not left to chance."""
-    for modulus, offset, flag in ((37, 7, "no-body"), (41, 11, "truncated"),
-                                  (43, 19, "wrong-charset"), (47, 23, "script-in-text")):
+    for modulus, offset, flag in (
+        (37, 7, "no-body"),
+        (41, 11, "truncated"),
+        (43, 19, "wrong-charset"),
+        (47, 23, "script-in-text"),
+    ):
         if i % modulus == offset:
             return frozenset({flag})
     return frozenset()
@@ -416,24 +423,26 @@ def sentence(rng: random.Random) -> str:
     subject = rng.choice(words.SUBJECTS)
     place = rng.choice(words.PROVINCES)
     when = rng.choice(words.TIME_PHRASES)
-    number = rng.choice([f"{rng.randint(2, 98)} per cent", f"${rng.randint(2, 900)} million",
-                         f"{rng.randint(12, 9000):,} families", f"{rng.randint(3, 60)} villages"])
+    number = rng.choice(
+        [
+            f"{rng.randint(2, 98)} per cent",
+            f"${rng.randint(2, 900)} million",
+            f"{rng.randint(12, 9000):,} families",
+            f"{rng.randint(3, 60)} villages",
+        ]
+    )
     forms = [
         f"{person}, {role}, said the {rng.choice(words.NOUNS)} on {subject} would be "
         f"{rng.choice(words.VERBS_PAST)} {when}.",
         f"“{rng.choice(words.QUOTES)},” {person.split()[-1]} said.",
         f"The {inst} {rng.choice(words.VERBS_PAST)} a {rng.choice(words.ADJECTIVES)} "
         f"{rng.choice(words.NOUNS)} {when}, affecting {number} in {place} province.",
-        f"According to the {inst}, {subject} in {place} changed by {number} compared with the "
-        f"same period last year.",
+        f"According to the {inst}, {subject} in {place} changed by {number} compared with the same period last year.",
         f"Officials in {place} said they had not been consulted on the {rng.choice(words.NOUNS)}, "
         f"which critics say favours large companies.",
-        f"{person} told the Post that {subject} had become “a matter of survival” for many "
-        f"households.",
-        f"The {rng.choice(words.NOUNS)}, first proposed {when}, still awaits approval from the "
-        f"{inst}.",
-        f"Cambodia’s {subject} have drawn attention from donors & investors alike, {role} "
-        f"{person} said.",
+        f"{person} told the Post that {subject} had become “a matter of survival” for many households.",
+        f"The {rng.choice(words.NOUNS)}, first proposed {when}, still awaits approval from the {inst}.",
+        f"Cambodia’s {subject} have drawn attention from donors & investors alike, {role} {person} said.",
     ]
     return rng.choice(forms)
 
@@ -483,8 +492,11 @@ def make_caption(rng: random.Random, era: str, language: str) -> tuple[str | Non
     if roll < 0.2:
         return caption, rng.choice(words.CAPTION_INITIALLED), "Photo: "
     if roll < 0.25:
-        return rng.choice(words.CAPTION_TRICKY).format(place=rng.choice(words.PROVINCES)), \
-            rng.choice(words.CAPTION_CREDITS_DRUPAL), ""
+        return (
+            rng.choice(words.CAPTION_TRICKY).format(place=rng.choice(words.PROVINCES)),
+            rng.choice(words.CAPTION_CREDITS_DRUPAL),
+            "",
+        )
     return caption, rng.choice(words.CAPTION_CREDITS_DRUPAL), ""
 
 
@@ -500,8 +512,10 @@ def image_url(era: str, name: str, rng: random.Random) -> str:
 def with_structure(rng: random.Random, body: list[str]) -> tuple[list[str], dict[int, str]]:
     """A body with a subheading and a bulleted list in it, as longer reports have."""
     subhead = rng.choice(words.SUBHEADS).format(place=rng.choice(words.PROVINCES))
-    items = [rng.choice(words.LIST_ITEMS).format(place=rng.choice(words.PROVINCES), n=rng.randint(2, 90))
-             for _ in range(rng.randint(2, 3))]
+    items = [
+        rng.choice(words.LIST_ITEMS).format(place=rng.choice(words.PROVINCES), n=rng.randint(2, 90))
+        for _ in range(rng.randint(2, 3))
+    ]
     structured = [*body[:2], subhead, *body[2:3], *items, *body[3:]]
     kinds = {2: "h3"} | {4 + k: "li" for k in range(len(items))}
     return structured, kinds
@@ -525,13 +539,15 @@ def generate_article(corpus: Corpus, i: int) -> SiteArticle:
     if "wrong-charset" in flags:
         body.insert(0, f"“{rng.choice(words.QUOTES)},” a spokesman said.")
     if "script-in-text" in flags and language == "en":
-        body.insert(1, "Investigators said the attackers planted "
-                       "<script>alert('hacked')</script> in the ministry’s web page.")
+        body.insert(
+            1, "Investigators said the attackers planted <script>alert('hacked')</script> in the ministry’s web page."
+        )
     kinds: dict[int, str] = {}
     if language == "en" and era != "joomla" and not flags and len(body) >= 4 and rng.random() < 0.2:
         body, kinds = with_structure(rng, body)
-    n_images = {"joomla": rng.choice([0, 1, 1]), "drupal": rng.choice([1, 1, 1, 1, 2, 3]),
-                "modern": rng.randint(1, 4)}[era]
+    n_images = {"joomla": rng.choice([0, 1, 1]), "drupal": rng.choice([1, 1, 1, 1, 2, 3]), "modern": rng.randint(1, 4)}[
+        era
+    ]
     if "truncated" in flags:
         n_images = min(n_images, 1)
     images = []
@@ -546,16 +562,33 @@ def generate_article(corpus: Corpus, i: int) -> SiteArticle:
         if language == "en" and rng.random() < 0.5:
             new_headline = base.replace(" on ", " over ", 1) if " on " in base else base + ", officials say"
         revised = Version(new_headline, [*body, extra], kinds)
-    for name, share in (("related", 0.3), ("inline-related", 0.15), ("ads", 0.4), ("entities", 0.3),
-                        ("br-paragraphs", 0.5 if era == "joomla" else 0.0), ("caps", 0.1),
-                        ("loose-text", 0.3 if era == "joomla" else 0.0)):
+    for name, share in (
+        ("related", 0.3),
+        ("inline-related", 0.15),
+        ("ads", 0.4),
+        ("entities", 0.3),
+        ("br-paragraphs", 0.5 if era == "joomla" else 0.0),
+        ("caps", 0.1),
+        ("loose-text", 0.3 if era == "joomla" else 0.0),
+    ):
         if rng.random() < share:
             flags.add(name)
     return SiteArticle(
-        id=i, nid=corpus.nid(i), path=corpus.path(i), era=era, language=language,
-        section=section, published=published, updated=updated,
-        original=Version(base, body, kinds), revised=revised, standfirst=standfirst,
-        authors=pick_authors(rng), byline_caps="caps" in flags, tags=tags, images=images,
+        id=i,
+        nid=corpus.nid(i),
+        path=corpus.path(i),
+        era=era,
+        language=language,
+        section=section,
+        published=published,
+        updated=updated,
+        original=Version(base, body, kinds),
+        revised=revised,
+        standfirst=standfirst,
+        authors=pick_authors(rng),
+        byline_caps="caps" in flags,
+        tags=tags,
+        images=images,
         flags=frozenset(flags),
     )
 
@@ -564,8 +597,14 @@ def generate_article(corpus: Corpus, i: int) -> SiteArticle:
 
 SEED_FILE = Path(__file__).parent / "data" / "000_3e3d1f955a7aa6a2.txt"
 SEED_SIDEBAR_MOMENT = datetime(2021, 4, 12, 9, 30, tzinfo=ICT)
-SEED_SIDEBAR_DATES = ["2021-04-11T16:05", "2021-04-01T07:12", "2021-04-09T10:40",
-                      "2021-04-10T08:15", "2021-04-07T17:30", "2021-04-11T20:20"]
+SEED_SIDEBAR_DATES = [
+    "2021-04-11T16:05",
+    "2021-04-01T07:12",
+    "2021-04-09T10:40",
+    "2021-04-10T08:15",
+    "2021-04-07T17:30",
+    "2021-04-11T20:20",
+]
 SEED_TEASER_TAILS = [
     " are running out of time,” said WHO representative Li Ailan.",
     " Khuong Sreng said in a statement.",
@@ -586,14 +625,13 @@ def parse_seed(text: str) -> dict:
     sidebar_at = blocks.index("MOST VIEWED")
     body = blocks[body_start:sidebar_at]
     items = []
-    for line in blocks[sidebar_at + 1:]:
+    for line in blocks[sidebar_at + 1 :]:
         if line.lstrip().startswith("•"):
             items.append({"title": line.strip().lstrip("•").strip(), "teaser": ""})
         else:
             items[-1]["teaser"] = line.strip()
     caption, credit = caption_line.rsplit(". ", 1)
-    return {"headline": headline_text, "caption": caption + ".", "credit": credit,
-            "body": body, "most_viewed": items}
+    return {"headline": headline_text, "caption": caption + ".", "credit": credit, "body": body, "most_viewed": items}
 
 
 @functools.lru_cache(maxsize=1)
@@ -607,28 +645,54 @@ def load_fixed_articles(config: SiteConfig) -> list[SiteArticle]:
     base = config.count
     national = SECTIONS_BY_SLUG["national"]
     rng = random.Random(f"{config.seed}:fixed")
-    fixed = [SiteArticle(
-        id=base, nid=base + 100000,
-        path="/national/" + slugify(seed["headline"], True), era="drupal", language="en",
-        section=national, published=datetime(2016, 3, 11, 6, 47, tzinfo=ICT), updated=None,
-        original=Version(seed["headline"], list(seed["body"])), revised=None, standfirst=None,
-        authors=["Meas Sokchea"], byline_caps=False,
-        tags=["Sam Rainsy", "defamation", "Hun Sen"],
-        images=[Image("/sites/default/files/styles/image_780x440/public/field/image/"
-                      "rainsy-france.jpg?itok=Xq3vR8aP", seed["caption"], seed["credit"])],
-        flags=frozenset({"related", "ads"}),
-    )]
+    fixed = [
+        SiteArticle(
+            id=base,
+            nid=base + 100000,
+            path="/national/" + slugify(seed["headline"], True),
+            era="drupal",
+            language="en",
+            section=national,
+            published=datetime(2016, 3, 11, 6, 47, tzinfo=ICT),
+            updated=None,
+            original=Version(seed["headline"], list(seed["body"])),
+            revised=None,
+            standfirst=None,
+            authors=["Meas Sokchea"],
+            byline_caps=False,
+            tags=["Sam Rainsy", "defamation", "Hun Sen"],
+            images=[
+                Image(
+                    "/sites/default/files/styles/image_780x440/public/field/image/rainsy-france.jpg?itok=Xq3vR8aP",
+                    seed["caption"],
+                    seed["credit"],
+                )
+            ],
+            flags=frozenset({"related", "ads"}),
+        )
+    ]
     for k, item in enumerate(seed["most_viewed"], 1):
         published = datetime.fromisoformat(SEED_SIDEBAR_DATES[k - 1]).replace(tzinfo=ICT)
         first = item["teaser"] + SEED_TEASER_TAILS[k - 1]
         body = [first] + [paragraph(rng) for _ in range(rng.randint(3, 6))]
-        fixed.append(SiteArticle(
-            id=base + k, nid=base + k + 100000,
-            path="/national/" + slugify(item["title"], True), era="drupal", language="en",
-            section=national, published=published, updated=None,
-            original=Version(item["title"], body), revised=None, standfirst=None,
-            authors=pick_authors(rng) or ["Post Staff"], byline_caps=False,
-            tags=["Covid-19"] if "Covid" in item["teaser"] + item["title"] else ["health"],
-            images=[], fixed_teaser=item["teaser"],
-        ))
+        fixed.append(
+            SiteArticle(
+                id=base + k,
+                nid=base + k + 100000,
+                path="/national/" + slugify(item["title"], True),
+                era="drupal",
+                language="en",
+                section=national,
+                published=published,
+                updated=None,
+                original=Version(item["title"], body),
+                revised=None,
+                standfirst=None,
+                authors=pick_authors(rng) or ["Post Staff"],
+                byline_caps=False,
+                tags=["Covid-19"] if "Covid" in item["teaser"] + item["title"] else ["health"],
+                images=[],
+                fixed_teaser=item["teaser"],
+            )
+        )
     return fixed

@@ -3,6 +3,7 @@
 Where SITE-EVIDENCE.md has the real markup, it is followed; elsewhere a plausible choice is
 made and kept. Every page is a pure function of (corpus, what, now).
 """
+
 from __future__ import annotations
 
 import html
@@ -13,8 +14,9 @@ from urllib.parse import quote
 
 from samplesite.corpus import ORIGIN, SECTIONS, Corpus, Image, Section, SiteArticle, Version, cut_paragraph
 
-NAV = "".join(f'<li><a href="/{quote(s.slug)}">{html.escape(s.label)}</a></li>'
-              for s in SECTIONS if s.last_year == 9999)
+NAV = "".join(
+    f'<li><a href="/{quote(s.slug)}">{html.escape(s.label)}</a></li>' for s in SECTIONS if s.last_year == 9999
+)
 ORGANISATIONS = ("Post Staff", "AFP", "Xinhua")
 
 
@@ -37,8 +39,9 @@ def encode_text(text: str, rng: random.Random | None) -> str:
     words = out.split(" ")
     for k, word in enumerate(words):
         if word.isalpha() and rng.random() < 0.03:
-            words[k] = rng.choice([f"<strong>{word}</strong>", f"<em>{word}</em>",
-                                   f'<a href="/tags/{word.lower()}">{word}</a>'])
+            words[k] = rng.choice(
+                [f"<strong>{word}</strong>", f"<em>{word}</em>", f'<a href="/tags/{word.lower()}">{word}</a>']
+            )
     joined = words[0]
     for word in words[1:]:
         joined += rng.choice([" ", " ", " ", "&nbsp;", "\n      ", "  "]) + word
@@ -83,17 +86,23 @@ def sidebar(corpus: Corpus, now: datetime, style: str) -> str:
         if style == "joomla":
             items.append(f'<li><a href="{attr(href)}" class="mostread">{title}</a><p>{teaser}</p></li>')
         elif style == "drupal":
-            items.append(f'<li class="views-row"><div class="views-field-title"><a href="{attr(href)}">'
-                         f'{title}</a></div><div class="views-field-body">{teaser}</div></li>')
+            items.append(
+                f'<li class="views-row"><div class="views-field-title"><a href="{attr(href)}">'
+                f'{title}</a></div><div class="views-field-body">{teaser}</div></li>'
+            )
         else:
-            items.append(f'<li><a href="{attr(href)}"><h4>{title}</h4></a><p class="date">'
-                         f'{publication_line(article.published, True)}</p><p class="teaser">{teaser}</p></li>')
+            items.append(
+                f'<li><a href="{attr(href)}"><h4>{title}</h4></a><p class="date">'
+                f'{publication_line(article.published, True)}</p><p class="teaser">{teaser}</p></li>'
+            )
     body = "\n".join(items)
     if style == "joomla":
         return f'<div class="moduletable"><h3>Most viewed</h3><ul class="mostread">{body}</ul></div>'
     if style == "drupal":
-        return ('<div id="block-views-popular" class="block block-views"><div class="block-title"><h2>'
-                f'MOST VIEWED</h2></div><div class="view-content"><ul>{body}</ul></div></div>')
+        return (
+            '<div id="block-views-popular" class="block block-views"><div class="block-title"><h2>'
+            f'MOST VIEWED</h2></div><div class="view-content"><ul>{body}</ul></div></div>'
+        )
     return f'<section class="most-viewed"><h3>Most Viewed</h3><ol>{body}</ol></section>'
 
 
@@ -101,14 +110,17 @@ def sidebar(corpus: Corpus, now: datetime, style: str) -> str:
 
 
 def related_items(corpus: Corpus, article: SiteArticle, now: datetime, rng: random.Random) -> str:
-    earlier = [i for i in range(max(0, article.id - 40), article.id)
-               if corpus.visible(i, now) and i < corpus.config.count]
+    earlier = [
+        i for i in range(max(0, article.id - 40), article.id) if corpus.visible(i, now) and i < corpus.config.count
+    ]
     picks = rng.sample(earlier, min(2, len(earlier)))
     links = [(quote(corpus.path(i)), corpus.article(i).version_at(now).headline) for i in picks]
     dead = f"/{quote(article.section.slug)}/{rng.choice(['archived', 'removed'])}-story-{article.id}"
     links.append((dead, "An earlier report on this story"))
-    return "".join(f'<li><a href="{attr(path)}">{esc(title)}</a><p class="teaser">{esc(title[:40])}</p></li>'
-                   for path, title in links)
+    return "".join(
+        f'<li><a href="{attr(path)}">{esc(title)}</a><p class="teaser">{esc(title[:40])}</p></li>'
+        for path, title in links
+    )
 
 
 def printed_caption(image: Image) -> str:
@@ -126,25 +138,39 @@ def lead_image(image: Image | None, rng: random.Random) -> str:
     alt = attr(image.caption or "")
     style = rng.choice(["field", "figure", "nested"])
     if style == "field":
-        return (f'<div class="field-name-field-image"><a class="colorbox" href="{src}" title="{alt}">'
-                f'<img itemprop="contentURL" src="{src}" alt="{alt}"></a>'
-                f'<div class="field-name-field-image-caption">{cap}</div></div>')
+        return (
+            f'<div class="field-name-field-image"><a class="colorbox" href="{src}" title="{alt}">'
+            f'<img itemprop="contentURL" src="{src}" alt="{alt}"></a>'
+            f'<div class="field-name-field-image-caption">{cap}</div></div>'
+        )
     if style == "figure":
-        return (f'<figure class="field-name-field-image"><img itemprop="contentURL" src="{src}" alt="">'
-                f"<figcaption>{cap}</figcaption></figure>")
-    return (f'<div class="field-name-field-image"><div class="field-items"><div class="field-item">'
-            f'<img itemprop="contentURL" src="{src}" alt=""></div></div>'
-            f'<div class="field-name-field-image-caption"><div class="field-item">{cap}</div></div></div>')
+        return (
+            f'<figure class="field-name-field-image"><img itemprop="contentURL" src="{src}" alt="">'
+            f"<figcaption>{cap}</figcaption></figure>"
+        )
+    return (
+        f'<div class="field-name-field-image"><div class="field-items"><div class="field-item">'
+        f'<img itemprop="contentURL" src="{src}" alt=""></div></div>'
+        f'<div class="field-name-field-image-caption"><div class="field-item">{cap}</div></div></div>'
+    )
 
 
 def figure(image: Image) -> str:
     cap, src = esc(printed_caption(image)), attr(image.url)
-    return (f'<figure class="article-image"><a href="{src}"><img src="{src}" alt=""></a>'
-            f"<figcaption>{cap}</figcaption></figure>")
+    return (
+        f'<figure class="article-image"><a href="{src}"><img src="{src}" alt=""></a>'
+        f"<figcaption>{cap}</figcaption></figure>"
+    )
 
 
-def body_blocks(corpus: Corpus, article: SiteArticle, now: datetime, rng: random.Random,
-                version: Version, inline_images: list[Image]) -> list[str]:
+def body_blocks(
+    corpus: Corpus,
+    article: SiteArticle,
+    now: datetime,
+    rng: random.Random,
+    version: Version,
+    inline_images: list[Image],
+) -> list[str]:
     """Paragraphs (with their subheadings and lists) and the clutter a real body container
     holds: ads, related links, photos."""
     entities = rng if "entities" in article.flags and "truncated" not in article.flags else None
@@ -164,40 +190,53 @@ def body_blocks(corpus: Corpus, article: SiteArticle, now: datetime, rng: random
         if entities and rng.random() < 0.2:
             blocks.append("<p>&nbsp;</p>")
         if k == 0 and "ads" in article.flags:
-            blocks.append('<div class="ad-slot"><p>Advertisement</p><ins class="adsbygoogle" data-ad-slot="2219">'
-                          "</ins><script>(adsbygoogle = window.adsbygoogle || []).push({});</script></div>")
+            blocks.append(
+                '<div class="ad-slot"><p>Advertisement</p><ins class="adsbygoogle" data-ad-slot="2219">'
+                "</ins><script>(adsbygoogle = window.adsbygoogle || []).push({});</script></div>"
+            )
         if k == 2 and "inline-related" in article.flags and k + 1 < len(paragraphs):
             earlier = max(0, article.id - 1)
-            blocks.append(f'<p class="related-inline"><strong>READ MORE:</strong> <a href="'
-                          f'{attr(quote(corpus.path(earlier)))}">{esc(corpus.article(earlier).original.headline)}'
-                          "</a></p>")
+            blocks.append(
+                f'<p class="related-inline"><strong>READ MORE:</strong> <a href="'
+                f'{attr(quote(corpus.path(earlier)))}">{esc(corpus.article(earlier).original.headline)}'
+                "</a></p>"
+            )
         if inline_images and k % 2 == 1:
             blocks.append(figure(inline_images.pop(0)))
     if in_list:
         blocks.append("</ul>")
     blocks.extend(figure(image) for image in inline_images)
     if "related" in article.flags:
-        blocks.append(f'<div class="related-articles"><h3>Related articles</h3><ul>'
-                      f"{related_items(corpus, article, now, rng)}</ul></div>")
+        blocks.append(
+            f'<div class="related-articles"><h3>Related articles</h3><ul>'
+            f"{related_items(corpus, article, now, rng)}</ul></div>"
+        )
     return blocks
 
 
 def head(article: SiteArticle, now: datetime, canonical: bool, extra: str = "") -> str:
     version = article.version_at(now)
-    charset = ('<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
-               if "wrong-charset" in article.flags else '<meta charset="utf-8">')
+    charset = (
+        '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+        if "wrong-charset" in article.flags
+        else '<meta charset="utf-8">'
+    )
     link = f'<link rel="canonical" href="{attr(ORIGIN + quote(article.path))}">' if canonical else ""
-    return (f"<head>{charset}<title>{esc(version.headline)} | Phnom Penh Post</title>{link}"
-            f'<meta property="og:title" content="{attr(version.headline)}">'
-            f'<meta property="og:description" content="{attr(article.teaser(now)[:160])}">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">{extra}'
-            "<script>var googletag = googletag || {}; googletag.cmd = [];</script></head>")
+    return (
+        f"<head>{charset}<title>{esc(version.headline)} | Phnom Penh Post</title>{link}"
+        f'<meta property="og:title" content="{attr(version.headline)}">'
+        f'<meta property="og:description" content="{attr(article.teaser(now)[:160])}">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">{extra}'
+        "<script>var googletag = googletag || {}; googletag.cmd = [];</script></head>"
+    )
 
 
 def logo(headline: str) -> str:
-    return ('<div class="logo"><a href="/"><img src="/sites/all/themes/ppp/logo.png" '
-            f'alt="Logo of Phnom Penh Post newspaper"></a><span class="logo-title">Phnom Penh Post - '
-            f"{esc(headline)}</span></div>")
+    return (
+        '<div class="logo"><a href="/"><img src="/sites/all/themes/ppp/logo.png" '
+        f'alt="Logo of Phnom Penh Post newspaper"></a><span class="logo-title">Phnom Penh Post - '
+        f"{esc(headline)}</span></div>"
+    )
 
 
 def byline_names(article: SiteArticle) -> str:
@@ -206,9 +245,11 @@ def byline_names(article: SiteArticle) -> str:
 
 
 def share_block(nid: int) -> str:
-    return ('<div class="social-share"><p>Share this article:</p><a class="share-facebook" href="#share">Facebook</a>'
-            '<a class="share-twitter" href="#share">Twitter</a><a class="share-email" href="#share">Email</a>'
-            f'<a class="print" href="/print/{nid}">Print</a></div>')
+    return (
+        '<div class="social-share"><p>Share this article:</p><a class="share-facebook" href="#share">Facebook</a>'
+        '<a class="share-twitter" href="#share">Twitter</a><a class="share-email" href="#share">Email</a>'
+        f'<a class="print" href="/print/{nid}">Print</a></div>'
+    )
 
 
 # -- article pages, one renderer per era --------------------------------------------------
@@ -229,23 +270,27 @@ def render_joomla(corpus: Corpus, article: SiteArticle, now: datetime, rng: rand
     if len(article.authors) == 1 and article.authors[0] not in ORGANISATIONS and paragraphs:
         first, *rest = article.authors[0].lower().split()
         email = f"{'.'.join(rest) or first}.{first}@phnompenhpost.com"
-        content += (f"\n<p><em>To contact the reporter on this story: {esc(article.authors[0])} at "
-                    f"{email}</em></p>")
-    images = "".join(f'<div class="article-image"><img src="{attr(image.url)}" alt="" />'
-                     f'<p class="caption">{esc(printed_caption(image))}</p></div>' for image in article.images)
+        content += f"\n<p><em>To contact the reporter on this story: {esc(article.authors[0])} at {email}</em></p>"
+    images = "".join(
+        f'<div class="article-image"><img src="{attr(image.url)}" alt="" />'
+        f'<p class="caption">{esc(printed_caption(image))}</p></div>'
+        for image in article.images
+    )
     folder = article.section.joomla or article.section.label.replace(" ", "-")
-    return (f'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
-            f'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
-            f'<html xmlns="http://www.w3.org/1999/xhtml" lang="en-gb">{head(article, now, False)}'
-            f'<body id="page_bg">{logo(version.headline)}<div id="topmenu"><ul>{NAV}</ul></div>'
-            f'<div class="breadcrumbs pathway"><a href="/">Home</a> &raquo; <a href="/index.php/{quote(folder)}">'
-            f"{esc(folder.replace('-', ' '))}</a></div>"
-            f'<div id="maincolumn"><div class="item-page"><h2 class="contentheading">{esc(version.headline)}</h2>'
-            f'<p class="createdate">{esc(meta)}</p>{images}'
-            f'<div class="article-content">{content}</div>'
-            f'<div class="print-link"><a href="/print/{article.nid}">Print</a></div></div></div>'
-            f'<div id="rightcolumn">{sidebar(corpus, now, "joomla")}</div>'
-            '<div id="footer">Copyright &copy; The Phnom Penh Post</div></body></html>')
+    return (
+        f'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+        f'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
+        f'<html xmlns="http://www.w3.org/1999/xhtml" lang="en-gb">{head(article, now, False)}'
+        f'<body id="page_bg">{logo(version.headline)}<div id="topmenu"><ul>{NAV}</ul></div>'
+        f'<div class="breadcrumbs pathway"><a href="/">Home</a> &raquo; <a href="/index.php/{quote(folder)}">'
+        f"{esc(folder.replace('-', ' '))}</a></div>"
+        f'<div id="maincolumn"><div class="item-page"><h2 class="contentheading">{esc(version.headline)}</h2>'
+        f'<p class="createdate">{esc(meta)}</p>{images}'
+        f'<div class="article-content">{content}</div>'
+        f'<div class="print-link"><a href="/print/{article.nid}">Print</a></div></div></div>'
+        f'<div id="rightcolumn">{sidebar(corpus, now, "joomla")}</div>'
+        '<div id="footer">Copyright &copy; The Phnom Penh Post</div></body></html>'
+    )
 
 
 def render_drupal(corpus: Corpus, article: SiteArticle, now: datetime, rng: random.Random) -> str:
@@ -253,30 +298,35 @@ def render_drupal(corpus: Corpus, article: SiteArticle, now: datetime, rng: rand
     extra_pipe = rng.random() < 0.5
     byline = ""
     if article.authors:
-        byline = (f'<div class="article-author-wrapper"><p><span>{esc(byline_names(article))}</span> | '
-                  "The Phnom Penh Post</p></div>")
+        byline = (
+            f'<div class="article-author-wrapper"><p><span>{esc(byline_names(article))}</span> | '
+            "The Phnom Penh Post</p></div>"
+        )
     updated = article.updated_at(now)
     dates = f'<p class="publication-date">{publication_line(article.published, extra_pipe)}</p>'
     if updated:
         dates += f'<p class="updated-date">{publication_line(updated, extra_pipe, "Updated")}</p>'
-    standfirst = (f'<div class="standfirst"><p>{esc(article.standfirst)}</p></div>'
-                  if article.standfirst else "")
+    standfirst = f'<div class="standfirst"><p>{esc(article.standfirst)}</p></div>' if article.standfirst else ""
     lead = article.images[0] if article.images else None
     blocks = body_blocks(corpus, article, now, rng, version, article.images[1:])
     tags = "".join(f'<a href="/tags/{quote(t.lower().replace(" ", "-"))}">{esc(t)}</a> ' for t in article.tags)
-    return (f'<!DOCTYPE html>\n<html lang="{article.language}" dir="ltr">{head(article, now, True)}'
-            f'<body class="html not-front node-type-article">{logo(version.headline)}'
-            f'<nav class="main-menu"><ul>{NAV}</ul></nav>'
-            f'<div class="search-box"><form action="/search/node" method="get">'
-            '<input name="keys" type="text"></form></div><div id="main">'
-            f'<div class="ads-social-left-title"><h2><a href="/{quote(article.section.slug)}">'
-            f"{esc(article.section.label)}</a></h2>{byline}{dates}</div>"
-            f'<div class="single-article-header"><h2>{esc(version.headline)}</h2>{standfirst}</div>'
-            f'{lead_image(lead, rng)}<div id="ArticleBody" itemprop="articleBody" class="field-name-body">'
-            + share_block(article.nid) + "\n".join(blocks) + "</div>"
-            f'<div class="field-name-field-tags"><span class="field-label">Tags:</span> {tags}</div>'
-            f'<div class="region-sidebar">{sidebar(corpus, now, "drupal")}</div></div>'
-            '<footer><p>&copy; The Phnom Penh Post. All rights reserved.</p></footer></body></html>')
+    return (
+        f'<!DOCTYPE html>\n<html lang="{article.language}" dir="ltr">{head(article, now, True)}'
+        f'<body class="html not-front node-type-article">{logo(version.headline)}'
+        f'<nav class="main-menu"><ul>{NAV}</ul></nav>'
+        f'<div class="search-box"><form action="/search/node" method="get">'
+        '<input name="keys" type="text"></form></div><div id="main">'
+        f'<div class="ads-social-left-title"><h2><a href="/{quote(article.section.slug)}">'
+        f"{esc(article.section.label)}</a></h2>{byline}{dates}</div>"
+        f'<div class="single-article-header"><h2>{esc(version.headline)}</h2>{standfirst}</div>'
+        f'{lead_image(lead, rng)}<div id="ArticleBody" itemprop="articleBody" class="field-name-body">'
+        + share_block(article.nid)
+        + "\n".join(blocks)
+        + "</div>"
+        f'<div class="field-name-field-tags"><span class="field-label">Tags:</span> {tags}</div>'
+        f'<div class="region-sidebar">{sidebar(corpus, now, "drupal")}</div></div>'
+        "<footer><p>&copy; The Phnom Penh Post. All rights reserved.</p></footer></body></html>"
+    )
 
 
 def render_modern(corpus: Corpus, article: SiteArticle, now: datetime, rng: random.Random) -> str:
@@ -289,30 +339,34 @@ def render_modern(corpus: Corpus, article: SiteArticle, now: datetime, rng: rand
         meta = f'<meta property="article:published_time" content="{published.isoformat()}">'
         if updated:
             meta += f'<meta property="article:modified_time" content="{updated.isoformat()}">'
-    date_line = (f"{weekday_line(published)} | {published:%H:%M} ICT" if late
-                 else publication_line(published, False))
+    date_line = f"{weekday_line(published)} | {published:%H:%M} ICT" if late else publication_line(published, False)
     dates = f'<p class="paraclass">{date_line}</p>'
     if updated:
         dates += f'<p class="paraclass updated">{publication_line(updated, False, "Updated")}</p>'
-    author = (f'<div class="authname">{"By " if late else ""}{esc(byline_names(article))}</div>'
-              if article.authors else "")
+    author = (
+        f'<div class="authname">{"By " if late else ""}{esc(byline_names(article))}</div>' if article.authors else ""
+    )
     standfirst = f'<p class="standfirst">{esc(article.standfirst)}</p>' if article.standfirst else ""
     lead = article.images[0] if article.images else None
     blocks = body_blocks(corpus, article, now, rng, version, article.images[1:])
     if lead:
         blocks.insert(0, figure(lead))
-    blocks.append(f'<div class="share-tools"><p>Share:</p><a href="#share">Facebook</a>'
-                  f'<a href="/print/{article.nid}">Print</a></div>')
+    blocks.append(
+        f'<div class="share-tools"><p>Share:</p><a href="#share">Facebook</a>'
+        f'<a href="/print/{article.nid}">Print</a></div>'
+    )
     tags = "".join(f'<a href="/tags/{quote(t.lower().replace(" ", "-"))}">{esc(t)}</a>' for t in article.tags)
-    return (f'<!doctype html>\n<html lang="{article.language}">{head(article, now, True, meta)}'
-            f'<body><header class="site-header">{logo(version.headline)}<nav><ul>{NAV}</ul></nav></header>'
-            f'<main class="container"><div class="ads-social-left-title"><h2>{esc(article.section.label)}</h2></div>'
-            f'<div class="section-article-header"><h2>{esc(version.headline)}</h2>{standfirst}</div>'
-            f'<div class="article-meta">{author}{dates}</div>'
-            f'<div class="article-text">' + "\n".join(blocks) + "</div>"
-            f'<div class="article-tags">{tags}</div>'
-            f'<aside class="sidebar">{sidebar(corpus, now, "modern")}</aside></main>'
-            '<footer class="site-footer">&copy; Phnom Penh Post</footer></body></html>')
+    return (
+        f'<!doctype html>\n<html lang="{article.language}">{head(article, now, True, meta)}'
+        f'<body><header class="site-header">{logo(version.headline)}<nav><ul>{NAV}</ul></nav></header>'
+        f'<main class="container"><div class="ads-social-left-title"><h2>{esc(article.section.label)}</h2></div>'
+        f'<div class="section-article-header"><h2>{esc(version.headline)}</h2>{standfirst}</div>'
+        f'<div class="article-meta">{author}{dates}</div>'
+        f'<div class="article-text">' + "\n".join(blocks) + "</div>"
+        f'<div class="article-tags">{tags}</div>'
+        f'<aside class="sidebar">{sidebar(corpus, now, "modern")}</aside></main>'
+        '<footer class="site-footer">&copy; Phnom Penh Post</footer></body></html>'
+    )
 
 
 RENDERERS = {"joomla": render_joomla, "drupal": render_drupal, "modern": render_modern}
@@ -361,7 +415,7 @@ def render_listing(corpus: Corpus, section: Section, page: int, now: datetime) -
     """A section page. Past the last page: an empty list (legacy) or a 404 (current)."""
     size = corpus.config.listing_page_size
     ids = corpus.newest_first(now, section.slug)
-    chunk = ids[page * size:(page + 1) * size] if page >= 0 else []
+    chunk = ids[page * size : (page + 1) * size] if page >= 0 else []
     has_next = (page + 1) * size < len(ids)
     rng = random.Random(f"{corpus.config.seed}:listing:{section.slug}:{page}")
     legacy = is_legacy(section)
@@ -375,48 +429,73 @@ def render_listing(corpus: Corpus, section: Section, page: int, now: datetime) -
         teaser = esc(article.teaser(now))
         published = article.published
         if legacy and published.year <= 2016:
-            items.append(f'<li class="views-row"><span class="date">{published:%a}, {long_date(published)}'
-                         f'</span><h3><a href="{href}">{headline}</a></h3><div class="teaser">{teaser}</div></li>')
+            items.append(
+                f'<li class="views-row"><span class="date">{published:%a}, {long_date(published)}'
+                f'</span><h3><a href="{href}">{headline}</a></h3><div class="teaser">{teaser}</div></li>'
+            )
         elif legacy:
-            items.append(f'<li class="views-row"><h3><a href="{href}">{headline}</a></h3><div class="date">'
-                         f'{publication_line(published, True)}</div><div class="teaser">{teaser}</div></li>')
+            items.append(
+                f'<li class="views-row"><h3><a href="{href}">{headline}</a></h3><div class="date">'
+                f'{publication_line(published, True)}</div><div class="teaser">{teaser}</div></li>'
+            )
         else:
             by = f" | by {esc(join_names(article.authors))}" if article.authors else ""
-            items.append(f'<article class="news-item"><a href="{href}"><h3>{headline}</h3></a>'
-                         f'<p class="date">{weekday_line(published)}{by}</p><p class="teaser">{teaser}</p></article>')
+            items.append(
+                f'<article class="news-item"><a href="{href}"><h3>{headline}</h3></a>'
+                f'<p class="date">{weekday_line(published)}{by}</p><p class="teaser">{teaser}</p></article>'
+            )
     base = f"/{quote(section.slug)}"
     if legacy:
-        content = (f'<div class="view-content"><div class="item-list"><ul>{"".join(items)}</ul></div></div>'
-                   if items else '<div class="view-empty"><p>No content.</p></div>')
-        pager = (f'<ul class="pager"><li class="pager-next"><a href="{base}?page={page + 1}">next ›</a></li></ul>'
-                 if has_next else "")
+        content = (
+            f'<div class="view-content"><div class="item-list"><ul>{"".join(items)}</ul></div></div>'
+            if items
+            else '<div class="view-empty"><p>No content.</p></div>'
+        )
+        pager = (
+            f'<ul class="pager"><li class="pager-next"><a href="{base}?page={page + 1}">next ›</a></li></ul>'
+            if has_next
+            else ""
+        )
         main = f'<h1 class="page-title">{esc(section.label)}</h1>{content}{pager}'
         side = sidebar(corpus, now, "drupal")
     else:
         top_items = "".join(
             f'<li><a href="{attr(quote(corpus.path(i)))}">{esc(corpus.article(i).version_at(now).headline)}</a>'
             f"<p>{publication_line(corpus.published(i), True)}</p><p>{esc(corpus.article(i).teaser(now))}</p></li>"
-            for i in ids[:4])
-        more = (f'<div class="load-more"><a class="btn-load" href="{base}?page={page + 1}">Load more</a></div>'
-                if has_next else "")
-        main = (f'<h1 class="section-title">{esc(section.label)}</h1><div class="top-stories"><h3>Top stories'
-                f'</h3><ul>{top_items}</ul></div><div class="section-more">{"".join(items)}</div>{more}')
+            for i in ids[:4]
+        )
+        more = (
+            f'<div class="load-more"><a class="btn-load" href="{base}?page={page + 1}">Load more</a></div>'
+            if has_next
+            else ""
+        )
+        main = (
+            f'<h1 class="section-title">{esc(section.label)}</h1><div class="top-stories"><h3>Top stories'
+            f'</h3><ul>{top_items}</ul></div><div class="section-more">{"".join(items)}</div>{more}'
+        )
         side = sidebar(corpus, now, "modern")
-    return 200, (f'<!doctype html>\n<html lang="{section.language}"><head><meta charset="utf-8"><title>'
-                 f'{esc(section.label)} | Phnom Penh Post</title><link rel="canonical" href="{ORIGIN}{base}">'
-                 f'</head><body>{logo(section.label)}<nav><ul>{NAV}</ul></nav><main>{main}</main>'
-                 f'<aside class="sidebar">{side}</aside></body></html>').encode()
+    return 200, (
+        f'<!doctype html>\n<html lang="{section.language}"><head><meta charset="utf-8"><title>'
+        f'{esc(section.label)} | Phnom Penh Post</title><link rel="canonical" href="{ORIGIN}{base}">'
+        f"</head><body>{logo(section.label)}<nav><ul>{NAV}</ul></nav><main>{main}</main>"
+        f'<aside class="sidebar">{side}</aside></body></html>'
+    ).encode()
 
 
 def render_home(corpus: Corpus, now: datetime) -> bytes:
     latest = corpus.newest_first(now)[:20]
-    items = "".join(f'<article class="news-item"><a href="{attr(quote(corpus.path(i)))}"><h3>'
-                    f'{esc(corpus.article(i).version_at(now).headline)}</h3></a></article>' for i in latest)
+    items = "".join(
+        f'<article class="news-item"><a href="{attr(quote(corpus.path(i)))}"><h3>'
+        f"{esc(corpus.article(i).version_at(now).headline)}</h3></a></article>"
+        for i in latest
+    )
     sections = "".join(f'<li><a href="/{quote(s.slug)}">{esc(s.label)}</a></li>' for s in SECTIONS)
-    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Phnom Penh Post</title>'
-            f'<link rel="alternate" type="application/rss+xml" href="/rss.xml"></head><body>'
-            f'{logo("Home")}<nav><ul>{sections}</ul></nav><main><div class="section-more">{items}</div></main>'
-            f'<aside class="sidebar">{sidebar(corpus, now, "modern")}</aside></body></html>').encode()
+    return (
+        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Phnom Penh Post</title>'
+        f'<link rel="alternate" type="application/rss+xml" href="/rss.xml"></head><body>'
+        f'{logo("Home")}<nav><ul>{sections}</ul></nav><main><div class="section-more">{items}</div></main>'
+        f'<aside class="sidebar">{sidebar(corpus, now, "modern")}</aside></body></html>'
+    ).encode()
 
 
 # A new design of the current templates: the same content under new class names, as a site
@@ -438,13 +517,17 @@ def redesigned(page: bytes) -> bytes:
 
 
 def not_found_page() -> bytes:
-    return (b'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Page not found</title></head>'
-            b"<body><h1>Page not found</h1><p>The requested page could not be found.</p></body></html>")
+    return (
+        b'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Page not found</title></head>'
+        b"<body><h1>Page not found</h1><p>The requested page could not be found.</p></body></html>"
+    )
 
 
 def challenge_page() -> bytes:
-    return (b'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Just a moment...</title></head>'
-            b"<body><h1>Checking your browser before accessing phnompenhpost.com</h1></body></html>")
+    return (
+        b'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Just a moment...</title></head>'
+        b"<body><h1>Checking your browser before accessing phnompenhpost.com</h1></body></html>"
+    )
 
 
 def utc_iso(moment: datetime) -> str:
@@ -457,14 +540,18 @@ def render_rss(corpus: Corpus, now: datetime, section: Section | None = None) ->
     for i in ids:
         article = corpus.article(i)
         link = esc(ORIGIN + quote(article.path))
-        items.append(f"<item><title>{esc(article.version_at(now).headline)}</title><link>{link}</link>"
-                     f"<description>{esc(article.teaser(now))}</description>"
-                     f"<pubDate>{format_datetime(article.published)}</pubDate>"
-                     f'<guid isPermaLink="false">{article.nid} at https://www.phnompenhpost.com</guid></item>')
+        items.append(
+            f"<item><title>{esc(article.version_at(now).headline)}</title><link>{link}</link>"
+            f"<description>{esc(article.teaser(now))}</description>"
+            f"<pubDate>{format_datetime(article.published)}</pubDate>"
+            f'<guid isPermaLink="false">{article.nid} at https://www.phnompenhpost.com</guid></item>'
+        )
     title = f"Phnom Penh Post - {section.label}" if section else "Phnom Penh Post"
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
-            f"<title>{esc(title)}</title><link>{ORIGIN}/</link><description>Latest news</description>"
-            f"<lastBuildDate>{format_datetime(now)}</lastBuildDate>{''.join(items)}</channel></rss>").encode()
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+        f"<title>{esc(title)}</title><link>{ORIGIN}/</link><description>Latest news</description>"
+        f"<lastBuildDate>{format_datetime(now)}</lastBuildDate>{''.join(items)}</channel></rss>"
+    ).encode()
 
 
 def sitemap_pages(corpus: Corpus, now: datetime) -> int:
@@ -473,31 +560,42 @@ def sitemap_pages(corpus: Corpus, now: datetime) -> int:
 
 
 def render_sitemap_index(corpus: Corpus, now: datetime) -> bytes:
-    entries = "".join(f"<sitemap><loc>{ORIGIN}/sitemap.xml?page={n}</loc><lastmod>{utc_iso(now)}</lastmod></sitemap>"
-                      for n in range(1, sitemap_pages(corpus, now) + 1))
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/'
-            f'sitemap/0.9">{entries}</sitemapindex>').encode()
+    entries = "".join(
+        f"<sitemap><loc>{ORIGIN}/sitemap.xml?page={n}</loc><lastmod>{utc_iso(now)}</lastmod></sitemap>"
+        for n in range(1, sitemap_pages(corpus, now) + 1)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/'
+        f'sitemap/0.9">{entries}</sitemapindex>'
+    ).encode()
 
 
 def render_sitemap_page(corpus: Corpus, now: datetime, page: int) -> bytes | None:
     size = corpus.config.sitemap_page_size
-    ids = corpus.newest_first(now)[::-1][(page - 1) * size:page * size]
+    ids = corpus.newest_first(now)[::-1][(page - 1) * size : page * size]
     if page < 1 or not ids:
         return None
     urls = []
     for i in ids:
         article = corpus.article(i)
         lastmod = article.updated_at(now) or article.published
-        urls.append(f"<url><loc>{esc(ORIGIN + quote(article.path))}</loc><lastmod>{utc_iso(lastmod)}</lastmod>"
-                    "<changefreq>never</changefreq></url>")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-            + "".join(urls) + "</urlset>").encode("utf-8")
+        urls.append(
+            f"<url><loc>{esc(ORIGIN + quote(article.path))}</loc><lastmod>{utc_iso(lastmod)}</lastmod>"
+            "<changefreq>never</changefreq></url>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(urls)
+        + "</urlset>"
+    ).encode("utf-8")
 
 
 def render_robots(crawl_delay: float) -> bytes:
-    return ("User-agent: *\n"
-            f"Crawl-delay: {crawl_delay:g}\n"
-            "Disallow: /search/\n"
-            "Disallow: /print/\n"
-            "Disallow: /user/\n"
-            f"\nSitemap: {ORIGIN}/sitemap.xml\n").encode()
+    return (
+        "User-agent: *\n"
+        f"Crawl-delay: {crawl_delay:g}\n"
+        "Disallow: /search/\n"
+        "Disallow: /print/\n"
+        "Disallow: /user/\n"
+        f"\nSitemap: {ORIGIN}/sitemap.xml\n"
+    ).encode()

@@ -1,5 +1,6 @@
 """The replica's HTTP server: bound to 127.0.0.1, with the real site's HTTP habits
 (redirects, conditional GET, robots.txt) and switchable faults for reliability tests."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,10 @@ from samplesite import render
 from samplesite.corpus import ICT, SECTIONS_BY_SLUG, Corpus, Section
 
 PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
-GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
-       b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+GIF = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
+    b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
 IMAGE_PREFIXES = ("/sites/", "/images/", "/storage/")
 
 
@@ -131,8 +134,14 @@ class Site(ABC):
 class SampleSite(Site):
     """Routes a request path to a page of the corpus at the clock's current time."""
 
-    def __init__(self, corpus: Corpus, clock: SiteClock, crawl_delay: float = 1.0,
-                 faults: Faults | None = None, log_path: Path | None = None):
+    def __init__(
+        self,
+        corpus: Corpus,
+        clock: SiteClock,
+        crawl_delay: float = 1.0,
+        faults: Faults | None = None,
+        log_path: Path | None = None,
+    ):
         super().__init__(corpus.config.seed, faults, log_path)
         self.corpus = corpus
         self.clock = clock
@@ -160,8 +169,11 @@ class SampleSite(Site):
             return Reply(200, render.render_rss(self.corpus, now), "application/rss+xml; charset=utf-8")
         feed = re.fullmatch(r"/rss/(.+)\.xml", path)
         if feed and feed.group(1) in SECTIONS_BY_SLUG:
-            return Reply(200, render.render_rss(self.corpus, now, SECTIONS_BY_SLUG[feed.group(1)]),
-                         "application/rss+xml; charset=utf-8")
+            return Reply(
+                200,
+                render.render_rss(self.corpus, now, SECTIONS_BY_SLUG[feed.group(1)]),
+                "application/rss+xml; charset=utf-8",
+            )
         if path == "/sitemap.xml":
             return self.sitemap(query, now)
         if path.startswith(IMAGE_PREFIXES):
@@ -214,8 +226,7 @@ class SampleSite(Site):
         if not_modified(request_headers, etag, modified):
             return Reply(304, headers=headers)
         charset = "iso-8859-1" if "wrong-charset" in article.flags else "utf-8"
-        return Reply(200, render.render_article(self.corpus, article, now),
-                     f"text/html; charset={charset}", headers)
+        return Reply(200, render.render_article(self.corpus, article, now), f"text/html; charset={charset}", headers)
 
     @staticmethod
     def not_found() -> Reply:
@@ -262,8 +273,11 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "slow":
             time.sleep(self.site.faults.slow_seconds)
         try:
-            reply = (self.site.error_reply(target, fault) if fault in ("error", "challenge", "broken")
-                     else self.site.route(target, self.headers))
+            reply = (
+                self.site.error_reply(target, fault)
+                if fault in ("error", "challenge", "broken")
+                else self.site.route(target, self.headers)
+            )
         except Exception:  # the replica must never hang a crawler: a bug becomes a 500
             reply = Reply(500, b"<html><body>Internal error</body></html>")
         self.site.record(self.command, target, reply.status, agent)

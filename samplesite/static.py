@@ -1,6 +1,7 @@
 """The whole replica written to a folder, so that benchmarks measure the crawler and not the
 page generator. Every answer is taken from the live site's own routing, so the copy answers
 exactly like it; the server's static mode (server.StaticSite) reads it back."""
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,7 @@ def targets(corpus: Corpus, now: datetime) -> Iterator[str]:
         yield f"/node/{corpus.nid(i)}"
 
 
-def write_static(corpus: Corpus, now: datetime, root: Path, crawl_delay: float = 1.0,
-                 wrap: Wrap | None = None) -> int:
+def write_static(corpus: Corpus, now: datetime, root: Path, crawl_delay: float = 1.0, wrap: Wrap | None = None) -> int:
     """Write every answer under `root` (its body, and its status and headers beside it);
     returns the number of articles."""
     site = SampleSite(corpus, SiteClock(now), crawl_delay)
@@ -65,8 +65,11 @@ def write_static(corpus: Corpus, now: datetime, root: Path, crawl_delay: float =
         path.write_bytes(reply.body)
         headers = dict(reply.headers or {}, **{"Content-Type": reply.content_type})
         path.with_suffix(".json").write_text(json.dumps({"status": reply.status, "headers": headers}))
-    (root / "site.json").write_text(json.dumps({"now": now.isoformat(), "articles": count,
-                                                "seed": corpus.config.seed, "count": corpus.config.count}))
+    (root / "site.json").write_text(
+        json.dumps(
+            {"now": now.isoformat(), "articles": count, "seed": corpus.config.seed, "count": corpus.config.count}
+        )
+    )
     return count
 
 

@@ -1,4 +1,5 @@
 """The ground truth: the exact records a perfect parser writes for the site at a moment."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,9 @@ def sidebar_moments(corpus: Corpus, now: datetime, windows: int, since: datetime
     return [corpus.window(SEED_SIDEBAR_MOMENT)[0], *moments]
 
 
-def write_truth(corpus: Corpus, now: datetime, out: Path, windows: int = 48, since: datetime | None = None,
-                wrap: Wrap | None = None) -> tuple[int, int]:
+def write_truth(
+    corpus: Corpus, now: datetime, out: Path, windows: int = 48, since: datetime | None = None, wrap: Wrap | None = None
+) -> tuple[int, int]:
     """Write articles.jsonl, most_viewed.jsonl and site.json under `out`; returns the counts."""
     out.mkdir(parents=True, exist_ok=True)
     ids = corpus.newest_first(now)[::-1]
@@ -33,8 +35,17 @@ def write_truth(corpus: Corpus, now: datetime, out: Path, windows: int = 48, sin
         for moment in moments:
             sidebars.write(json.dumps(corpus.most_viewed_truth(moment), ensure_ascii=False) + "\n")
     config = corpus.config
-    (out / "site.json").write_text(json.dumps({
-        "seed": config.seed, "count": config.count, "end": config.end.isoformat(),
-        "now": now.isoformat(), "window_minutes": config.window_minutes, "articles": len(ids),
-    }, indent=2))
+    (out / "site.json").write_text(
+        json.dumps(
+            {
+                "seed": config.seed,
+                "count": config.count,
+                "end": config.end.isoformat(),
+                "now": now.isoformat(),
+                "window_minutes": config.window_minutes,
+                "articles": len(ids),
+            },
+            indent=2,
+        )
+    )
     return len(ids), len(moments)

@@ -19,6 +19,7 @@ max_articles), how politely (delay, concurrency; [crawl] gives defaults for ever
 whether the index is updated after it (index, default true). The crawl settings, and how each
 is checked, are the crawl options that crawler.options lets a schedule give.
 """
+
 from __future__ import annotations
 
 import re
@@ -101,15 +102,14 @@ def load(path: Path) -> Schedule:
         sites.site(str(name))
     except sites.SiteError as error:
         raise ConfigError(f"{path} [site]: name {error}.") from None
-    return Schedule(path=path, site=str(name), base_url=base_url, contact=site.get("contact"), timezone=zone,
-                    jobs=jobs)
+    return Schedule(path=path, site=str(name), base_url=base_url, contact=site.get("contact"), timezone=zone, jobs=jobs)
 
 
 def check_site_address(base_url: object, path: Path) -> None:
     """The same check as `crawl --base-url`, so that a bad address stops the scheduler now
     rather than failing every run."""
     if not BASE_URL.kind.fits(base_url):
-        raise ConfigError(f"{path} [site]: base_url is {BASE_URL.what()}, e.g. \"http://127.0.0.1:8000\".")
+        raise ConfigError(f'{path} [site]: base_url is {BASE_URL.what()}, e.g. "http://127.0.0.1:8000".')
     try:
         BASE_URL.value(cast(str, base_url))  # an address fits only as a str
     except ValueError as error:
@@ -137,13 +137,13 @@ def make_job(name: str, spec: Any, defaults: dict, path: Path) -> Job:
         raise ConfigError(f"{where} must be a table.")
     check_keys(spec, JOB_KEYS, where)
     if ("cron" in spec) == ("interval" in spec):
-        raise ConfigError(f"{where} needs exactly one of cron = \"…\" or interval = {{ minutes = … }}.")
+        raise ConfigError(f'{where} needs exactly one of cron = "…" or interval = {{ minutes = … }}.')
     interval = spec.get("interval", {})
     if "interval" in spec and not valid_interval(interval):
         raise ConfigError(f"{where}: interval takes whole numbers of {', '.join(INTERVAL_UNITS)}, not all zero.")
     cron = spec.get("cron")
     if cron is not None and (not isinstance(cron, str) or len(cron.split()) != 5):
-        raise ConfigError(f"{where}: cron is five crontab fields, e.g. \"0 * * * *\".")
+        raise ConfigError(f'{where}: cron is five crontab fields, e.g. "0 * * * *".')
     crawl = {k: v for k, v in {**defaults, **spec}.items() if k in CRAWL_KEYS}
     check_crawl(crawl, where)
     index = spec.get("index", True)
@@ -154,8 +154,12 @@ def make_job(name: str, spec: Any, defaults: dict, path: Path) -> Job:
 
 def valid_interval(interval: object) -> bool:
     """Whole, non-negative numbers of known units, not all zero."""
-    return (isinstance(interval, dict) and not set(interval) - set(INTERVAL_UNITS) and any(interval.values())
-            and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in interval.values()))
+    return (
+        isinstance(interval, dict)
+        and not set(interval) - set(INTERVAL_UNITS)
+        and any(interval.values())
+        and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in interval.values())
+    )
 
 
 def check_crawl(crawl: dict, where: str) -> None:

@@ -3,6 +3,7 @@ then an incremental index update, each recorded on the crawl run. A job whose pr
 still holds its lock is skipped, not queued: the next due time will come soon enough. So is a
 run that finds another crawl (another job's, one started by hand, an ingester) writing the
 archive: two would fetch every page twice."""
+
 from __future__ import annotations
 
 import logging
@@ -89,8 +90,11 @@ class Runner:
                 missing = figures(store.run(run_id)).get("newsarchive_unfetched", 0)
                 store.annotate_run(run_id, note=unfetched_sentence(missing))
             elif code != 0:
-                note = last_line or (f"the crawl was stopped by {signal.Signals(-code).name}" if code < 0
-                                     else f"the crawl exited with code {code}")
+                note = last_line or (
+                    f"the crawl was stopped by {signal.Signals(-code).name}"
+                    if code < 0
+                    else f"the crawl exited with code {code}"
+                )
                 store.annotate_run(run_id, note=note)
                 status = "stopped" if self.stopping.is_set() else "failed"
                 logger.warning("job %s run %d %s: %s", job.name, run_id, status, note)
@@ -105,8 +109,17 @@ class Runner:
     def crawl(self, job: Job, lock: FileLock, store_lock: StoreLock) -> tuple[int, int, str]:
         """Run the crawl as a child that shares the job's lock and the store's, so the locks
         stay held while the crawl lives even if this process is killed."""
-        arguments = [sys.executable, "-m", "cli.main", "crawl", "--site", self.schedule.site,
-                     "--data-dir", str(self.data_dir), *job.crawl_arguments()]
+        arguments = [
+            sys.executable,
+            "-m",
+            "cli.main",
+            "crawl",
+            "--site",
+            self.schedule.site,
+            "--data-dir",
+            str(self.data_dir),
+            *job.crawl_arguments(),
+        ]
         if self.schedule.base_url:
             arguments += ["--base-url", self.schedule.base_url]
         if self.schedule.contact:
@@ -118,10 +131,14 @@ class Runner:
             log.write(f"\n== {now()} job {job.name}: {' '.join(arguments[2:])}\n".encode())
             log.flush()
             start = log.tell()
-            child = subprocess.Popen(arguments, stdout=log, stderr=subprocess.STDOUT,
-                                     pass_fds=(lock.fd, store_lock.fd), start_new_session=True,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1",
-                                          StoreLock.LOCK_FD_VARIABLE: str(store_lock.fd)})
+            child = subprocess.Popen(
+                arguments,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                pass_fds=(lock.fd, store_lock.fd),
+                start_new_session=True,
+                env={**os.environ, "PYTHONUNBUFFERED": "1", StoreLock.LOCK_FD_VARIABLE: str(store_lock.fd)},
+            )
             self.children.add(child)
             if self.stopping.is_set():
                 child.terminate()
@@ -162,8 +179,10 @@ class Runner:
 
 
 def summary(run) -> str:
-    return (f"{run['pages']} pages, {run['new_articles']} new articles, {run['new_revisions']} new revisions, "
-            f"{run['snapshots']} new snapshots, {run['warnings']} warnings, {run['errors']} errors")
+    return (
+        f"{run['pages']} pages, {run['new_articles']} new articles, {run['new_revisions']} new revisions, "
+        f"{run['snapshots']} new snapshots, {run['warnings']} warnings, {run['errors']} errors"
+    )
 
 
 def last_error(log_path: Path, start: int) -> str:

@@ -2,6 +2,7 @@
 work. A job never overlaps itself (one instance, and the job's lock across processes); due
 times that pass while it runs, or while no scheduler was running, fold into one run instead of
 a burst; SIGTERM lets the current step finish and starts no other."""
+
 from __future__ import annotations
 
 import logging
@@ -33,18 +34,23 @@ class Service:
         self.active = 0  # runs in progress
         self.counting = threading.Lock()
         self.scheduler = BackgroundScheduler(
-            timezone=schedule.timezone, executors={"default": ThreadPoolExecutor(len(schedule.jobs))},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
+            timezone=schedule.timezone,
+            executors={"default": ThreadPoolExecutor(len(schedule.jobs))},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
         self.scheduler.add_listener(self.on_event, EVENT_JOB_SUBMITTED | EVENT_JOB_MAX_INSTANCES)
 
     def run_forever(self) -> None:
         """Until SIGTERM or SIGINT; then wait for the running steps and leave."""
         stop = threading.Event()
+
         def on_signal(signum: int, _frame: object) -> None:
-            logger.info("%s: finishing the current step of each running job, then stopping",
-                        signal.Signals(signum).name)
+            logger.info(
+                "%s: finishing the current step of each running job, then stopping", signal.Signals(signum).name
+            )
             self.runner.stop()
             stop.set()
+
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
         self.scheduler.start()
@@ -63,12 +69,17 @@ class Service:
         job_trigger = trigger(job, self.schedule)
         first = self.first_run(job, job_trigger)
         options = {"next_run_time": first} if first else {}
-        added = self.scheduler.add_job(self.fire, job_trigger, args=[job.name], id=job.name, name=job.name,
-                                       **options)
+        added = self.scheduler.add_job(self.fire, job_trigger, args=[job.name], id=job.name, name=job.name, **options)
         self.state.job(job.name, str(job_trigger), added.next_run_time)
-        logger.info("job %s (%s): next run %s%s", job.name, job_trigger, first or added.next_run_time,
-                    " (due times were missed: one run now makes up for them)" if first and first <= datetime.now(
-                        self.schedule.timezone) else "")
+        logger.info(
+            "job %s (%s): next run %s%s",
+            job.name,
+            job_trigger,
+            first or added.next_run_time,
+            " (due times were missed: one run now makes up for them)"
+            if first and first <= datetime.now(self.schedule.timezone)
+            else "",
+        )
 
     def first_run(self, job: Job, job_trigger) -> datetime | None:
         """When the last recorded run of the job (by any scheduler or timer) says it is due:

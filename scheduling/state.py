@@ -1,6 +1,7 @@
 """What the running scheduler tells the status page: its pid, and per job the trigger, the
 next due time, whether a run is going, how many due times were folded into a running one, and
 the last outcome. One small JSON file in the data folder, replaced whole on every change."""
+
 from __future__ import annotations
 
 import json
@@ -19,13 +20,17 @@ class SchedulerState:
     def __init__(self, data_dir: Path, config: Path):
         self.path = data_dir / STATE_FILE
         self.lock = threading.Lock()
-        self.data: dict = {"pid": os.getpid(), "config": str(config.resolve()),
-                           "started_at": stamp(datetime.now(UTC)), "stopped_at": None, "jobs": {}}
+        self.data: dict = {
+            "pid": os.getpid(),
+            "config": str(config.resolve()),
+            "started_at": stamp(datetime.now(UTC)),
+            "stopped_at": None,
+            "jobs": {},
+        }
 
     def job(self, name: str, trigger: str, next_run: datetime | None) -> None:
         with self.lock:
-            entry = self.data["jobs"].setdefault(name, {"running": False, "folded": 0, "skipped": 0,
-                                                        "last": None})
+            entry = self.data["jobs"].setdefault(name, {"running": False, "folded": 0, "skipped": 0, "last": None})
             entry.update(trigger=trigger, next_run=stamp(next_run))
             self._write()
 

@@ -1,5 +1,6 @@
 """The crawl status a person or a monitor reads: is the scheduler running, per job the next
 due time and the last runs with their figures, and every failed or flagged run."""
+
 from __future__ import annotations
 
 import json
@@ -24,26 +25,49 @@ def crawl_status(stored: RunQueries, data_dir: Path) -> dict:
     for name in names:
         entry = jobs_state.get(name, {})
         runs = [run_dict(run) for run in stored.recent_runs(name, RUNS_PER_JOB)]
-        jobs.append({"name": name, "trigger": entry.get("trigger"), "next_run": entry.get("next_run"),
-                     "running": entry.get("running", False), "folded": entry.get("folded", 0),
-                     "skipped": entry.get("skipped", 0), "runs": runs})
+        jobs.append(
+            {
+                "name": name,
+                "trigger": entry.get("trigger"),
+                "next_run": entry.get("next_run"),
+                "running": entry.get("running", False),
+                "folded": entry.get("folded", 0),
+                "skipped": entry.get("skipped", 0),
+                "runs": runs,
+            }
+        )
     troubled = [run_dict(run) for run in stored.troubled_runs(FAILURES)]
-    return {"scheduler": scheduler_summary(state), "jobs": jobs,
-            "failures": [run for run in troubled if run["status"] != "finished" or run["note"]],
-            "flagged": [run for run in troubled if run["flags"]]}
+    return {
+        "scheduler": scheduler_summary(state),
+        "jobs": jobs,
+        "failures": [run for run in troubled if run["status"] != "finished" or run["note"]],
+        "flagged": [run for run in troubled if run["flags"]],
+    }
 
 
 def scheduler_summary(state: dict) -> dict:
     if not state:
         return {"state": "never started", "pid": None, "config": None, "started_at": None, "stopped_at": None}
     running = not state.get("stopped_at") and pid_alive(state.get("pid"))
-    return {"state": "running" if running else "stopped", "pid": state.get("pid"), "config": state.get("config"),
-            "started_at": state.get("started_at"), "stopped_at": state.get("stopped_at")}
+    return {
+        "state": "running" if running else "stopped",
+        "pid": state.get("pid"),
+        "config": state.get("config"),
+        "started_at": state.get("started_at"),
+        "stopped_at": state.get("stopped_at"),
+    }
 
 
 def run_dict(run: dict) -> dict:
     """A stored run as the status shows it."""
-    return {"id": run["id"], "job": run["job"], "status": run["status"], "started_at": run["started_at"],
-            "finished_at": run["finished_at"], **{name: run[name] for name in FIGURES},
-            "found": figures(run).get("newsarchive_listed", 0), "flags": json.loads(run["flags"] or "[]"),
-            "note": run["note"]}
+    return {
+        "id": run["id"],
+        "job": run["job"],
+        "status": run["status"],
+        "started_at": run["started_at"],
+        "finished_at": run["finished_at"],
+        **{name: run[name] for name in FIGURES},
+        "found": figures(run).get("newsarchive_listed", 0),
+        "flags": json.loads(run["flags"] or "[]"),
+        "note": run["note"],
+    }

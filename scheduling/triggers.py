@@ -1,5 +1,6 @@
 """One schedule, three ways to keep it: APScheduler triggers for `newsarchive schedule`, and
 the same times as crontab lines or systemd timers for those who prefer the system's own."""
+
 from __future__ import annotations
 
 from apscheduler.triggers.base import BaseTrigger
@@ -18,8 +19,7 @@ def trigger(job: Job, schedule: Schedule) -> BaseTrigger:
         try:
             return CronTrigger.from_crontab(job.cron, timezone=schedule.timezone)
         except ValueError as error:
-            raise ConfigError(f"{schedule.path} [jobs.{job.name}]: cron {job.cron!r} is not valid ({error}).") \
-                from None
+            raise ConfigError(f"{schedule.path} [jobs.{job.name}]: cron {job.cron!r} is not valid ({error}).") from None
     return IntervalTrigger(timezone=schedule.timezone, **job.interval)
 
 
@@ -27,9 +27,13 @@ def as_cron(job: Job) -> str:
     """The job's times as five crontab fields; an interval must fit cron's calendar."""
     if job.cron:
         return job.cron
-    seconds = (job.interval.get("weeks", 0) * 604800 + job.interval.get("days", 0) * 86400
-               + job.interval.get("hours", 0) * 3600 + job.interval.get("minutes", 0) * 60
-               + job.interval.get("seconds", 0))
+    seconds = (
+        job.interval.get("weeks", 0) * 604800
+        + job.interval.get("days", 0) * 86400
+        + job.interval.get("hours", 0) * 3600
+        + job.interval.get("minutes", 0) * 60
+        + job.interval.get("seconds", 0)
+    )
     if seconds % 60 == 0 and 60 <= seconds < 3600 and 3600 % seconds == 0:
         return f"*/{seconds // 60} * * * *" if seconds > 60 else "* * * * *"
     if seconds % 3600 == 0 and 3600 <= seconds < 86400 and 86400 % seconds == 0:
@@ -38,8 +42,10 @@ def as_cron(job: Job) -> str:
         return "0 0 * * *"
     if seconds == 604800:
         return "0 0 * * 0"
-    raise ConfigError(f"Job {job.name} runs every {seconds} seconds, which cron cannot say: give it a cron line "
-                      f"instead of an interval.")
+    raise ConfigError(
+        f"Job {job.name} runs every {seconds} seconds, which cron cannot say: give it a cron line "
+        f"instead of an interval."
+    )
 
 
 def command(job: Job, program: str) -> str:
@@ -51,8 +57,7 @@ def crontab(schedule: Schedule, program: str) -> str:
     """Crontab lines running each job once per due time (`schedule --run` keeps the same lock
     and run records as the scheduler)."""
     zone = schedule.timezone.key
-    lines = [f"# newsarchive schedule from {schedule.path.resolve()}; times are {zone}.",
-             f"CRON_TZ={zone}"]
+    lines = [f"# newsarchive schedule from {schedule.path.resolve()}; times are {zone}.", f"CRON_TZ={zone}"]
     lines += [f"{as_cron(job)} {command(job, program)}" for job in schedule.jobs]
     return "\n".join(lines) + "\n"
 
@@ -62,13 +67,17 @@ def systemd(schedule: Schedule, program: str, workdir: str) -> str:
     units = []
     for job in schedule.jobs:
         unit = f"newsarchive-{job.name}"
-        units.append(f"# /etc/systemd/system/{unit}.service\n[Unit]\nDescription=newsarchive job {job.name}\n"
-                     f"After=network-online.target\n\n[Service]\nType=oneshot\nWorkingDirectory={workdir}\n"
-                     f"ExecStart={command(job, program)}\nKillSignal=SIGTERM\n")
-        units.append(f"# /etc/systemd/system/{unit}.timer\n[Unit]\nDescription=newsarchive job {job.name}\n\n"
-                     f"[Timer]\nOnCalendar={on_calendar(as_cron(job), job)} {schedule.timezone.key}\n"
-                     f"# a run missed while the machine was off happens once at boot, not once per miss\n"
-                     f"Persistent=true\n\n[Install]\nWantedBy=timers.target\n")
+        units.append(
+            f"# /etc/systemd/system/{unit}.service\n[Unit]\nDescription=newsarchive job {job.name}\n"
+            f"After=network-online.target\n\n[Service]\nType=oneshot\nWorkingDirectory={workdir}\n"
+            f"ExecStart={command(job, program)}\nKillSignal=SIGTERM\n"
+        )
+        units.append(
+            f"# /etc/systemd/system/{unit}.timer\n[Unit]\nDescription=newsarchive job {job.name}\n\n"
+            f"[Timer]\nOnCalendar={on_calendar(as_cron(job), job)} {schedule.timezone.key}\n"
+            f"# a run missed while the machine was off happens once at boot, not once per miss\n"
+            f"Persistent=true\n\n[Install]\nWantedBy=timers.target\n"
+        )
     return "\n".join(units)
 
 
@@ -76,11 +85,12 @@ def on_calendar(cron: str, job: Job) -> str:
     """Five crontab fields as a systemd calendar event."""
     minute, hour, day, month, weekday = cron.split()
     if day != "*" and weekday != "*":
-        raise ConfigError(f"Job {job.name}: cron {cron!r} names both days of the month and of the week, which "
-                          f"systemd reads differently from cron; split it into two jobs.")
+        raise ConfigError(
+            f"Job {job.name}: cron {cron!r} names both days of the month and of the week, which "
+            f"systemd reads differently from cron; split it into two jobs."
+        )
     days = "" if weekday == "*" else ",".join(weekday_part(part, job) for part in weekday.split(",")) + " "
-    return (f"{days}*-{field(month, 1, job)}-{field(day, 1, job)} "
-            f"{field(hour, 0, job)}:{field(minute, 0, job)}:00")
+    return f"{days}*-{field(month, 1, job)}-{field(day, 1, job)} {field(hour, 0, job)}:{field(minute, 0, job)}:00"
 
 
 def field(text: str, first: int, job: Job) -> str:
@@ -97,8 +107,9 @@ def field(text: str, first: int, job: Job) -> str:
         elif part.isdigit():
             parts.append(f"{int(part):02d}")
         else:
-            raise ConfigError(f"Job {job.name}: the cron field {text!r} has no systemd form here; use numbers, "
-                              f"ranges, lists or */n.")
+            raise ConfigError(
+                f"Job {job.name}: the cron field {text!r} has no systemd form here; use numbers, ranges, lists or */n."
+            )
     return ",".join(parts)
 
 

@@ -4,6 +4,7 @@ already stood on the same document, so a segment's first match was let through w
 excluded term's first document came before it ("tag:defamation" with "year!=2024" kept the
 2024 article). Whoosh is pinned and unmaintained, so the fix is applied here, once, on import
 of the search package."""
+
 from __future__ import annotations
 
 from whoosh.matching.binary import AndNotMatcher

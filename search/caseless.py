@@ -1,6 +1,7 @@
 """Field values (author:, tag:, section:, …) match without regard to case: the facet fields
 keep each value as printed ("Meas Sokchea", "Hun Sen"), for facets and filters, and a query's
 value is widened to every stored value that differs from it in case only."""
+
 from __future__ import annotations
 
 import fnmatch
@@ -18,8 +19,11 @@ def caseless(parsed: query.Query, values: dict[str, Iterable[str]]) -> query.Que
 
     def widen(node: query.Query) -> query.Query:
         field = getattr(node, "fieldname", None)
-        if field not in CASELESS_FIELDS or field not in values or \
-                not isinstance(node, query.Term | query.Prefix | query.Wildcard):
+        if (
+            field not in CASELESS_FIELDS
+            or field not in values
+            or not isinstance(node, query.Term | query.Prefix | query.Wildcard)
+        ):
             return node.apply(widen) if not node.is_leaf() else node
         if field not in folded:
             folded[field] = _by_fold(values[field])

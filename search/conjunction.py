@@ -4,6 +4,7 @@ intersection of the words' document lists, a phrase is checked on the words' pos
 at once, and each match gets the score Whoosh would give it (BM25F, the sum over the words),
 so the whole result set, with exact totals and facets, costs a few array operations.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,8 +45,13 @@ def conjunction(parsed: query.Query, searcher: Searcher) -> Conjunction | None:
             stack.extend(reversed(node.subqueries))
         elif type(node) is query.Term and node.fieldname == FIELD and node.boost == 1.0:
             words.append(searcher.schema[FIELD].to_bytes(node.text))
-        elif type(node) is query.Phrase and node.fieldname == FIELD and node.boost == 1.0 and node.slop == 1 \
-                and node.words:
+        elif (
+            type(node) is query.Phrase
+            and node.fieldname == FIELD
+            and node.boost == 1.0
+            and node.slop == 1
+            and node.words
+        ):
             phrases.append(tuple(searcher.schema[FIELD].to_bytes(word) for word in node.words))
         else:
             return None
@@ -68,8 +74,11 @@ def evaluate(found: Conjunction, searcher: Searcher, cache: PostingsCache) -> tu
         docs = _intersection([postings[word].docs for word in idf], reader.doc_count_all())
         for phrase in found.phrases:
             if len(docs):
-                docs = np.intersect1d(docs, _phrase_docs([postings[word] for word in phrase], docs,
-                                                         reader.doc_count_all()), assume_unique=True)
+                docs = np.intersect1d(
+                    docs,
+                    _phrase_docs([postings[word] for word in phrase], docs, reader.doc_count_all()),
+                    assume_unique=True,
+                )
         if not len(docs):
             continue
         lengths = cache.lengths(segment, reader, FIELD)[docs]

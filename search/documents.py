@@ -1,5 +1,6 @@
 """Index documents from the store: the current revision of each article, with the
 popularity its Most viewed history gives it."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -85,10 +86,16 @@ def to_document(record: dict, seen: Popularity | None) -> dict:
     """One record (the record schema, archive/fields.py) as Whoosh field values: every indexed
     field of the record, and what only the index needs."""
     seen = seen or Popularity()
-    captions = "\n".join(" ".join(filter(None, (image.get("caption"), image.get("credit"))))
-                          for image in record.get("images") or [])
-    document = {"text": combined_text(record, captions), "captions": captions,
-                "minutes_listed": round(seen.hours * 60), "first_listed": seen.first, "last_listed": seen.last}
+    captions = "\n".join(
+        " ".join(filter(None, (image.get("caption"), image.get("credit")))) for image in record.get("images") or []
+    )
+    document = {
+        "text": combined_text(record, captions),
+        "captions": captions,
+        "minutes_listed": round(seen.hours * 60),
+        "first_listed": seen.first,
+        "last_listed": seen.last,
+    }
     for field in INDEXED:
         document[field.key] = DERIVED[field.name](record, seen) if field.derived else indexed_value(field, record)
         if field.index is Indexed.DATE:

@@ -2,6 +2,7 @@
 line so both write the same rows: UTF-8, ISO dates, several values joined by |, and cells a
 spreadsheet would run as a formula prefixed with an apostrophe. The columns are the fields of a
 hit that archive/fields.py exports, in a hit's order."""
+
 from __future__ import annotations
 
 from dataclasses import asdict

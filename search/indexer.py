@@ -7,6 +7,7 @@ commit to the current generation. One indexer writes at a time: Whoosh locks one
 folder, and a rebuild writes another, so every update and rebuild also holds `writer.lock` in
 the index folder; a second indexer gets one clear sentence.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -106,8 +107,7 @@ class _TiedWriter(MpWriter):
     started them ends (the indexer joins them before it returns)."""
 
     def _new_task(self) -> SubWriterTask:
-        task = _TiedTask(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
-                         self.multisegment)
+        task = _TiedTask(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment)
         self.tasks.append(task)
         task.start()
         return task
@@ -143,8 +143,10 @@ def _rebuild(store: Store, root: Path, procs: int = 2, limitmb: int = 256, wrap:
         writer.commit()
         with index.open_dir(str(generation)).searcher() as reader:
             if reader.doc_count() != count:
-                raise IndexUnavailableError(f"The index writer lost documents ({reader.doc_count()} of {count} "
-                                            "written); the previous index still serves.")
+                raise IndexUnavailableError(
+                    f"The index writer lost documents ({reader.doc_count()} of {count} "
+                    "written); the previous index still serves."
+                )
         write_state(generation, revision, sighting, count)
     except BaseException:
         shutil.rmtree(generation, ignore_errors=True)
@@ -158,8 +160,13 @@ def _rebuild(store: Store, root: Path, procs: int = 2, limitmb: int = 256, wrap:
 
 
 def write_state(generation: Path, revision: int, sighting: str, documents: int) -> None:
-    state = {"revision": revision, "sighting": sighting, "documents": documents, "format": DOCUMENT_FORMAT,
-             "committed_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    state = {
+        "revision": revision,
+        "sighting": sighting,
+        "documents": documents,
+        "format": DOCUMENT_FORMAT,
+        "committed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     temporary = generation / (STATE + ".tmp")
     temporary.write_text(json.dumps(state))
     os.replace(temporary, generation / STATE)
@@ -185,7 +192,8 @@ def _update(store: Store, root: Path, wrap: Wrap | None) -> IndexReport:
         writer = ix.writer(compound=False)
     except LockError:
         raise IndexUnavailableError(
-            f"Another indexer is writing to {generation}; try again when it has finished.") from None
+            f"Another indexer is writing to {generation}; try again when it has finished."
+        ) from None
     count = 0
     try:
         searcher = writer.searcher()

@@ -5,6 +5,7 @@ postings is decoded at a time and the arrays are kept (segments never change, so
 valid until the segment is merged away), bounded by a memory budget. The reading follows the
 block layout of Whoosh 2.7.4's codec (pinned); a test holds it to Whoosh's own matchers.
 """
+
 from __future__ import annotations
 
 import pickle
@@ -60,8 +61,11 @@ def read_postings(reader: SegmentReader, field: str, term: bytes, positions: boo
     matcher = reader.postings(field, term)
     if isinstance(matcher, FilterMatcher):  # it hides deleted documents; the caller does that
         matcher = matcher.child
-    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids and (
-            not positions or type(matcher.format) is Positions):
+    if (
+        isinstance(matcher, W3LeafMatcher)
+        and not matcher._byteids
+        and (not positions or type(matcher.format) is Positions)
+    ):
         return _read_blocks(matcher, positions)
     return _read_one_by_one(matcher, positions)
 
@@ -99,7 +103,7 @@ def _position_keys(docs: np.ndarray, values: list[bytes]) -> np.ndarray:
     (`]q\x00(` items `e.`, or for one gap `]q\x00` item `a.`): the items of every document
     go into one list, unpickled at once."""
     counts = np.frombuffer(b"".join([value[:INT_SIZE] for value in values]), dtype=">u4").astype(np.int64)
-    items = b"".join([value[START + 1:-2] if value[START] == MARK else value[START:-2] for value in values])
+    items = b"".join([value[START + 1 : -2] if value[START] == MARK else value[START:-2] for value in values])
     gaps = np.asarray(pickle.loads(LIST + items + b"e."), dtype=np.int64)
     if len(gaps) != counts.sum():
         raise ValueError("positions not in the form Whoosh 2.7 writes")
@@ -120,8 +124,11 @@ def _read_one_by_one(matcher, positions: bool) -> Postings:
         if positions:
             keys.extend((docnum << POSITION_BITS) | p for p in matcher.value_as("positions"))
         matcher.next()
-    return Postings(np.asarray(docs, dtype=np.int64), np.asarray(weights, dtype=np.float64),
-                    np.asarray(keys, dtype=np.int64) if positions else None)
+    return Postings(
+        np.asarray(docs, dtype=np.int64),
+        np.asarray(weights, dtype=np.float64),
+        np.asarray(keys, dtype=np.int64) if positions else None,
+    )
 
 
 def field_lengths(reader: SegmentReader, field: str) -> np.ndarray:

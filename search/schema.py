@@ -15,6 +15,7 @@ would index eight terms per number, for range queries nobody can ask). A date is
 moment without its zone, for ranges and order, and its text is stored beside it, so a hit shows
 it as the record has it.
 """
+
 from __future__ import annotations
 
 from whoosh import fields
@@ -49,8 +50,14 @@ def field_type(field: Field) -> fields.FieldType:
     if field.index is Indexed.TEXT:
         return fields.TEXT(analyzer=ENGLISH, stored=field.stored, field_boost=field.boost, sortable=sortable)
     if field.index is Indexed.KEYWORDS:
-        return fields.KEYWORD(commas=True, stored=field.stored, sortable=sortable, lowercase=False,
-                              unique=field.unique, field_boost=field.boost)
+        return fields.KEYWORD(
+            commas=True,
+            stored=field.stored,
+            sortable=sortable,
+            lowercase=False,
+            unique=field.unique,
+            field_boost=field.boost,
+        )
     if field.index is Indexed.ID:
         return fields.ID(stored=field.stored, sortable=sortable, unique=field.unique, field_boost=field.boost)
     if field.index is Indexed.DATE:

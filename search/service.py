@@ -6,6 +6,7 @@ wildcards with a bound on how many words they may stand for. Results come with f
 over the whole result set, highlighted snippets, a date histogram beside the archive's own
 counts, "did you mean", and a cursor that walks every hit once.
 """
+
 from __future__ import annotations
 
 import base64
@@ -64,6 +65,7 @@ class SearchRequest:
 
 HIT_FIELDS = tuple(row for row in FIELDS if row.hit is not None)
 if TYPE_CHECKING:
+
     class Hit:
         """What the type checker knows of a hit: a dataclass whose fields, made from
         archive/fields.py at import, it cannot see, so each one reads as Any."""
@@ -74,9 +76,14 @@ if TYPE_CHECKING:
 
         def __getattr__(self, name: str) -> Any: ...
 else:
-    Hit = make_dataclass("Hit", [(row.name, row.hit) for row in HIT_FIELDS], namespace={
-        "__module__": __name__,
-        "__doc__": "One article as the search shows it: the fields archive/fields.py gives a hit."})
+    Hit = make_dataclass(
+        "Hit",
+        [(row.name, row.hit) for row in HIT_FIELDS],
+        namespace={
+            "__module__": __name__,
+            "__doc__": "One article as the search shows it: the fields archive/fields.py gives a hit.",
+        },
+    )
 
 
 @dataclass
@@ -138,8 +145,9 @@ def check_date_value(value: str) -> None:
                 raise ValueError
             date(int(parts[1]), int(parts[2] or 1), int(parts[3] or 1))
         except ValueError:
-            raise QueryError(f"{end!r} in published:{value} is not a date; write 2016, 2016-03 or 2016-03-11.") \
-                from None
+            raise QueryError(
+                f"{end!r} in published:{value} is not a date; write 2016, 2016-03 or 2016-03-11."
+            ) from None
 
 
 class BitmapCollector(collectors.WrappingCollector):
@@ -254,8 +262,9 @@ class SearchService:
                 shown = leaf.text + ("*" if isinstance(leaf, query.Prefix) else "")
                 for count, _ in enumerate(leaf.expanded_terms(reader), 1):
                     if count > MAX_WILDCARD_TERMS:
-                        raise QueryError(f'The wildcard "{shown}" stands for more than {MAX_WILDCARD_TERMS} words; '
-                                         "make it longer.")
+                        raise QueryError(
+                            f'The wildcard "{shown}" stands for more than {MAX_WILDCARD_TERMS} words; make it longer.'
+                        )
         return parsed
 
     def search(self, request: SearchRequest, searcher: Searcher | None = None) -> SearchResult:
@@ -264,8 +273,11 @@ class SearchService:
         validate(request)
         searcher = searcher or self.searcher()
         parsed = self.parse(request.query, searcher)
-        offset = decode_cursor(request.cursor, self.version(searcher), request) if request.cursor else \
-            (request.page - 1) * request.page_size
+        offset = (
+            decode_cursor(request.cursor, self.version(searcher), request)
+            if request.cursor
+            else (request.page - 1) * request.page_size
+        )
         found = conjunction(parsed, searcher) if request.sort == "relevance" else None
         if found is not None:
             page, matched = self.ranked(found, request, offset + request.page_size, searcher)
@@ -275,26 +287,44 @@ class SearchService:
         marked = query_words(parsed, searcher)
         hits = [to_hit(fields, marked) for fields in page[offset:]]
         masks = self.facet_masks(searcher)
-        facets = {name: sorted(((value, count) for value, mask in masks[name].items()
-                                if (count := (matched & mask).bit_count())), key=lambda kv: (-kv[1], kv[0]))
-                  for name in FACETS}
+        facets = {
+            name: sorted(
+                ((value, count) for value, mask in masks[name].items() if (count := (matched & mask).bit_count())),
+                key=lambda kv: (-kv[1], kv[0]),
+            )
+            for name in FACETS
+        }
         if "year" not in request.filters or len(request.filters["year"]) != 1:
             facets["month"] = []
         histogram = self.histogram(matched, request.histogram, searcher) if request.histogram else []
         suggestion = None
         if total < 3 and request.query.strip():
             corrected = searcher.correct_query(parsed, request.query)
-            better = corrected.query != parsed and \
-                self.matches(restricted(corrected.query, request), searcher).bit_count() > total
+            better = (
+                corrected.query != parsed
+                and self.matches(restricted(corrected.query, request), searcher).bit_count() > total
+            )
             suggestion = corrected.string if better else None
         following = offset + request.page_size
         cursor = encode_cursor(following, self.version(searcher), request) if following < total else None
         pages = max(1, -(-total // request.page_size))
-        return SearchResult(request.query, total, offset // request.page_size + 1, request.page_size, pages, hits,
-                            facets, histogram, suggestion, cursor, self.version(searcher))
+        return SearchResult(
+            request.query,
+            total,
+            offset // request.page_size + 1,
+            request.page_size,
+            pages,
+            hits,
+            facets,
+            histogram,
+            suggestion,
+            cursor,
+            self.version(searcher),
+        )
 
-    def collected(self, parsed: query.Query, request: SearchRequest, limit: int,
-                  searcher: Searcher) -> tuple[list[dict], int]:
+    def collected(
+        self, parsed: query.Query, request: SearchRequest, limit: int, searcher: Searcher
+    ) -> tuple[list[dict], int]:
         """The first `limit` hits' stored fields and the bitmap of every match, from one pass of
         Whoosh's matchers over the whole result set (any query, any order). By relevance every
         match's score is kept and the page picked as `ranked` picks it, ties by address."""
@@ -307,26 +337,30 @@ class SearchService:
             raise QueryError(f"The query took longer than {TIME_LIMIT:g} s; narrow it down.") from None
         if scored is not None:
             docs = np.array(scored.docs, dtype=np.int64)
-            return self.best_first(docs, np.array(scored.scores, dtype=np.float64), limit, searcher), \
-                collector.bitmap()
+            return self.best_first(docs, np.array(scored.scores, dtype=np.float64), limit, searcher), collector.bitmap()
         results = collector.results()
         return [results[k].fields() for k in range(min(limit, len(results)))], collector.bitmap()
 
-    def ranked(self, found: Conjunction, request: SearchRequest, limit: int,
-               searcher: Searcher) -> tuple[list[dict], int]:
+    def ranked(
+        self, found: Conjunction, request: SearchRequest, limit: int, searcher: Searcher
+    ) -> tuple[list[dict], int]:
         """As `collected`, for words and phrases that must all match, by relevance: the
         matches and their scores as arrays, the facet filters as bitmaps, and only the page
         sorted."""
         docs, scores = evaluate(found, searcher, self._postings)
         count = searcher.doc_count_all()
-        allowed = np.unpackbits(np.frombuffer(self.allowed(request, searcher).to_bytes(count // 8 + 1, "little"),
-                                              dtype=np.uint8), count=count, bitorder="little").view(bool)
+        allowed = np.unpackbits(
+            np.frombuffer(self.allowed(request, searcher).to_bytes(count // 8 + 1, "little"), dtype=np.uint8),
+            count=count,
+            bitorder="little",
+        ).view(bool)
         kept = allowed[docs]
         docs, scores = docs[kept], scores[kept]
         bits = np.zeros(count, dtype=bool)
         bits[docs] = True
-        return self.best_first(docs, scores, limit, searcher), \
-            int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
+        return self.best_first(docs, scores, limit, searcher), int.from_bytes(
+            np.packbits(bits, bitorder="little").tobytes(), "little"
+        )
 
     def best_first(self, docs: np.ndarray, scores: np.ndarray, limit: int, searcher: Searcher) -> list[dict]:
         """The stored fields of the `limit` best documents, best first, ties by address; only
@@ -392,8 +426,11 @@ class SearchService:
         """(period, hits, articles in the whole archive) for every period with articles."""
         masks = self.facet_masks(searcher)
         everything = masks["__all__"][""]
-        return [(period, (matched & mask).bit_count(), (everything & mask).bit_count())
-                for period, mask in sorted(masks[by].items()) if (everything & mask)]
+        return [
+            (period, (matched & mask).bit_count(), (everything & mask).bit_count())
+            for period, mask in sorted(masks[by].items())
+            if (everything & mask)
+        ]
 
     def more_like_this(self, url: str, count: int = 5) -> list[Hit]:
         searcher = self.searcher()
@@ -436,13 +473,15 @@ def sort_facet(sort: str) -> sorting.FacetType:
     under newest and oldest alike."""
     address = sorting.FieldFacet("url")
     if sort == "newest":  # a missing date sorts above every date in Whoosh: the year ('' when undated) goes first
-        return sorting.MultiFacet([sorting.FieldFacet("year", reverse=True),
-                                   sorting.FieldFacet("published", reverse=True), address])
+        return sorting.MultiFacet(
+            [sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("published", reverse=True), address]
+        )
     if sort == "oldest":
         return sorting.MultiFacet([sorting.FieldFacet("published"), address])
     if sort == "most-viewed":
-        return sorting.MultiFacet([sorting.FieldFacet("best_rank"), sorting.FieldFacet("minutes_listed", reverse=True),
-                                   address])
+        return sorting.MultiFacet(
+            [sorting.FieldFacet("best_rank"), sorting.FieldFacet("minutes_listed", reverse=True), address]
+        )
     raise ValueError(f"relevance is ordered by the scores, not a sort facet ({sort!r})")
 
 
@@ -451,8 +490,9 @@ def restricted(parsed: query.Query, request: SearchRequest) -> query.Query:
     facets narrow each other (AND), excluded values are taken out. Filters score nothing, so
     relevance is the query's alone. (In the query rather than as Whoosh filters, which its
     time-limit collector would bypass.)"""
-    kept = [query.Or([query.Term(name, value) for value in values]) for name, values in request.filters.items()
-            if values]
+    kept = [
+        query.Or([query.Term(name, value) for value in values]) for name, values in request.filters.items() if values
+    ]
     if kept:
         parsed = query.And([parsed, query.ConstantScoreQuery(query.And(kept), 0.0)])
     dropped = [query.Term(name, value) for name, values in request.excludes.items() for value in values]
@@ -532,8 +572,8 @@ def to_hit(fields: dict[str, Any], marked: dict[str, frozenset[str]]) -> Hit:
     best = fields.get("best_rank")
     made = {  # what a hit shows that no stored field holds as it is shown
         "snippet": mark(body, marked.get("body", frozenset()), CONTEXT, 2) or highlight.htmlescape(body[:240]),
-        "headline_html": mark(headline, marked.get("headline", frozenset()), WHOLE, 1) or
-        highlight.htmlescape(headline),
+        "headline_html": mark(headline, marked.get("headline", frozenset()), WHOLE, 1)
+        or highlight.htmlescape(headline),
         "best_rank": best if best and best < NEVER_LISTED else None,
         "hours_listed": round(fields.get("minutes_listed", 0) / 60, 2),
     }

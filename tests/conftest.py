@@ -1,4 +1,5 @@
 """Shared fixtures: a real sample site on 127.0.0.1 and its ground truth written to disk."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Running `newsarchive crawl` against a sample site served in the test process."""
+
 from __future__ import annotations
 
 import subprocess
@@ -12,12 +13,17 @@ NEWSARCHIVE = str(Path(sys.executable).parent / "newsarchive")
 FAST = ["--delay", "0", "--concurrency", "8", "-s", "AUTOTHROTTLE_ENABLED=False"]
 
 
-def crawl(base: str, data: Path, *extra: str, timeout: int = 300,
-          allowed: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
+def crawl(
+    base: str, data: Path, *extra: str, timeout: int = 300, allowed: tuple[int, ...] = (0,)
+) -> subprocess.CompletedProcess:
     """`newsarchive crawl`, whose exit status must be one of `allowed` (3: finished with known
     articles unfetched)."""
-    result = subprocess.run([NEWSARCHIVE, "crawl", "--base-url", base, "--data-dir", str(data), *extra],
-                            capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        [NEWSARCHIVE, "crawl", "--base-url", base, "--data-dir", str(data), *extra],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert result.returncode in allowed, result.stderr[-3000:]
     return result
 

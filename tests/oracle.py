@@ -20,6 +20,7 @@ Semantics (README "Searching", and the rules the service is held to):
 - page n holds hits (n-1)·size to n·size-1, `pages` is ceil(total / size) and at least 1;
 - exports hold the whole result set, whatever page was asked for.
 """
+
 from __future__ import annotations
 
 import math
@@ -39,8 +40,18 @@ from search.schema import ENGLISH
 
 FACET_NAMES = ("section", "author", "year", "month", "tag", "site", "language", "popularity")
 SORT_NAMES = ("relevance", "newest", "oldest", "most-viewed")
-EXPORT_COLUMNS = ("url", "headline", "published", "authors", "section", "tags", "language", "best_rank",
-                  "hours_listed", "popularity")
+EXPORT_COLUMNS = (
+    "url",
+    "headline",
+    "published",
+    "authors",
+    "section",
+    "tags",
+    "language",
+    "best_rank",
+    "hours_listed",
+    "popularity",
+)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NEVER_LISTED = 1000
 HEADLINE_COPIES = 3  # the headline counts three times among the words an unqualified query searches
@@ -83,7 +94,7 @@ def contains(sequence: tuple[str, ...], run: tuple[str, ...]) -> bool:
     size = len(run)
     first = run[0]
     for start in range(len(sequence) - size + 1):
-        if sequence[start] == first and sequence[start:start + size] == run:
+        if sequence[start] == first and sequence[start : start + size] == run:
             return True
     return False
 
@@ -119,13 +130,17 @@ class Article:
         """The hit the front-ends should show for this article (snippets aside)."""
         record = self.record
         return {
-            "url": self.url, "headline": record.get("headline") or "", "published": record.get("published") or None,
+            "url": self.url,
+            "headline": record.get("headline") or "",
+            "published": record.get("published") or None,
             "authors": [a.replace(",", " ") for a in record.get("authors") or [] if a],
             "section": record.get("section") or None,
             "tags": [t.replace(",", " ") for t in record.get("tags") or [] if t],
             "language": record.get("language") or None,
             "best_rank": self.best_rank if self.best_rank < NEVER_LISTED else None,
-            "hours_listed": round(self.minutes / 60, 2), "popularity": band(self.best_rank)}
+            "hours_listed": round(self.minutes / 60, 2),
+            "popularity": band(self.best_rank),
+        }
 
     def csv_row(self) -> list[str]:
         hit = self.hit()
@@ -148,12 +163,31 @@ def read_article(record: dict, best_rank: int, minutes: int) -> Article:
     tags = [t.replace(",", " ") for t in record.get("tags") or [] if t]
     captioned = "\n".join(" ".join(filter(None, (image.get("caption"), image.get("credit")))) for image in images)
     words_of = {"headline": analysed(headline), "standfirst": analysed(standfirst)}
-    parts = (words_of["headline"], words_of["standfirst"], analysed("\n\n".join(body)), analysed(captioned),
-             *map(analysed, authors), *map(analysed, tags))
-    finest = (words_of["headline"], words_of["standfirst"], *map(analysed, body), *map(analysed, captions),
-              *map(analysed, credits), *map(analysed, authors), *map(analysed, tags))
-    coarsest = (words_of["headline"], words_of["standfirst"], analysed(" ".join(body)),
-                analysed(" ".join(captions + credits)), analysed(" ".join(authors)), analysed(" ".join(tags)))
+    parts = (
+        words_of["headline"],
+        words_of["standfirst"],
+        analysed("\n\n".join(body)),
+        analysed(captioned),
+        *map(analysed, authors),
+        *map(analysed, tags),
+    )
+    finest = (
+        words_of["headline"],
+        words_of["standfirst"],
+        *map(analysed, body),
+        *map(analysed, captions),
+        *map(analysed, credits),
+        *map(analysed, authors),
+        *map(analysed, tags),
+    )
+    coarsest = (
+        words_of["headline"],
+        words_of["standfirst"],
+        analysed(" ".join(body)),
+        analysed(" ".join(captions + credits)),
+        analysed(" ".join(authors)),
+        analysed(" ".join(tags)),
+    )
     frequencies: Counter[str] = Counter()
     for part in parts:
         frequencies.update(part)
@@ -173,13 +207,35 @@ def read_article(record: dict, best_rank: int, minutes: int) -> Article:
         "popularity": frozenset({band(best_rank)}),
     }
     values = {name: frozenset(value.lower() for value in found) for name, found in facets.items()}
-    values |= {"era": frozenset({record["era"].lower()} if record.get("era") else ()),
-               "url": frozenset({record["url"].lower()})}
-    printed = {"headline": surface(headline), "standfirst": surface(standfirst), "body": surface(" ".join(body)),
-               "captions": surface(" ".join(captions)), "credits": surface(" ".join(credits)),
-               "authors": surface(" ".join(authors)), "tags": surface(" ".join(tags))}
-    return Article(record["url"], record, parts, finest, coarsest, frequencies, length, words_of["headline"], published,
-                   facets, values, best_rank, minutes, printed)
+    values |= {
+        "era": frozenset({record["era"].lower()} if record.get("era") else ()),
+        "url": frozenset({record["url"].lower()}),
+    }
+    printed = {
+        "headline": surface(headline),
+        "standfirst": surface(standfirst),
+        "body": surface(" ".join(body)),
+        "captions": surface(" ".join(captions)),
+        "credits": surface(" ".join(credits)),
+        "authors": surface(" ".join(authors)),
+        "tags": surface(" ".join(tags)),
+    }
+    return Article(
+        record["url"],
+        record,
+        parts,
+        finest,
+        coarsest,
+        frequencies,
+        length,
+        words_of["headline"],
+        published,
+        facets,
+        values,
+        best_rank,
+        minutes,
+        printed,
+    )
 
 
 def utc(text: str) -> datetime:
@@ -192,8 +248,10 @@ def listed_from(db: sqlite3.Connection) -> dict[str, tuple[int, int]]:
     tables: each list counts for the span it was seen up."""
     best: dict[str, int] = {}
     seconds: Counter[str] = Counter()
-    rows = db.execute("SELECT e.url, e.rank, s.first_seen, s.last_seen FROM snapshot_entries e "
-                      "JOIN snapshots s ON s.id = e.snapshot_id")
+    rows = db.execute(
+        "SELECT e.url, e.rank, s.first_seen, s.last_seen FROM snapshot_entries e "
+        "JOIN snapshots s ON s.id = e.snapshot_id"
+    )
     for url, rank, first, last in rows:
         best[url] = min(best.get(url, NEVER_LISTED), rank)
         seconds[url] += (utc(last) - utc(first)).total_seconds()
@@ -341,8 +399,10 @@ class Ask:
         return self.query.render() if self.query else ""
 
     def describe(self) -> str:
-        return (f"SearchRequest(query={self.text!r}, filters={self.filters}, excludes={self.excludes}, "
-                f"sort={self.sort!r}, page={self.page}, page_size={self.page_size}, histogram={self.histogram!r})")
+        return (
+            f"SearchRequest(query={self.text!r}, filters={self.filters}, excludes={self.excludes}, "
+            f"sort={self.sort!r}, page={self.page}, page_size={self.page_size}, histogram={self.histogram!r})"
+        )
 
     def web_params(self) -> list[tuple[str, str]]:
         """The query string of /search.json (or an export) for this request."""
@@ -380,7 +440,7 @@ class Expected:
 
     def page(self, ask: Ask) -> list[str]:
         start = (ask.page - 1) * ask.page_size
-        return self.order[start:start + ask.page_size]
+        return self.order[start : start + ask.page_size]
 
 
 @dataclass
@@ -398,9 +458,15 @@ class Got:
 
     @classmethod
     def from_json(cls, payload: dict[str, Any]) -> Got:
-        return cls(payload["total"], payload["page"], payload["page_size"], payload["pages"],
-                   {name: [tuple(pair) for pair in pairs] for name, pairs in payload["facets"].items()},
-                   [tuple(row) for row in payload["histogram"]], payload["hits"])
+        return cls(
+            payload["total"],
+            payload["page"],
+            payload["page_size"],
+            payload["pages"],
+            {name: [tuple(pair) for pair in pairs] for name, pairs in payload["facets"].items()},
+            [tuple(row) for row in payload["histogram"]],
+            payload["hits"],
+        )
 
 
 # -- the oracle ----------------------------------------------------------------------------
@@ -412,8 +478,9 @@ class Oracle:
 
     def __init__(self, records: Iterable[dict], listed: dict[str, tuple[int, int]] | None = None):
         listed = listed or {}
-        self.articles = [read_article(r, *listed.get(r["url"], (NEVER_LISTED, 0)))
-                         for r in sorted(records, key=lambda r: r["url"])]
+        self.articles = [
+            read_article(r, *listed.get(r["url"], (NEVER_LISTED, 0))) for r in sorted(records, key=lambda r: r["url"])
+        ]
         self.by_url = {a.url: a for a in self.articles}
         self.everyone = frozenset(range(len(self.articles)))
         self.count = len(self.articles)
@@ -438,8 +505,11 @@ class Oracle:
 
     def phrase_docs(self, words: tuple[str, ...], cut: str = "parts") -> frozenset[int]:
         """The articles with these words one after the other within one part (as `cut`)."""
-        return frozenset(i for i, a in enumerate(self.articles)
-                         if a.frequencies.keys() >= set(words) and any(contains(p, words) for p in getattr(a, cut)))
+        return frozenset(
+            i
+            for i, a in enumerate(self.articles)
+            if a.frequencies.keys() >= set(words) and any(contains(p, words) for p in getattr(a, cut))
+        )
 
     def text_docs(self, text: str, cut: str = "parts") -> frozenset[int]:
         """The articles an unqualified word or phrase finds."""
@@ -464,8 +534,9 @@ class Oracle:
             wanted = node.value.lower()
             found = frozenset(i for i, a in enumerate(self.articles) if wanted in a.values[node.name])
         elif isinstance(node, Published):
-            found = frozenset(i for i, a in enumerate(self.articles)
-                              if a.published and self.in_range(node, a.published))
+            found = frozenset(
+                i for i, a in enumerate(self.articles) if a.published and self.in_range(node, a.published)
+            )
         elif isinstance(node, All):
             found = self.everyone
             for part in node.parts:
@@ -506,11 +577,20 @@ class Oracle:
     def leaf_score(self, node: Node, article: Article) -> float:
         """A matching leaf's score: a phrase scores as its words."""
         if isinstance(node, Word | Phrase):
-            return sum(self.bm25(self.idf(self.text_df[w]), article.frequencies[w], article.length, self.text_average)
-                       for w in analysed(node.text))
+            return sum(
+                self.bm25(self.idf(self.text_df[w]), article.frequencies[w], article.length, self.text_average)
+                for w in analysed(node.text)
+            )
         if isinstance(node, Headline):
-            return sum(self.bm25(self.idf(self.headline_df[w]), HEADLINE_BOOST * article.headline.count(w),
-                                 len(article.headline), self.headline_average) for w in analysed(node.text))
+            return sum(
+                self.bm25(
+                    self.idf(self.headline_df[w]),
+                    HEADLINE_BOOST * article.headline.count(w),
+                    len(article.headline),
+                    self.headline_average,
+                )
+                for w in analysed(node.text)
+            )
         return 1.0  # field values and date ranges score their weight, one
 
     def score(self, node: Node, index: int) -> float:
@@ -556,20 +636,29 @@ class Oracle:
             dated.sort(key=lambda a: a.published, reverse=True)  # stable: equal times keep URL order
             order = dated + sorted((a for a in chosen if not a.published), key=lambda a: a.url)
         elif ask.sort == "oldest":
-            order = sorted((a for a in chosen if a.published), key=lambda a: (a.published, a.url)) + \
-                sorted((a for a in chosen if not a.published), key=lambda a: a.url)
+            order = sorted((a for a in chosen if a.published), key=lambda a: (a.published, a.url)) + sorted(
+                (a for a in chosen if not a.published), key=lambda a: a.url
+            )
         elif ask.sort == "most-viewed":
             order = sorted(chosen, key=lambda a: (a.best_rank, -a.minutes, a.url))
         else:
             scores = {self.articles[i].url: (self.score(ask.query, i) if ask.query else 1.0) for i in found}
-            constant = ask.query is None or not any(isinstance(leaf, Word | Phrase | Headline) and positive
-                                                    for leaf, positive in leaves(ask.query))
+            constant = ask.query is None or not any(
+                isinstance(leaf, Word | Phrase | Headline) and positive for leaf, positive in leaves(ask.query)
+            )
             exact = constant  # equal scores (field values, date ranges, NOT) go by URL too
             order = sorted(chosen, key=lambda a: (-scores[a.url], a.url))
         total = len(found)
-        return Expected(total, max(1, -(-total // ask.page_size)), facets, histogram, [a.url for a in order], scores,
-                        exact, (0.0, 1e-9) if ask.sort == "relevance" and constant else
-                        (RELATIVE_TOLERANCE, ABSOLUTE_TOLERANCE))
+        return Expected(
+            total,
+            max(1, -(-total // ask.page_size)),
+            facets,
+            histogram,
+            [a.url for a in order],
+            scores,
+            exact,
+            (0.0, 1e-9) if ask.sort == "relevance" and constant else (RELATIVE_TOLERANCE, ABSOLUTE_TOLERANCE),
+        )
 
 
 # -- comparing -----------------------------------------------------------------------------
@@ -608,10 +697,16 @@ def first_difference(want: list[str], got: list[str]) -> str:
 def facet_detail(want: list[tuple[str, int]], got: list[tuple[str, int]]) -> str:
     """The values whose counts differ (or, if none, the orders)."""
     wanted, gotten = dict(want), dict(got)
-    changed = [f"{v!r} {wanted.get(v, 0)} expected, {gotten.get(v, 0)} given"
-               for v in sorted(set(wanted) | set(gotten)) if wanted.get(v, 0) != gotten.get(v, 0)]
-    return "; ".join(changed[:4]) + (" …" if len(changed) > 4 else "") if changed else \
-        f"order: expected {want[:5]}, given {got[:5]}"
+    changed = [
+        f"{v!r} {wanted.get(v, 0)} expected, {gotten.get(v, 0)} given"
+        for v in sorted(set(wanted) | set(gotten))
+        if wanted.get(v, 0) != gotten.get(v, 0)
+    ]
+    return (
+        "; ".join(changed[:4]) + (" …" if len(changed) > 4 else "")
+        if changed
+        else f"order: expected {want[:5]}, given {got[:5]}"
+    )
 
 
 def inversions(ranking: list[str], scores: dict[str, float], tolerance: tuple[float, float]) -> tuple[str, str] | None:
@@ -638,20 +733,33 @@ def check_order(ask: Ask, expected: Expected, ranking: list[str], front: str, wh
         problems.append(Difference(f"{what} repeats hits", ask, f"repeated: {shorten(repeated)}", front))
     wanted = set(expected.order)
     if set(ranking) != wanted:
-        problems.append(Difference(f"{what}: the set of hits", ask,
-                                   f"missing {shorten(sorted(wanted - set(ranking)))}; "
-                                   f"unexpected {shorten(sorted(set(ranking) - wanted))}", front))
+        problems.append(
+            Difference(
+                f"{what}: the set of hits",
+                ask,
+                f"missing {shorten(sorted(wanted - set(ranking)))}; "
+                f"unexpected {shorten(sorted(set(ranking) - wanted))}",
+                front,
+            )
+        )
     elif expected.exact:
         if ranking != expected.order:
-            problems.append(Difference(f"{what}: order ({ask.sort})", ask,
-                                       first_difference(expected.order, ranking), front))
+            problems.append(
+                Difference(f"{what}: order ({ask.sort})", ask, first_difference(expected.order, ranking), front)
+            )
     else:
         inverted = inversions(ranking, expected.scores, expected.tolerance)
         if inverted:
             earlier, later = inverted
-            problems.append(Difference(f"{what}: relevance order", ask,
-                                       f"{short(earlier)} (oracle score {expected.scores[earlier]:.3f}) is put "
-                                       f"before {short(later)} ({expected.scores[later]:.3f})", front))
+            problems.append(
+                Difference(
+                    f"{what}: relevance order",
+                    ask,
+                    f"{short(earlier)} (oracle score {expected.scores[earlier]:.3f}) is put "
+                    f"before {short(later)} ({expected.scores[later]:.3f})",
+                    front,
+                )
+            )
     return problems
 
 
@@ -677,32 +785,43 @@ def compare(ask: Ask, expected: Expected, got: Got, front: str, articles: dict[s
             differ("facet names", f"given {sorted(got.facets)}")
     if got.histogram is not None and got.histogram != expected.histogram:
         wanted, gotten = {p: (h, a) for p, h, a in expected.histogram}, {p: (h, a) for p, h, a in got.histogram}
-        changed = [f"{p} {wanted.get(p)} expected, {gotten.get(p)} given"
-                   for p in sorted(set(wanted) | set(gotten)) if wanted.get(p) != gotten.get(p)]
+        changed = [
+            f"{p} {wanted.get(p)} expected, {gotten.get(p)} given"
+            for p in sorted(set(wanted) | set(gotten))
+            if wanted.get(p) != gotten.get(p)
+        ]
         differ(f"histogram by {ask.histogram}", "; ".join(changed[:4]) or "order")
     page = [hit["url"] for hit in got.hits]
     if got.ranking is not None:
         problems += check_order(ask, expected, got.ranking, front, "result set")
         start = (ask.page - 1) * ask.page_size
-        if page != got.ranking[start:start + ask.page_size]:
-            differ("page against the whole ranking",
-                   f"page {ask.page}: {first_difference(got.ranking[start:start + ask.page_size], page)}")
+        if page != got.ranking[start : start + ask.page_size]:
+            differ(
+                "page against the whole ranking",
+                f"page {ask.page}: {first_difference(got.ranking[start : start + ask.page_size], page)}",
+            )
     elif expected.exact:
         if page != expected.page(ask):
             differ(f"hits ({ask.sort})", first_difference(expected.page(ask), page))
     else:
         unexpected = [url for url in page if url not in expected.scores]
         if unexpected or len(page) != len(expected.page(ask)) or len(page) != len(set(page)):
-            differ("hits (relevance)", f"{len(page)} hits, {len(expected.page(ask))} expected; "
-                                       f"not in the result set: {shorten(unexpected)}")
-        problems += [p for p in check_order(ask, replace(expected, order=page), page, front, "page")
-                     if p.kind.endswith("relevance order")]
+            differ(
+                "hits (relevance)",
+                f"{len(page)} hits, {len(expected.page(ask))} expected; not in the result set: {shorten(unexpected)}",
+            )
+        problems += [
+            p
+            for p in check_order(ask, replace(expected, order=page), page, front, "page")
+            if p.kind.endswith("relevance order")
+        ]
     problems += compare_fields(ask, [(hit["url"], hit, "hit") for hit in got.hits], articles, front)
     return problems
 
 
-def compare_fields(ask: Ask, shown: list[tuple[str, Any, str]], articles: dict[str, Article],
-                   front: str) -> list[Difference]:
+def compare_fields(
+    ask: Ask, shown: list[tuple[str, Any, str]], articles: dict[str, Article], front: str
+) -> list[Difference]:
     """Each hit's or row's values against the article's: (url, what is shown, its form)."""
     wrong = []
     for url, given, form in shown:
@@ -723,8 +842,9 @@ def compare_fields(ask: Ask, shown: list[tuple[str, Any, str]], articles: dict[s
     return [Difference(f"{shown[0][2]} values", ask, "; ".join(wrong[:2]), front)] if wrong else []
 
 
-def compare_export(ask: Ask, expected: Expected, count: str | None, rows: list[Any], form: str,
-                   articles: dict[str, Article]) -> list[Difference]:
+def compare_export(
+    ask: Ask, expected: Expected, count: str | None, rows: list[Any], form: str, articles: dict[str, Article]
+) -> list[Difference]:
     """An export (CSV rows after the header, or JSON Lines objects) against the whole result set."""
     front = f"/export.{form}"
     problems = []
@@ -791,13 +911,21 @@ def features(ask: Ask, oracle: Oracle) -> set[str]:
     for node in nodes(ask.query):
         if isinstance(node, FieldValue):
             found.add(f"{node.name}:")
-            printed = {a.record.get(node.name, "") for a in oracle.articles} if node.name in ("era", "url") else \
-                {v for a in oracle.articles for v in a.facets[node.name]}
+            printed = (
+                {a.record.get(node.name, "") for a in oracle.articles}
+                if node.name in ("era", "url")
+                else {v for a in oracle.articles for v in a.facets[node.name]}
+            )
             if node.value not in printed and node.value.lower() in {v.lower() for v in printed}:
                 found.add("field value in another case")
         elif isinstance(node, Published):
-            found.add("published: month" if node.month else "published: open-ended"
-                      if node.low is None or node.high is None else "published: range")
+            found.add(
+                "published: month"
+                if node.month
+                else "published: open-ended"
+                if node.low is None or node.high is None
+                else "published: range"
+            )
         elif isinstance(node, Either):
             found.add("OR")
         elif isinstance(node, Without):
@@ -807,19 +935,53 @@ def features(ask: Ask, oracle: Oracle) -> set[str]:
     return found
 
 
-ALL_FEATURES = {*(f"sort {s}" for s in SORT_NAMES), *(f"filter {f}" for f in FACET_NAMES),
-                *(f"exclude {f}" for f in FACET_NAMES), "page after the first", "everything", "word", "phrase",
-                "headline", "OR", "NOT", "NOT alone", "published: month", "published: open-ended", "published: range",
-                "field value in another case", "author:", "tag:", "section:", "year:", "month:", "language:", "era:",
-                "popularity:", "site:", "url:", "histogram month", "histogram year"}
+ALL_FEATURES = {
+    *(f"sort {s}" for s in SORT_NAMES),
+    *(f"filter {f}" for f in FACET_NAMES),
+    *(f"exclude {f}" for f in FACET_NAMES),
+    "page after the first",
+    "everything",
+    "word",
+    "phrase",
+    "headline",
+    "OR",
+    "NOT",
+    "NOT alone",
+    "published: month",
+    "published: open-ended",
+    "published: range",
+    "field value in another case",
+    "author:",
+    "tag:",
+    "section:",
+    "year:",
+    "month:",
+    "language:",
+    "era:",
+    "popularity:",
+    "site:",
+    "url:",
+    "histogram month",
+    "histogram year",
+}
 
 
 # -- requests ------------------------------------------------------------------------------
 
 
 WORD_PARTS = {"body": 45, "headline": 15, "standfirst": 5, "captions": 10, "credits": 5, "authors": 10, "tags": 10}
-FIELD_NAMES = {"author": 25, "tag": 25, "section": 15, "year": 10, "month": 5, "language": 5, "era": 5,
-               "popularity": 4, "site": 2, "url": 4}
+FIELD_NAMES = {
+    "author": 25,
+    "tag": 25,
+    "section": 15,
+    "year": 10,
+    "month": 5,
+    "language": 5,
+    "era": 5,
+    "popularity": 4,
+    "site": 2,
+    "url": 4,
+}
 SORT_WEIGHTS = {"relevance": 40, "newest": 20, "oldest": 15, "most-viewed": 25}
 PAGE_SIZES = (1, 2, 5, 10, 10, 20, 50, 100)
 NOWHERE = {"author": ["Nobody Atall"], "tag": ["no such tag"], "section": ["no-such-section"]}  # values no article has
@@ -866,7 +1028,7 @@ class Requests:
             return None
         size = self.rng.choice((2, 2, 3, 4))
         start = self.rng.randrange(max(1, len(printed) - size + 1))
-        text = " ".join(printed[start:start + size])
+        text = " ".join(printed[start : start + size])
         if len(analysed(text)) < (1 if headline else 2) or (not headline and self.oracle.ambiguous(text)):
             return None
         return Headline(text) if headline else Phrase(text)
@@ -966,8 +1128,9 @@ class Requests:
         ask = Ask(self.query(anchor))
         if rng.random() < 0.35:
             for name in rng.sample(FACET_NAMES, rng.choice((1, 1, 2))):
-                choices = sorted(anchor.facets[name]) if rng.random() < 0.7 else \
-                    self.facet_values(name, self.oracle.everyone)
+                choices = (
+                    sorted(anchor.facets[name]) if rng.random() < 0.7 else self.facet_values(name, self.oracle.everyone)
+                )
                 if name == "year" and rng.random() < 0.5:
                     choices = sorted(anchor.facets["year"])
                 if choices:

@@ -1,6 +1,7 @@
 """A real redis-server for the distributed-crawl tests: one of its own, on a free port of
 127.0.0.1 — keeping nothing on disk, or keeping a snapshot it reloads when started again, as
 a server restarted after a crash does."""
+
 from __future__ import annotations
 
 import signal
@@ -35,10 +36,25 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                         "--appendonly", "no", "--dir", str(self.folder),
-                                         "--dbfilename", "dump.rdb" if self.snapshots else "unused.rdb"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+                "--dbfilename",
+                "dump.rdb" if self.snapshots else "unused.rdb",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         client = redis.Redis(port=self.port)
         deadline = time.monotonic() + 20
         while True:

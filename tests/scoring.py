@@ -1,4 +1,5 @@
 """How a parsed record is scored against the ground truth."""
+
 from __future__ import annotations
 
 from collections import Counter

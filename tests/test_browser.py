@@ -1,6 +1,7 @@
 """A researcher's path through the front-end in a real browser: Debian's Chromium, driven by
 Playwright, against the production server (waitress) on 127.0.0.1. Screenshots of the search
 and article pages are kept in test-artifacts/ for a reviewer to look at."""
+
 from __future__ import annotations
 
 import csv
@@ -29,9 +30,17 @@ def server(indexed_archive):
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync"])
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
         yield chromium
         chromium.close()
 

@@ -1,6 +1,7 @@
 """Bundles as a researcher carries them: exported from a crawled archive, checked and installed
 elsewhere with the same searches, facets and pages; a damaged, cut short, altered or too new
 bundle refused in one sentence with the previous archive untouched."""
+
 from __future__ import annotations
 
 import hashlib
@@ -22,9 +23,12 @@ from web import create_app
 
 NEWSARCHIVE = str(Path(sys.executable).parent / "newsarchive")
 SEED = "https://www.phnompenhpost.com/national/rainsy-faces-defamation-charge-post-about-pms-likes"
-QUERIES = [SearchRequest(query="rice", sort="newest"), SearchRequest(query='"hun sen"', filters={"year": ["2016"]}),
-           SearchRequest(query="", filters={"section": ["national", "business"]}, excludes={"tag": ["ASEAN"]}),
-           SearchRequest(query="defam*", sort="most-viewed")]
+QUERIES = [
+    SearchRequest(query="rice", sort="newest"),
+    SearchRequest(query='"hun sen"', filters={"year": ["2016"]}),
+    SearchRequest(query="", filters={"section": ["national", "business"]}, excludes={"tag": ["ASEAN"]}),
+    SearchRequest(query="defam*", sort="most-viewed"),
+]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -46,8 +50,16 @@ def folder_hashes(*folders: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def bundle(indexed_archive, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("bundle") / "archive.tar.gz"
-    result = run("export", "bundle", str(path), "--warc", "--data-dir", str(indexed_archive / "data"),
-                 "--index-dir", str(indexed_archive / "index"))
+    result = run(
+        "export",
+        "bundle",
+        str(path),
+        "--warc",
+        "--data-dir",
+        str(indexed_archive / "data"),
+        "--index-dir",
+        str(indexed_archive / "index"),
+    )
     assert result.returncode == 0, result.stderr
     assert "manifest SHA-256" in result.stdout
     return path
@@ -56,8 +68,9 @@ def bundle(indexed_archive, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def installed(bundle, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("installed")
-    result = run("import", "bundle", str(bundle), "--data-dir", str(folder / "data"), "--index-dir",
-                 str(folder / "index"))
+    result = run(
+        "import", "bundle", str(bundle), "--data-dir", str(folder / "data"), "--index-dir", str(folder / "index")
+    )
     assert result.returncode == 0, result.stderr
     return folder
 
@@ -87,6 +100,7 @@ def with_manifest(edit, fix_checksum: bool):
         if fix_checksum:
             parts[-1] = (parts[-1][0], f"{hashlib.sha256(raw).hexdigest()}  manifest.json\n".encode())
         return parts
+
     return change
 
 
@@ -115,10 +129,16 @@ def test_an_installed_bundle_gives_the_same_results_facets_and_pages(indexed_arc
         assert after.total == before.total > 0
         assert [h.url for h in after.hits] == [h.url for h in before.hits]
         assert after.facets == before.facets and after.histogram == before.histogram
-    apps = [create_app(indexed_archive / "index", indexed_archive / "data").test_client(),
-            create_app(installed / "index", installed / "data").test_client()]
-    for path in (f"/article.json?url={quote(SEED)}", "/about.json", "/most-viewed.json?at=2030-01-01",
-                 "/search.json?q=rice&section=national"):
+    apps = [
+        create_app(indexed_archive / "index", indexed_archive / "data").test_client(),
+        create_app(installed / "index", installed / "data").test_client(),
+    ]
+    for path in (
+        f"/article.json?url={quote(SEED)}",
+        "/about.json",
+        "/most-viewed.json?at=2030-01-01",
+        "/search.json?q=rice&section=national",
+    ):
         before, after = (client.get(path).get_json() for client in apps)
         assert after == before
     capture = apps[0].get(f"/article.json?url={quote(SEED)}").get_json()["captures"][0]["id"]
@@ -127,39 +147,47 @@ def test_an_installed_bundle_gives_the_same_results_facets_and_pages(indexed_arc
 
 def test_a_bundle_is_not_installed_over_an_archive_without_replace(bundle, installed):
     before = folder_hashes(installed)
-    result = run("import", "bundle", str(bundle), "--data-dir", str(installed / "data"), "--index-dir",
-                 str(installed / "index"))
+    result = run(
+        "import", "bundle", str(bundle), "--data-dir", str(installed / "data"), "--index-dir", str(installed / "index")
+    )
     assert result.returncode == 2 and "--replace" in result.stderr
     assert folder_hashes(installed) == before
-
 
 
 SPOILED = {
     "a byte flipped": None,
     "cut short": None,
     "cut before its checksum": lambda parts: parts[:-1],
-    "a count changed in the manifest": with_manifest(lambda m: m["figures"].update(articles=m["figures"]["articles"]
-                                                                                   + 1), fix_checksum=True),
-    "a hash changed in the manifest": with_manifest(lambda m: m["files"][0].update(sha256="0" * 64),
-                                                    fix_checksum=True),
-    "the manifest edited but not its checksum": with_manifest(lambda m: m.update(created_at="2000-01-01"),
-                                                              fix_checksum=False),
+    "a count changed in the manifest": with_manifest(
+        lambda m: m["figures"].update(articles=m["figures"]["articles"] + 1), fix_checksum=True
+    ),
+    "a hash changed in the manifest": with_manifest(lambda m: m["files"][0].update(sha256="0" * 64), fix_checksum=True),
+    "the manifest edited but not its checksum": with_manifest(
+        lambda m: m.update(created_at="2000-01-01"), fix_checksum=False
+    ),
     "a newer format": with_manifest(lambda m: m.update(format_version=2), fix_checksum=True),
     "a newer store schema": with_manifest(lambda m: m.update(schema_version=99), fix_checksum=True),
-    "a file the manifest does not list": lambda parts: [*parts[:-1], (tarfile.TarInfo("warc/extra.warc.gz"), b"x"),
-                                                        parts[-1]],
+    "a file the manifest does not list": lambda parts: [
+        *parts[:-1],
+        (tarfile.TarInfo("warc/extra.warc.gz"), b"x"),
+        parts[-1],
+    ],
     "a path out of the folder": lambda parts: [parts[0], (tarfile.TarInfo("../../escaped.txt"), b"x"), *parts[1:]],
     "a link": lambda parts: [parts[0], (link_member(), b""), *parts[1:]],
     "a file missing": lambda parts: [p for p in parts if not p[0].name.startswith("index/")],
 }
 MESSAGES = {
-    "a byte flipped": "damaged", "cut short": "cut short", "cut before its checksum": "cut short",
+    "a byte flipped": "damaged",
+    "cut short": "cut short",
+    "cut before its checksum": "cut short",
     "a count changed in the manifest": "altered: its manifest gives articles",
     "a hash changed in the manifest": "does not match its size and SHA-256",
     "the manifest edited but not its checksum": "its manifest does not match manifest.sha256",
-    "a newer format": "newer newsarchive", "a newer store schema": "newer than this version knows",
+    "a newer format": "newer newsarchive",
+    "a newer store schema": "newer than this version knows",
     "a file the manifest does not list": "which its manifest does not list",
-    "a path out of the folder": "which its manifest does not list", "a link": "which its manifest does not list",
+    "a path out of the folder": "which its manifest does not list",
+    "a link": "which its manifest does not list",
     "a file missing": "is listed in its manifest but missing",
 }
 
@@ -183,8 +211,16 @@ def test_a_spoiled_bundle_is_refused_and_nothing_changes(bundle, installed, tmp_
         rewrite(bundle, target, SPOILED[spoil])
     before = folder_hashes(installed)
     siblings = sorted(p.name for p in installed.iterdir())
-    result = run("import", "bundle", str(target), "--replace", "--data-dir", str(installed / "data"), "--index-dir",
-                 str(installed / "index"))
+    result = run(
+        "import",
+        "bundle",
+        str(target),
+        "--replace",
+        "--data-dir",
+        str(installed / "data"),
+        "--index-dir",
+        str(installed / "index"),
+    )
     assert result.returncode == 2
     message = [line for line in result.stderr.splitlines() if line.startswith("newsarchive:")]
     assert len(message) == 1 and MESSAGES[spoil] in message[0], result.stderr
@@ -195,12 +231,21 @@ def test_a_spoiled_bundle_is_refused_and_nothing_changes(bundle, installed, tmp_
 
 
 def test_replace_installs_a_bundle_over_an_archive(bundle, tmp_path):
-    first = run("import", "bundle", str(bundle), "--data-dir", str(tmp_path / "data"), "--index-dir",
-                str(tmp_path / "index"))
+    first = run(
+        "import", "bundle", str(bundle), "--data-dir", str(tmp_path / "data"), "--index-dir", str(tmp_path / "index")
+    )
     assert first.returncode == 0, first.stderr
     (tmp_path / "data" / "old-note.txt").write_text("from the previous archive")
-    again = run("import", "bundle", str(bundle), "--replace", "--data-dir", str(tmp_path / "data"), "--index-dir",
-                str(tmp_path / "index"))
+    again = run(
+        "import",
+        "bundle",
+        str(bundle),
+        "--replace",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--index-dir",
+        str(tmp_path / "index"),
+    )
     assert again.returncode == 0, again.stderr
     assert not (tmp_path / "data" / "old-note.txt").exists()
     assert sorted(p.name for p in (tmp_path / "index").iterdir()) == ["current", "gen-00002"]
@@ -209,9 +254,13 @@ def test_replace_installs_a_bundle_over_an_archive(bundle, tmp_path):
 
 
 def test_serve_bundle_checks_it_and_serves_it_read_only(bundle, indexed_archive, tmp_path):
-    process = subprocess.Popen([NEWSARCHIVE, "serve", "--bundle", str(bundle), "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                               env=os.environ | {"TMPDIR": str(tmp_path)})
+    process = subprocess.Popen(
+        [NEWSARCHIVE, "serve", "--bundle", str(bundle), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=os.environ | {"TMPDIR": str(tmp_path)},
+    )
     try:
         checked = process.stdout.readline()
         assert "Checked archive.tar.gz (manifest SHA-256" in checked

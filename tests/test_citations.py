@@ -1,5 +1,6 @@
 """Citations of archived articles: RIS, BibTeX (read back with a real BibTeX parser) and
 CSL-JSON name the archived copy they cite, and the article page shows a formatted citation."""
+
 from __future__ import annotations
 
 import json
@@ -38,16 +39,20 @@ def odd_client(indexed_archive, store, tmp_path_factory):
     store.backup(copy)
     article_id, capture_id, record = copy.execute(
         "SELECT a.id, r.capture_id, r.record FROM articles a JOIN revisions r ON r.article_id = a.id "
-        "AND r.number = a.current_revision WHERE a.url = ?", (SEED,)).fetchone()
+        "AND r.number = a.current_revision WHERE a.url = ?",
+        (SEED,),
+    ).fetchone()
     record = json.loads(record) | {"headline": ODD_HEADLINE, "authors": ODD_AUTHORS}
-    later = copy.execute("SELECT id FROM captures WHERE id NOT IN (SELECT capture_id FROM article_captures) "
-                         "ORDER BY id LIMIT 1").fetchone()[0]
+    later = copy.execute(
+        "SELECT id FROM captures WHERE id NOT IN (SELECT capture_id FROM article_captures) ORDER BY id LIMIT 1"
+    ).fetchone()[0]
     with copy:
         copy.execute("UPDATE revisions SET record = ? WHERE article_id = ?", (json.dumps(record), article_id))
         copy.execute("UPDATE captures SET fetched_at = ? WHERE id = ?", (FIRST_CAPTURE, capture_id))
         copy.execute("UPDATE captures SET fetched_at = ? WHERE id = ?", (LATER_CAPTURE, later))
-        copy.execute("INSERT INTO article_captures (capture_id, article_id, revision) VALUES (?, ?, 1)",
-                     (later, article_id))
+        copy.execute(
+            "INSERT INTO article_captures (capture_id, article_id, revision) VALUES (?, ?, 1)", (later, article_id)
+        )
     copy.close()
     app = create_app(indexed_archive / "index", data)
     app.testing = True
@@ -92,8 +97,10 @@ def test_bibtex_gives_classic_bibtex_a_year_and_month(client):
 
 def test_bibtex_keys_are_unique_and_stable(client, store):
     unsigned = defaultdict(list)
-    for url, record in store.execute("SELECT a.url, r.record FROM articles a JOIN revisions r ON "
-                                     "r.article_id = a.id AND r.number = a.current_revision ORDER BY a.url"):
+    for url, record in store.execute(
+        "SELECT a.url, r.record FROM articles a JOIN revisions r ON "
+        "r.article_id = a.id AND r.number = a.current_revision ORDER BY a.url"
+    ):
         record = json.loads(record)
         if not record["authors"] and record.get("published"):
             unsigned[record["published"][:4]].append(url)
@@ -112,15 +119,30 @@ def test_a_cambodian_name_is_family_name_first_in_every_format(client):
 
 def test_western_names_organisations_and_khmer_script_names(odd_client):
     assert ris_lines(cited(odd_client, "ris"), "AU") == [
-        "Handley, Erin", "Meas, Sokchea", "Little, Harriet Fitch", "Post Staff", "Xinhua", "មាស, សុខជា"]
+        "Handley, Erin",
+        "Meas, Sokchea",
+        "Little, Harriet Fitch",
+        "Post Staff",
+        "Xinhua",
+        "មាស, សុខជា",
+    ]
     authors = bib_entry(cited(odd_client, "bib"), SeparateCoAuthors(), SplitNameParts())["author"]
     assert [(a.last, a.first) for a in authors] == [
-        (["Handley"], ["Erin"]), (["Meas"], ["Sokchea"]), (["Little"], ["Harriet", "Fitch"]),
-        (["{Post Staff}"], []), (["{Xinhua}"], []), (["មាស"], ["សុខជា"])]
+        (["Handley"], ["Erin"]),
+        (["Meas"], ["Sokchea"]),
+        (["Little"], ["Harriet", "Fitch"]),
+        (["{Post Staff}"], []),
+        (["{Xinhua}"], []),
+        (["មាស"], ["សុខជា"]),
+    ]
     assert cited(odd_client, "json")[0]["author"] == [
-        {"family": "Handley", "given": "Erin"}, {"family": "Meas", "given": "Sokchea"},
-        {"family": "Little", "given": "Harriet Fitch"}, {"literal": "Post Staff"}, {"literal": "Xinhua"},
-        {"family": "មាស", "given": "សុខជា"}]
+        {"family": "Handley", "given": "Erin"},
+        {"family": "Meas", "given": "Sokchea"},
+        {"family": "Little", "given": "Harriet Fitch"},
+        {"literal": "Post Staff"},
+        {"literal": "Xinhua"},
+        {"family": "មាស", "given": "សុខជា"},
+    ]
 
 
 def test_citations_cite_the_latest_capture_of_the_current_revision(odd_client):
@@ -143,7 +165,8 @@ def test_the_capture_time_cited_is_the_stored_one(client, store):
     capture_id, fetched_at = store.execute(
         "SELECT c.id, c.fetched_at FROM captures c JOIN article_captures ac ON ac.capture_id = c.id "
         "JOIN articles a ON a.id = ac.article_id WHERE a.url = ? ORDER BY c.fetched_at DESC LIMIT 1",
-        (SEED,)).fetchone()
+        (SEED,),
+    ).fetchone()
     [item] = cited(client, "json")
     assert item["archive_location"] == f"http://localhost/capture/{capture_id}"
     assert f"captured {fetched_at}," in item["note"]
@@ -154,8 +177,10 @@ def test_the_article_page_shows_a_formatted_citation(client):
     article = client.get(f"/article.json?url={quote(SEED)}").get_json()
     capture = article["captures"][-1]
     day = date.fromisoformat(capture["fetched_at"][:10])
-    expected = (f"Meas, S. (2016) ‘{article['record']['headline']}’, The Phnom Penh Post, 11 March. "
-                f"Available at: {SEED} (Accessed: {day.day} {day:%B %Y}). Archived copy: "
-                f"http://localhost/capture/{capture['id']} (newsarchive, captured {capture['fetched_at']}, revision 1)")
+    expected = (
+        f"Meas, S. (2016) ‘{article['record']['headline']}’, The Phnom Penh Post, 11 March. "
+        f"Available at: {SEED} (Accessed: {day.day} {day:%B %Y}). Archived copy: "
+        f"http://localhost/capture/{capture['id']} (newsarchive, captured {capture['fetched_at']}, revision 1)"
+    )
     page = client.get(f"/article?url={quote(SEED)}").get_data(as_text=True)
     assert str(escape(expected)) in page

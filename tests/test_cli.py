@@ -1,4 +1,5 @@
 """The command line as a user meets it: help, JSON out, one clear sentence on bad input."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,9 @@ def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([NEWSARCHIVE, *args], capture_output=True, text=True, timeout=120, **kwargs)
 
 
-@pytest.mark.parametrize("command", [[], ["demo"], ["parse"], ["site"], ["site", "serve"], ["site", "truth"],
-                                     ["site", "render"]])
+@pytest.mark.parametrize(
+    "command", [[], ["demo"], ["parse"], ["site"], ["site", "serve"], ["site", "truth"], ["site", "render"]]
+)
 def test_every_command_has_help(command):
     result = run(*command, "--help")
     assert result.returncode == 0 and "usage: newsarchive" in result.stdout
@@ -31,8 +33,14 @@ def test_parse_prints_a_record_that_follows_the_documented_schema(tmp_path, corp
     article = corpus.article(corpus.newest_first(corpus.config.end)[3])
     page = tmp_path / "page.html"
     page.write_bytes(render_article(corpus, article, corpus.config.end))
-    result = run("parse", str(page), "--url", "http://127.0.0.1:9/" + quote(article.path),
-                 "--fetched-at", "2026-11-01T12:00:00+07:00")
+    result = run(
+        "parse",
+        str(page),
+        "--url",
+        "http://127.0.0.1:9/" + quote(article.path),
+        "--fetched-at",
+        "2026-11-01T12:00:00+07:00",
+    )
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)
     schema = json.loads((repo_root / "docs" / "record.schema.json").read_text())
@@ -43,20 +51,28 @@ def test_parse_prints_a_record_that_follows_the_documented_schema(tmp_path, corp
 
 def test_parse_reads_standard_input(corpus):
     article = corpus.article(corpus.newest_first(corpus.config.end)[0])
-    result = run("parse", "-", "--url", "https://www.phnompenhpost.com" + quote(article.path),
-                 input=render_article(corpus, article, corpus.config.end).decode())
+    result = run(
+        "parse",
+        "-",
+        "--url",
+        "https://www.phnompenhpost.com" + quote(article.path),
+        input=render_article(corpus, article, corpus.config.end).decode(),
+    )
     assert json.loads(result.stdout)["article"]["url"].startswith("https://www.phnompenhpost.com/")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["parse", "/no/such/file.html", "--url", "http://x/"], "Cannot read /no/such/file.html"),
-    (["parse", "-", "--url", "http://x/", "--fetched-at", "yesterday"], "is not an ISO 8601 time"),
-    (["parse", "-", "--url", "http://x/", "--fetched-at", "2021-04-12T09:30"], "needs a zone"),
-    (["site", "truth", "--out", "/tmp/x", "--count", "0"], "is not a whole number above zero"),
-    (["site", "serve", "--error-rate", "2"], "is not a share between 0 and 1"),
-    (["site", "serve", "--static", "/no/such/folder"], "is not a folder written by"),
-    (["crawl-the-moon"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["parse", "/no/such/file.html", "--url", "http://x/"], "Cannot read /no/such/file.html"),
+        (["parse", "-", "--url", "http://x/", "--fetched-at", "yesterday"], "is not an ISO 8601 time"),
+        (["parse", "-", "--url", "http://x/", "--fetched-at", "2021-04-12T09:30"], "needs a zone"),
+        (["site", "truth", "--out", "/tmp/x", "--count", "0"], "is not a whole number above zero"),
+        (["site", "serve", "--error-rate", "2"], "is not a share between 0 and 1"),
+        (["site", "serve", "--static", "/no/such/folder"], "is not a folder written by"),
+        (["crawl-the-moon"], "invalid choice"),
+    ],
+)
 def test_bad_input_ends_in_one_sentence_and_a_nonzero_exit(args, message):
     result = run(*args, input="")
     assert result.returncode == 2
@@ -83,8 +99,9 @@ def test_site_truth_writes_articles_and_sidebar_windows(tmp_path):
 
 
 def test_site_serve_prints_its_address_and_serves(tmp_path):
-    process = subprocess.Popen([NEWSARCHIVE, "site", "serve", "--port", "0", "--count", "30"],
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [NEWSARCHIVE, "site", "serve", "--port", "0", "--count", "30"], stdout=subprocess.PIPE, text=True
+    )
     try:
         line = process.stdout.readline()
         base = line.split(" at ")[-1].strip().rstrip("/")
@@ -109,8 +126,18 @@ def test_demo_serves_the_site_shows_the_seed_page_and_crawls(tmp_path):
 
 
 def test_site_truth_writes_every_window_since_a_moment(tmp_path):
-    result = run("site", "truth", "--out", str(tmp_path), "--count", "50", "--now", "2026-10-01T12:30",
-                 "--since", "2026-10-01T09:00")
+    result = run(
+        "site",
+        "truth",
+        "--out",
+        str(tmp_path),
+        "--count",
+        "50",
+        "--now",
+        "2026-10-01T12:30",
+        "--since",
+        "2026-10-01T09:00",
+    )
     assert result.returncode == 0, result.stderr
     windows = [json.loads(line) for line in (tmp_path / "most_viewed.jsonl").read_text().splitlines()]
     starts = [w["window_start"] for w in windows[1:]]

@@ -1,6 +1,7 @@
 """The crawl from the sample site to the store, run as a user runs it (`newsarchive crawl`)
 against the replica on 127.0.0.1, and checked against the replica's ground truth and its
 request log."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,11 @@ def records(data: Path) -> dict[str, dict]:
 def article_fetches(site: SampleSite, corpus: Corpus, since: int = 0) -> list[str]:
     """Article pages the crawler fetched (200 answers), as site paths."""
     paths = set(corpus.paths)
-    return [unquote(urlsplit(r["path"]).path) for r in site.requests[since:]
-            if r["status"] == 200 and unquote(urlsplit(r["path"]).path) in paths]
+    return [
+        unquote(urlsplit(r["path"]).path)
+        for r in site.requests[since:]
+        if r["status"] == 200 and unquote(urlsplit(r["path"]).path) in paths
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +83,9 @@ def test_one_snapshot_per_list_with_the_window_truth(full_crawl, corpus):
         snapshots = store.snapshot_lists()
     assert len(snapshots) == 1 and snapshots[0]["sightings"] > 100
     expected = corpus.most_viewed_truth(corpus.config.end)["entries"]
-    assert [(e["rank"], e["url"], e["title"]) for e in snapshots[0]["entries"]] == \
-        [(e["rank"], e["url"], e["title"]) for e in expected]
+    assert [(e["rank"], e["url"], e["title"]) for e in snapshots[0]["entries"]] == [
+        (e["rank"], e["url"], e["title"]) for e in expected
+    ]
 
 
 def test_every_response_is_in_a_warc_file_with_its_request(full_crawl):
@@ -108,8 +113,9 @@ def test_reparse_from_the_warc_files_reproduces_the_store(full_crawl, tmp_path):
     shutil.copytree(data, copy)
     with Store(copy / "archive.sqlite3") as store:
         before = (list(store.current_records()), strip_ids(store.snapshot_lists()))
-    result = subprocess.run([NEWSARCHIVE, "reparse", "--data-dir", str(copy)], capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [NEWSARCHIVE, "reparse", "--data-dir", str(copy)], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     with Store(copy / "archive.sqlite3") as store:
         after = (list(store.current_records()), strip_ids(store.snapshot_lists()))
@@ -133,8 +139,7 @@ def test_a_later_crawl_fetches_only_what_is_new_and_adds_one_snapshot(tmp_path):
         crawl(base, data, *FAST)
     finally:
         server.shutdown()
-    new = {corpus.path(i) for i in corpus.newest_first(corpus.config.end)
-           if not corpus.visible(i, earlier)}
+    new = {corpus.path(i) for i in corpus.newest_first(corpus.config.end) if not corpus.visible(i, earlier)}
     assert new, "the site grew"
     second = article_fetches(site, corpus, first_count)
     assert sorted(second) == sorted(new)
@@ -164,12 +169,15 @@ def test_refresh_rechecks_known_articles_and_keeps_both_versions_of_an_edited_on
     changed = [a for a in edited if corpus.visible(a.id, moment) and a.updated > moment]
     with Store(data / "archive.sqlite3") as store:
         marks = ",".join("?" * len(changed))
-        rows = store.db.execute("SELECT a.url, r.record FROM revisions r JOIN articles a ON a.id = r.article_id "
-                                f"WHERE a.url IN ({marks}) ORDER BY a.url, r.number", [a.url for a in changed]
-                                ).fetchall()
+        rows = store.db.execute(
+            "SELECT a.url, r.record FROM revisions r JOIN articles a ON a.id = r.article_id "
+            f"WHERE a.url IN ({marks}) ORDER BY a.url, r.number",
+            [a.url for a in changed],
+        ).fetchall()
         assert store.run(2)["new_revisions"] == len(changed)
-        third = store.db.execute("SELECT status, count(*) FROM captures WHERE run_id = 3 AND kind = 'article' "
-                                 "GROUP BY status").fetchall()
+        third = store.db.execute(
+            "SELECT status, count(*) FROM captures WHERE run_id = 3 AND kind = 'article' GROUP BY status"
+        ).fetchall()
         assert dict(third).get(304, 0) >= store.article_count() - 5, "unchanged pages answer 304"
         assert store.run(3)["new_revisions"] == 0
     versions = {}
@@ -196,9 +204,24 @@ def test_faults_still_give_every_article(tmp_path):
 def test_a_crawl_killed_half_way_resumes_with_nothing_lost_or_doubled(tmp_path, corpus):
     _, server, base = serve(corpus)
     data = tmp_path / "data"
-    process = subprocess.Popen([NEWSARCHIVE, "crawl", "--base-url", base, "--data-dir", str(data), "--delay", "0.01",
-                                "--concurrency", "1", "-s", "AUTOTHROTTLE_ENABLED=False"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            NEWSARCHIVE,
+            "crawl",
+            "--base-url",
+            base,
+            "--data-dir",
+            str(data),
+            "--delay",
+            "0.01",
+            "--concurrency",
+            "1",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and stored_articles(data) < 100:
@@ -231,9 +254,22 @@ def stored_articles(data: Path) -> int:
 
 
 def test_a_real_site_needs_a_contact_address(tmp_path):
-    result = subprocess.run([NEWSARCHIVE, "crawl", "--base-url", "https://mirror.example.invalid", "--data-dir",
-                             str(tmp_path), "--max-articles", "1"], capture_output=True, text=True, timeout=60,
-                            env={k: v for k, v in os.environ.items() if k != "NEWSARCHIVE_CONTACT"})
+    result = subprocess.run(
+        [
+            NEWSARCHIVE,
+            "crawl",
+            "--base-url",
+            "https://mirror.example.invalid",
+            "--data-dir",
+            str(tmp_path),
+            "--max-articles",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "NEWSARCHIVE_CONTACT"},
+    )
     assert result.returncode == 2
     assert "NEWSARCHIVE_CONTACT" in result.stderr and "Traceback" not in result.stderr
 
@@ -248,8 +284,11 @@ def test_a_crawl_bounded_by_dates_sections_and_count(tmp_path, corpus):
     finally:
         server.shutdown()
     end = corpus.config.end
-    in_range = {corpus.article(i).url for i in corpus.newest_first(end)
-                if "2019-01-01" <= corpus.article(i).published.date().isoformat() <= "2020-12-31"}
+    in_range = {
+        corpus.article(i).url
+        for i in corpus.newest_first(end)
+        if "2019-01-01" <= corpus.article(i).published.date().isoformat() <= "2020-12-31"
+    }
     stored = records(dated)
     assert in_range <= set(stored)
     outside = [url for url, r in stored.items() if url not in in_range]

@@ -2,6 +2,7 @@
 writes the store, and two crawler processes — each with a data folder of its own, as on two
 machines — sharing one frontier and one duplicate filter, against the sample site on
 127.0.0.1."""
+
 from __future__ import annotations
 
 import json
@@ -33,12 +34,33 @@ def cluster_crawl(corpus, redis_url, tmp_path_factory):
     site, server, base = serve(corpus)
     root = tmp_path_factory.mktemp("cluster")
     store, workers = root / "store", [root / "worker-a", root / "worker-b"]
-    ingester = subprocess.Popen([NEWSARCHIVE, "ingest", "--redis", redis_url, "--crawl-id", "test",
-                                 "--data-dir", str(store), "--workers", "2"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    crawlers = [subprocess.Popen([NEWSARCHIVE, "crawl", "--redis", redis_url, "--crawl-id", "test", "--base-url", base,
-                                  "--data-dir", str(folder), *WORKER_PACE],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for folder in workers]
+    ingester = subprocess.Popen(
+        [NEWSARCHIVE, "ingest", "--redis", redis_url, "--crawl-id", "test", "--data-dir", str(store), "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    crawlers = [
+        subprocess.Popen(
+            [
+                NEWSARCHIVE,
+                "crawl",
+                "--redis",
+                redis_url,
+                "--crawl-id",
+                "test",
+                "--base-url",
+                base,
+                "--data-dir",
+                str(folder),
+                *WORKER_PACE,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for folder in workers
+    ]
     try:
         results = [process.communicate(timeout=300) for process in crawlers]
         ingested = ingester.communicate(timeout=120)
@@ -93,8 +115,9 @@ def test_the_workers_warc_files_brought_to_the_store_reparse_to_the_same_archive
         shutil.copytree(folder / "warc", copy / "warc", dirs_exist_ok=True)
     with Store(copy / "archive.sqlite3") as archive:
         before = {record["url"]: record for record in archive.current_records()}
-    result = subprocess.run([NEWSARCHIVE, "reparse", "--data-dir", str(copy)], capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [NEWSARCHIVE, "reparse", "--data-dir", str(copy)], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     with Store(copy / "archive.sqlite3") as archive:
         assert {record["url"]: record for record in archive.current_records()} == before
@@ -124,10 +147,16 @@ def test_ingest_has_help():
 
 @pytest.mark.parametrize("command", [["crawl", "--base-url", "http://127.0.0.1:9"], ["ingest"]])
 def test_an_unreachable_or_malformed_redis_address_is_one_sentence(command, tmp_path):
-    for address, message in ((f"redis://127.0.0.1:{free_port()}/0", "Cannot reach Redis at"),
-                             ("http://127.0.0.1:6379", "is not a Redis URL")):
-        result = subprocess.run([NEWSARCHIVE, *command, "--redis", address, "--data-dir", str(tmp_path)],
-                                capture_output=True, text=True, timeout=60)
+    for address, message in (
+        (f"redis://127.0.0.1:{free_port()}/0", "Cannot reach Redis at"),
+        ("http://127.0.0.1:6379", "is not a Redis URL"),
+    ):
+        result = subprocess.run(
+            [NEWSARCHIVE, *command, "--redis", address, "--data-dir", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert result.returncode == 2, result.stderr
         assert message in result.stderr and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1

@@ -3,6 +3,7 @@
 Whoosh unpickles what an index holds, and a stranger can make a bundle whose manifest, sizes and
 hashes all agree with a poisoned index; only a signature from a key the archive trusts lets the
 bundle's index in as it is. Otherwise the index is rebuilt from the bundle's store."""
+
 from __future__ import annotations
 
 import hashlib
@@ -67,8 +68,9 @@ def self_consistent(parts, marker: Path):
 
 def write_key(path: Path) -> Ed25519PrivateKey:
     key = Ed25519PrivateKey.generate()
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return key
 
 
@@ -77,8 +79,9 @@ def trust(key: Ed25519PrivateKey, data_dir: Path, name: str = "colleague.pem") -
     folder = data_dir / "trusted-keys"
     folder.mkdir(parents=True, exist_ok=True)
     public = key.public_key()
-    (folder / name).write_bytes(public.public_bytes(serialization.Encoding.PEM,
-                                                    serialization.PublicFormat.SubjectPublicKeyInfo))
+    (folder / name).write_bytes(
+        public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()
 
@@ -92,8 +95,15 @@ def signing_key(tmp_path_factory) -> tuple[Path, Ed25519PrivateKey]:
 @pytest.fixture(scope="module")
 def unsigned_bundle(indexed_archive, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("unsigned") / "archive.tar.gz"
-    result = run("export", "bundle", str(path), "--data-dir", str(indexed_archive / "data"), "--index-dir",
-                 str(indexed_archive / "index"))
+    result = run(
+        "export",
+        "bundle",
+        str(path),
+        "--data-dir",
+        str(indexed_archive / "data"),
+        "--index-dir",
+        str(indexed_archive / "index"),
+    )
     assert result.returncode == 0, result.stderr
     return path
 
@@ -101,15 +111,25 @@ def unsigned_bundle(indexed_archive, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def signed_bundle(indexed_archive, signing_key, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("signed") / "signed.tar.gz"
-    result = run("export", "bundle", str(path), "--sign", str(signing_key[0]), "--data-dir",
-                 str(indexed_archive / "data"), "--index-dir", str(indexed_archive / "index"))
+    result = run(
+        "export",
+        "bundle",
+        str(path),
+        "--sign",
+        str(signing_key[0]),
+        "--data-dir",
+        str(indexed_archive / "data"),
+        "--index-dir",
+        str(indexed_archive / "index"),
+    )
     assert result.returncode == 0, result.stderr
     return path
 
 
 def import_into(bundle: Path, folder: Path) -> subprocess.CompletedProcess:
-    return run("import", "bundle", str(bundle), "--data-dir", str(folder / "data"), "--index-dir",
-               str(folder / "index"))
+    return run(
+        "import", "bundle", str(bundle), "--data-dir", str(folder / "data"), "--index-dir", str(folder / "index")
+    )
 
 
 def same_results(indexed_archive: Path, folder: Path) -> None:
@@ -134,17 +154,20 @@ def test_a_strangers_poisoned_bundle_runs_no_code_and_is_reindexed(unsigned_bund
     assert not marker.exists(), "the bundle's pickled index was loaded on search"
 
 
-def test_a_bundle_signed_by_a_trusted_key_is_installed_as_it_is(signed_bundle, signing_key, indexed_archive,
-                                                                 tmp_path):
+def test_a_bundle_signed_by_a_trusted_key_is_installed_as_it_is(signed_bundle, signing_key, indexed_archive, tmp_path):
     key_id = trust(signing_key[1], tmp_path / "data")
     result = import_into(signed_bundle, tmp_path)
     assert result.returncode == 0, result.stderr
     assert f"signed by trusted key {key_id}" in result.stdout and "rebuilt" not in result.stdout
     generation = next((tmp_path / "index").glob("gen-*"))
-    shipped = {m.name.removeprefix("index/"): hashlib.sha256(data).hexdigest()
-               for m, data in members(signed_bundle) if m.name.startswith("index/")}
-    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in generation.iterdir()
-            if p.name in shipped} == shipped
+    shipped = {
+        m.name.removeprefix("index/"): hashlib.sha256(data).hexdigest()
+        for m, data in members(signed_bundle)
+        if m.name.startswith("index/")
+    }
+    assert {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in generation.iterdir() if p.name in shipped
+    } == shipped
     assert (tmp_path / "data" / "trusted-keys" / "colleague.pem").is_file()  # the trust survives the import
     same_results(indexed_archive, tmp_path)
 

@@ -1,5 +1,6 @@
 """Faults of a distributed crawl, with a real redis-server and real processes: a pickle
 planted in the shared frontier, and ingesters killed, racing or overlapping."""
+
 from __future__ import annotations
 
 import json
@@ -64,8 +65,7 @@ class Processes:
         return (self.folder / f"{process.name}.err").read_text()
 
     def ingester(self, name: str, redis_url: str, crawl_id: str, data: Path, *extra: str) -> subprocess.Popen:
-        return self.start(name, "ingest", "--redis", redis_url, "--crawl-id", crawl_id, "--data-dir", str(data),
-                          *extra)
+        return self.start(name, "ingest", "--redis", redis_url, "--crawl-id", crawl_id, "--data-dir", str(data), *extra)
 
     def wait(self, process: subprocess.Popen) -> int:
         return process.wait(timeout=WAIT_SECONDS * 3)
@@ -119,14 +119,31 @@ class Newspaper(Spider):
 
 def test_a_request_as_the_spider_and_scrapy_make_it_comes_back_from_json_unchanged():
     spider = Newspaper()
-    request = Request("http://127.0.0.1:8000/index.php/2024/national/a", callback=spider.parse_article,
-                      errback=spider.unreachable, method="POST", body=b"\xff\x00 not UTF-8",
-                      headers={"If-None-Match": '"v1"', "Accept": ["text/html", "*/*"]}, priority=42, dont_filter=True,
-                      cb_kwargs={"section": "national", "page": 3}, flags=["retried"], cookies={"a": "b"},
-                      meta={"kind": "article", "via": ("http://127.0.0.1:8000/old",), "dont_redirect": True,
-                            "handle_httpstatus_list": [301, 302, 404], "capture_id": "<urn:uuid:1>",
-                            "fetched_at": datetime(2024, 5, 1, 8, tzinfo=UTC), "download_latency": 0.25,
-                            "retry_times": 1, "numbers": {1: "one"}, "$type": "a key that looks like a tag"})
+    request = Request(
+        "http://127.0.0.1:8000/index.php/2024/national/a",
+        callback=spider.parse_article,
+        errback=spider.unreachable,
+        method="POST",
+        body=b"\xff\x00 not UTF-8",
+        headers={"If-None-Match": '"v1"', "Accept": ["text/html", "*/*"]},
+        priority=42,
+        dont_filter=True,
+        cb_kwargs={"section": "national", "page": 3},
+        flags=["retried"],
+        cookies={"a": "b"},
+        meta={
+            "kind": "article",
+            "via": ("http://127.0.0.1:8000/old",),
+            "dont_redirect": True,
+            "handle_httpstatus_list": [301, 302, 404],
+            "capture_id": "<urn:uuid:1>",
+            "fetched_at": datetime(2024, 5, 1, 8, tzinfo=UTC),
+            "download_latency": 0.25,
+            "retry_times": 1,
+            "numbers": {1: "one"},
+            "$type": "a key that looks like a tag",
+        },
+    )
     entry = frontier_json.dumps(request.to_dict(spider=spider))
     json.loads(entry)
     back = request_from_dict(frontier_json.loads(entry), spider=spider)
@@ -134,11 +151,14 @@ def test_a_request_as_the_spider_and_scrapy_make_it_comes_back_from_json_unchang
     assert back.callback == spider.parse_article and back.meta["via"] == ("http://127.0.0.1:8000/old",)
 
 
-@pytest.mark.parametrize(("request_", "message"), [
-    (Request("http://127.0.0.1/a", meta={"seen": {"x"}}), "the request['meta']['seen'] is a builtins.set"),
-    (Request("http://127.0.0.1/a", meta={"ratio": float("nan")}), "is nan, which JSON cannot hold"),
-    (FormRequest("http://127.0.0.1/a", formdata={"q": "x"}), "_class is not a field of a plain Scrapy request"),
-])
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (Request("http://127.0.0.1/a", meta={"seen": {"x"}}), "the request['meta']['seen'] is a builtins.set"),
+        (Request("http://127.0.0.1/a", meta={"ratio": float("nan")}), "is nan, which JSON cannot hold"),
+        (FormRequest("http://127.0.0.1/a", formdata={"q": "x"}), "_class is not a field of a plain Scrapy request"),
+    ],
+)
 def test_a_request_json_cannot_hold_is_refused_with_one_sentence(request_, message):
     with pytest.raises(FrontierError) as refused:
         frontier_json.dumps(request_.to_dict())
@@ -156,17 +176,23 @@ def test_loads_refuses_a_pickle_without_loading_it(tmp_path):
 GOOD = json.loads(frontier_json.dumps(Request("http://127.0.0.1/a").to_dict()))
 
 
-@pytest.mark.parametrize("entry", [
-    b"", b"null", b"[]", json.dumps({"url": "http://127.0.0.1/a"}).encode(),
-    json.dumps({**GOOD, "format": "newsarchive-request/0"}).encode(),
-    json.dumps({**GOOD, "request": {**GOOD["request"], "_class": "os.system"}}).encode(),
-    json.dumps({**GOOD, "request": {**GOOD["request"], "priority": "high"}}).encode(),
-    json.dumps({**GOOD, "request": {**GOOD["request"], "encoding": "no-such-codec"}}).encode(),
-    json.dumps({**GOOD, "request": {**GOOD["request"], "headers": {"Accept": ["text/html"]}}}).encode(),
-    json.dumps({**GOOD, "request": {**GOOD["request"], "body": {"$type": "bytes", "base64": "!!"}}}).encode(),
-    json.dumps({**GOOD, "request": {**GOOD["request"], "meta": {"x": {"$type": "pickle", "data": ""}}}}).encode(),
-    json.dumps({**GOOD, "request": {**GOOD["request"], "meta": {"$type": "dict", "items": [[[1], 2]]}}}).encode(),
-])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        b"",
+        b"null",
+        b"[]",
+        json.dumps({"url": "http://127.0.0.1/a"}).encode(),
+        json.dumps({**GOOD, "format": "newsarchive-request/0"}).encode(),
+        json.dumps({**GOOD, "request": {**GOOD["request"], "_class": "os.system"}}).encode(),
+        json.dumps({**GOOD, "request": {**GOOD["request"], "priority": "high"}}).encode(),
+        json.dumps({**GOOD, "request": {**GOOD["request"], "encoding": "no-such-codec"}}).encode(),
+        json.dumps({**GOOD, "request": {**GOOD["request"], "headers": {"Accept": ["text/html"]}}}).encode(),
+        json.dumps({**GOOD, "request": {**GOOD["request"], "body": {"$type": "bytes", "base64": "!!"}}}).encode(),
+        json.dumps({**GOOD, "request": {**GOOD["request"], "meta": {"x": {"$type": "pickle", "data": ""}}}}).encode(),
+        json.dumps({**GOOD, "request": {**GOOD["request"], "meta": {"$type": "dict", "items": [[[1], 2]]}}}).encode(),
+    ],
+)
 def test_loads_refuses_anything_but_a_plain_request_in_the_json_form(entry):
     with pytest.raises(FrontierError):
         frontier_json.loads(entry)
@@ -186,8 +212,19 @@ def test_a_pickle_planted_in_the_frontier_is_refused_and_not_run(redis_url, corp
         client.zadd(keys.requests, {pickle.dumps(Planted(marker), protocol=pickle.HIGHEST_PROTOCOL): -1000})
         misnamed = Request(base + "/", meta={"kind": "listing"}).to_dict() | {"callback": "no_such_method"}
         client.zadd(keys.requests, {frontier_json.dumps(misnamed): -999})
-        worker = processes.start("worker", "crawl", "--redis", redis_url, "--crawl-id", keys.crawl_id,
-                                 "--base-url", base, "--data-dir", str(tmp_path / "worker"), *WORKER_PACE)
+        worker = processes.start(
+            "worker",
+            "crawl",
+            "--redis",
+            redis_url,
+            "--crawl-id",
+            keys.crawl_id,
+            "--base-url",
+            base,
+            "--data-dir",
+            str(tmp_path / "worker"),
+            *WORKER_PACE,
+        )
         assert processes.wait(worker) == 0, processes.err(worker)[-3000:]
         assert processes.wait(ingester) == 0, processes.err(ingester)[-3000:]
     finally:
@@ -229,8 +266,10 @@ def test_two_live_ingesters_exclude_each_other(redis_url, tmp_path, processes):
     second = processes.ingester("second", redis_url, keys.crawl_id, tmp_path / "store-b")
     assert processes.wait(second) == 2
     refusal = processes.err(second).strip()
-    assert refusal == (f"newsarchive: Another ingester (pid {first.pid} on {socket.gethostname()}) is already running "
-                       f"for crawl {keys.crawl_id}."), refusal
+    assert refusal == (
+        f"newsarchive: Another ingester (pid {first.pid} on {socket.gethostname()}) is already running "
+        f"for crawl {keys.crawl_id}."
+    ), refusal
     assert first.poll() is None and claim(client, keys)["pid"] == first.pid
     first.send_signal(signal.SIGTERM)
     processes.wait(first)
@@ -242,8 +281,13 @@ def test_two_live_ingesters_exclude_each_other(redis_url, tmp_path, processes):
 def test_of_two_ingesters_started_after_a_dead_one_only_one_takes_the_crawl(redis_url, tmp_path, processes):
     keys = CrawlKeys("race")
     client = redis.Redis.from_url(redis_url)
-    client.set(keys.ingester, json.dumps({"host": socket.gethostname(), "pid": dead_pid(), "pid_space": pid_space(),
-                                          "token": "dead", "ready": True}), ex=60)
+    client.set(
+        keys.ingester,
+        json.dumps(
+            {"host": socket.gethostname(), "pid": dead_pid(), "pid_space": pid_space(), "token": "dead", "ready": True}
+        ),
+        ex=60,
+    )
     racers = [processes.ingester(name, redis_url, keys.crawl_id, tmp_path / name) for name in ("a", "b")]
     deadline = time.monotonic() + WAIT_SECONDS
     while not (claim(client, keys).get("pid") in {r.pid for r in racers} and claim(client, keys).get("ready")):
@@ -257,16 +301,24 @@ def test_of_two_ingesters_started_after_a_dead_one_only_one_takes_the_crawl(redi
     assert winner.poll() is None
 
 
-@pytest.mark.parametrize(("host", "space"), [("another-host", "another boot pid:[1]"), (socket.gethostname(), None),
-                                           (socket.gethostname(), "another boot pid:[1]")],
-                         ids=["another host", "a claim that does not say", "another container of this host name"])
-def test_a_claim_made_where_pids_mean_something_else_is_not_judged_by_them(host, space, redis_url, tmp_path,
-                                                                            processes):
+@pytest.mark.parametrize(
+    ("host", "space"),
+    [
+        ("another-host", "another boot pid:[1]"),
+        (socket.gethostname(), None),
+        (socket.gethostname(), "another boot pid:[1]"),
+    ],
+    ids=["another host", "a claim that does not say", "another container of this host name"],
+)
+def test_a_claim_made_where_pids_mean_something_else_is_not_judged_by_them(host, space, redis_url, tmp_path, processes):
     keys = CrawlKeys("elsewhere")
     client = redis.Redis.from_url(redis_url)
     pid = dead_pid()
-    client.set(keys.ingester, json.dumps({"host": host, "pid": pid, "pid_space": space, "token": "theirs",
-                                          "ready": True}), ex=60)
+    client.set(
+        keys.ingester,
+        json.dumps({"host": host, "pid": pid, "pid_space": space, "token": "theirs", "ready": True}),
+        ex=60,
+    )
     ingester = processes.ingester("ingester", redis_url, keys.crawl_id, tmp_path / "store")
     assert processes.wait(ingester) == 2
     assert f"Another ingester (pid {pid} on {host}) is already running" in processes.err(ingester)
@@ -274,8 +326,7 @@ def test_a_claim_made_where_pids_mean_something_else_is_not_judged_by_them(host,
     client.delete(keys.ingester)
 
 
-def test_a_paused_ingester_whose_crawl_was_taken_over_stops_instead_of_taking_it_back(redis_url, tmp_path,
-                                                                                       processes):
+def test_a_paused_ingester_whose_crawl_was_taken_over_stops_instead_of_taking_it_back(redis_url, tmp_path, processes):
     keys = CrawlKeys("paused")
     client = redis.Redis.from_url(redis_url)
     paused = processes.ingester("paused", redis_url, keys.crawl_id, tmp_path / "store")

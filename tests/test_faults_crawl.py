@@ -3,6 +3,7 @@ against the sample site on 127.0.0.1): a second writer on a data folder another 
 a crawl, a scheduled run, an ingester —, a base URL nothing can be fetched from, and a
 damaged store. Each is refused in one sentence, exit 2, before anything is fetched or
 written."""
+
 from __future__ import annotations
 
 import os
@@ -40,14 +41,14 @@ def fetched_by(site: SampleSite, contact: str) -> list[str]:
     return [r["path"] for r in site.requests if contact in (r["agent"] or "")]
 
 
-
-
-
-
 def running_run(data: Path, pid: int) -> sqlite3.Row:
     """The run a crawl of process `pid` has recorded, once it has fetched a few pages."""
-    return wait_for(lambda: next((r for r in crawl_runs(data) if r["pid"] == pid and r["status"] == "running"
-                                  and r["pages"] >= 2), None), f"the crawl of pid {pid} under way")
+    return wait_for(
+        lambda: next(
+            (r for r in crawl_runs(data) if r["pid"] == pid and r["status"] == "running" and r["pages"] >= 2), None
+        ),
+        f"the crawl of pid {pid} under way",
+    )
 
 
 @contextmanager
@@ -55,8 +56,11 @@ def slow_crawl(base: str, data: Path, contact: str) -> Iterator[subprocess.Popen
     """A crawl that keeps running (half a second between requests) until the test is done."""
     data.parent.mkdir(parents=True, exist_ok=True)
     with (data.parent / f"{contact}.log").open("wb") as log:
-        process = subprocess.Popen([NEWSARCHIVE, "crawl", "--base-url", base, "--data-dir", str(data), "--contact",
-                                    contact, *SLOW], stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [NEWSARCHIVE, "crawl", "--base-url", base, "--data-dir", str(data), "--contact", contact, *SLOW],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             yield process
         finally:
@@ -85,9 +89,23 @@ def free_port() -> int:
 def redis_url(tmp_path_factory) -> Iterator[str]:
     """A redis-server of its own on a free port of 127.0.0.1, keeping nothing on disk."""
     port = free_port()
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path_factory.mktemp("redis")),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     client = redis.Redis(port=port)
     wait_for(lambda: server.poll() is None and client_answers(client), "redis-server", timeout=20)
     yield f"redis://127.0.0.1:{port}/0"
@@ -110,8 +128,20 @@ def test_a_second_crawl_on_one_data_folder_is_refused_before_it_fetches(small_si
     data = tmp_path / "data"
     with slow_crawl(base, data, "first@example.org") as first:
         running_run(data, first.pid)
-        second = newsarchive("crawl", "--base-url", base, "--data-dir", str(data), "--contact", "second@example.org",
-                             *FAST, "--discover", "home", "--max-articles", "3")
+        second = newsarchive(
+            "crawl",
+            "--base-url",
+            base,
+            "--data-dir",
+            str(data),
+            "--contact",
+            "second@example.org",
+            *FAST,
+            "--discover",
+            "home",
+            "--max-articles",
+            "3",
+        )
         assert first.poll() is None, "the first crawl was still running when the second was refused"
         sentence = one_sentence(second)
         assert f"A crawl (pid {first.pid}) is already writing the archive in {data}" in sentence
@@ -129,8 +159,17 @@ def write_schedule(folder: Path, base: str, jobs: str) -> Path:
 
 
 def run_job(folder: Path, config: Path, job: str) -> subprocess.CompletedProcess:
-    return newsarchive("schedule", "--config", str(config), "--data-dir", str(folder / "data"), "--index-dir",
-                       str(folder / "index"), "--run", job)
+    return newsarchive(
+        "schedule",
+        "--config",
+        str(config),
+        "--data-dir",
+        str(folder / "data"),
+        "--index-dir",
+        str(folder / "index"),
+        "--run",
+        job,
+    )
 
 
 def test_a_scheduled_run_that_finds_a_crawl_under_way_is_skipped(small_site, tmp_path):
@@ -150,16 +189,48 @@ def test_a_scheduled_run_that_finds_a_crawl_under_way_is_skipped(small_site, tmp
 def test_a_crawl_is_refused_while_a_scheduled_run_crawls(small_site, tmp_path):
     _, site, base = small_site
     data = tmp_path / "data"
-    config = write_schedule(tmp_path, base, '[jobs.deep]\ninterval = { hours = 1 }\ndelay = 0.5\nconcurrency = 1\n'
-                                            'index = false\n')
-    scheduled = subprocess.Popen([NEWSARCHIVE, "schedule", "--config", str(config), "--data-dir", str(data),
-                                  "--index-dir", str(tmp_path / "index"), "--run", "deep"],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    config = write_schedule(
+        tmp_path, base, "[jobs.deep]\ninterval = { hours = 1 }\ndelay = 0.5\nconcurrency = 1\nindex = false\n"
+    )
+    scheduled = subprocess.Popen(
+        [
+            NEWSARCHIVE,
+            "schedule",
+            "--config",
+            str(config),
+            "--data-dir",
+            str(data),
+            "--index-dir",
+            str(tmp_path / "index"),
+            "--run",
+            "deep",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
-        run = wait_for(lambda: next((r for r in crawl_runs(data) if r["job"] == "deep" and r["status"] == "running"
-                                     and r["pages"] >= 2), None), "the scheduled crawl under way")
-        manual = newsarchive("crawl", "--base-url", base, "--data-dir", str(data), "--contact", "manual@example.org",
-                             *FAST, "--discover", "home", "--max-articles", "3")
+        run = wait_for(
+            lambda: next(
+                (r for r in crawl_runs(data) if r["job"] == "deep" and r["status"] == "running" and r["pages"] >= 2),
+                None,
+            ),
+            "the scheduled crawl under way",
+        )
+        manual = newsarchive(
+            "crawl",
+            "--base-url",
+            base,
+            "--data-dir",
+            str(data),
+            "--contact",
+            "manual@example.org",
+            *FAST,
+            "--discover",
+            "home",
+            "--max-articles",
+            "3",
+        )
         assert crawl_runs(data)[-1]["status"] == "running"
         os.kill(run["pid"], signal.SIGTERM)  # the scheduled crawl (the scheduler's child) stops cleanly
         scheduled.communicate(timeout=120)
@@ -175,24 +246,64 @@ def test_a_crawl_is_refused_while_a_scheduled_run_crawls(small_site, tmp_path):
 def test_crawl_and_ingest_exclude_each_other_but_workers_share_the_folder(small_site, redis_url, tmp_path):
     _, site, base = small_site
     shared = tmp_path / "shared"  # the ingester's folder, also the worker's (one shared mount)
-    ingester = subprocess.Popen([NEWSARCHIVE, "ingest", "--redis", redis_url, "--crawl-id", "faults", "--data-dir",
-                                 str(shared), "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)
+    ingester = subprocess.Popen(
+        [
+            NEWSARCHIVE,
+            "ingest",
+            "--redis",
+            redis_url,
+            "--crawl-id",
+            "faults",
+            "--data-dir",
+            str(shared),
+            "--workers",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_for(lambda: redis.Redis.from_url(redis_url).get("newsarchive:faults:ingester"), "the ingester's claim")
-        crawl_refused = newsarchive("crawl", "--base-url", base, "--data-dir", str(shared), "--contact",
-                                    "manual@example.org", *FAST, "--discover", "home", "--max-articles", "3")
+        crawl_refused = newsarchive(
+            "crawl",
+            "--base-url",
+            base,
+            "--data-dir",
+            str(shared),
+            "--contact",
+            "manual@example.org",
+            *FAST,
+            "--discover",
+            "home",
+            "--max-articles",
+            "3",
+        )
         other_ingester = newsarchive("ingest", "--redis", redis_url, "--crawl-id", "other", "--data-dir", str(shared))
-        worker = newsarchive("crawl", "--redis", redis_url, "--crawl-id", "faults", "--base-url", base, "--data-dir",
-                             str(shared), "--contact", "worker@example.org", *FAST, "--discover", "home",
-                             "--max-articles", "3")
+        worker = newsarchive(
+            "crawl",
+            "--redis",
+            redis_url,
+            "--crawl-id",
+            "faults",
+            "--base-url",
+            base,
+            "--data-dir",
+            str(shared),
+            "--contact",
+            "worker@example.org",
+            *FAST,
+            "--discover",
+            "home",
+            "--max-articles",
+            "3",
+        )
         _, ingested = ingester.communicate(timeout=120)
     finally:
         if ingester.poll() is None:
             ingester.kill()
             ingester.communicate()
-    assert f"An ingester (pid {ingester.pid}) is already writing the archive in {shared}" in one_sentence(
-        crawl_refused)
+    assert f"An ingester (pid {ingester.pid}) is already writing the archive in {shared}" in one_sentence(crawl_refused)
     assert f"An ingester (pid {ingester.pid})" in one_sentence(other_ingester)
     assert fetched_by(site, "manual@example.org") == []
     assert worker.returncode == 0, worker.stderr[-3000:]
@@ -210,29 +321,39 @@ def test_crawl_and_ingest_exclude_each_other_but_workers_share_the_folder(small_
 # -- a base URL nothing can be fetched from ------------------------------------------------
 
 
-BAD_BASE_URLS = ["http://", "http://[::1", "not a url", "ftp://127.0.0.1:8000", "http://127.0.0.1:port",
-                 "http:///national", "https://:8000"]
+BAD_BASE_URLS = [
+    "http://",
+    "http://[::1",
+    "not a url",
+    "ftp://127.0.0.1:8000",
+    "http://127.0.0.1:port",
+    "http:///national",
+    "https://:8000",
+]
 
 
 @pytest.mark.parametrize("address", BAD_BASE_URLS)
 def test_a_bad_base_url_is_one_sentence_before_anything_starts(address, tmp_path):
-    result = newsarchive("crawl", "--base-url", address, "--data-dir", str(tmp_path / "data"), "--contact",
-                         "me@example.org")
+    result = newsarchive(
+        "crawl", "--base-url", address, "--data-dir", str(tmp_path / "data"), "--contact", "me@example.org"
+    )
     assert f"--base-url {address!r}" in one_sentence(result)
     assert not (tmp_path / "data").exists()
 
 
 @pytest.mark.parametrize("address", BAD_BASE_URLS)
 def test_a_bad_base_url_in_a_schedule_file_stops_the_scheduler_before_it_starts(address, tmp_path):
-    config = write_schedule(tmp_path, address, '[jobs.front]\ninterval = { minutes = 30 }\n')
+    config = write_schedule(tmp_path, address, "[jobs.front]\ninterval = { minutes = 30 }\n")
     for action in (["--run", "front"], ["--print-crontab"]):
         result = newsarchive("schedule", "--config", str(config), "--data-dir", str(tmp_path / "data"), *action)
         assert f"base_url {address!r}" in one_sentence(result)
     assert not (tmp_path / "data").exists()
 
 
-@pytest.mark.parametrize("address", ["http://127.0.0.1:8000", "https://www.phnompenhpost.com/", "http://[::1]:8000",
-                                     "http://localhost/mirror"])
+@pytest.mark.parametrize(
+    "address",
+    ["http://127.0.0.1:8000", "https://www.phnompenhpost.com/", "http://[::1]:8000", "http://localhost/mirror"],
+)
 def test_a_good_base_url_passes(address):
     from archive.urls import check_base_url
 
@@ -290,8 +411,7 @@ def damaged_store(tmp_path) -> Iterator[tuple[SampleSite, str, Path, int]]:
 
 def test_a_crawl_into_a_damaged_store_is_refused(damaged_store):
     site, base, data, before = damaged_store
-    result = newsarchive("crawl", "--base-url", base, "--data-dir", str(data), "--contact", "second@example.org",
-                         *FAST)
+    result = newsarchive("crawl", "--base-url", base, "--data-dir", str(data), "--contact", "second@example.org", *FAST)
     sentence = one_sentence(result)
     assert f"The archive's store {data / 'archive.sqlite3'} fails SQLite's quick check (" in sentence
     assert sentence.endswith("); restore it from a bundle or a backup before crawling.")

@@ -1,6 +1,7 @@
 """A full disk, with real processes: each command runs under a file-size limit (what `ulimit -f`
 sets; the write then fails with EFBIG, as one on a full device fails with ENOSPC) and must stop
 in one sentence, leave nothing half-written and the previous index or archive serving."""
+
 from __future__ import annotations
 
 import resource
@@ -22,15 +23,22 @@ STORE_LIMIT = 1_000_003  # below the sample store's size, and not at a page boun
 
 def limited(size: int) -> Callable[[], None]:
     """What the child runs before the command: writes past `size` bytes fail with EFBIG."""
+
     def apply() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
     return apply
 
 
 def run(*args: str, limit: int | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([NEWSARCHIVE, *args], capture_output=True, text=True, timeout=300,
-                          preexec_fn=limited(limit) if limit is not None else None)
+    return subprocess.run(
+        [NEWSARCHIVE, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=limited(limit) if limit is not None else None,
+    )
 
 
 def assert_disk_full(result: subprocess.CompletedProcess) -> None:
@@ -56,8 +64,17 @@ def archive(indexed_archive, tmp_path) -> Path:
 def test_an_index_rebuild_on_a_full_disk_stops_and_the_previous_index_serves(archive, procs):
     root = archive / "index"
     before, documents = current_generation(root), total(root)
-    result = run("index", "--rebuild", "--procs", procs, "--data-dir", str(archive / "data"), "--index-dir",
-                 str(root), limit=INDEX_LIMIT)
+    result = run(
+        "index",
+        "--rebuild",
+        "--procs",
+        procs,
+        "--data-dir",
+        str(archive / "data"),
+        "--index-dir",
+        str(root),
+        limit=INDEX_LIMIT,
+    )
     assert_disk_full(result)
     assert str(root) in result.stderr
     assert sorted(p.name for p in root.glob("gen-*")) == [before.name], "the new generation is removed"
@@ -67,8 +84,17 @@ def test_an_index_rebuild_on_a_full_disk_stops_and_the_previous_index_serves(arc
 def test_an_export_on_a_full_disk_stops_and_leaves_nothing(archive, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    result = run("export", "bundle", str(out / "archive.tar.gz"), "--warc", "--data-dir", str(archive / "data"),
-                 "--index-dir", str(archive / "index"), limit=STORE_LIMIT)
+    result = run(
+        "export",
+        "bundle",
+        str(out / "archive.tar.gz"),
+        "--warc",
+        "--data-dir",
+        str(archive / "data"),
+        "--index-dir",
+        str(archive / "index"),
+        limit=STORE_LIMIT,
+    )
     assert_disk_full(result)
     assert list(out.iterdir()) == [], "no staging folder and no partial bundle"
     assert total(archive / "index") > 0
@@ -76,13 +102,21 @@ def test_an_export_on_a_full_disk_stops_and_leaves_nothing(archive, tmp_path):
 
 def test_an_import_on_a_full_disk_says_so_and_installs_nothing(archive, tmp_path):
     bundle = tmp_path / "archive.tar.gz"
-    made = run("export", "bundle", str(bundle), "--data-dir", str(archive / "data"), "--index-dir",
-               str(archive / "index"))
+    made = run(
+        "export", "bundle", str(bundle), "--data-dir", str(archive / "data"), "--index-dir", str(archive / "index")
+    )
     assert made.returncode == 0, made.stderr[-3000:]
     target = tmp_path / "elsewhere"
     target.mkdir()
-    command = ("import", "bundle", str(bundle), "--data-dir", str(target / "data"), "--index-dir",
-               str(target / "index"))
+    command = (
+        "import",
+        "bundle",
+        str(bundle),
+        "--data-dir",
+        str(target / "data"),
+        "--index-dir",
+        str(target / "index"),
+    )
     result = run(*command, limit=STORE_LIMIT)
     assert_disk_full(result)
     assert not (target / "data" / "archive.sqlite3").exists() and current_generation(target / "index") is None

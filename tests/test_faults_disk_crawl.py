@@ -2,6 +2,7 @@
 `ulimit -f` sets; a write past it fails with EFBIG, as one on a full device fails with ENOSPC)
 must stop at the first write that fails, record its run as failed with the reason, say so in
 one sentence and exit 2; the next crawl, with room, resumes and loses nothing."""
+
 from __future__ import annotations
 
 import subprocess
@@ -14,18 +15,20 @@ from tests.waiting import crawl_runs
 CRAWL_LIMIT = 300_007  # a few hundred kB: the store or a WARC file outgrows it part-way through the crawl
 
 
-
-
 def test_a_crawl_on_a_full_disk_stops_fails_its_run_and_the_next_one_resumes(corpus, truth, tmp_path):
     _, server, base = serve(corpus)
     data = tmp_path / "data"
     try:
-        full = subprocess.run([NEWSARCHIVE, "crawl", "--base-url", base, "--data-dir", str(data), *FAST],
-                              capture_output=True, text=True, timeout=300, preexec_fn=limited(CRAWL_LIMIT))
+        full = subprocess.run(
+            [NEWSARCHIVE, "crawl", "--base-url", base, "--data-dir", str(data), *FAST],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            preexec_fn=limited(CRAWL_LIMIT),
+        )
         assert full.returncode == 2, (full.returncode, full.stderr[-3000:])
         sentences = [line for line in full.stderr.splitlines() if line.startswith("newsarchive: No space left")]
-        assert len(sentences) == 1 and sentences[0].endswith("free some space and run it again."), \
-            full.stderr[-3000:]
+        assert len(sentences) == 1 and sentences[0].endswith("free some space and run it again."), full.stderr[-3000:]
         assert full.stderr.strip().splitlines()[-1] == sentences[0]
         assert full.stderr.count("Traceback") < 2, full.stderr[-3000:]
         [run] = crawl_runs(data)

@@ -1,5 +1,6 @@
 """Faults of the indexer, with real processes and real signals: a second indexer (or the
 scheduler's index step) while one writes, and an indexer killed while its writer children work."""
+
 from __future__ import annotations
 
 import os
@@ -79,8 +80,7 @@ def index_command(data: Path, root: Path, *flags: str) -> list[str]:
 
 
 def start_indexer(started: list[subprocess.Popen], data: Path, root: Path, *flags: str) -> subprocess.Popen:
-    process = subprocess.Popen(index_command(data, root, *flags), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(index_command(data, root, *flags), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     started.append(process)
     return process
 
@@ -126,8 +126,7 @@ def writer_children(indexer: subprocess.Popen) -> set[int]:
 
 
 @contextmanager
-def paused_indexer(started: list[subprocess.Popen], data: Path, root: Path, *flags: str
-                   ) -> Iterator[subprocess.Popen]:
+def paused_indexer(started: list[subprocess.Popen], data: Path, root: Path, *flags: str) -> Iterator[subprocess.Popen]:
     """An indexer stopped (SIGSTOP) in the middle of its build, resumed at the end of the block."""
     indexer = start_indexer(started, data, root, *flags)
     writer_children(indexer)
@@ -156,22 +155,24 @@ def test_a_second_indexer_is_refused_while_one_writes(big_data, serving, tmp_pat
     root = serving if first else tmp_path / "empty-index"
     with paused_indexer(started, big_data, root, *first) as holder:
         for second in (("--rebuild",), ()):
-            result = subprocess.run(index_command(big_data, root, *second), capture_output=True, text=True,
-                                    timeout=WAIT_SECONDS)
+            result = subprocess.run(
+                index_command(big_data, root, *second), capture_output=True, text=True, timeout=WAIT_SECONDS
+            )
             assert result.returncode == 2, (second, result.stdout, result.stderr[-3000:])
             assert result.stderr.strip() == f"newsarchive: {refusal(holder, root)}", second
     assert holder.wait(timeout=WAIT_SECONDS) == 0, "the indexer at work finishes undisturbed"
     assert total(root) == article_count(big_data)
 
 
-def test_the_schedulers_index_step_reports_the_indexer_at_work(big_data, serving, tmp_path, started,
-                                                               monkeypatch):
+def test_the_schedulers_index_step_reports_the_indexer_at_work(big_data, serving, tmp_path, started, monkeypatch):
     monkeypatch.setattr(runner, "INDEX_ATTEMPTS", 1)
     monkeypatch.setattr(runner, "INDEX_WAIT", 0.0)
     job = Job("nightly", None, {"hours": 1}, {})
     schedule = Schedule(tmp_path / "schedule.toml", "phnompenhpost", None, None, ZoneInfo("UTC"), [job])
-    with paused_indexer(started, big_data, serving, "--rebuild") as holder, \
-            Store(big_data / "archive.sqlite3") as store:
+    with (
+        paused_indexer(started, big_data, serving, "--rebuild") as holder,
+        Store(big_data / "archive.sqlite3") as store,
+    ):
         run_id = store.start_run(schedule.site, "", {}, job.name)
         store.finish_run(run_id, "finished", {})
         outcome = runner.Runner(schedule, big_data, serving).index(job, store, run_id, runner.now())
@@ -187,17 +188,20 @@ def test_killing_the_indexer_kills_its_writer_children(big_data, serving, starte
     indexer.send_signal(signal.SIGKILL)
     assert indexer.wait(timeout=WAIT_SECONDS) == -signal.SIGKILL
     try:
-        assert wait_until(lambda: not any(alive(kid) for kid in kids)), \
+        assert wait_until(lambda: not any(alive(kid) for kid in kids)), (
             f"writer children {sorted(kid for kid in kids if alive(kid))} outlived the killed indexer"
+        )
     finally:
         for kid in kids:
             if alive(kid):
                 os.kill(kid, signal.SIGKILL)
     assert current_generation(serving) == before, "the previous index still serves"
     assert total(serving) == serving_total
-    result = subprocess.run(index_command(big_data, serving, "--rebuild"), capture_output=True, text=True,
-                            timeout=WAIT_SECONDS * 3)
+    result = subprocess.run(
+        index_command(big_data, serving, "--rebuild"), capture_output=True, text=True, timeout=WAIT_SECONDS * 3
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert current_generation(serving) != before and total(serving) == article_count(big_data)
-    assert sorted(p.name for p in serving.glob("gen-*")) == [before.name, current_generation(serving).name], \
+    assert sorted(p.name for p in serving.glob("gen-*")) == [before.name, current_generation(serving).name], (
         "the killed build's half-written generation is cleared away"
+    )

@@ -3,6 +3,7 @@ damaged WARC records are reported and not stored, and a copy stored damaged by a
 version is replaced by a complete one; records over the crawler's cap are passed over; the
 staging folder of a bundle export killed with SIGKILL is removed by the next export, never
 that of an export still running."""
+
 from __future__ import annotations
 
 import io
@@ -64,8 +65,9 @@ def write_warc(path: Path, pages: list[tuple[str, bytes]], gzip: bool = True) ->
         writer = WARCWriter(stream, gzip=gzip)
         for url, body in pages:
             headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers,
-                                               warc_headers_dict={"WARC-Date": DATE})
+            record = writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), http_headers=headers, warc_headers_dict={"WARC-Date": DATE}
+            )
             written.append((stream.tell(), record.rec_headers.get_header("WARC-Record-ID")))
             writer.write_record(record)
     return written
@@ -95,13 +97,13 @@ def test_damaged_records_are_reported_and_not_stored(pages, tmp_path):
     data = bytearray(digest.read_bytes())
     changed = data.index(b"<body")
     assert changed < f_at
-    data[changed:changed + 5] = b"<BODY"  # same length: only the digests can tell
+    data[changed : changed + 5] = b"<BODY"  # same length: only the digests can tell
     digest.write_bytes(bytes(data))
     garbled = tmp_path / "garbled.warc.gz"
     (_, g), (h_at, h), (i_at, i) = write_warc(garbled, pages[6:9])
     data = bytearray(garbled.read_bytes())
     middle = (h_at + i_at) // 2
-    data[middle:middle + 64] = bytes(64)
+    data[middle : middle + 64] = bytes(64)
     garbled.write_bytes(bytes(data))
 
     store = tmp_path / "data"
@@ -114,8 +116,7 @@ def test_damaged_records_are_reported_and_not_stored(pages, tmp_path):
     assert "WARC-Payload-Digest" in result.stdout
     assert record_ids(store) == {a, c, f, g, i}
     assert not record_ids(store) & {b, d, e, h}
-    assert {row[0] for row in rows(store, "SELECT url FROM articles")} == \
-        {pages[n][0] for n in (0, 2, 5, 6, 8)}
+    assert {row[0] for row in rows(store, "SELECT url FROM articles")} == {pages[n][0] for n in (0, 2, 5, 6, 8)}
     assert "Traceback" not in result.stderr
 
 
@@ -133,16 +134,30 @@ def store_as_an_earlier_version_did(data: Path, warc: Path, offset: int) -> None
     url, when = headers.get_header("WARC-Target-URI"), warc_time(headers.get_header("WARC-Date"))
     with Store(data / "archive.sqlite3") as store:
         run_id = store.start_run("phnompenhpost", "warc:" + warc.name, {}, job="import-warc")
-        capture_id = store.add_capture(run_id, Capture(url, 200, when, "article", len(body),
-                                                       "import-warc-earlier-00001.warc.gz", offset,
-                                                       headers.get_header("WARC-Record-ID")))
+        capture_id = store.add_capture(
+            run_id,
+            Capture(
+                url,
+                200,
+                when,
+                "article",
+                len(body),
+                "import-warc-earlier-00001.warc.gz",
+                offset,
+                headers.get_header("WARC-Record-ID"),
+            ),
+        )
         store.ingest(parse_page(body, url, when, "phnompenhpost"), capture_id, when, run_id, (url,))
         store.finish_run(run_id, "finished", {})
 
 
 def current_body(data: Path, url: str) -> list[str]:
-    [(body,)] = rows(data, "SELECT json_extract(r.record, '$.body') FROM articles a JOIN revisions r "
-                           "ON r.article_id = a.id AND r.number = a.current_revision WHERE a.url = ?", url)
+    [(body,)] = rows(
+        data,
+        "SELECT json_extract(r.record, '$.body') FROM articles a JOIN revisions r "
+        "ON r.article_id = a.id AND r.number = a.current_revision WHERE a.url = ?",
+        url,
+    )
     return json.loads(body)
 
 
@@ -150,7 +165,7 @@ def test_a_complete_copy_replaces_a_record_stored_damaged(pages, truth, tmp_path
     whole = tmp_path / "whole.warc.gz"
     (_, first), (second_at, second) = write_warc(whole, pages[0:2])
     cut = tmp_path / "cut.warc.gz"
-    cut.write_bytes(whole.read_bytes()[:second_at + (whole.stat().st_size - second_at) * 2 // 3])
+    cut.write_bytes(whole.read_bytes()[: second_at + (whole.stat().st_size - second_at) * 2 // 3])
     data = tmp_path / "data"
     store_as_an_earlier_version_did(data, cut, second_at)
     url = pages[1][0]
@@ -160,10 +175,10 @@ def test_a_complete_copy_replaces_a_record_stored_damaged(pages, truth, tmp_path
     assert result.returncode == 0, result.stderr
     assert "1 replaced a copy stored damaged" in result.stdout, result.stdout
     assert current_body(data, url) == truth[url]["body"]
-    assert rows(data, "SELECT count(*) FROM revisions r JOIN articles a ON a.id = r.article_id WHERE a.url = ?",
-                url) == [(1,)]
-    [(warc_file, offset)] = rows(data, "SELECT warc_file, warc_offset FROM captures WHERE warc_record_id = ?",
-                                 second)
+    assert rows(
+        data, "SELECT count(*) FROM revisions r JOIN articles a ON a.id = r.article_id WHERE a.url = ?", url
+    ) == [(1,)]
+    [(warc_file, offset)] = rows(data, "SELECT warc_file, warc_offset FROM captures WHERE warc_record_id = ?", second)
     assert warc_file.startswith("import-warc-") and warc_file != "import-warc-earlier-00001.warc.gz"
     with open(data / "warc" / warc_file, "rb") as stream:  # the stored copy is whole now
         stream.seek(offset)
@@ -188,9 +203,14 @@ def padded(page: bytes, size: int) -> bytes:
 def test_a_record_over_the_crawlers_cap_is_reported_and_not_stored(pages, tmp_path):
     over_url, at_url, small_url = (url for url, _ in pages[0:3])
     warc = tmp_path / "large.warc.gz"
-    [_, (_, at_cap), (_, small)] = write_warc(warc, [
-        (over_url, padded(pages[0][1], DOWNLOAD_MAXSIZE + 1)), (at_url, padded(pages[1][1], DOWNLOAD_MAXSIZE)),
-        pages[2]])
+    [_, (_, at_cap), (_, small)] = write_warc(
+        warc,
+        [
+            (over_url, padded(pages[0][1], DOWNLOAD_MAXSIZE + 1)),
+            (at_url, padded(pages[1][1], DOWNLOAD_MAXSIZE)),
+            pages[2],
+        ],
+    )
     data = tmp_path / "data"
     result = run("import", "warc", str(warc), "--data-dir", str(data))
     assert result.returncode == 0, result.stderr
@@ -202,8 +222,16 @@ def test_a_record_over_the_crawlers_cap_is_reported_and_not_stored(pages, tmp_pa
 
 
 def export_args(archive: Path, output: Path) -> list[str]:
-    return ["export", "bundle", str(output), "--warc", "--data-dir", str(archive / "data"), "--index-dir",
-            str(archive / "index")]
+    return [
+        "export",
+        "bundle",
+        str(output),
+        "--warc",
+        "--data-dir",
+        str(archive / "data"),
+        "--index-dir",
+        str(archive / "index"),
+    ]
 
 
 def staging_of(process: subprocess.Popen, folder: Path) -> Path:
@@ -223,8 +251,9 @@ def test_the_staging_folder_of_a_killed_export_is_removed_by_the_next(indexed_ar
     out = tmp_path / "out"
     out.mkdir()
     bundle = out / "archive.tar.gz"
-    process = subprocess.Popen([NEWSARCHIVE, *export_args(indexed_archive, bundle)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [NEWSARCHIVE, *export_args(indexed_archive, bundle)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     leftover = staging_of(process, out)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=60)
@@ -240,8 +269,12 @@ def test_the_staging_folder_of_a_killed_export_is_removed_by_the_next(indexed_ar
 def test_the_staging_folder_of_a_running_export_is_left_alone(indexed_archive, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    first = subprocess.Popen([NEWSARCHIVE, *export_args(indexed_archive, out / "first.tar.gz")],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [NEWSARCHIVE, *export_args(indexed_archive, out / "first.tar.gz")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     staging = staging_of(first, out)
     os.kill(first.pid, signal.SIGSTOP)  # still running, however long the second export takes
     try:

@@ -2,6 +2,7 @@
 is handed over, every message that never arrived counted and the run recorded incomplete,
 and workers and ingester that stop in one sentence when the server is gone for good — with
 the workers' WARC files, the second copy of everything, whole."""
+
 from __future__ import annotations
 
 import signal
@@ -54,9 +55,16 @@ class Worker:
         return text
 
     def capture(self, seq: int) -> str:
-        capture = Capture(url=f"http://127.0.0.1/{self.name}/{seq}", status=200, fetched_at=datetime.now(UTC),
-                          kind="other", size=1, warc_file="w.warc.gz", warc_offset=seq,
-                          warc_record_id=f"<urn:uuid:{uuid.uuid4()}>")
+        capture = Capture(
+            url=f"http://127.0.0.1/{self.name}/{seq}",
+            status=200,
+            fetched_at=datetime.now(UTC),
+            kind="other",
+            size=1,
+            warc_file="w.warc.gz",
+            warc_offset=seq,
+            warc_record_id=f"<urn:uuid:{uuid.uuid4()}>",
+        )
         return self.push("capture", seq, **capture_fields(capture))
 
     def done(self, seq: int) -> str:
@@ -107,8 +115,15 @@ def test_a_message_handed_over_twice_is_stored_once(crawl):
     assert run["status"] == "finished" and captures(store) == 1
     stats = figures(run)
     assert stats["newsarchive_messages_repeated"] == 1 and stats["newsarchive_messages_missing"] == 0
-    assert stats["workers"]["w"] | {"stats": None} == {"base_url": "http://127.0.0.1", "reason": "finished", "sent": 3,
-                                                       "stored": 3, "missing": 0, "repeated": 1, "stats": None}
+    assert stats["workers"]["w"] | {"stats": None} == {
+        "base_url": "http://127.0.0.1",
+        "reason": "finished",
+        "sent": 3,
+        "stored": 3,
+        "missing": 0,
+        "repeated": 1,
+        "stats": None,
+    }
 
 
 def test_numbers_skipped_are_counted_and_make_the_run_incomplete(crawl):
@@ -125,8 +140,10 @@ def test_numbers_skipped_are_counted_and_make_the_run_incomplete(crawl):
     drain(one)
     run = one.close()
     assert run["status"] == "incomplete"
-    assert run["note"] == ("2 messages the workers sent never reached the store (first: 2); what they carried is in "
-                           "those workers' WARC files, and `newsarchive import warc` on them stores it")
+    assert run["note"] == (
+        "2 messages the workers sent never reached the store (first: 2); what they carried is in "
+        "those workers' WARC files, and `newsarchive import warc` on them stores it"
+    )
     workers = figures(run)["workers"]
     assert (workers["first"]["sent"], workers["first"]["stored"], workers["first"]["missing"]) == (6, 4, 2)
     assert workers["second"]["missing"] == 0 and figures(run)["newsarchive_messages_missing"] == 2
@@ -177,9 +194,20 @@ class Crawl:
 
     def start(self, name: str, *arguments: str) -> subprocess.Popen:
         with open(self.folder / f"{name}.err", "w") as err:
-            process = subprocess.Popen([NEWSARCHIVE, *arguments, "--redis", self.redis_url, "--crawl-id",
-                                        self.crawl_id, "--redis-wait", self.wait],
-                                       stdout=subprocess.DEVNULL, stderr=err)
+            process = subprocess.Popen(
+                [
+                    NEWSARCHIVE,
+                    *arguments,
+                    "--redis",
+                    self.redis_url,
+                    "--crawl-id",
+                    self.crawl_id,
+                    "--redis-wait",
+                    self.wait,
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
         self.processes[name] = process
         return process
 
@@ -187,8 +215,9 @@ class Crawl:
         return self.start("ingester", "ingest", "--data-dir", str(self.folder / "store"))
 
     def worker(self, name: str, *pace: str) -> subprocess.Popen:
-        return self.start(name, "crawl", "--base-url", self.base, "--data-dir", str(self.folder / name),
-                          *(pace or SLOW_WORKER))
+        return self.start(
+            name, "crawl", "--base-url", self.base, "--data-dir", str(self.folder / name), *(pace or SLOW_WORKER)
+        )
 
     def err(self, name: str) -> str:
         return (self.folder / f"{name}.err").read_text()
@@ -235,8 +264,12 @@ def warc_record_ids(folder: Path) -> set[str]:
 
 
 def import_warc(store: Path, worker: Path) -> None:
-    result = subprocess.run([NEWSARCHIVE, "import", "warc", *map(str, warc_files(worker)), "--data-dir", str(store)],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [NEWSARCHIVE, "import", "warc", *map(str, warc_files(worker)), "--data-dir", str(store)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
 
 
@@ -271,9 +304,11 @@ def test_messages_a_redis_restart_loses_are_counted_and_the_warc_files_bring_the
         server.stop()
     said = [line for line in crawl.err("ingester").splitlines() if line.startswith("newsarchive:")]
     name = worker_name(crawl.processes["worker"].pid)
-    assert said == [f"newsarchive: Crawl run 1 is incomplete: {lost} messages the workers sent never reached the store "
-                    f"({name}: {lost}); what they carried is in those workers' WARC files, and `newsarchive import "
-                    "warc` on them stores it."], said
+    assert said == [
+        f"newsarchive: Crawl run 1 is incomplete: {lost} messages the workers sent never reached the store "
+        f"({name}: {lost}); what they carried is in those workers' WARC files, and `newsarchive import "
+        "warc` on them stores it."
+    ], said
     with Store(tmp_path / "store" / "archive.sqlite3") as archive:
         run = archive.run(1)
     assert run["status"] == "incomplete" and figures(run)["newsarchive_messages_missing"] == lost
@@ -291,8 +326,9 @@ def test_workers_and_ingester_stop_in_one_sentence_when_redis_is_gone_for_good(c
     client = redis.Redis(port=server.port)
     try:
         crawl.ingester()
-        wait_for(lambda: b'"ready": true' in (client.get(CrawlKeys("gone").ingester) or b""),
-                 "the ingester to get ready")
+        wait_for(
+            lambda: b'"ready": true' in (client.get(CrawlKeys("gone").ingester) or b""), "the ingester to get ready"
+        )
         crawl.worker("worker")
         wait_for(lambda: stored_captures(tmp_path / "store") > 20, "the crawl to get going")
         server.kill()
@@ -343,6 +379,6 @@ def test_articles_a_distributed_crawl_could_not_fetch_are_kept_and_asked_for_fir
         server.shutdown()
     log = [unquote(urlsplit(r["path"]).path) for r in site.requests[start:]]
     articles = [path for path in log if path in corpus.paths]
-    assert set(articles[:len(broken)]) == broken, "the missing articles are asked for first"
+    assert set(articles[: len(broken)]) == broken, "the missing articles are asked for first"
     with Store(tmp_path / "store" / "archive.sqlite3") as archive:
         assert archive.db.execute("SELECT count(*) FROM pending_articles").fetchone()[0] == 0

@@ -1,5 +1,6 @@
 """`newsarchive reparse` when things go wrong: a WARC file cut short, the process killed midway.
 Either way the store keeps every article it had, and a damaged capture's earlier records."""
+
 from __future__ import annotations
 
 import errno
@@ -48,16 +49,21 @@ def state(data: Path) -> dict:
         return {
             "counts": {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES},
             "records": {record["url"]: record for record in store.current_records()},
-            "revisions": sorted(tuple(row) for row in db.execute(
-                "SELECT a.url, r.number, r.content_hash, r.captured_at, r.capture_id, r.record FROM revisions r "
-                "JOIN articles a ON a.id = r.article_id")),
+            "revisions": sorted(
+                tuple(row)
+                for row in db.execute(
+                    "SELECT a.url, r.number, r.content_hash, r.captured_at, r.capture_id, r.record FROM revisions r "
+                    "JOIN articles a ON a.id = r.article_id"
+                )
+            ),
             "snapshots": [{k: v for k, v in s.items() if k != "id"} for s in store.snapshot_lists()],
         }
 
 
 def reparse(data: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([NEWSARCHIVE, "reparse", "--data-dir", str(data)], capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [NEWSARCHIVE, "reparse", "--data-dir", str(data)], capture_output=True, text=True, timeout=300
+    )
 
 
 def middle_file(data: Path) -> Path:
@@ -83,7 +89,9 @@ def test_a_warc_file_cut_short_is_skipped_and_its_articles_keep_their_records(cr
         rows = store.db.execute(
             "SELECT c.id, c.warc_offset, a.url FROM captures c LEFT JOIN article_captures ac ON ac.capture_id = c.id "
             "LEFT JOIN articles a ON a.id = ac.article_id WHERE c.warc_file = ? AND c.status = 200 "
-            f"AND c.kind IN ({','.join('?' * len(REPARSED_KINDS))})", (damaged_file.name, *REPARSED_KINDS)).fetchall()
+            f"AND c.kind IN ({','.join('?' * len(REPARSED_KINDS))})",
+            (damaged_file.name, *REPARSED_KINDS),
+        ).fetchall()
     damaged = [row for row in rows if ends[row["warc_offset"]] > cut]
     damaged_articles = {row["url"] for row in damaged if row["url"]}
     assert damaged_articles and len(damaged) < len(rows), "the cut falls among the file's article pages"
@@ -127,8 +135,9 @@ def test_a_reparse_killed_midway_leaves_the_store_as_it_was(crawled, tmp_path):
     aside = tmp_path / held.name
     held.rename(aside)
     os.mkfifo(held)
-    process = subprocess.Popen([NEWSARCHIVE, "reparse", "--data-dir", str(data)], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [NEWSARCHIVE, "reparse", "--data-dir", str(data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         wait_until_opening(held, process)
     finally:

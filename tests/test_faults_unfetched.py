@@ -1,6 +1,7 @@
 """Article pages a site cannot serve, however often they are asked for: the run still
 finishes, says how many articles it knows of are missing (its figures, exit status 3), keeps
 them in the store, and the next run asks for them before anything else."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -18,8 +19,12 @@ UNFETCHED_EXIT = 3
 
 
 def crawl(base: str, data: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([NEWSARCHIVE, "crawl", "--base-url", base, "--data-dir", str(data), *FAST],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [NEWSARCHIVE, "crawl", "--base-url", base, "--data-dir", str(data), *FAST],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def pending(data: Path) -> set[str]:
@@ -56,7 +61,7 @@ def test_articles_that_always_fail_are_counted_kept_and_asked_for_first_next_tim
     log = [unquote(urlsplit(r["path"]).path) for r in site.requests[start:]]
     assert log[0] == "/robots.txt"
     articles = [path for path in log[1:] if path in corpus.paths]
-    assert set(articles[:len(broken)]) == broken, "the missing articles are asked for first"
+    assert set(articles[: len(broken)]) == broken, "the missing articles are asked for first"
     assert pending(data) == set() and figures(last_run(data))["newsarchive_unfetched"] == 0
     with Store(data / "archive.sqlite3") as store:
         stored = {address_key(record["url"]) for record in store.current_records()}

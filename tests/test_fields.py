@@ -2,6 +2,7 @@
 them: every row is in the Whoosh schema, the index document, the hit, the export columns, the
 web parameters and the OpenAPI document exactly as the row says, and docs/record.schema.json
 is the schema the rows make."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -17,21 +18,37 @@ from search.export_rows import COLUMNS, csv_row, json_row
 from search.schema import CASELESS_FIELDS, FACETS, INDEXED, QUERY_FIELDS, SortKey, build_schema, date_text
 from search.service import HIT_FIELDS, Hit, SearchRequest, to_hit, validate
 
-WHOOSH_TYPES = {Indexed.TEXT: whoosh_fields.TEXT, Indexed.KEYWORDS: whoosh_fields.KEYWORD,
-                Indexed.ID: whoosh_fields.ID, Indexed.DATE: whoosh_fields.DATETIME,
-                Indexed.STORED: whoosh_fields.STORED, Indexed.SORT: SortKey}
+WHOOSH_TYPES = {
+    Indexed.TEXT: whoosh_fields.TEXT,
+    Indexed.KEYWORDS: whoosh_fields.KEYWORD,
+    Indexed.ID: whoosh_fields.ID,
+    Indexed.DATE: whoosh_fields.DATETIME,
+    Indexed.STORED: whoosh_fields.STORED,
+    Indexed.SORT: SortKey,
+}
 RECORD = Article(
-    url="https://www.phnompenhpost.com/business/rice-exports-rise", site="phnompenhpost.com", era="modern",
-    language="en", headline="Rice exports rise", standfirst="More rice left the country.",
-    authors=["May Kunmakara", "Post Staff"], byline="May Kunmakara and Post Staff",
-    published="2016-03-11T09:30:00+07:00", published_precision="minute", section="business", tags=["rice", "ASEAN"],
+    url="https://www.phnompenhpost.com/business/rice-exports-rise",
+    site="phnompenhpost.com",
+    era="modern",
+    language="en",
+    headline="Rice exports rise",
+    standfirst="More rice left the country.",
+    authors=["May Kunmakara", "Post Staff"],
+    byline="May Kunmakara and Post Staff",
+    published="2016-03-11T09:30:00+07:00",
+    published_precision="minute",
+    section="business",
+    tags=["rice", "ASEAN"],
     images=[Image("https://www.phnompenhpost.com/a.jpg", "A rice field.", "Heng Chivoan")],
-    body=["Exports rose.", "Prices fell."], word_count=4).to_dict()
+    body=["Exports rose.", "Prices fell."],
+    word_count=4,
+).to_dict()
 
 
 def test_the_record_schema_copy_is_current(repo_root):
-    assert (repo_root / RECORD_SCHEMA_COPY).read_text(encoding="utf-8") == record_schema_text(), \
+    assert (repo_root / RECORD_SCHEMA_COPY).read_text(encoding="utf-8") == record_schema_text(), (
         f"{RECORD_SCHEMA_COPY} is out of date: python -m archive.fields > {RECORD_SCHEMA_COPY}"
+    )
 
 
 def test_every_field_of_the_model_has_one_row_and_every_record_row_is_in_the_model():

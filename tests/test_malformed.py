@@ -3,6 +3,7 @@
 parse_page turns an exception of the parser into a `parser-error` warning, so "never raises"
 alone would pass a parser that broke on every page: each case says what is read and which
 warnings come, and no warning may be a parser error."""
+
 from __future__ import annotations
 
 import random
@@ -111,8 +112,10 @@ def test_declared_utf8_but_cp1252_bytes(pages):
 
 
 def test_missing_fields_are_warned_not_invented():
-    html = (b"<html><body><div class='single-article-header'><h2>Only a headline</h2></div>"
-            b"<div id='ArticleBody'></div></body></html>")
+    html = (
+        b"<html><body><div class='single-article-header'><h2>Only a headline</h2></div>"
+        b"<div id='ArticleBody'></div></body></html>"
+    )
     page = read_without_error(parse_page(html, URL, NOW))
     article = page.article
     assert article.headline == "Only a headline"

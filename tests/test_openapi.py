@@ -1,6 +1,7 @@
 """The OpenAPI document is valid, names every address the application answers, and every
 answer — to good requests and to garbage in each parameter — has a status, a media type and
 (for JSON) a body that the document declares."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,13 @@ from openapi_spec_validator import validate
 SEED = "https://www.phnompenhpost.com/national/rainsy-faces-defamation-charge-post-about-pms-likes"
 GARBAGE = ["", "x", "-1", "0", "(", '"', "\x00", "9" * 30, "2021-02-30", "published:[x TO y]", "%ZZ", "\u1780\u17d2"]
 GOOD = {
-    "/search": ["q=rice&section=national&sort=newest", "q=defamation&histogram=month&normalise=1", "page=3&size=7",
-                "q=tag:defamation&not-year=2024&more=author", 'q="rice exports" OR court&sort=most-viewed'],
+    "/search": [
+        "q=rice&section=national&sort=newest",
+        "q=defamation&histogram=month&normalise=1",
+        "page=3&size=7",
+        "q=tag:defamation&not-year=2024&more=author",
+        'q="rice exports" OR court&sort=most-viewed',
+    ],
     "/": [""],
     "/export.csv": ["q=court&page=2"],
     "/export.jsonl": ["q=defamation"],
@@ -114,5 +120,4 @@ def test_an_unknown_parameter_is_refused_everywhere(client, document, path_value
     for path in documented(document):
         for address in addresses(path, path_values):
             response = client.get(address + "?colour=red", headers={"Accept": "application/json"})
-            assert response.status_code == 400 and "Unknown parameter 'colour'" in response.get_json()["error"], \
-                address
+            assert response.status_code == 400 and "Unknown parameter 'colour'" in response.get_json()["error"], address

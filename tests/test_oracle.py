@@ -4,6 +4,7 @@ evaluation of each request over the store's current records and Most viewed snap
 Seeded requests go to the search service, `/search.json`, `newsarchive search --json` and both
 exports; every difference is collected and the test fails once with a readable list.
 """
+
 from __future__ import annotations
 
 import csv
@@ -58,15 +59,29 @@ def service(indexed_archive: Path) -> SearchService:
 
 def service_request(ask: Ask) -> SearchRequest:
     """The request as the search service takes it."""
-    return SearchRequest(query=ask.text, filters=ask.filters, excludes=ask.excludes, sort=ask.sort, page=ask.page,
-                         page_size=ask.page_size, histogram=ask.histogram)
+    return SearchRequest(
+        query=ask.text,
+        filters=ask.filters,
+        excludes=ask.excludes,
+        sort=ask.sort,
+        page=ask.page,
+        page_size=ask.page_size,
+        histogram=ask.histogram,
+    )
 
 
 def from_service(search: SearchService, ask: Ask) -> Got:
     """The service's answer, with the whole ranking (page after page) under relevance."""
     result = search.search(service_request(ask))
-    got = Got(result.total, result.page, result.page_size, result.pages, result.facets, result.histogram,
-              [asdict(hit) for hit in result.hits])
+    got = Got(
+        result.total,
+        result.page,
+        result.page_size,
+        result.pages,
+        result.facets,
+        result.histogram,
+        [asdict(hit) for hit in result.hits],
+    )
     if ask.sort == "relevance":
         got.ranking = []
         for page in range(1, -(-result.total // MAX_PAGE_SIZE) + 1):
@@ -85,8 +100,9 @@ def from_web(client: FlaskClient, ask: Ask) -> Got:
         got.ranking = []
         for page in range(1, -(-(got.total or 0) // MAX_PAGE_SIZE) + 1):
             whole = replace(ask, page=page, page_size=MAX_PAGE_SIZE)
-            got.ranking += [hit["url"] for hit in client.get("/search.json?" + urlencode(whole.web_params()))
-                            .get_json()["hits"]]
+            got.ranking += [
+                hit["url"] for hit in client.get("/search.json?" + urlencode(whole.web_params())).get_json()["hits"]
+            ]
     return got
 
 
@@ -98,15 +114,31 @@ def failed(ask: Ask, front: str, problem: Exception) -> Difference:
 def test_the_oracle_keeps_phrases_within_the_parts_of_an_article():
     """The oracle's own reading of a record: words of every part, names and tags included;
     phrases within one part; field values in any case; the date as printed."""
-    record = {"url": "u", "site": "s", "era": "drupal", "headline": "Kem Sokha launches national deal",
-              "body": ["It awaits approval from the National Assembly."], "authors": ["Meas Sokchea", "Ben Sokhean"],
-              "tags": ["Hun Sen", "ASEAN"], "images": [{"caption": "Members of the National Assembly meet.",
-                                                        "credit": "Photo supplied"}],
-              "published": "2020-01-01T00:30:00+07:00", "section": "national", "language": "en"}
+    record = {
+        "url": "u",
+        "site": "s",
+        "era": "drupal",
+        "headline": "Kem Sokha launches national deal",
+        "body": ["It awaits approval from the National Assembly."],
+        "authors": ["Meas Sokchea", "Ben Sokhean"],
+        "tags": ["Hun Sen", "ASEAN"],
+        "images": [{"caption": "Members of the National Assembly meet.", "credit": "Photo supplied"}],
+        "published": "2020-01-01T00:30:00+07:00",
+        "section": "national",
+        "language": "en",
+    }
     oracle = Oracle([record])
-    for text, count in [('"national assembly"', 1), ('"national assembly member"', 0), ('"deal kem sokha"', 0),
-                        ("sokchea", 1), ('"meas sokchea"', 1), ('"sokchea ben"', 0), ('"sen asean"', 0),
-                        ("supplied", 1), ('"hun sen"', 1)]:
+    for text, count in [
+        ('"national assembly"', 1),
+        ('"national assembly member"', 0),
+        ('"deal kem sokha"', 0),
+        ("sokchea", 1),
+        ('"meas sokchea"', 1),
+        ('"sokchea ben"', 0),
+        ('"sen asean"', 0),
+        ("supplied", 1),
+        ('"hun sen"', 1),
+    ]:
         node = Phrase(text.strip('"')) if text.startswith('"') else Word(text)
         assert len(oracle.docs(node)) == count, text
     assert oracle.docs(FieldValue("author", "MEAS SOKCHEA")) == oracle.docs(FieldValue("tag", "asean")) == {0}
@@ -133,8 +165,9 @@ def test_the_requests_cover_the_query_language(oracle: Oracle):
     assert found >= 0.6 * len(asked), f"only {found} of {len(asked)} requests find anything"
 
 
-def differences(oracle: Oracle, seed: int, count: int, front: str, answer: Callable[[Ask], Got],
-                histogram: bool = False) -> list[Difference]:
+def differences(
+    oracle: Oracle, seed: int, count: int, front: str, answer: Callable[[Ask], Got], histogram: bool = False
+) -> list[Difference]:
     """Every way `answer` (one front-end) differs from the oracle over `count` seeded requests."""
     requests, problems = Requests(oracle, seed), []
     for _ in range(count):
@@ -156,8 +189,9 @@ def test_the_search_service_answers_as_the_oracle(oracle: Oracle, service: Searc
 
 
 def test_search_json_answers_as_the_oracle(oracle: Oracle, client: FlaskClient):
-    problems = differences(oracle, SEED + 1, WEB_REQUESTS, "/search.json", lambda ask: from_web(client, ask),
-                           histogram=True)
+    problems = differences(
+        oracle, SEED + 1, WEB_REQUESTS, "/search.json", lambda ask: from_web(client, ask), histogram=True
+    )
     assert not problems, report(problems, WEB_REQUESTS)
 
 
@@ -167,9 +201,14 @@ def test_the_command_line_answers_as_the_oracle(oracle: Oracle, indexed_archive:
     running = []
     for ask in asked:
         ask.histogram = ask.histogram or "year"
-        running.append(subprocess.Popen([NEWSARCHIVE, "search", *ask.cli_args(), "--index-dir",
-                                         str(indexed_archive / "index")], stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True))
+        running.append(
+            subprocess.Popen(
+                [NEWSARCHIVE, "search", *ask.cli_args(), "--index-dir", str(indexed_archive / "index")],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
     problems = []
     for ask, process in zip(asked, running, strict=True):
         out, err = process.communicate(timeout=120)
@@ -200,8 +239,9 @@ def test_exports_are_the_whole_result_set_in_order(oracle: Oracle, client: Flask
                 rows = table[1:]
             else:
                 rows = [json.loads(line) for line in text.splitlines() if line]
-            problems += compare_export(ask, expected, response.headers.get("X-Archive-Count"), rows, form,
-                                       oracle.by_url)
+            problems += compare_export(
+                ask, expected, response.headers.get("X-Archive-Count"), rows, form, oracle.by_url
+            )
     assert not problems, report(problems, EXPORT_REQUESTS)
 
 
@@ -234,10 +274,15 @@ def test_undated_and_simultaneous_articles_sort_as_the_oracle_says(small_archive
     the same moment, and every tie of every sort, go by URL."""
     small, search = small_archive
     requests = Requests(small, SEED + 4)
-    asked = [Ask(sort=sort, page=page, page_size=7, histogram="year") for sort in ("newest", "oldest", "most-viewed",
-                                                                                    "relevance") for page in (1, 2, 8)]
-    asked += [Ask(Without(None, Published(high="2100-01-01")), sort="oldest", page_size=20),
-              Ask(Published(low="1990-01-01"), sort="newest", page_size=100, histogram="month")]
+    asked = [
+        Ask(sort=sort, page=page, page_size=7, histogram="year")
+        for sort in ("newest", "oldest", "most-viewed", "relevance")
+        for page in (1, 2, 8)
+    ]
+    asked += [
+        Ask(Without(None, Published(high="2100-01-01")), sort="oldest", page_size=20),
+        Ask(Published(low="1990-01-01"), sort="newest", page_size=100, histogram="month"),
+    ]
     asked += [requests() for _ in range(SMALL_REQUESTS)]
     problems = []
     for ask in asked:

@@ -1,4 +1,5 @@
 """Every article of the sample site, fetched over HTTP and parsed, against the ground truth."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -33,8 +34,18 @@ def test_the_site_is_big_enough_and_covers_every_era_and_hard_case(parsed):
     eras = Counter(a.era for a in articles)
     assert min(eras[e] for e in ("joomla", "drupal", "modern")) >= 30, eras
     flags = Counter(flag for a in articles for flag in a.flags)
-    for flag in ("no-body", "truncated", "wrong-charset", "script-in-text", "br-paragraphs", "caps",
-                 "entities", "related", "inline-related", "ads"):
+    for flag in (
+        "no-body",
+        "truncated",
+        "wrong-charset",
+        "script-in-text",
+        "br-paragraphs",
+        "caps",
+        "entities",
+        "related",
+        "inline-related",
+        "ads",
+    ):
         assert flags[flag] >= 2, f"{flag} appears {flags[flag]} times"
     assert {len(a.authors) for a in articles} >= {0, 1, 2, 3}
     assert any(a.authors == ["Post Staff"] for a in articles)
@@ -42,15 +53,34 @@ def test_the_site_is_big_enough_and_covers_every_era_and_hard_case(parsed):
     assert sum(a.updated is not None for a in articles) >= 10
     assert sum(a.language == "km" for a in articles) >= 5
     credits = {image.credit for a in articles for image in a.images}
-    assert credits >= {"Photo supplied", "Post staff", "Heng Chivoan", "Khem Sovannara/AFP", "Mey Kimlay",
-                       "PHOTO SUPPLIED", "S. Sok", None}
+    assert credits >= {
+        "Photo supplied",
+        "Post staff",
+        "Heng Chivoan",
+        "Khem Sovannara/AFP",
+        "Mey Kimlay",
+        "PHOTO SUPPLIED",
+        "S. Sok",
+        None,
+    }
     assert sum(bool(a.original.kinds) for a in articles) >= 10
     assert flags["loose-text"] >= 5
     assert any(a.section.slug == "lift/lift-news" for a in articles)
 
 
-RARE_AND_HARD = ("no-body", "truncated", "wrong-charset", "script-in-text", "br-paragraphs", "loose-text", "caps",
-                 "entities", "related", "inline-related", "ads")
+RARE_AND_HARD = (
+    "no-body",
+    "truncated",
+    "wrong-charset",
+    "script-in-text",
+    "br-paragraphs",
+    "loose-text",
+    "caps",
+    "entities",
+    "related",
+    "inline-related",
+    "ads",
+)
 
 
 @pytest.mark.parametrize("flag", RARE_AND_HARD)
@@ -80,8 +110,7 @@ def test_field_is_exact_on_99_percent_of_articles(parsed, truth, field):
 
 @pytest.mark.parametrize("field", OTHER_FIELDS)
 def test_other_fields_match(parsed, truth, field):
-    wrong = [article.url for article, page in parsed
-             if getattr(page.article, field) != truth[article.url][field]]
+    wrong = [article.url for article, page in parsed if getattr(page.article, field) != truth[article.url][field]]
     assert len(wrong) <= 0.01 * len(parsed), wrong[:10]
 
 
@@ -95,8 +124,16 @@ def test_body_token_f1_averages_at_least_0_99(parsed, truth):
 def test_no_boilerplate_or_caption_in_any_body(parsed):
     for article, page in parsed:
         body = " ".join(page.article.body)
-        for marker in ("Advertisement", "READ MORE", "Related articles", "To contact the reporter",
-                       "adsbygoogle", "Twitter", "Most viewed", "MOST VIEWED"):
+        for marker in (
+            "Advertisement",
+            "READ MORE",
+            "Related articles",
+            "To contact the reporter",
+            "adsbygoogle",
+            "Twitter",
+            "Most viewed",
+            "MOST VIEWED",
+        ):
             assert marker not in body, (article.url, marker)
         for image in article.images:
             if image.caption:

@@ -2,6 +2,7 @@
 and silence for as long as a 429 or 503 answer's Retry-After asks. Each check runs with the
 settings a user types to crawl the local replica quickly, and again with AutoThrottle or
 retries switched off, since neither of those may take politeness with it."""
+
 from __future__ import annotations
 
 import itertools
@@ -44,8 +45,18 @@ def test_robots_disallow_and_crawl_delay_are_obeyed(tmp_path, switches):
     whether AutoThrottle or retries are on or off, with four requests allowed in flight."""
     site, server, base = serve(Corpus(SiteConfig(seed=8, count=12)), crawl_delay=CRAWL_DELAY)
     try:
-        crawl(base, tmp_path / "data", *USER, "--sections", "national", "--max-articles", "4",
-              "--urls", "/print/100001,/search/node/rice", *switches)
+        crawl(
+            base,
+            tmp_path / "data",
+            *USER,
+            "--sections",
+            "national",
+            "--max-articles",
+            "4",
+            "--urls",
+            "/print/100001,/search/node/rice",
+            *switches,
+        )
     finally:
         server.shutdown()
     paths = [r["path"] for r in site.requests]
@@ -65,8 +76,16 @@ def crawl_a_failing_site(tmp_path, crawl_delay: float, *options: str) -> list[di
     site, server, base = serve(corpus, crawl_delay=crawl_delay, faults=Faults(error_rate=0.5, retry_after=RETRY_AFTER))
     try:
         # with retries off, a page that failed once is not fetched in this run: exit 3 says so
-        crawl(base, tmp_path / "data", "--discover", "home", "--max-articles", "4", *options,
-              allowed=(0, 3) if "RETRY_ENABLED=False" in options else (0,))
+        crawl(
+            base,
+            tmp_path / "data",
+            "--discover",
+            "home",
+            "--max-articles",
+            "4",
+            *options,
+            allowed=(0, 3) if "RETRY_ENABLED=False" in options else (0,),
+        )
     finally:
         server.shutdown()
     return site.requests
@@ -78,8 +97,11 @@ def assert_quiet_after_each_backoff(log: list[dict]) -> list[str]:
     backoffs = [k for k, r in enumerate(log) if r["status"] in BACKOFF_STATUSES]
     assert backoffs
     for k in backoffs:
-        early = [(r["path"], round(r["time"] - log[k]["time"], 3)) for r in log[k + 1:]
-                 if r["time"] - log[k]["time"] < RETRY_AFTER]
+        early = [
+            (r["path"], round(r["time"] - log[k]["time"], 3))
+            for r in log[k + 1 :]
+            if r["time"] - log[k]["time"] < RETRY_AFTER
+        ]
         assert not early, f"asked during the pause after {log[k]['status']} on {log[k]['path']}: {early}"
     return [log[k]["path"] for k in backoffs]
 
@@ -100,8 +122,7 @@ def test_retry_after_is_honoured(tmp_path, switches):
 def test_retry_after_is_honoured_with_no_delay_at_all(tmp_path):
     """With no Crawl-delay, no --delay and AutoThrottle off the downloader spaces nothing,
     so the pause rests on holding each request back before it reaches the downloader."""
-    log = crawl_a_failing_site(tmp_path, 0.0, "--delay", "0", "--concurrency", "1", "-s",
-                               "AUTOTHROTTLE_ENABLED=False")
+    log = crawl_a_failing_site(tmp_path, 0.0, "--delay", "0", "--concurrency", "1", "-s", "AUTOTHROTTLE_ENABLED=False")
     assert_quiet_after_each_backoff(log)
 
 
@@ -132,7 +153,7 @@ def test_challenged_pages_are_asked_again_after_a_pause_and_none_is_lost(tmp_pat
     assert not [path for path in challenged if last_answer[path] == 403], "every challenged page is asked again"
     for k, answer in enumerate(log):
         if answer["status"] == 403:
-            again = next(r for r in log[k + 1:] if r["path"] == answer["path"])
+            again = next(r for r in log[k + 1 :] if r["path"] == answer["path"])
             assert again["time"] - answer["time"] >= 1.0 - LOG_SLACK, "asked again only after a pause"
     write_truth(corpus, corpus.config.end, tmp_path / "truth")
     expected = {json.loads(line)["url"] for line in (tmp_path / "truth" / "articles.jsonl").read_text().splitlines()}
@@ -140,8 +161,14 @@ def test_challenged_pages_are_asked_again_after_a_pause_and_none_is_lost(tmp_pat
         assert {record["url"] for record in store.current_records()} == expected
 
 
-@pytest.mark.parametrize("switched_off", [{"AUTOTHROTTLE_ENABLED": False}, {"RETRY_ENABLED": False},
-                                          {"AUTOTHROTTLE_ENABLED": False, "RETRY_ENABLED": False}])
+@pytest.mark.parametrize(
+    "switched_off",
+    [
+        {"AUTOTHROTTLE_ENABLED": False},
+        {"RETRY_ENABLED": False},
+        {"AUTOTHROTTLE_ENABLED": False, "RETRY_ENABLED": False},
+    ],
+)
 def test_the_floor_and_the_pause_answer_only_to_their_own_switches(switched_off):
     """Turning AutoThrottle or Retry off leaves the Crawl-delay floor and the Retry-After pause
     in the crawl; each goes only when its own setting says so."""
@@ -166,8 +193,11 @@ def politeness_components(settings: dict) -> set[type]:
     from crawler import settings as project
     from crawler.politeness import CrawlDelayFloor, RetryAfterPause
 
-    crawler = get_crawler(settings_dict={**{name: getattr(project, name) for name in dir(project) if name.isupper()},
-                                         **settings})
-    loaded = [*ExtensionManager.from_crawler(crawler).middlewares,
-              *DownloaderMiddlewareManager.from_crawler(crawler).middlewares]
+    crawler = get_crawler(
+        settings_dict={**{name: getattr(project, name) for name in dir(project) if name.isupper()}, **settings}
+    )
+    loaded = [
+        *ExtensionManager.from_crawler(crawler).middlewares,
+        *DownloaderMiddlewareManager.from_crawler(crawler).middlewares,
+    ]
     return {type(component) for component in loaded} & {CrawlDelayFloor, RetryAfterPause}

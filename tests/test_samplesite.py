@@ -1,4 +1,5 @@
 """The replica's HTTP behaviour, checked over real HTTP on 127.0.0.1."""
+
 from __future__ import annotations
 
 import http.client
@@ -96,8 +97,7 @@ def test_old_urls_redirect_to_the_canonical_ones(site, corpus):
 
 
 def test_khmer_articles_live_at_percent_encoded_khmer_urls(site, corpus):
-    khmer = next(corpus.article(i) for i in corpus.newest_first(site.clock.now())
-                 if corpus.article(i).language == "km")
+    khmer = next(corpus.article(i) for i in corpus.newest_first(site.clock.now()) if corpus.article(i).language == "km")
     status, _, body = get(site.base + quote(khmer.path))
     assert status == 200 and "%E1%9E" in quote(khmer.path)
     assert parse_page(body, site.base + quote(khmer.path), site.clock.now()).article.language == "km"
@@ -121,17 +121,26 @@ def test_conditional_get_answers_304_until_the_page_changes(site, corpus):
         site.clock.set(corpus.config.end)
 
 
-@pytest.mark.parametrize("target, status", [
-    ("/national?page=%C2%B2", 404), ("/national?page=%D9%A3", 404), ("/sitemap.xml?page=", 404),
-    ("/sitemap.xml?page=%C2%B2", 404), ("/national?page=0&x=1", 200), ("/%ZZ", 404), ("/" + "a" * 5000, 404),
-])
+@pytest.mark.parametrize(
+    "target, status",
+    [
+        ("/national?page=%C2%B2", 404),
+        ("/national?page=%D9%A3", 404),
+        ("/sitemap.xml?page=", 404),
+        ("/sitemap.xml?page=%C2%B2", 404),
+        ("/national?page=0&x=1", 200),
+        ("/%ZZ", 404),
+        ("/" + "a" * 5000, 404),
+    ],
+)
 def test_odd_addresses_get_a_clean_answer(site, target, status):
     assert get(site.base + target)[0] == status
 
 
 def test_a_double_trailing_slash_redirects_once(site, corpus):
-    late = next(corpus.article(i) for i in corpus.newest_first(site.clock.now())
-                if corpus.article(i).path.endswith("/"))
+    late = next(
+        corpus.article(i) for i in corpus.newest_first(site.clock.now()) if corpus.article(i).path.endswith("/")
+    )
     status, headers, _ = get(site.base + quote(late.path) + "/")
     assert status == 301 and headers["Location"] == quote(late.path)
     drupal = next(corpus.article(i) for i in corpus.newest_first(site.clock.now()) if corpus.article(i).era == "drupal")
@@ -206,8 +215,9 @@ def test_an_anti_bot_challenge_answers_403_then_lets_through(corpus):
 
 
 def test_dropped_connections_and_slow_answers(corpus):
-    site = SampleSite(corpus, SiteClock(corpus.config.end),
-                      faults=Faults(drop_rate=1.0, slow_rate=1.0, slow_seconds=0.3))
+    site = SampleSite(
+        corpus, SiteClock(corpus.config.end), faults=Faults(drop_rate=1.0, slow_rate=1.0, slow_seconds=0.3)
+    )
     server, base = start_in_thread(site)
     port = server.server_address[1]
     path = quote(corpus.path(corpus.newest_first(corpus.config.end)[1]))
@@ -242,8 +252,9 @@ def test_same_seed_same_site_other_seed_other_site(corpus):
     end = corpus.config.end
     for i in (0, 150, 399):
         assert render_article(again, again.article(i), end) == render_article(corpus, corpus.article(i), end)
-    assert [other.article(i).original.headline for i in range(20)] != \
-        [corpus.article(i).original.headline for i in range(20)]
+    assert [other.article(i).original.headline for i in range(20)] != [
+        corpus.article(i).original.headline for i in range(20)
+    ]
 
 
 def test_a_static_copy_answers_like_the_live_site(tmp_path):
@@ -259,9 +270,22 @@ def test_a_static_copy_answers_like_the_live_site(tmp_path):
         khmer = next(small.path(i) for i in small.newest_first(end) if small.article(i).language == "km")
         late = next(small.path(i) for i in small.newest_first(end) if small.path(i).endswith("/"))
         nid = small.article(small.newest_first(end)[0]).nid
-        for target in ("/sitemap.xml", "/sitemap.xml?page=1", "/national?page=0", "/national", "/national?page=00",
-                       "/national?page=0&x=1", "/rss", "/rss.xml", "/rss/business.xml", "/robots.txt",
-                       quote(khmer).lower(), quote(late.rstrip("/")), f"/node/{nid}", "/images/stories/a.jpg"):
+        for target in (
+            "/sitemap.xml",
+            "/sitemap.xml?page=1",
+            "/national?page=0",
+            "/national",
+            "/national?page=00",
+            "/national?page=0&x=1",
+            "/rss",
+            "/rss.xml",
+            "/rss/business.xml",
+            "/robots.txt",
+            quote(khmer).lower(),
+            quote(late.rstrip("/")),
+            f"/node/{nid}",
+            "/images/stories/a.jpg",
+        ):
             static_answer, live_answer = get(static_base + target), get(live_base + target)
             assert static_answer[0] == live_answer[0] and static_answer[2] == live_answer[2], target
         path = quote(small.path(small.newest_first(end)[0]))
@@ -285,8 +309,7 @@ print(len(big.order), big.article.cache_info().currsize, resource.getrusage(reso
 
 
 def test_a_site_of_100000_articles_is_served_without_holding_them_all(repo_root):
-    result = subprocess.run([sys.executable, "-c", BIG_SITE], cwd=repo_root, capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run([sys.executable, "-c", BIG_SITE], cwd=repo_root, capture_output=True, text=True, check=True)
     articles, cached, peak_kib = map(int, result.stdout.split())
     assert articles == 100_007
     assert cached <= 4096
@@ -294,9 +317,11 @@ def test_a_site_of_100000_articles_is_served_without_holding_them_all(repo_root)
 
 
 def test_a_sidebar_stays_the_same_all_window_even_when_an_article_in_it_is_edited(corpus):
-    moment = next(a.updated for a in map(corpus.article, corpus.order)
-                  if a.revised and a.id in corpus.most_viewed(a.updated)
-                  and corpus.window(a.updated)[0] < a.updated)
+    moment = next(
+        a.updated
+        for a in map(corpus.article, corpus.order)
+        if a.revised and a.id in corpus.most_viewed(a.updated) and corpus.window(a.updated)[0] < a.updated
+    )
     start, end = corpus.window(moment)
     clock = SiteClock(start)
     server, base = start_in_thread(SampleSite(corpus, clock))
@@ -310,5 +335,6 @@ def test_a_sidebar_stays_the_same_all_window_even_when_an_article_in_it_is_edite
         server.shutdown()
     truth = corpus.most_viewed_truth(moment)["entries"]
     for snapshot in seen:
-        assert [(e.rank, e.url, e.title, e.teaser) for e in snapshot.entries] == \
-            [(e["rank"], e["url"], e["title"], e["teaser"]) for e in truth]
+        assert [(e.rank, e.url, e.title, e.teaser) for e in snapshot.entries] == [
+            (e["rank"], e["url"], e["title"], e["teaser"]) for e in truth
+        ]

@@ -1,6 +1,7 @@
 """Scheduled crawls, run as a user runs them (`newsarchive schedule`) against the sample site
 on 127.0.0.1 with its clock moving: runs on time, never overlapping, folded when missed,
 stopped cleanly by SIGTERM, not blocked by a killed run, and a redesign of the site flagged."""
+
 from __future__ import annotations
 
 import itertools
@@ -50,8 +51,7 @@ def moving_site(corpus):
 
 def write_schedule(folder: Path, base: str, jobs: str) -> Path:
     path = folder / "schedule.toml"
-    path.write_text(f'[site]\nbase_url = "{base}"\n\n[crawl]\ndelay = 0\nconcurrency = 8\n\n{jobs}',
-                    encoding="utf-8")
+    path.write_text(f'[site]\nbase_url = "{base}"\n\n[crawl]\ndelay = 0\nconcurrency = 8\n\n{jobs}', encoding="utf-8")
     return path
 
 
@@ -59,9 +59,20 @@ def write_schedule(folder: Path, base: str, jobs: str) -> Path:
 def scheduler(folder: Path, config: Path) -> Iterator[subprocess.Popen]:
     """`newsarchive schedule` as a background process; killed if a test leaves it running."""
     log = (folder / "scheduler.log").open("wb")
-    process = subprocess.Popen([NEWSARCHIVE, "schedule", "--config", str(config), "--data-dir",
-                                str(folder / "data"), "--index-dir", str(folder / "index")],
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            NEWSARCHIVE,
+            "schedule",
+            "--config",
+            str(config),
+            "--data-dir",
+            str(folder / "data"),
+            "--index-dir",
+            str(folder / "index"),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         yield process
     finally:
@@ -72,15 +83,27 @@ def scheduler(folder: Path, config: Path) -> Iterator[subprocess.Popen]:
 
 
 def run_once(folder: Path, config: Path, job: str) -> subprocess.CompletedProcess:
-    return subprocess.run([NEWSARCHIVE, "schedule", "--config", str(config), "--data-dir", str(folder / "data"),
-                           "--index-dir", str(folder / "index"), "--run", job],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [
+            NEWSARCHIVE,
+            "schedule",
+            "--config",
+            str(config),
+            "--data-dir",
+            str(folder / "data"),
+            "--index-dir",
+            str(folder / "index"),
+            "--run",
+            job,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def runs(folder: Path, job: str) -> list[sqlite3.Row]:
     return crawl_runs(folder / "data", job)
-
-
 
 
 def moment(text: str) -> datetime:
@@ -88,11 +111,14 @@ def moment(text: str) -> datetime:
 
 
 def test_most_viewed_snapshots_are_taken_on_schedule(moving_site, corpus, tmp_path):
-    config = write_schedule(tmp_path, moving_site.base,
-                            '[jobs.most-viewed]\ninterval = { seconds = 3 }\ndiscover = ["home"]\n')
+    config = write_schedule(
+        tmp_path, moving_site.base, '[jobs.most-viewed]\ninterval = { seconds = 3 }\ndiscover = ["home"]\n'
+    )
     with scheduler(tmp_path, config) as process:
-        wait_for(lambda: len([r for r in runs(tmp_path, "most-viewed") if r["indexed"] is not None]) >= 5,
-                 "five runs of the most-viewed job, crawled, stored and indexed")
+        wait_for(
+            lambda: len([r for r in runs(tmp_path, "most-viewed") if r["indexed"] is not None]) >= 5,
+            "five runs of the most-viewed job, crawled, stored and indexed",
+        )
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0
     done = [r for r in runs(tmp_path, "most-viewed") if r["indexed"] is not None]
@@ -102,17 +128,25 @@ def test_most_viewed_snapshots_are_taken_on_schedule(moving_site, corpus, tmp_pa
     assert all(1.5 <= gap <= 4.5 for gap in gaps), gaps  # every 3 s, give or take a process start
 
     db = sqlite3.connect(tmp_path / "data" / "archive.sqlite3")
-    homes = db.execute("SELECT c.run_id, c.fetched_at FROM captures c WHERE c.kind = 'listing' AND c.status = 200 "
-                       "ORDER BY c.id").fetchall()
+    homes = db.execute(
+        "SELECT c.run_id, c.fetched_at FROM captures c WHERE c.kind = 'listing' AND c.status = 200 ORDER BY c.id"
+    ).fetchall()
     assert sorted({run for run, _ in homes}) == sorted(r["id"] for r in runs(tmp_path, "most-viewed"))
     snapshots = db.execute("SELECT id, first_seen, last_seen FROM snapshots ORDER BY first_seen").fetchall()
-    stored = {sid: [tuple(e) for e in db.execute(
-        "SELECT rank, url, title FROM snapshot_entries WHERE snapshot_id = ? ORDER BY rank", (sid,))]
-        for sid, _, _ in snapshots}
+    stored = {
+        sid: [
+            tuple(e)
+            for e in db.execute(
+                "SELECT rank, url, title FROM snapshot_entries WHERE snapshot_id = ? ORDER BY rank", (sid,)
+            )
+        ]
+        for sid, _, _ in snapshots
+    }
 
     def truth_at(wall: datetime) -> list[tuple]:
-        return [(e["rank"], e["url"], e["title"])
-                for e in corpus.most_viewed_truth(moving_site.site_time(wall))["entries"]]
+        return [
+            (e["rank"], e["url"], e["title"]) for e in corpus.most_viewed_truth(moving_site.site_time(wall))["entries"]
+        ]
 
     seen_lists = []
     for _, fetched in homes:
@@ -128,17 +162,22 @@ def test_most_viewed_snapshots_are_taken_on_schedule(moving_site, corpus, tmp_pa
 
 def test_a_slow_run_never_overlaps_and_missed_times_fold_into_it(moving_site, tmp_path):
     # 1.5 s between requests makes each run outlast several 1-second due times
-    config = write_schedule(tmp_path, moving_site.base,
-                            '[jobs.front]\ninterval = { seconds = 1 }\ndiscover = ["home"]\ndelay = 1.5\n'
-                            'concurrency = 1\nmax_articles = 1\nindex = false\n')
+    config = write_schedule(
+        tmp_path,
+        moving_site.base,
+        '[jobs.front]\ninterval = { seconds = 1 }\ndiscover = ["home"]\ndelay = 1.5\n'
+        "concurrency = 1\nmax_articles = 1\nindex = false\n",
+    )
     with scheduler(tmp_path, config) as process:
-        running = wait_for(lambda: [r for r in runs(tmp_path, "front") if r["status"] == "running"],
-                           "a run in progress")
+        running = wait_for(
+            lambda: [r for r in runs(tmp_path, "front") if r["status"] == "running"], "a run in progress"
+        )
         other = run_once(tmp_path, config, "front")  # cron or a second scheduler firing meanwhile
         assert other.returncode == 0
         assert "skipped" in other.stdout and "still holds the job's lock" in other.stdout
-        wait_for(lambda: len([r for r in runs(tmp_path, "front") if r["status"] == "finished"]) >= 3,
-                 "three finished runs")
+        wait_for(
+            lambda: len([r for r in runs(tmp_path, "front") if r["status"] == "finished"]) >= 3, "three finished runs"
+        )
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0
     done = runs(tmp_path, "front")
@@ -155,8 +194,11 @@ def test_a_slow_run_never_overlaps_and_missed_times_fold_into_it(moving_site, tm
 
 def test_missed_due_times_while_stopped_make_one_run(moving_site, tmp_path):
     interval = timedelta(seconds=2)
-    config = write_schedule(tmp_path, moving_site.base,
-                            '[jobs.most-viewed]\ninterval = { seconds = 2 }\ndiscover = ["home"]\nindex = false\n')
+    config = write_schedule(
+        tmp_path,
+        moving_site.base,
+        '[jobs.most-viewed]\ninterval = { seconds = 2 }\ndiscover = ["home"]\nindex = false\n',
+    )
     assert run_once(tmp_path, config, "most-viewed").returncode == 0
     time.sleep(7)  # three due times pass with no scheduler
     with scheduler(tmp_path, config) as process:
@@ -180,14 +222,16 @@ def test_missed_due_times_while_stopped_make_one_run(moving_site, tmp_path):
     assert missed <= state["jobs"]["most-viewed"]["folded"], (steps, state)  # a longer gap: due times folded
 
 
-SLOW_DEEP_CRAWL = '[jobs.deep]\ninterval = { seconds = 1 }\ndelay = 0.3\nconcurrency = 1\n'
+SLOW_DEEP_CRAWL = "[jobs.deep]\ninterval = { seconds = 1 }\ndelay = 0.3\nconcurrency = 1\n"
 
 
 def test_sigterm_stops_after_the_current_step(moving_site, tmp_path):
     config = write_schedule(tmp_path, moving_site.base, SLOW_DEEP_CRAWL)
     with scheduler(tmp_path, config) as process:
-        wait_for(lambda: [r for r in runs(tmp_path, "deep") if r["status"] == "running" and r["pages"] >= 5],
-                 "a deep crawl under way")
+        wait_for(
+            lambda: [r for r in runs(tmp_path, "deep") if r["status"] == "running" and r["pages"] >= 5],
+            "a deep crawl under way",
+        )
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0
     log = (tmp_path / "scheduler.log").read_text()
@@ -206,8 +250,10 @@ def test_sigterm_stops_after_the_current_step(moving_site, tmp_path):
 def test_a_killed_run_does_not_hold_the_job_forever(moving_site, tmp_path):
     config = write_schedule(tmp_path, moving_site.base, SLOW_DEEP_CRAWL)
     with scheduler(tmp_path, config) as process:
-        (run,) = wait_for(lambda: [r for r in runs(tmp_path, "deep") if r["status"] == "running" and r["pages"] >= 3],
-                          "a deep crawl under way")
+        (run,) = wait_for(
+            lambda: [r for r in runs(tmp_path, "deep") if r["status"] == "running" and r["pages"] >= 3],
+            "a deep crawl under way",
+        )
         process.kill()  # the scheduler and its crawl die without a word
         os.kill(run["pid"], signal.SIGKILL)
         process.wait()
@@ -226,8 +272,11 @@ def test_a_redesign_of_the_site_is_flagged(corpus, tmp_path):
 
     site = MovingSite(corpus, datetime(2025, 6, 1, 12, tzinfo=corpus.config.end.tzinfo), speed=0)
     try:
-        config = write_schedule(tmp_path, site.base, '[jobs.front]\ncron = "5 * * * *"\n'
-                                'discover = ["home", "listings", "feeds"]\nlisting_pages = 1\n')
+        config = write_schedule(
+            tmp_path,
+            site.base,
+            '[jobs.front]\ncron = "5 * * * *"\ndiscover = ["home", "listings", "feeds"]\nlisting_pages = 1\n',
+        )
         for _ in range(2):
             assert run_once(tmp_path, config, "front").returncode == 0
         site.site.redesign = True  # the current templates change their class names
@@ -239,35 +288,60 @@ def test_a_redesign_of_the_site_is_flagged(corpus, tmp_path):
     assert json.loads(first["flags"]) == [] and json.loads(second["flags"]) == []
     flags = json.loads(redesigned["flags"])
     assert any("fewer" in flag and "listings" in flag for flag in flags)
-    assert {field for field in ("body", "date", "author") if any(f"had no {field}" in flag for flag in flags)} == \
-        {"body", "date", "author"}
+    assert {field for field in ("body", "date", "author") if any(f"had no {field}" in flag for flag in flags)} == {
+        "body",
+        "date",
+        "author",
+    }
 
     client = create_app(tmp_path / "index", tmp_path / "data").test_client()
     status = client.get("/status.json").get_json()
     assert [run["id"] for run in status["flagged"]] == [redesigned["id"]]
     (job,) = status["jobs"]
-    assert job["name"] == "front" and [run["id"] for run in job["runs"]] == [redesigned["id"], second["id"],
-                                                                              first["id"]]
+    assert job["name"] == "front" and [run["id"] for run in job["runs"]] == [
+        redesigned["id"],
+        second["id"],
+        first["id"],
+    ]
     page = client.get("/status").get_data(as_text=True)
     assert "Likely site redesign" in page and flags[0].split(":")[0] in page
     found = [json.loads(run["stats"])["newsarchive_listed"] for run in (first, second, redesigned)]
     assert found[2] < 0.7 * min(found[:2])  # the drop, drawn as the job's bars
-    assert all(f"<title>run {run['id']}: {count}</title>" in page
-               for run, count in zip((first, second, redesigned), found, strict=True))
+    assert all(
+        f"<title>run {run['id']}: {count}</title>" in page
+        for run, count in zip((first, second, redesigned), found, strict=True)
+    )
 
 
 def test_the_status_page_shows_jobs_next_runs_and_failures(moving_site, tmp_path):
     from web import create_app
 
-    config = write_schedule(tmp_path, moving_site.base,
-                            '[jobs.most-viewed]\ninterval = { seconds = 2 }\ndiscover = ["home"]\n\n'
-                            '[jobs.broken]\ncron = "0 0 1 1 *"\n')
+    config = write_schedule(
+        tmp_path,
+        moving_site.base,
+        '[jobs.most-viewed]\ninterval = { seconds = 2 }\ndiscover = ["home"]\n\n[jobs.broken]\ncron = "0 0 1 1 *"\n',
+    )
     broken = tmp_path / "real-site.toml"  # the real site, and no contact address: refused before any request
-    broken.write_text('[jobs.broken]\ninterval = { hours = 1 }\n', encoding="utf-8")
+    broken.write_text("[jobs.broken]\ninterval = { hours = 1 }\n", encoding="utf-8")
     environment = {k: v for k, v in os.environ.items() if k != "NEWSARCHIVE_CONTACT"}
-    refused = subprocess.run([NEWSARCHIVE, "schedule", "--config", str(broken), "--data-dir", str(tmp_path / "data"),
-                              "--index-dir", str(tmp_path / "index"), "--run", "broken"],
-                             capture_output=True, text=True, timeout=120, env=environment)
+    refused = subprocess.run(
+        [
+            NEWSARCHIVE,
+            "schedule",
+            "--config",
+            str(broken),
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--index-dir",
+            str(tmp_path / "index"),
+            "--run",
+            "broken",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+    )
     assert refused.returncode == 1 and "broken: failed: Set NEWSARCHIVE_CONTACT" in refused.stdout
     with scheduler(tmp_path, config) as process:
         wait_for(lambda: any(r["indexed"] is not None for r in runs(tmp_path, "most-viewed")), "a run indexed")
@@ -296,8 +370,12 @@ def test_crontab_and_systemd_say_the_same_times_as_the_scheduler(repo_root, tmp_
     assert {job.name for job in schedule.jobs} == {"most-viewed", "front", "sitemap", "deep"}
     printed = {}
     for kind in ("crontab", "systemd"):
-        result = subprocess.run([NEWSARCHIVE, "schedule", "--config", str(repo_root / "schedule.toml"),
-                                 f"--print-{kind}"], capture_output=True, text=True, cwd=tmp_path)
+        result = subprocess.run(
+            [NEWSARCHIVE, "schedule", "--config", str(repo_root / "schedule.toml"), f"--print-{kind}"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
         assert result.returncode == 0, result.stderr
         printed[kind] = result.stdout
     lines = [line for line in printed["crontab"].splitlines() if line and not line.startswith(("#", "CRON_TZ"))]
@@ -309,8 +387,10 @@ def test_crontab_and_systemd_say_the_same_times_as_the_scheduler(repo_root, tmp_
         expected = fire_times(trigger(job, schedule), start, 6)
         if job.cron is None:  # an interval counts from the scheduler's start; cron from the clock
             expected = fire_times(CronTrigger.from_crontab("*/30 * * * *", timezone=schedule.timezone), start, 6)
-        assert fire_times(CronTrigger.from_crontab(" ".join(line.split()[:5]), timezone=schedule.timezone),
-                          start, 6) == expected
+        assert (
+            fire_times(CronTrigger.from_crontab(" ".join(line.split()[:5]), timezone=schedule.timezone), start, 6)
+            == expected
+        )
         assert systemd_times(calendar, start, 6) == expected
 
 
@@ -325,31 +405,48 @@ def fire_times(job_trigger, start: datetime, count: int) -> list[datetime]:
 
 def systemd_times(calendar: str, start: datetime, count: int) -> list[datetime]:
     """The elapse times systemd itself computes for an OnCalendar= expression."""
-    result = subprocess.run(["systemd-analyze", "calendar", f"--iterations={count}",
-                             f"--base-time={start.isoformat(sep=' ').split('+')[0]} UTC", calendar],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            "systemd-analyze",
+            "calendar",
+            f"--iterations={count}",
+            f"--base-time={start.isoformat(sep=' ').split('+')[0]} UTC",
+            calendar,
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
-    stamps = [line.split(":", 1)[1].strip() for line in result.stdout.splitlines()
-              if line.strip().startswith(("Next elapse:", "Iter."))]
+    stamps = [
+        line.split(":", 1)[1].strip()
+        for line in result.stdout.splitlines()
+        if line.strip().startswith(("Next elapse:", "Iter."))
+    ]
     return [datetime.strptime(stamp, "%a %Y-%m-%d %H:%M:%S %Z").replace(tzinfo=start.tzinfo) for stamp in stamps]
 
 
-@pytest.mark.parametrize("text, says", [
-    ("[site]\nbase_url = 1\n[jobs.a]\ninterval = {}\n", "interval takes whole numbers"),
-    ("[jobs.a]\ncron = \"61 * * * *\"\n", "is not valid"),
-    ("[jobs.a]\ncron = \"0 * * * *\"\ninterval = { hours = 1 }\n", "exactly one of cron"),
-    ("[jobs.a]\ncron = \"0 * * * *\"\nspeed = 3\n", "unknown settings: speed"),
-    ("[jobs.a]\ncron = \"0 * * * *\"\ndiscover = [\"rumours\"]\n", "discover is a list from"),
-    ("[site]\nname = \"phnompenhpost\"\n", "nothing to schedule"),
-    ("[jobs.a\n", "is not valid TOML"),
-    ("[site]\ntimezone = \"Mars/Olympus\"\n[jobs.a]\ncron = \"0 * * * *\"\n", "not a known time zone"),
-])
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("[site]\nbase_url = 1\n[jobs.a]\ninterval = {}\n", "interval takes whole numbers"),
+        ('[jobs.a]\ncron = "61 * * * *"\n', "is not valid"),
+        ('[jobs.a]\ncron = "0 * * * *"\ninterval = { hours = 1 }\n', "exactly one of cron"),
+        ('[jobs.a]\ncron = "0 * * * *"\nspeed = 3\n', "unknown settings: speed"),
+        ('[jobs.a]\ncron = "0 * * * *"\ndiscover = ["rumours"]\n', "discover is a list from"),
+        ('[site]\nname = "phnompenhpost"\n', "nothing to schedule"),
+        ("[jobs.a\n", "is not valid TOML"),
+        ('[site]\ntimezone = "Mars/Olympus"\n[jobs.a]\ncron = "0 * * * *"\n', "not a known time zone"),
+    ],
+)
 def test_a_bad_schedule_file_gets_one_sentence(tmp_path, text, says):
     config = tmp_path / "schedule.toml"
     config.write_text(text, encoding="utf-8")
-    result = subprocess.run([NEWSARCHIVE, "schedule", "--config", str(config), "--data-dir", str(tmp_path / "data")],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [NEWSARCHIVE, "schedule", "--config", str(config), "--data-dir", str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and says in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert not (tmp_path / "data").exists()
-

@@ -1,5 +1,6 @@
 """The index and the search service, on an index built from a crawl of the sample site and
 checked against counts computed from the site's ground truth."""
+
 from __future__ import annotations
 
 import re
@@ -75,18 +76,21 @@ def test_popularity_from_the_most_viewed_snapshots(search, corpus):
     assert [hit.best_rank for hit in top.hits] == [e["rank"] for e in entries]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ('author:"Meas Sokchea"', lambda r: "Meas Sokchea" in r["authors"]),
-    ("section:national", lambda r: r["section"] == "national"),
-    ('tag:"Hun Sen"', lambda r: "Hun Sen" in r["tags"]),
-    ("published:[2016-01-01 TO 2016-12-31]", lambda r: r["published"][:4] == "2016"),
-    ("published:[2025-06-01 TO]", lambda r: r["published"][:10] >= "2025-06-01"),
-    ("published:[TO 2009-01-31]", lambda r: r["published"][:10] <= "2009-01-31"),
-    ("section:national OR section:business", lambda r: r["section"] in ("national", "business")),
-    ('section:national NOT tag:"Hun Sen"', lambda r: r["section"] == "national" and "Hun Sen" not in r["tags"]),
-    ('headline:"rice exports"', lambda r: re.search(r"\brice exports\b", (r["headline"] or "").lower())),
-    ("year:2013 language:en", lambda r: r["published"][:4] == "2013" and r["language"] == "en"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ('author:"Meas Sokchea"', lambda r: "Meas Sokchea" in r["authors"]),
+        ("section:national", lambda r: r["section"] == "national"),
+        ('tag:"Hun Sen"', lambda r: "Hun Sen" in r["tags"]),
+        ("published:[2016-01-01 TO 2016-12-31]", lambda r: r["published"][:4] == "2016"),
+        ("published:[2025-06-01 TO]", lambda r: r["published"][:10] >= "2025-06-01"),
+        ("published:[TO 2009-01-31]", lambda r: r["published"][:10] <= "2009-01-31"),
+        ("section:national OR section:business", lambda r: r["section"] in ("national", "business")),
+        ('section:national NOT tag:"Hun Sen"', lambda r: r["section"] == "national" and "Hun Sen" not in r["tags"]),
+        ('headline:"rice exports"', lambda r: re.search(r"\brice exports\b", (r["headline"] or "").lower())),
+        ("year:2013 language:en", lambda r: r["published"][:4] == "2013" and r["language"] == "en"),
+    ],
+)
 def test_query_forms_find_exactly_what_the_truth_says(search, truth, query, expected):
     assert urls(search, query) == {url for url, record in truth.items() if expected(record)}
 
@@ -97,15 +101,24 @@ def test_all_words_must_match_and_stems_match(search, truth):
     for url in found:
         record = truth[url]
         captions = [image["caption"] or "" for image in record["images"]]
-        text = " ".join([record["headline"] or "", record["standfirst"] or "", *record["body"], *captions,
-                         *record["authors"], *record["tags"]]).lower()
+        text = " ".join(
+            [
+                record["headline"] or "",
+                record["standfirst"] or "",
+                *record["body"],
+                *captions,
+                *record["authors"],
+                *record["tags"],
+            ]
+        ).lower()
         assert "garment" in text and "inspect" in text, "stems: inspections, inspect"
     assert urls(search, "defamation") >= {url for url in truth if "defamation" in " ".join(truth[url]["body"])}
 
 
 def test_wildcards_expand_and_are_bounded(search, monkeypatch):
-    assert "https://www.phnompenhpost.com/national/rainsy-faces-defamation-charge-post-about-pms-likes" in \
-        urls(search, "defam*")
+    assert "https://www.phnompenhpost.com/national/rainsy-faces-defamation-charge-post-about-pms-likes" in urls(
+        search, "defam*"
+    )
     monkeypatch.setattr(service, "MAX_WILDCARD_TERMS", 3)
     with pytest.raises(QueryError, match=r'wildcard "c\*" stands for more than 3 words'):
         run(search, "c*")
@@ -115,8 +128,9 @@ def test_facet_filters_widen_within_and_narrow_across(search, truth):
     both = run(search, filters={"section": ["national", "business"]})
     assert both.total == sum(r["section"] in ("national", "business") for r in truth.values())
     narrowed = run(search, filters={"section": ["national", "business"], "year": ["2018"]})
-    assert narrowed.total == sum(r["section"] in ("national", "business") and r["published"][:4] == "2018"
-                                 for r in truth.values())
+    assert narrowed.total == sum(
+        r["section"] in ("national", "business") and r["published"][:4] == "2018" for r in truth.values()
+    )
     excluded = run(search, filters={"section": ["national"]}, excludes={"tag": ["Hun Sen"]})
     assert excluded.total == sum(r["section"] == "national" and "Hun Sen" not in r["tags"] for r in truth.values())
 
@@ -163,34 +177,51 @@ def test_did_you_mean_and_more_like_this(search):
     assert similar and seed not in {hit.url for hit in similar}
 
 
-@pytest.mark.parametrize("text, message", [
-    ('"unbalanced', "unbalanced quotation mark"),
-    ("(open", "opens a bracket"),
-    ("close)", "closes a bracket"),
-    ("published:[2016-01-01 TO", "opens a bracket"),
-    ("colour:red", "There is no field colour:"),
-    ("rice " * 2500, "the limit is 1,000"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('"unbalanced', "unbalanced quotation mark"),
+        ("(open", "opens a bracket"),
+        ("close)", "closes a bracket"),
+        ("published:[2016-01-01 TO", "opens a bracket"),
+        ("colour:red", "There is no field colour:"),
+        ("rice " * 2500, "the limit is 1,000"),
+    ],
+)
 def test_bad_queries_get_one_sentence(search, text, message):
     with pytest.raises(QueryError, match=re.escape(message)):
         run(search, text)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"sort": "random"}, "is not one of"), ({"page_size": 5000}, "A page holds"), ({"page": 0}, "numbered from 1"),
-    ({"filters": {"colour": ["red"]}}, "There is no facet"), ({"histogram": "day"}, "A histogram is by"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"sort": "random"}, "is not one of"),
+        ({"page_size": 5000}, "A page holds"),
+        ({"page": 0}, "numbered from 1"),
+        ({"filters": {"colour": ["red"]}}, "There is no facet"),
+        ({"histogram": "day"}, "A histogram is by"),
+    ],
+)
 def test_bad_parameters_get_one_sentence(search, kwargs, message):
     with pytest.raises(QueryError, match=message):
         run(search, **kwargs)
 
 
 def test_the_command_line_prints_results_and_refuses_bad_queries(archive):
-    result = subprocess.run([NEWSARCHIVE, "search", "defamation", "--index-dir", str(archive / "index")],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [NEWSARCHIVE, "search", "defamation", "--index-dir", str(archive / "index")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0 and "Rainsy faces [defamation] charge" in result.stdout
-    bad = subprocess.run([NEWSARCHIVE, "search", "a OR (b", "--index-dir", str(archive / "index")],
-                         capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [NEWSARCHIVE, "search", "a OR (b", "--index-dir", str(archive / "index")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 2 and "bracket" in bad.stderr and "Traceback" not in bad.stderr
 
 
@@ -201,8 +232,12 @@ def test_incremental_update_after_a_second_crawl_and_live_refresh(tmp_path):
     data, root = tmp_path / "data", tmp_path / "index"
     try:
         crawl(base, data, *FAST)
-        subprocess.run([NEWSARCHIVE, "index", "--data-dir", str(data), "--index-dir", str(root)], check=True,
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            [NEWSARCHIVE, "index", "--data-dir", str(data), "--index-dir", str(root)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         live = SearchService(root)
         before = run(live).total
         site.clock.set(corpus.config.end)
@@ -229,16 +264,21 @@ def test_incremental_update_after_a_second_crawl_and_live_refresh(tmp_path):
     assert len(new) <= report.indexed <= len(new) + 10, "only new articles and the new sidebar's entries"
     assert run(live).total == before + len(new), "a running service sees the commit without a restart"
     searcher = live.searcher()
-    assert run(live, "officials").total == live.matches(live.parse("officials", searcher), searcher).bit_count(), \
+    assert run(live, "officials").total == live.matches(live.parse("officials", searcher), searcher).bit_count(), (
         "a word read before the commit counts the new and changed articles too"
+    )
     assert run(live, f'headline:"{new[0].original.headline}"').total >= 1
 
 
 def test_a_second_writer_is_refused_with_one_sentence(archive):
     writer = lock_writer(archive / "index")
     try:
-        result = subprocess.run([NEWSARCHIVE, "index", "--data-dir", str(archive / "data"), "--index-dir",
-                                 str(archive / "index")], capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [NEWSARCHIVE, "index", "--data-dir", str(archive / "data"), "--index-dir", str(archive / "index")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     finally:
         writer.cancel()
     assert result.returncode == 2
@@ -278,10 +318,14 @@ def test_index_dates_use_the_site_zone(search, truth):
 # The body ends "National Assembly", a caption begins "Members", and the headline ends "deal"
 # before its next copy begins "Kem Sokha": no phrase may join two parts of the text field.
 ACROSS_PARTS = {
-    "url": "u", "site": "s", "era": "drupal", "headline": "Kem Sokha launches national deal",
+    "url": "u",
+    "site": "s",
+    "era": "drupal",
+    "headline": "Kem Sokha launches national deal",
     "body": ["It awaits approval from the National Assembly."],
     "images": [{"caption": "Members of the National Assembly meet.", "credit": None}],
-    "published": "2020-01-01T00:00:00+07:00"}
+    "published": "2020-01-01T00:00:00+07:00",
+}
 
 
 def test_a_phrase_does_not_match_across_the_parts_of_an_article(tmp_path):
@@ -325,8 +369,9 @@ def test_threads_asking_for_the_same_words_at_once_get_the_same_answer(archive, 
     expected = run(search, '"prime minister" officials').total
     fresh = SearchService(archive / "index")
     totals: list[int] = []
-    threads = [threading.Thread(target=lambda: totals.append(run(fresh, '"prime minister" officials').total))
-               for _ in range(6)]
+    threads = [
+        threading.Thread(target=lambda: totals.append(run(fresh, '"prime minister" officials').total)) for _ in range(6)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -334,16 +379,19 @@ def test_threads_asking_for_the_same_words_at_once_get_the_same_answer(archive, 
     assert totals == [expected] * 6
 
 
-@pytest.mark.parametrize("text, kwargs", [
-    ("officials", {}),
-    ("garment inspections", {}),
-    ('"national assembly"', {}),
-    ('"prime minister" hun sen', {"page": 2, "page_size": 7}),
-    ('"said the" government', {}),
-    ("officials", {"filters": {"section": ["national", "business"], "year": ["2018"]}}),
-    ("officials", {"filters": {"year": ["2016"]}, "excludes": {"tag": ["Hun Sen"]}}),
-    ('"no such phrase anywhere"', {}),
-])
+@pytest.mark.parametrize(
+    "text, kwargs",
+    [
+        ("officials", {}),
+        ("garment inspections", {}),
+        ('"national assembly"', {}),
+        ('"prime minister" hun sen', {"page": 2, "page_size": 7}),
+        ('"said the" government', {}),
+        ("officials", {"filters": {"section": ["national", "business"], "year": ["2018"]}}),
+        ("officials", {"filters": {"year": ["2016"]}, "excludes": {"tag": ["Hun Sen"]}}),
+        ('"no such phrase anywhere"', {}),
+    ],
+)
 def test_words_and_phrases_find_rank_and_count_as_whooshs_matchers(search, monkeypatch, text, kwargs):
     arrays, matchers = run(search, text, **kwargs), by_matchers(search, monkeypatch, text, **kwargs)
     assert arrays.total == matchers.total
@@ -404,6 +452,7 @@ def test_field_values_match_without_regard_to_case(search, truth, field):
 def test_an_index_of_an_older_document_format_is_rebuilt_on_update(archive, tmp_path):
     import json
     import shutil
+
     shutil.copytree(archive / "index", tmp_path / "index", symlinks=True)
     state_file = current_generation(tmp_path / "index") / indexer.STATE
     state = json.loads(state_file.read_text())
@@ -421,7 +470,7 @@ def test_hits_that_tie_come_in_address_order(search):
     never = [hit.url for hit in hits if hit.best_rank is None and hit.hours_listed == 0]
     assert len(never) > 100
     assert never == sorted(never)
-    assert [hit.url for hit in hits[-len(never):]] == never
+    assert [hit.url for hit in hits[-len(never) :]] == never
 
 
 def test_bitmaps_made_by_an_older_searcher_never_answer_for_a_newer_one(archive, tmp_path):
@@ -443,6 +492,8 @@ def test_bitmaps_made_by_an_older_searcher_never_answer_for_a_newer_one(archive,
         update(store, tmp_path / "index")
     live.facet_masks(before)  # the old searcher, after the commit
     assert run(live, "officials").total == total + 1
-    assert run(live, "officials", filters={"year": [record["published"][:4]]}).facets["year"][0][1] == \
-        run(live, f'officials year:{record["published"][:4]}').total
+    assert (
+        run(live, "officials", filters={"year": [record["published"][:4]]}).facets["year"][0][1]
+        == run(live, f"officials year:{record['published'][:4]}").total
+    )
     assert live.version(before) != live.version(live.searcher())

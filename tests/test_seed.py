@@ -1,5 +1,6 @@
 """The seed page (shared/seeds/000_3e3d1f955a7aa6a2.txt), served as a page of its era and
 parsed: one headline, one caption with its credit, a clean body, the six-item sidebar."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -42,8 +43,10 @@ def test_one_caption_with_its_credit_apart(seed_page, seed_text):
     images = seed_page.article.images
     assert len(images) == 1
     assert images[0].credit == "Photo supplied"
-    assert images[0].caption == ("Opposition leader Sam Rainsy last year speaks at a forum in France, where he is "
-                                 "living in self-imposed exile to avoid pending defamation cases in Cambodia.")
+    assert images[0].caption == (
+        "Opposition leader Sam Rainsy last year speaks at a forum in France, where he is "
+        "living in self-imposed exile to avoid pending defamation cases in Cambodia."
+    )
     assert all(images[0].caption not in paragraph for paragraph in seed_page.article.body)
 
 

@@ -1,6 +1,7 @@
 """The registry of sites: each site is one module registered once as an entry point, everything
 that needs a site asks the registry, a site may come from another installed package, and an
 unknown site is one sentence."""
+
 from __future__ import annotations
 
 import json
@@ -78,19 +79,37 @@ def install_elsewhere(folder: Path, name: str, module_text: str) -> dict[str, st
 def test_a_site_can_come_from_another_installed_package(tmp_path, corpus):
     """A package that registers its own site module in the group is a site like the Post:
     listed, crawlable by the shared spider, its pages read by its parser."""
-    env = install_elsewhere(tmp_path, "otherpaper", '"""The Post\'s evening edition."""\n'
-                            "from crawler.sites.phnompenhpost import *  # noqa: F403\n"
-                            'NAME = "otherpaper"\nCITATION_NAME = "The Evening Post"\n')
-    listed = subprocess.run([sys.executable, "-c", "from crawler import sites; from crawler.spiders.loader import "
-                             "SiteSpiderLoader; print(sites.names(), SiteSpiderLoader().list(), "
-                             "sites.site('otherpaper').CITATION_NAME)"],
-                            capture_output=True, text=True, timeout=120, env=env)
+    env = install_elsewhere(
+        tmp_path,
+        "otherpaper",
+        '"""The Post\'s evening edition."""\n'
+        "from crawler.sites.phnompenhpost import *  # noqa: F403\n"
+        'NAME = "otherpaper"\nCITATION_NAME = "The Evening Post"\n',
+    )
+    listed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from crawler import sites; from crawler.spiders.loader import "
+            "SiteSpiderLoader; print(sites.names(), SiteSpiderLoader().list(), "
+            "sites.site('otherpaper').CITATION_NAME)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.strip() == "['otherpaper', 'phnompenhpost'] ['otherpaper', 'phnompenhpost'] The Evening Post"
     article = corpus.article(corpus.newest_first(corpus.config.end)[0])
-    parsed = subprocess.run([NEWSARCHIVE, "parse", "-", "--url", ORIGIN + quote(article.path), "--site", "otherpaper"],
-                            input=render_article(corpus, article, corpus.config.end).decode(), capture_output=True,
-                            text=True, timeout=120, env=env)
+    parsed = subprocess.run(
+        [NEWSARCHIVE, "parse", "-", "--url", ORIGIN + quote(article.path), "--site", "otherpaper"],
+        input=render_article(corpus, article, corpus.config.end).decode(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert parsed.returncode == 0, parsed.stderr
     assert json.loads(parsed.stdout)["article"]["headline"] == article.version_at(corpus.config.end).headline
 

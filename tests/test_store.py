@@ -1,4 +1,5 @@
 """The store on its own: schema versions, revisions, snapshots, transactions."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,14 +17,24 @@ T0 = datetime(2026, 11, 1, 5, 0, tzinfo=UTC)
 
 
 def article(headline: str, body: list[str]) -> Article:
-    return Article(url="https://www.phnompenhpost.com/national/x", site="phnompenhpost.com", era="drupal",
-                   language="en", headline=headline, body=body, published="2026-10-31T08:00:00+07:00")
+    return Article(
+        url="https://www.phnompenhpost.com/national/x",
+        site="phnompenhpost.com",
+        era="drupal",
+        language="en",
+        headline=headline,
+        body=body,
+        published="2026-10-31T08:00:00+07:00",
+    )
 
 
 def sidebar(*titles: str) -> MostViewedSnapshot:
-    return MostViewedSnapshot("phnompenhpost.com", T0.isoformat(), "https://www.phnompenhpost.com/",
-                              [MostViewedEntry(k, f"https://www.phnompenhpost.com/national/{t}", t)
-                               for k, t in enumerate(titles, 1)])
+    return MostViewedSnapshot(
+        "phnompenhpost.com",
+        T0.isoformat(),
+        "https://www.phnompenhpost.com/",
+        [MostViewedEntry(k, f"https://www.phnompenhpost.com/national/{t}", t) for k, t in enumerate(titles, 1)],
+    )
 
 
 def test_a_new_store_has_the_current_schema_and_a_newer_one_is_refused(tmp_path):
@@ -46,11 +57,14 @@ def test_a_store_of_schema_2_is_rehashed_so_an_unchanged_page_stays_unchanged(tm
     path = tmp_path / "a.sqlite3"
     first, second = article("One", ["a"]), article("One", ["a", "b"])
     with Store(path) as store:
-        assert [store.ingest(ParsedPage(a, None), None, T0 + timedelta(hours=k), None).article
-                for k, a in enumerate([first, second])] == ["new", "revised"]
+        assert [
+            store.ingest(ParsedPage(a, None), None, T0 + timedelta(hours=k), None).article
+            for k, a in enumerate([first, second])
+        ] == ["new", "revised"]
         for number, record in store.db.execute("SELECT id, record FROM revisions").fetchall():
-            store.db.execute("UPDATE revisions SET content_hash = ? WHERE id = ?",
-                             (schema_2_hash(json.loads(record)), number))
+            store.db.execute(
+                "UPDATE revisions SET content_hash = ? WHERE id = ?", (schema_2_hash(json.loads(record)), number)
+            )
         store.db.execute("PRAGMA user_version = 2")  # as schema 2 left it: the same tables, the old hashes
     with Store(path) as store:
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -69,9 +83,12 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path):
 
 def test_revisions_are_kept_when_headline_or_body_change(tmp_path):
     with Store(tmp_path / "a.sqlite3") as store:
-        outcomes = [store.ingest(ParsedPage(a, None), None, T0 + timedelta(hours=k), None).article
-                    for k, a in enumerate([article("One", ["a"]), article("One", ["a"]), article("One", ["a", "b"]),
-                                           article("Two", ["a", "b"])])]
+        outcomes = [
+            store.ingest(ParsedPage(a, None), None, T0 + timedelta(hours=k), None).article
+            for k, a in enumerate(
+                [article("One", ["a"]), article("One", ["a"]), article("One", ["a", "b"]), article("Two", ["a", "b"])]
+            )
+        ]
         assert outcomes == ["new", "unchanged", "revised", "revised"]
         rows = store.db.execute("SELECT number, captured_at FROM revisions ORDER BY number").fetchall()
         assert [r[0] for r in rows] == [1, 2, 3]
@@ -80,9 +97,15 @@ def test_revisions_are_kept_when_headline_or_body_change(tmp_path):
 
 def test_a_list_seen_again_extends_its_snapshot_and_a_new_list_starts_one(tmp_path):
     with Store(tmp_path / "a.sqlite3", snapshot_gap=timedelta(minutes=60)) as store:
-        seen = [store.ingest(ParsedPage(None, s), None, T0 + timedelta(minutes=m), None).snapshot
-                for s, m in [(sidebar("a", "b"), 0), (sidebar("a", "b"), 30), (sidebar("c", "a"), 70),
-                             (sidebar("a", "b"), 200)]]
+        seen = [
+            store.ingest(ParsedPage(None, s), None, T0 + timedelta(minutes=m), None).snapshot
+            for s, m in [
+                (sidebar("a", "b"), 0),
+                (sidebar("a", "b"), 30),
+                (sidebar("c", "a"), 70),
+                (sidebar("a", "b"), 200),
+            ]
+        ]
         assert seen == ["new", "seen again", "new", "new"]
         first = store.snapshot_lists()[0]
         assert first["sightings"] == 2 and first["last_seen"].startswith("2026-11-01T05:30")
@@ -100,8 +123,20 @@ def test_a_failed_write_leaves_nothing_half_done(tmp_path):
 def test_captures_record_where_their_raw_copy_lies(tmp_path):
     with Store(tmp_path / "a.sqlite3") as store:
         run = store.start_run("phnompenhpost.com", "http://127.0.0.1:1", {})
-        store.add_capture(run, Capture("http://127.0.0.1:1/node/5", 301, T0, "article", 0, "f.warc.gz", 10, "<urn:1>",
-                                       location="http://127.0.0.1:1/national/x"))
+        store.add_capture(
+            run,
+            Capture(
+                "http://127.0.0.1:1/node/5",
+                301,
+                T0,
+                "article",
+                0,
+                "f.warc.gz",
+                10,
+                "<urn:1>",
+                location="http://127.0.0.1:1/national/x",
+            ),
+        )
         store.ingest(ParsedPage(article("One", ["a"]), None), None, T0, run, ("http://127.0.0.1:1/national/x",))
         assert store.known_addresses() == {"/national/x", "/node/5"}
         assert store.run(run)["pages"] == 1 and store.run(run)["new_articles"] == 1
@@ -115,8 +150,9 @@ def test_a_page_ingested_uncounted_stores_its_records_and_adds_nothing_to_the_ru
         assert store.article_count() == 1 and len(store.snapshot_lists()) == 1
         figures = ("pages", "new_articles", "snapshots", "warnings")
         assert [store.run(run)[name] for name in figures] == [0, 0, 0, 0]
-        store.add_capture(run, Capture("http://127.0.0.1:1/national/x", 200, T0, "article", 0, "f.warc.gz", 10,
-                                       "<urn:1>"))
+        store.add_capture(
+            run, Capture("http://127.0.0.1:1/national/x", 200, T0, "article", 0, "f.warc.gz", 10, "<urn:1>")
+        )
         store.ingest(ParsedPage(article("Two", ["a"]), None), None, T0 + timedelta(hours=1), run)
         assert [store.run(run)[name] for name in ("pages", "new_revisions")] == [1, 1]
 
@@ -133,8 +169,11 @@ def test_what_an_index_update_reads_of_the_store(tmp_path):
         assert store.changed_article_urls(revision, sighting) == set()
         later = sidebar("x", "y")
         store.ingest(ParsedPage(article("One", ["a", "b"]), later), None, T0 + timedelta(minutes=30), None)
-        assert store.changed_article_urls(revision, sighting) == {"https://www.phnompenhpost.com/national/x",
-                                                                  entries[1].url}
+        assert store.changed_article_urls(revision, sighting) == {
+            "https://www.phnompenhpost.com/national/x",
+            entries[1].url,
+        }
         assert store.current_records_of(store.changed_article_urls(revision, sighting)) == [
-            store.current_record("https://www.phnompenhpost.com/national/x")]
+            store.current_record("https://www.phnompenhpost.com/national/x")
+        ]
         assert store.current_records_of(set()) == []

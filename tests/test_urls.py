@@ -1,4 +1,5 @@
 """One identity per page, whatever host, scheme, slash or tracking parameters it came with."""
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -11,14 +12,17 @@ from crawler.parse.phnompenhpost import absolute_identity, to_identity
 ORIGIN = "https://www.phnompenhpost.com"
 
 
-@pytest.mark.parametrize("url", [
-    "https://www.phnompenhpost.com/national/story",
-    "http://phnompenhpost.com/national/story",
-    "https://phnompenhpost.com/national/story/",
-    "http://www.phnompenhpost.com/national/story?utm_source=fb&utm_medium=social",
-    "https://www.phnompenhpost.com/national/story?fbclid=abc#comments",
-    "HTTPS://WWW.PHNOMPENHPOST.COM/national/story",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.phnompenhpost.com/national/story",
+        "http://phnompenhpost.com/national/story",
+        "https://phnompenhpost.com/national/story/",
+        "http://www.phnompenhpost.com/national/story?utm_source=fb&utm_medium=social",
+        "https://www.phnompenhpost.com/national/story?fbclid=abc#comments",
+        "HTTPS://WWW.PHNOMPENHPOST.COM/national/story",
+    ],
+)
 def test_variants_of_one_address_are_one_identity(url):
     assert canonical_url(url, ORIGIN) == "https://www.phnompenhpost.com/national/story"
     assert absolute_identity(url) == "https://www.phnompenhpost.com/national/story"
@@ -47,8 +51,10 @@ def test_percent_escapes_are_normalised():
 
 
 def test_meaningful_query_parameters_are_kept_and_sorted():
-    assert canonical_url("https://www.phnompenhpost.com/national?page=2&utm_campaign=x&b=1") == \
-        "https://www.phnompenhpost.com/national?b=1&page=2"
+    assert (
+        canonical_url("https://www.phnompenhpost.com/national?page=2&utm_campaign=x&b=1")
+        == "https://www.phnompenhpost.com/national?b=1&page=2"
+    )
 
 
 def test_same_site_ignores_www_and_port():

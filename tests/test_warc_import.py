@@ -1,6 +1,7 @@
 """Captures made elsewhere: a WARC written by warcio's own capture tool from sample-site pages
 fetched over HTTP imports with the capture dates it carries, duplicates merge by canonical URL
 and revision, and the raw records come along so the archive can be parsed again."""
+
 from __future__ import annotations
 
 import html
@@ -53,19 +54,23 @@ def rows(data: Path, sql: str, *params) -> list[tuple]:
 
 def test_imported_pages_keep_their_capture_dates(pages, site, truth, tmp_path):
     dates = ["2012-01-02T03:04:05Z", "2012-02-03T04:05:06Z", "2012-03-04T05:06:07Z"]
-    warc = capture(tmp_path / "elsewhere.warc.gz", [(fetched, date) for (fetched, _), date in zip(pages, dates,
-                                                                                                 strict=True)]
-                   + [(site.base + "/national", "2012-04-05T06:07:08Z")])
+    warc = capture(
+        tmp_path / "elsewhere.warc.gz",
+        [(fetched, date) for (fetched, _), date in zip(pages, dates, strict=True)]
+        + [(site.base + "/national", "2012-04-05T06:07:08Z")],
+    )
     data = tmp_path / "data"
     result = run("import", "warc", str(warc), "--data-dir", str(data))
     assert result.returncode == 0, result.stderr
     assert "3 new articles" in result.stdout
     for (_, url), date in zip(pages, dates, strict=True):
         stamp = date.replace("Z", ".000000Z")
-        assert rows(data, "SELECT first_captured, last_captured, headline FROM articles WHERE url = ?", url) == \
-            [(stamp, stamp, truth[url]["headline"])]
-        assert rows(data, "SELECT r.captured_at FROM revisions r JOIN articles a ON a.id = r.article_id "
-                          "WHERE a.url = ?", url) == [(stamp,)]
+        assert rows(data, "SELECT first_captured, last_captured, headline FROM articles WHERE url = ?", url) == [
+            (stamp, stamp, truth[url]["headline"])
+        ]
+        assert rows(
+            data, "SELECT r.captured_at FROM revisions r JOIN articles a ON a.id = r.article_id WHERE a.url = ?", url
+        ) == [(stamp,)]
     every = sorted(d.replace("Z", ".000000Z") for d in [*dates, "2012-04-05T06:07:08Z"])
     assert sorted(r[0] for r in rows(data, "SELECT fetched_at FROM captures")) == every
     assert sorted(r[0] for r in rows(data, "SELECT first_seen FROM snapshots")) == every  # each page's sidebar
@@ -87,8 +92,9 @@ def test_duplicates_merge_by_url_and_revision(pages, tmp_path):
     assert rows(data, "SELECT count(*) FROM articles") == [(3,)]
     assert rows(data, "SELECT count(*) FROM revisions") == [(3,)]
     assert rows(data, "SELECT count(*) FROM captures") == [(9,)]
-    assert set(rows(data, "SELECT first_captured, last_captured FROM articles")) == \
-        {("2011-05-01T00:00:00.000000Z", "2014-05-01T00:00:00.000000Z")}
+    assert set(rows(data, "SELECT first_captured, last_captured FROM articles")) == {
+        ("2011-05-01T00:00:00.000000Z", "2014-05-01T00:00:00.000000Z")
+    }
     assert set(rows(data, "SELECT captured_at FROM revisions")) == {("2011-05-01T00:00:00.000000Z",)}
 
 
@@ -98,9 +104,15 @@ def write_warc(path: Path, url: str, pages: list[tuple[bytes, str]]) -> Path:
         writer = WARCWriter(stream, gzip=True)
         for body, date in pages:
             headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
-                                                          http_headers=headers,
-                                                          warc_headers_dict={"WARC-Date": date}))
+            writer.write_record(
+                writer.create_warc_record(
+                    url,
+                    "response",
+                    payload=io.BytesIO(body),
+                    http_headers=headers,
+                    warc_headers_dict={"WARC-Date": date},
+                )
+            )
     return path
 
 
@@ -117,12 +129,19 @@ def test_an_earlier_version_takes_its_place_among_the_revisions(pages, truth, tm
     assert run("import", "warc", str(later), "--data-dir", str(data)).returncode == 0
     result = run("import", "warc", str(earlier), "--data-dir", str(data))
     assert result.returncode == 0 and "1 earlier revision" in result.stdout, result.stdout + result.stderr
-    revisions = rows(data, "SELECT r.number, r.captured_at, json_extract(r.record, '$.headline') FROM revisions r "
-                           "JOIN articles a ON a.id = r.article_id WHERE a.url = ? ORDER BY r.number", url)
-    assert revisions == [(1, "2013-06-01T00:00:00.000000Z", "An earlier headline"),
-                         (2, "2015-06-01T00:00:00.000000Z", headline)]
-    assert rows(data, "SELECT current_revision, headline, first_captured FROM articles WHERE url = ?", url) == \
-        [(2, headline, "2013-06-01T00:00:00.000000Z")]
+    revisions = rows(
+        data,
+        "SELECT r.number, r.captured_at, json_extract(r.record, '$.headline') FROM revisions r "
+        "JOIN articles a ON a.id = r.article_id WHERE a.url = ? ORDER BY r.number",
+        url,
+    )
+    assert revisions == [
+        (1, "2013-06-01T00:00:00.000000Z", "An earlier headline"),
+        (2, "2015-06-01T00:00:00.000000Z", headline),
+    ]
+    assert rows(data, "SELECT current_revision, headline, first_captured FROM articles WHERE url = ?", url) == [
+        (2, headline, "2013-06-01T00:00:00.000000Z")
+    ]
     assert sorted(rows(data, "SELECT revision FROM article_captures")) == [(1,), (2,)]
 
 

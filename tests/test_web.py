@@ -1,5 +1,6 @@
 """The web front-end through Flask's test client: JSON twins against the OpenAPI document,
 escaping, exports, and 4xx answers for what a user can get wrong."""
+
 from __future__ import annotations
 
 import csv
@@ -26,17 +27,20 @@ def check(document: dict, schema_name: str, payload: dict) -> None:
     jsonschema.validate(payload, schema, cls=jsonschema.Draft202012Validator)
 
 
-@pytest.mark.parametrize("path, schema", [
-    ("/search.json?q=rice&section=national&sort=newest", "SearchResult"),
-    ("/search.json", "SearchResult"),
-    (f"/article.json?url={quote(SEED)}", "Article"),
-    ("/most-viewed.json?at=2026-11-01T06:00:00", "MostViewed"),
-    ("/most-viewed/leaderboard.json", "Leaderboard"),
-    ("/about.json", "About"),
-    ("/status.json", "Status"),
-    ("/search.json?q=%22unbalanced", "Error"),
-    ("/article.json?url=https://example.invalid/none", "Error"),
-])
+@pytest.mark.parametrize(
+    "path, schema",
+    [
+        ("/search.json?q=rice&section=national&sort=newest", "SearchResult"),
+        ("/search.json", "SearchResult"),
+        (f"/article.json?url={quote(SEED)}", "Article"),
+        ("/most-viewed.json?at=2026-11-01T06:00:00", "MostViewed"),
+        ("/most-viewed/leaderboard.json", "Leaderboard"),
+        ("/about.json", "About"),
+        ("/status.json", "Status"),
+        ("/search.json?q=%22unbalanced", "Error"),
+        ("/article.json?url=https://example.invalid/none", "Error"),
+    ],
+)
 def test_every_json_twin_follows_the_openapi_document(client, openapi, path, schema):
     response = client.get(path)
     assert response.is_json
@@ -66,25 +70,28 @@ def test_every_answer_forbids_anything_external(client):
     assert "http://" not in page.replace("http://www.w3.org/2000/svg", "").split("<main>")[0]
 
 
-@pytest.mark.parametrize("path, status, message", [
-    ("/search?size=5000", 400, "size must be a whole number from 1 to 100"),
-    ("/search?sort=random", 400, "sort must be one of"),
-    ("/search?colour=red", 400, "Unknown parameter"),
-    ("/search?q=(open", 400, "opens a bracket"),
-    ("/search?q=" + "x" * 2000, 400, "the limit is 1,000"),
-    ("/most-viewed?at=yesterday", 400, "ISO 8601"),
-    ("/article?url=https://example.invalid/none", 404, "no article"),
-    ("/article", 400, "?url="),
-    ("/capture/999999", 404, "no capture"),
-    ("/search?q=published:[garbage TO x]", 400, "date"),
-    ("/search.json?q=published:[2016-13-45 TO 2017-01-01]", 400, "date"),
-    ("/capture/99999999999999999999999", 404, "no capture"),
-    ("/export.csv?q=published:[garbage TO x]", 400, "date"),
-    ("/most-viewed/leaderboard?from=2021-02-30", 400, "ISO 8601"),
-    ("/search?page=0", 400, "page must be a whole number"),
-    ("/search?histogram=week", 400, "histogram"),
-    ("/search?cursor=not-a-cursor", 400, "cursor"),
-])
+@pytest.mark.parametrize(
+    "path, status, message",
+    [
+        ("/search?size=5000", 400, "size must be a whole number from 1 to 100"),
+        ("/search?sort=random", 400, "sort must be one of"),
+        ("/search?colour=red", 400, "Unknown parameter"),
+        ("/search?q=(open", 400, "opens a bracket"),
+        ("/search?q=" + "x" * 2000, 400, "the limit is 1,000"),
+        ("/most-viewed?at=yesterday", 400, "ISO 8601"),
+        ("/article?url=https://example.invalid/none", 404, "no article"),
+        ("/article", 400, "?url="),
+        ("/capture/999999", 404, "no capture"),
+        ("/search?q=published:[garbage TO x]", 400, "date"),
+        ("/search.json?q=published:[2016-13-45 TO 2017-01-01]", 400, "date"),
+        ("/capture/99999999999999999999999", 404, "no capture"),
+        ("/export.csv?q=published:[garbage TO x]", 400, "date"),
+        ("/most-viewed/leaderboard?from=2021-02-30", 400, "ISO 8601"),
+        ("/search?page=0", 400, "page must be a whole number"),
+        ("/search?histogram=week", 400, "histogram"),
+        ("/search?cursor=not-a-cursor", 400, "cursor"),
+    ],
+)
 def test_bad_parameters_get_a_4xx_with_one_sentence(client, path, status, message):
     response = client.get(path)
     text = response.get_data(as_text=True)
@@ -94,8 +101,18 @@ def test_bad_parameters_get_a_4xx_with_one_sentence(client, path, status, messag
 def test_csv_export_is_the_whole_result_set_with_its_provenance(client, truth):
     response = client.get("/export.csv?section=national&sort=newest")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["url", "headline", "published", "authors", "section", "tags", "language", "best_rank",
-                       "hours_listed", "popularity"]
+    assert rows[0] == [
+        "url",
+        "headline",
+        "published",
+        "authors",
+        "section",
+        "tags",
+        "language",
+        "best_rank",
+        "hours_listed",
+        "popularity",
+    ]
     expected = sum(r["section"] == "national" for r in truth.values())
     assert len(rows) - 1 == expected == int(response.headers["X-Archive-Count"])
     assert json.loads(response.headers["X-Archive-Filters"]) == {"section": ["national"]}
@@ -113,8 +130,18 @@ def test_json_lines_export_round_trips(client):
     assert SEED in {line["url"] for line in lines}
 
 
-@pytest.mark.parametrize("value, cell", [("=1+2", "'=1+2"), ("+cmd", "'+cmd"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-                                         ("plain", "plain"), (["A", "=B"], "A|=B"), (None, "")])
+@pytest.mark.parametrize(
+    "value, cell",
+    [
+        ("=1+2", "'=1+2"),
+        ("+cmd", "'+cmd"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("plain", "plain"),
+        (["A", "=B"], "A|=B"),
+        (None, ""),
+    ],
+)
 def test_cells_a_spreadsheet_would_run_are_neutralised(value, cell):
     assert neutralise(value) == cell
 

@@ -1,6 +1,7 @@
 """What a researcher types or clicks in the web front-end, answered exactly: exports from any
 page, HEAD requests, the cursor handed out, times with offsets, addresses in any of their
 forms, and a 4xx with one sentence for anything that cannot be used."""
+
 from __future__ import annotations
 
 import csv
@@ -87,10 +88,13 @@ def test_the_time_machine_honours_any_offset_and_reads_bare_times_in_the_papers_
     listed = snapshot_id(client, (first + timedelta(minutes=1)).isoformat())
     assert listed is not None
     before = first - timedelta(minutes=1)
-    forms = [before.astimezone(UTC).isoformat(), before.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-             before.astimezone(UTC).astimezone(timezone_of(7)).isoformat(),
-             before.astimezone(UTC).astimezone(timezone_of(-5)).isoformat(),
-             (before.astimezone(UTC) + ICT).replace(tzinfo=None).isoformat()]
+    forms = [
+        before.astimezone(UTC).isoformat(),
+        before.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        before.astimezone(UTC).astimezone(timezone_of(7)).isoformat(),
+        before.astimezone(UTC).astimezone(timezone_of(-5)).isoformat(),
+        (before.astimezone(UTC) + ICT).replace(tzinfo=None).isoformat(),
+    ]
     assert [snapshot_id(client, form) for form in forms] == [None] * len(forms)
     after = first + timedelta(minutes=1)
     assert snapshot_id(client, (after.astimezone(UTC) + ICT).replace(tzinfo=None).isoformat()) == listed
@@ -100,14 +104,24 @@ def test_the_time_machine_honours_any_offset_and_reads_bare_times_in_the_papers_
 
 def timezone_of(hours: int):
     from datetime import timezone
+
     return timezone(timedelta(hours=hours))
 
 
-@pytest.mark.parametrize("address", [
-    SEED, SEED.replace("https://www.", "http://"), SEED.replace("https://www.", "https://"), SEED + "/",
-    SEED + "?utm_source=x", SEED + "?utm_source=x&fbclid=y", SEED.removeprefix("https://"),
-    SEED.removeprefix("https://www."), SEED.replace("www.phnompenhpost.com", "WWW.PhnomPenhPost.com"),
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        SEED,
+        SEED.replace("https://www.", "http://"),
+        SEED.replace("https://www.", "https://"),
+        SEED + "/",
+        SEED + "?utm_source=x",
+        SEED + "?utm_source=x&fbclid=y",
+        SEED.removeprefix("https://"),
+        SEED.removeprefix("https://www."),
+        SEED.replace("www.phnompenhpost.com", "WWW.PhnomPenhPost.com"),
+    ],
+)
 def test_an_article_is_found_by_any_form_of_its_address(client, address):
     response = client.get(f"/article.json?url={quote(address)}")
     assert response.status_code == 200, address
@@ -153,7 +167,8 @@ def test_a_damaged_raw_copy_is_said_in_one_sentence(indexed_archive, tmp_path):
     shutil.copytree(indexed_archive / "data", tmp_path / "data")
     db = sqlite3.connect(tmp_path / "data" / "archive.sqlite3")
     capture_id, name, offset = db.execute(
-        "SELECT id, warc_file, warc_offset FROM captures ORDER BY warc_file, warc_offset DESC LIMIT 1").fetchone()
+        "SELECT id, warc_file, warc_offset FROM captures ORDER BY warc_file, warc_offset DESC LIMIT 1"
+    ).fetchone()
     db.close()
     with open(tmp_path / "data" / "warc" / name, "r+b") as warc:
         warc.truncate(offset + 40)

@@ -1,5 +1,6 @@
 """What tests that drive real processes share: waiting for a condition without a wall-clock
 assertion (a generous bound, then a readable failure), and the crawl runs a store records."""
+
 from __future__ import annotations
 
 import sqlite3

@@ -3,6 +3,7 @@
 Every page has a JSON twin (the same path with .json, or Accept: application/json); nothing
 is loaded from another site, and the pages work without JavaScript.
 """
+
 from __future__ import annotations
 
 import threading
@@ -23,8 +24,15 @@ def create_app(index_dir: Path, data_dir: Path, export_slots: int = 2, read_only
     app.config.update(JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=64 * 1024)
     app.extensions["newsarchive"] = ArchiveData(index_dir, data_dir, read_only)
     app.extensions["export_slots"] = threading.BoundedSemaphore(export_slots)
-    for blueprint in (search_views.blueprint, article_views.blueprint, mostviewed_views.blueprint,
-                      about_views.blueprint, export_views.blueprint, openapi.blueprint, status_views.blueprint):
+    for blueprint in (
+        search_views.blueprint,
+        article_views.blueprint,
+        mostviewed_views.blueprint,
+        about_views.blueprint,
+        export_views.blueprint,
+        openapi.blueprint,
+        status_views.blueprint,
+    ):
         app.register_blueprint(blueprint)
     app.add_template_filter(paper_time)
     app.jinja_env.globals["zone_label"] = ZONE_LABEL

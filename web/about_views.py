@@ -1,4 +1,5 @@
 """What the archive holds, so that a missing result can be read for what it means."""
+
 from __future__ import annotations
 
 from flask import Blueprint

@@ -1,5 +1,6 @@
 """What the pages read: the search service over the index, and the store (one read
 connection per thread, as SQLite connections may not cross threads)."""
+
 from __future__ import annotations
 
 import threading
@@ -37,10 +38,15 @@ class ArchiveData:
         if found is None:
             return None
         revisions = [asdict(revision) for revision in found.revisions]
-        return {"url": found.url, "first_captured": found.first_captured, "last_captured": found.last_captured,
-                "record": revisions[-1]["record"], "revisions": revisions,
-                "captures": [asdict(capture) for capture in found.captures],
-                "most_viewed": [asdict(listing) for listing in found.most_viewed]}
+        return {
+            "url": found.url,
+            "first_captured": found.first_captured,
+            "last_captured": found.last_captured,
+            "record": revisions[-1]["record"],
+            "revisions": revisions,
+            "captures": [asdict(capture) for capture in found.captures],
+            "most_viewed": [asdict(listing) for listing in found.most_viewed],
+        }
 
     def capture(self, capture_id: int) -> tuple[dict, bytes] | None:
         found = self.store.stored_capture(capture_id)
@@ -65,8 +71,16 @@ class ArchiveData:
         articles: dict[str, dict] = {}
         for listed in self.store.listed_articles(start, end):
             span = min(listed.last_seen, end or listed.last_seen) - max(listed.first_seen, start or listed.first_seen)
-            entry = articles.setdefault(listed.url, {"url": listed.url, "headline": listed.headline, "hours": 0.0,
-                                                     "best_rank": listed.rank, "record": listed.record})
+            entry = articles.setdefault(
+                listed.url,
+                {
+                    "url": listed.url,
+                    "headline": listed.headline,
+                    "hours": 0.0,
+                    "best_rank": listed.rank,
+                    "record": listed.record,
+                },
+            )
             entry["hours"] += max(span, timedelta(0)).total_seconds() / 3600
             entry["best_rank"] = min(entry["best_rank"], listed.rank)
         ranked = sorted(articles.values(), key=lambda a: (-a["hours"], a["best_rank"], a["url"]))
@@ -74,13 +88,16 @@ class ArchiveData:
         authors: dict[str, float] = {}
         for article in ranked:
             record = article.pop("record") or {}
-            sections[record.get("section") or "unknown"] = sections.get(record.get("section") or "unknown", 0) \
-                + article["hours"]
+            sections[record.get("section") or "unknown"] = (
+                sections.get(record.get("section") or "unknown", 0) + article["hours"]
+            )
             for author in record.get("authors") or []:
                 authors[author] = authors.get(author, 0) + article["hours"]
             article["hours"] = round(article["hours"], 2)
+
         def top(table: dict[str, float]) -> list[dict]:
             return [{"name": k, "hours": round(v, 2)} for k, v in sorted(table.items(), key=lambda kv: -kv[1])[:limit]]
+
         return {"articles": ranked[:limit], "sections": top(sections), "authors": top(authors)}
 
     # -- the archive as a whole -----------------------------------------------------------
@@ -94,10 +111,12 @@ class ArchiveData:
             "articles": figures["articles"],
             "snapshots": figures["snapshots"],
             "captures": figures["captures"],
-            "published_from": figures["published_from"], "published_to": figures["published_to"],
+            "published_from": figures["published_from"],
+            "published_to": figures["published_to"],
             "by_year": [{"year": year, "articles": count} for year, count in store.articles_by_year()],
             "by_section": [{"section": section, "articles": count} for section, count in store.articles_by_section()],
             "last_crawl": {k: last[k] for k in ("id", "started_at", "finished_at", "status", "pages", "new_articles")}
-            if last else None,
+            if last
+            else None,
             "index_version": self.search.version(),
         }

@@ -1,5 +1,6 @@
 """The article page: the record, its provenance (captures, raw copies, revisions with a
 diff), its Most viewed history, similar articles, and citations."""
+
 from __future__ import annotations
 
 import difflib
@@ -16,18 +17,34 @@ from web.responses import data, page
 blueprint = Blueprint("articles", __name__)
 
 
-ADDRESS = Param("url", "The article's address in any of its forms: http or https, with or without www., a "
-                       "trailing slash, tracking parameters, no scheme, or an old address that redirected to it",
-                required=True)
-ARTICLE = Endpoint("/article", "One article with its provenance and Most viewed history", (ADDRESS,),
-                   json="Article", twin=True, errors=(400, 404))
-CITE = Endpoint("/article/cite.{style}", "A citation of the article's archived copy: RIS, BibTeX or CSL-JSON",
-                (Param("style", "The format", "choice", ("ris", "bib", "json"), in_path=True), ADDRESS),
-                media=("application/x-research-info-systems", "application/x-bibtex",
-                       "application/vnd.citationstyles.csl+json"), errors=(400, 404))
-CAPTURE = Endpoint("/capture/{capture_id}", "The raw response as it was captured, shown as text",
-                   (Param("capture_id", "The capture's number", "integer", low=1, high=2**63 - 1, in_path=True),),
-                   media=("text/plain",), errors=(404, 500))
+ADDRESS = Param(
+    "url",
+    "The article's address in any of its forms: http or https, with or without www., a "
+    "trailing slash, tracking parameters, no scheme, or an old address that redirected to it",
+    required=True,
+)
+ARTICLE = Endpoint(
+    "/article",
+    "One article with its provenance and Most viewed history",
+    (ADDRESS,),
+    json="Article",
+    twin=True,
+    errors=(400, 404),
+)
+CITE = Endpoint(
+    "/article/cite.{style}",
+    "A citation of the article's archived copy: RIS, BibTeX or CSL-JSON",
+    (Param("style", "The format", "choice", ("ris", "bib", "json"), in_path=True), ADDRESS),
+    media=("application/x-research-info-systems", "application/x-bibtex", "application/vnd.citationstyles.csl+json"),
+    errors=(400, 404),
+)
+CAPTURE = Endpoint(
+    "/capture/{capture_id}",
+    "The raw response as it was captured, shown as text",
+    (Param("capture_id", "The capture's number", "integer", low=1, high=2**63 - 1, in_path=True),),
+    media=("text/plain",),
+    errors=(404, 500),
+)
 
 
 def requested_article(endpoint: Endpoint = ARTICLE) -> dict:
@@ -44,17 +61,32 @@ def article():
     found = requested_article(ARTICLE)
     history = found["most_viewed"]
     peak = min((h["rank"] for h in history), default=None)
-    similar = [{"url": hit.url, "headline": hit.headline, "published": hit.published}
-               for hit in data().search.more_like_this(found["url"], 5)] if found["record"].get("body") else []
-    body = found | {"peak_rank": peak, "similar": similar,
-                    "first_listed": history[0]["first_seen"] if history else None,
-                    "last_listed": max((h["last_seen"] for h in history), default=None),
-                    "citation": formatted(found["record"], cited_copy(found))}
-    return page("article.html", body, {
-        "rank_chart": rank_history([(h["first_seen"], h["rank"]) for h in history]),
-        "diffs": [revision_diff(a["record"], b["record"]) for a, b in zip(found["revisions"],
-                                                                           found["revisions"][1:], strict=False)],
-    })
+    similar = (
+        [
+            {"url": hit.url, "headline": hit.headline, "published": hit.published}
+            for hit in data().search.more_like_this(found["url"], 5)
+        ]
+        if found["record"].get("body")
+        else []
+    )
+    body = found | {
+        "peak_rank": peak,
+        "similar": similar,
+        "first_listed": history[0]["first_seen"] if history else None,
+        "last_listed": max((h["last_seen"] for h in history), default=None),
+        "citation": formatted(found["record"], cited_copy(found)),
+    }
+    return page(
+        "article.html",
+        body,
+        {
+            "rank_chart": rank_history([(h["first_seen"], h["rank"]) for h in history]),
+            "diffs": [
+                revision_diff(a["record"], b["record"])
+                for a, b in zip(found["revisions"], found["revisions"][1:], strict=False)
+            ],
+        },
+    )
 
 
 def revision_diff(old: dict, new: dict) -> Markup:
@@ -62,17 +94,28 @@ def revision_diff(old: dict, new: dict) -> Markup:
     revision can change (archive.store.content_hash; not the identity, nor the word count that
     follows the body), a line per photo, then the paragraphs. Empty fields have no line, so a
     field that appears or goes shows as added or removed."""
+
     def record_lines(record: dict) -> list[str]:
         published = record.get("published")
         if published and record.get("published_precision") == "day":
             published += " (day only)"
-        fields = [("Headline", record.get("headline")), ("Standfirst", record.get("standfirst")),
-                  ("Authors", ", ".join(record.get("authors", []))), ("Byline", record.get("byline")),
-                  ("Published", published), ("Updated", record.get("updated")), ("Section", record.get("section")),
-                  ("Tags", " · ".join(record.get("tags", []))), ("Language", record.get("language")),
-                  ("Template", record.get("era"))]
-        photos = [f"Photo: {image.get('caption') or '(no caption)'} · credit: {image.get('credit') or 'none'} · "
-                  f"{image.get('url')}" for image in record.get("images", [])]
+        fields = [
+            ("Headline", record.get("headline")),
+            ("Standfirst", record.get("standfirst")),
+            ("Authors", ", ".join(record.get("authors", []))),
+            ("Byline", record.get("byline")),
+            ("Published", published),
+            ("Updated", record.get("updated")),
+            ("Section", record.get("section")),
+            ("Tags", " · ".join(record.get("tags", []))),
+            ("Language", record.get("language")),
+            ("Template", record.get("era")),
+        ]
+        photos = [
+            f"Photo: {image.get('caption') or '(no caption)'} · credit: {image.get('credit') or 'none'} · "
+            f"{image.get('url')}"
+            for image in record.get("images", [])
+        ]
         return [f"{label}: {value}" for label, value in fields if value] + photos + record.get("body", [])
 
     lines = []
@@ -94,9 +137,15 @@ def capture(capture_id: int) -> Response:
     if found is None:
         abort(404, description=f"There is no capture {capture_id}.")
     row, body = found
-    return Response(body, mimetype="text/plain", headers={
-        "X-Archive-Captured-At": row["fetched_at"], "X-Archive-Original-URL": row["url"],
-        "X-Archive-Original-Content-Type": row["content_type"] or ""})
+    return Response(
+        body,
+        mimetype="text/plain",
+        headers={
+            "X-Archive-Captured-At": row["fetched_at"],
+            "X-Archive-Original-URL": row["url"],
+            "X-Archive-Original-Content-Type": row["content_type"] or "",
+        },
+    )
 
 
 def cited_copy(found: dict) -> ArchivedCopy:
@@ -109,10 +158,18 @@ def cite(style: str) -> Response:
     found = requested_article()
     record, copy = found["record"], cited_copy(found)
     if style == "ris":
-        return Response(ris(record, copy), mimetype="application/x-research-info-systems",
-                        headers={"Content-Disposition": "attachment; filename=article.ris"})
+        return Response(
+            ris(record, copy),
+            mimetype="application/x-research-info-systems",
+            headers={"Content-Disposition": "attachment; filename=article.ris"},
+        )
     if style == "bib":
-        return Response(bibtex(record, copy), mimetype="application/x-bibtex",
-                        headers={"Content-Disposition": "attachment; filename=article.bib"})
-    return Response(json.dumps(csl_json(record, copy), ensure_ascii=False, indent=2),
-                    mimetype="application/vnd.citationstyles.csl+json")
+        return Response(
+            bibtex(record, copy),
+            mimetype="application/x-bibtex",
+            headers={"Content-Disposition": "attachment; filename=article.bib"},
+        )
+    return Response(
+        json.dumps(csl_json(record, copy), ensure_ascii=False, indent=2),
+        mimetype="application/vnd.citationstyles.csl+json",
+    )

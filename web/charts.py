@@ -1,5 +1,6 @@
 """Inline SVG pictures (no script, no external file): a timeline of results and a rank
 history. Labels are escaped; the pictures carry a text alternative."""
+
 from __future__ import annotations
 
 from html import escape
@@ -22,13 +23,22 @@ def timeline(rows: list[tuple[str, int, int]], normalise: bool, caption: str | N
         height = (HEIGHT - 2 * PAD) * value / top
         x, y = PAD + k * step, HEIGHT - PAD - height
         shown = f"{value:.1%}" if normalise else f"{value:g}"
-        bars.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(step - 1, 1):.1f}" height="{height:.1f}">'
-                    f"<title>{escape(period)}: {shown}</title></rect>")
-    labels = [f'<text x="{PAD + k * step:.1f}" y="{HEIGHT - 8}">{escape(period)}</text>'
-              for k, (period, _) in enumerate(values) if k % max(1, len(values) // 8) == 0]
+        bars.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(step - 1, 1):.1f}" height="{height:.1f}">'
+            f"<title>{escape(period)}: {shown}</title></rect>"
+        )
+    labels = [
+        f'<text x="{PAD + k * step:.1f}" y="{HEIGHT - 8}">{escape(period)}</text>'
+        for k, (period, _) in enumerate(values)
+        if k % max(1, len(values) // 8) == 0
+    ]
     caption = caption or ("share of all articles of each period" if normalise else "matching articles per period")
-    return Markup(f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{caption}">'
-                  + "".join(bars) + "".join(labels) + "</svg>")
+    return Markup(
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{caption}">'
+        + "".join(bars)
+        + "".join(labels)
+        + "</svg>"
+    )
 
 
 def rank_history(points: list[tuple[str, int]]) -> Markup:
@@ -37,11 +47,17 @@ def rank_history(points: list[tuple[str, int]]) -> Markup:
         return Markup("")
     worst = max(rank for _, rank in points) or 1
     step = (WIDTH - 2 * PAD) / max(1, len(points) - 1)
-    coords = [(PAD + k * step, PAD + (HEIGHT - 2 * PAD) * (rank - 1) / max(1, worst - 1 or 1))
-              for k, (_, rank) in enumerate(points)]
+    coords = [
+        (PAD + k * step, PAD + (HEIGHT - 2 * PAD) * (rank - 1) / max(1, worst - 1 or 1))
+        for k, (_, rank) in enumerate(points)
+    ]
     line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
-    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4"><title>{escape(when)}: rank {rank}</title></circle>'
-                   for (x, y), (when, rank) in zip(coords, points, strict=True))
-    return Markup(f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="rank over time">'
-                  f'<polyline points="{line}" fill="none"/>{dots}'
-                  f'<text x="4" y="{PAD}">1</text><text x="4" y="{HEIGHT - PAD}">{worst}</text></svg>')
+    dots = "".join(
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4"><title>{escape(when)}: rank {rank}</title></circle>'
+        for (x, y), (when, rank) in zip(coords, points, strict=True)
+    )
+    return Markup(
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="rank over time">'
+        f'<polyline points="{line}" fill="none"/>{dots}'
+        f'<text x="4" y="{PAD}">1</text><text x="4" y="{HEIGHT - PAD}">{worst}</text></svg>'
+    )

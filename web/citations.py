@@ -4,6 +4,7 @@ Each cites the archived copy it describes — the time of the capture, this arch
 for that capture and the record's revision — rather than the day it was downloaded, so that
 everyone citing the same copy writes the same reference.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,12 @@ from crawler import sites
 ARCHIVE = "newsarchive"
 STYLE = "harvard-cite-them-right"  # the author-date style citeproc-py ships
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-BIB_SPECIAL = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-               **{c: "\\" + c for c in "{}&%$#_"}}
+BIB_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    **{c: "\\" + c for c in "{}&%$#_"},
+}
 KEY_SKIPPED_WORDS = frozenset({"a", "an", "the"})
 
 
@@ -49,8 +54,11 @@ def archived_copy(found: dict, address_of: Callable[[int], str]) -> ArchivedCopy
     current = found["revisions"][-1]
     shown = [c for c in found["captures"] if c["revision"] == current["number"]]
     if not shown:  # a revision stored without a capture of its own (a page parsed from a file): its own time
-        return ArchivedCopy(current["captured_at"], address_of(current["capture_id"]) if current["capture_id"] else
-                            "(no capture kept)", current["number"])
+        return ArchivedCopy(
+            current["captured_at"],
+            address_of(current["capture_id"]) if current["capture_id"] else "(no capture kept)",
+            current["number"],
+        )
     latest = max(shown, key=lambda c: c["fetched_at"])
     return ArchivedCopy(latest["fetched_at"], address_of(latest["id"]), current["number"])
 
@@ -81,8 +89,15 @@ def ris(record: dict, copy: ArchivedCopy) -> str:
     if record.get("published"):
         lines.append(f"DA  - {record['published'][:10].replace('-', '/')}")
         lines.append(f"PY  - {record['published'][:4]}")
-    lines += [f"T2  - {_paper(record)}", f"UR  - {record['url']}", f"Y2  - {copy.captured_at[:10].replace('-', '/')}",
-              f"DB  - {ARCHIVE}", f"AN  - {copy.address}", f"N1  - {copy.note}", "ER  - "]
+    lines += [
+        f"T2  - {_paper(record)}",
+        f"UR  - {record['url']}",
+        f"Y2  - {copy.captured_at[:10].replace('-', '/')}",
+        f"DB  - {ARCHIVE}",
+        f"AN  - {copy.address}",
+        f"N1  - {copy.note}",
+        "ER  - ",
+    ]
     return "\r\n".join(lines) + "\r\n"
 
 
@@ -116,11 +131,16 @@ def bibtex(record: dict, copy: ArchivedCopy) -> str:
     """An @article entry that classic BibTeX (year, month, note) and biblatex (date, urldate)
     both read; `url` is the address as it is, since url and hyperref read it verbatim."""
     published = _date_parts(record)
-    fields = [("title", _bib_escape(record.get("headline") or "")),
-              ("author", " and ".join(_bib_name(name) for name in _names(record))),
-              ("journal", _bib_escape(_paper(record))), ("year", str(published[0]) if published else ""),
-              ("date", (record.get("published") or "")[:10]), ("url", record["url"]),
-              ("urldate", copy.captured_at[:10]), ("note", _bib_escape(copy.note))]
+    fields = [
+        ("title", _bib_escape(record.get("headline") or "")),
+        ("author", " and ".join(_bib_name(name) for name in _names(record))),
+        ("journal", _bib_escape(_paper(record))),
+        ("year", str(published[0]) if published else ""),
+        ("date", (record.get("published") or "")[:10]),
+        ("url", record["url"]),
+        ("urldate", copy.captured_at[:10]),
+        ("note", _bib_escape(copy.note)),
+    ]
     lines = [f"  {name} = {{{value}}}" for name, value in fields if value]
     if published:
         lines.append(f"  month = {MONTHS[published[1] - 1]}")  # the month macros both know
@@ -134,9 +154,17 @@ def _csl_name(name: str) -> dict:
 
 
 def csl_json(record: dict, copy: ArchivedCopy) -> list[dict]:
-    item = {"id": citation_key(record), "type": "article-newspaper", "title": record.get("headline"),
-            "container-title": _paper(record), "URL": record["url"], "accessed": {"date-parts": [copy.date_parts]},
-            "archive": ARCHIVE, "archive_location": copy.address, "note": copy.note}
+    item = {
+        "id": citation_key(record),
+        "type": "article-newspaper",
+        "title": record.get("headline"),
+        "container-title": _paper(record),
+        "URL": record["url"],
+        "accessed": {"date-parts": [copy.date_parts]},
+        "archive": ARCHIVE,
+        "archive_location": copy.address,
+        "note": copy.note,
+    }
     if _names(record):
         item["author"] = [_csl_name(name) for name in _names(record)]
     if _date_parts(record):

@@ -2,6 +2,7 @@
 joined by |) and JSON Lines, with what was asked recorded in the response headers. An export
 is always the whole result set (a `page` in the address is ignored), or, with a `cursor`, the
 rest of it from there, to resume a download that broke off."""
+
 from __future__ import annotations
 
 import contextlib
@@ -23,10 +24,20 @@ from web.responses import data, error
 
 blueprint = Blueprint("exports", __name__)
 RETRY_AFTER_SECONDS = 60
-EXPORT_CSV = Endpoint("/export.csv", "The whole result set as CSV (page and size are ignored)", SEARCH_PARAMS,
-                      media=("text/csv",), errors=(400, 503))
-EXPORT_JSONL = Endpoint("/export.jsonl", "The whole result set as JSON Lines (page and size are ignored)",
-                        SEARCH_PARAMS, media=("application/x-ndjson",), errors=(400, 503))
+EXPORT_CSV = Endpoint(
+    "/export.csv",
+    "The whole result set as CSV (page and size are ignored)",
+    SEARCH_PARAMS,
+    media=("text/csv",),
+    errors=(400, 503),
+)
+EXPORT_JSONL = Endpoint(
+    "/export.jsonl",
+    "The whole result set as JSON Lines (page and size are ignored)",
+    SEARCH_PARAMS,
+    media=("application/x-ndjson",),
+    errors=(400, 503),
+)
 
 
 def hits(request: SearchRequest, searcher: Searcher) -> Iterator[Hit]:
@@ -42,10 +53,15 @@ def hits(request: SearchRequest, searcher: Searcher) -> Iterator[Hit]:
 
 
 def provenance(request: SearchRequest, total: int, version: str) -> dict[str, str]:
-    return {"X-Archive-Query": json.dumps(request.query), "X-Archive-Filters": json.dumps(request.filters),
-            "X-Archive-Excludes": json.dumps(request.excludes), "X-Archive-Sort": request.sort,
-            "X-Archive-Index-Version": version, "X-Archive-Count": str(total),
-            "X-Archive-Exported-At": datetime.now(UTC).isoformat(timespec="seconds")}
+    return {
+        "X-Archive-Query": json.dumps(request.query),
+        "X-Archive-Filters": json.dumps(request.filters),
+        "X-Archive-Excludes": json.dumps(request.excludes),
+        "X-Archive-Sort": request.sort,
+        "X-Archive-Index-Version": version,
+        "X-Archive-Count": str(total),
+        "X-Archive-Exported-At": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
 
 
 def lines(kind: str, found: Iterator[Hit]) -> Iterator[str]:
@@ -77,6 +93,7 @@ def released_once(slots: threading.BoundedSemaphore, pinned: contextlib.ExitStac
                 done.append(True)
                 pinned.close()
                 slots.release()
+
     return release
 
 
@@ -84,7 +101,8 @@ def headers_of(asked: SearchRequest, kind: str, searcher: Searcher | None) -> di
     """What the export is of, with the count and index version of the searcher it reads."""
     first = data().search.search(replace(asked, page_size=1), searcher)
     return provenance(asked, first.total, first.index_version) | {
-        "Content-Disposition": f"attachment; filename=newsarchive-export.{kind}"}
+        "Content-Disposition": f"attachment; filename=newsarchive-export.{kind}"
+    }
 
 
 def export(endpoint: Endpoint, kind: str) -> Response:

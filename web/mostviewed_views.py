@@ -1,6 +1,7 @@
 """The Most viewed list as it stood at any moment, and the articles that stayed in it. Times
 typed without an offset are the paper's own zone (ICT), as every date on its pages is; the
 pages say so, and answer in that zone."""
+
 from __future__ import annotations
 
 import itertools
@@ -14,11 +15,20 @@ from web.responses import data, page
 from web.times import PAPER_ZONE
 
 blueprint = Blueprint("mostviewed", __name__)
-TIME_MACHINE = Endpoint("/most-viewed", "The Most viewed list at a moment",
-                        (Param("at", "The moment (default: now)", "time"),), json="MostViewed", twin=True)
-LEADERBOARD = Endpoint("/most-viewed/leaderboard", "Longest in the Most viewed list",
-                       (Param("from", "Start of the period", "time"), Param("to", "End of the period", "time")),
-                       json="Leaderboard", twin=True)
+TIME_MACHINE = Endpoint(
+    "/most-viewed",
+    "The Most viewed list at a moment",
+    (Param("at", "The moment (default: now)", "time"),),
+    json="MostViewed",
+    twin=True,
+)
+LEADERBOARD = Endpoint(
+    "/most-viewed/leaderboard",
+    "Longest in the Most viewed list",
+    (Param("from", "Start of the period", "time"), Param("to", "End of the period", "time")),
+    json="Leaderboard",
+    twin=True,
+)
 
 
 def in_paper_zone(moment: datetime) -> str:
@@ -34,8 +44,9 @@ def time_machine():
         gap = parse_utc(later["first_seen"]) - parse_utc(earlier["last_seen"])
         gaps.append(round(gap.total_seconds() / 3600, 2))
     snapshot = data().snapshot_at(at)
-    return page("mostviewed.html", {"at": in_paper_zone(at), "snapshot": snapshot, "sightings": sightings,
-                                    "gaps_hours": gaps})
+    return page(
+        "mostviewed.html", {"at": in_paper_zone(at), "snapshot": snapshot, "sightings": sightings, "gaps_hours": gaps}
+    )
 
 
 @route(blueprint, LEADERBOARD)
@@ -43,5 +54,7 @@ def leaderboard():
     arguments = LEADERBOARD.arguments()
     start, end = arguments.get("from"), arguments.get("to")
     board = data().leaderboard(start, end)
-    return page("leaderboard.html", board | {"from": in_paper_zone(start) if start else None,
-                                             "to": in_paper_zone(end) if end else None})
+    return page(
+        "leaderboard.html",
+        board | {"from": in_paper_zone(start) if start else None, "to": in_paper_zone(end) if end else None},
+    )

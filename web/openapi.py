@@ -2,6 +2,7 @@
 generated from the same declarations the views read their parameters through (web/params.py),
 so it cannot drift from them. A hit's shape and the article record's schema come from the
 record's fields (archive/fields.py)."""
+
 from __future__ import annotations
 
 import json
@@ -52,62 +53,178 @@ def record_components() -> dict:
 def document() -> dict:
     facet_values = {"type": "array", "items": {"type": "array", "prefixItems": [STRING, INTEGER]}}
     hit = obj({row.name: schema_of(row.hit) for row in FIELDS if row.hit is not None})
-    search = obj({"query": STRING, "total": INTEGER, "page": INTEGER, "page_size": INTEGER, "pages": INTEGER,
-                  "hits": {"type": "array", "items": ref("Hit")},
-                  "facets": {"type": "object", "additionalProperties": facet_values},
-                  "histogram": {"type": "array", "items": {"type": "array", "prefixItems": [STRING, INTEGER, INTEGER]}},
-                  "did_you_mean": nullable(STRING), "next_cursor": nullable(STRING), "index_version": STRING,
-                  "filters": {"type": "object"}, "excludes": {"type": "object"}, "sort": STRING,
-                  "histogram_by": nullable(STRING), "normalised": BOOLEAN})
-    sighting = obj({"snapshot": INTEGER, "first_seen": STRING, "last_seen": STRING, "sightings": INTEGER,
-                    "rank": INTEGER})
-    article = obj({"url": STRING, "first_captured": STRING, "last_captured": STRING, "record": ref("Record_article"),
-                   "revisions": {"type": "array", "items": obj({"number": INTEGER, "captured_at": STRING,
-                                                                 "capture_id": nullable(INTEGER),
-                                                                 "record": ref("Record_article")})},
-                   "captures": {"type": "array", "items": obj({"id": INTEGER, "url": STRING, "status": INTEGER,
-                                                               "fetched_at": STRING, "revision": INTEGER})},
-                   "most_viewed": {"type": "array", "items": sighting}, "peak_rank": nullable(INTEGER),
-                   "similar": {"type": "array", "items": obj({"url": STRING, "headline": STRING,
-                                                               "published": nullable(STRING)})},
-                   "first_listed": nullable(STRING), "last_listed": nullable(STRING), "citation": STRING})
-    entry = obj({"rank": INTEGER, "url": STRING, "title": nullable(STRING), "teaser": nullable(STRING),
-                 "headline": nullable(STRING)})
+    search = obj(
+        {
+            "query": STRING,
+            "total": INTEGER,
+            "page": INTEGER,
+            "page_size": INTEGER,
+            "pages": INTEGER,
+            "hits": {"type": "array", "items": ref("Hit")},
+            "facets": {"type": "object", "additionalProperties": facet_values},
+            "histogram": {"type": "array", "items": {"type": "array", "prefixItems": [STRING, INTEGER, INTEGER]}},
+            "did_you_mean": nullable(STRING),
+            "next_cursor": nullable(STRING),
+            "index_version": STRING,
+            "filters": {"type": "object"},
+            "excludes": {"type": "object"},
+            "sort": STRING,
+            "histogram_by": nullable(STRING),
+            "normalised": BOOLEAN,
+        }
+    )
+    sighting = obj(
+        {"snapshot": INTEGER, "first_seen": STRING, "last_seen": STRING, "sightings": INTEGER, "rank": INTEGER}
+    )
+    article = obj(
+        {
+            "url": STRING,
+            "first_captured": STRING,
+            "last_captured": STRING,
+            "record": ref("Record_article"),
+            "revisions": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "number": INTEGER,
+                        "captured_at": STRING,
+                        "capture_id": nullable(INTEGER),
+                        "record": ref("Record_article"),
+                    }
+                ),
+            },
+            "captures": {
+                "type": "array",
+                "items": obj(
+                    {"id": INTEGER, "url": STRING, "status": INTEGER, "fetched_at": STRING, "revision": INTEGER}
+                ),
+            },
+            "most_viewed": {"type": "array", "items": sighting},
+            "peak_rank": nullable(INTEGER),
+            "similar": {
+                "type": "array",
+                "items": obj({"url": STRING, "headline": STRING, "published": nullable(STRING)}),
+            },
+            "first_listed": nullable(STRING),
+            "last_listed": nullable(STRING),
+            "citation": STRING,
+        }
+    )
+    entry = obj(
+        {
+            "rank": INTEGER,
+            "url": STRING,
+            "title": nullable(STRING),
+            "teaser": nullable(STRING),
+            "headline": nullable(STRING),
+        }
+    )
     period = obj({"id": INTEGER, "site": STRING, "first_seen": STRING, "last_seen": STRING, "sightings": INTEGER})
-    snapshot = {"allOf": [period, obj({"list_hash": STRING, "page_url": STRING,
-                                       "entries": {"type": "array", "items": entry}})]}
-    most_viewed = obj({"at": STRING, "snapshot": nullable(snapshot), "sightings": {"type": "array", "items": period},
-                       "gaps_hours": {"type": "array", "items": NUMBER}})
+    snapshot = {
+        "allOf": [period, obj({"list_hash": STRING, "page_url": STRING, "entries": {"type": "array", "items": entry}})]
+    }
+    most_viewed = obj(
+        {
+            "at": STRING,
+            "snapshot": nullable(snapshot),
+            "sightings": {"type": "array", "items": period},
+            "gaps_hours": {"type": "array", "items": NUMBER},
+        }
+    )
     board_row = obj({"name": STRING, "hours": NUMBER})
-    leaderboard = obj({"articles": {"type": "array", "items": obj({"url": STRING, "headline": nullable(STRING),
-                                                                   "hours": NUMBER, "best_rank": INTEGER})},
-                       "sections": {"type": "array", "items": board_row},
-                       "authors": {"type": "array", "items": board_row},
-                       "from": nullable(STRING), "to": nullable(STRING)})
-    about = obj({"sites": {"type": "array"}, "articles": INTEGER, "snapshots": INTEGER, "captures": INTEGER,
-                 "published_from": nullable(STRING), "published_to": nullable(STRING), "by_year": {"type": "array"},
-                 "by_section": {"type": "array"}, "last_crawl": nullable({"type": "object"}), "index_version": STRING})
+    leaderboard = obj(
+        {
+            "articles": {
+                "type": "array",
+                "items": obj({"url": STRING, "headline": nullable(STRING), "hours": NUMBER, "best_rank": INTEGER}),
+            },
+            "sections": {"type": "array", "items": board_row},
+            "authors": {"type": "array", "items": board_row},
+            "from": nullable(STRING),
+            "to": nullable(STRING),
+        }
+    )
+    about = obj(
+        {
+            "sites": {"type": "array"},
+            "articles": INTEGER,
+            "snapshots": INTEGER,
+            "captures": INTEGER,
+            "published_from": nullable(STRING),
+            "published_to": nullable(STRING),
+            "by_year": {"type": "array"},
+            "by_section": {"type": "array"},
+            "last_crawl": nullable({"type": "object"}),
+            "index_version": STRING,
+        }
+    )
     problem = obj({"error": STRING, "status": INTEGER})
-    run = obj({"id": INTEGER, "job": STRING, "status": STRING, "started_at": STRING, "finished_at": nullable(STRING),
-               **{name: INTEGER for name in ("pages", "new_articles", "new_revisions", "unchanged", "snapshots",
-                                             "warnings", "errors")},
-               "indexed": nullable(INTEGER), "found": INTEGER, "flags": {"type": "array", "items": STRING},
-               "note": nullable(STRING)})
+    run = obj(
+        {
+            "id": INTEGER,
+            "job": STRING,
+            "status": STRING,
+            "started_at": STRING,
+            "finished_at": nullable(STRING),
+            **{
+                name: INTEGER
+                for name in ("pages", "new_articles", "new_revisions", "unchanged", "snapshots", "warnings", "errors")
+            },
+            "indexed": nullable(INTEGER),
+            "found": INTEGER,
+            "flags": {"type": "array", "items": STRING},
+            "note": nullable(STRING),
+        }
+    )
     runs = {"type": "array", "items": run}
-    status = obj({"scheduler": obj({"state": {"enum": ["running", "stopped", "never started"]},
-                                    "pid": nullable(INTEGER), "config": nullable(STRING),
-                                    "started_at": nullable(STRING), "stopped_at": nullable(STRING)}),
-                  "jobs": {"type": "array", "items": obj({"name": STRING, "trigger": nullable(STRING),
-                                                          "next_run": nullable(STRING), "running": {"type": "boolean"},
-                                                          "folded": INTEGER, "skipped": INTEGER, "runs": runs})},
-                  "failures": runs, "flagged": runs})
+    status = obj(
+        {
+            "scheduler": obj(
+                {
+                    "state": {"enum": ["running", "stopped", "never started"]},
+                    "pid": nullable(INTEGER),
+                    "config": nullable(STRING),
+                    "started_at": nullable(STRING),
+                    "stopped_at": nullable(STRING),
+                }
+            ),
+            "jobs": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "name": STRING,
+                        "trigger": nullable(STRING),
+                        "next_run": nullable(STRING),
+                        "running": {"type": "boolean"},
+                        "folded": INTEGER,
+                        "skipped": INTEGER,
+                        "runs": runs,
+                    }
+                ),
+            },
+            "failures": runs,
+            "flagged": runs,
+        }
+    )
 
-    schemas = {"Hit": hit, "SearchResult": search, "Article": article, "MostViewed": most_viewed,
-               "Leaderboard": leaderboard, "About": about, "Status": status, "Error": problem}
+    schemas = {
+        "Hit": hit,
+        "SearchResult": search,
+        "Article": article,
+        "MostViewed": most_viewed,
+        "Leaderboard": leaderboard,
+        "About": about,
+        "Status": status,
+        "Error": problem,
+    }
     return {
         "openapi": "3.1.0",
-        "info": {"title": "newsarchive", "version": "1", "description": "The archive's pages, their JSON twins and "
-                 "exports. Every page answers JSON at the same address with .json, or with Accept: application/json."},
+        "info": {
+            "title": "newsarchive",
+            "version": "1",
+            "description": "The archive's pages, their JSON twins and "
+            "exports. Every page answers JSON at the same address with .json, or with Accept: application/json.",
+        },
         "paths": paths(ENDPOINTS),
         "components": {"schemas": schemas | record_components()},
     }
@@ -119,8 +236,9 @@ def paths(endpoints: list[Endpoint]) -> dict:
     for endpoint in endpoints:
         found[endpoint.path] = {"get": operation(endpoint, twin_path=False)}
         if endpoint.twin:
-            found["/index.json" if endpoint.path == "/" else endpoint.path + ".json"] = \
-                {"get": operation(endpoint, twin_path=True)}
+            found["/index.json" if endpoint.path == "/" else endpoint.path + ".json"] = {
+                "get": operation(endpoint, twin_path=True)
+            }
     return found
 
 
@@ -128,33 +246,41 @@ def operation(endpoint: Endpoint, twin_path: bool) -> dict:
     media = {"application/json": {"schema": ref(endpoint.json)}} if endpoint.json else {}
     if endpoint.twin and not twin_path:
         media["text/html"] = {"schema": STRING}
-    media |= {kind: {"schema": {"type": "object"} if kind == "application/json" else STRING}
-              for kind in endpoint.media}
+    media |= {kind: {"schema": {"type": "object"} if kind == "application/json" else STRING} for kind in endpoint.media}
     problem = {"application/json": {"schema": ref("Error")}, "text/html": {"schema": STRING}}
     responses = {"200": {"description": "OK", "content": media}}
     for code in endpoint.errors:
         responses[str(code)] = {"description": ERRORS[code], "content": problem}
         if code == 503:
-            responses[str(code)]["headers"] = {"Retry-After": {"schema": INTEGER,
-                                                               "description": "Seconds to wait before trying again"}}
-    return {"summary": endpoint.summary, "parameters": [parameter(p) for p in endpoint.params],
-            "responses": responses}
+            responses[str(code)]["headers"] = {
+                "Retry-After": {"schema": INTEGER, "description": "Seconds to wait before trying again"}
+            }
+    return {"summary": endpoint.summary, "parameters": [parameter(p) for p in endpoint.params], "responses": responses}
 
 
 def parameter(param: Param) -> dict:
     schema = {"type": "array", "items": param.schema()} if param.repeatable else param.schema()
-    described = {"name": param.name, "in": "path" if param.in_path else "query", "description": param.description,
-                 "required": param.required or param.in_path, "schema": schema}
+    described = {
+        "name": param.name,
+        "in": "path" if param.in_path else "query",
+        "description": param.description,
+        "required": param.required or param.in_path,
+        "schema": schema,
+    }
     return described | ({"style": "form", "explode": True} if param.repeatable else {})
 
 
-ERRORS = {400: "A parameter that cannot be used", 404: "Not in the archive",
-          500: "The archive's own copy cannot be read (a damaged WARC file)",
-          503: "Too many exports at once; try again after Retry-After seconds"}
+ERRORS = {
+    400: "A parameter that cannot be used",
+    404: "Not in the archive",
+    500: "The archive's own copy cannot be read (a damaged WARC file)",
+    503: "Too many exports at once; try again after Retry-After seconds",
+}
 
 
-OPENAPI = Endpoint("/openapi.json", "This description of the archive's addresses", media=("application/json",),
-                   errors=())
+OPENAPI = Endpoint(
+    "/openapi.json", "This description of the archive's addresses", media=("application/json",), errors=()
+)
 
 
 @route(blueprint, OPENAPI)

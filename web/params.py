@@ -2,6 +2,7 @@
 meaning) and what it answers. The views read their parameters through these declarations and
 the OpenAPI document is generated from them, so the two cannot drift apart; a parameter a
 user got wrong is refused with one sentence naming it."""
+
 from __future__ import annotations
 
 import re
@@ -49,7 +50,8 @@ class Param:
         if self.kind == "integer":
             if not text.isdigit() or not self.low <= int(text) <= self.high:
                 raise BadParameterError(
-                    f"{self.name} must be a whole number from {self.low} to {self.high:,}, not {text!r}.")
+                    f"{self.name} must be a whole number from {self.low} to {self.high:,}, not {text!r}."
+                )
             return int(text)
         if self.kind == "choice" and text not in self.choices:
             raise BadParameterError(f"{self.name} must be one of {', '.join(self.choices)}, not {text!r}.")
@@ -106,39 +108,47 @@ ENDPOINTS: list[Endpoint] = []
 
 def route(blueprint: Blueprint, endpoint: Endpoint, **options: Any) -> Callable:
     """Register the view at the endpoint's rules, and the endpoint in the API description."""
+
     def register(view: Callable) -> Callable:
         for number, rule in enumerate(endpoint.rules()):
             name = view.__name__ if number == 0 else view.__name__ + "_json"
             blueprint.add_url_rule(rule, endpoint=name, view_func=view, **options)
         ENDPOINTS.append(endpoint)
         return view
+
     return register
 
 
 def moment_of(name: str, text: str) -> datetime:
     """An ISO 8601 date or time, aware: any offset honoured, none meaning the paper's zone."""
     try:
-        value = datetime.fromisoformat(text.strip().replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", text)
-                                       else text.strip())
+        value = datetime.fromisoformat(
+            text.strip().replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", text) else text.strip()
+        )
     except ValueError:
         raise BadParameterError(
             f"{name} must be a date or time in ISO 8601 (2021-04-12T09:30, ICT unless an offset is given), "
-            f"not {text!r}.") from None
+            f"not {text!r}."
+        ) from None
     return value if value.tzinfo else value.replace(tzinfo=PAPER_ZONE)
 
 
 SEARCH_PARAMS = (
-    Param("q", "The query: words, \"phrases\", OR, NOT, field:value, published:[A TO B], wildcards"),
+    Param("q", 'The query: words, "phrases", OR, NOT, field:value, published:[A TO B], wildcards'),
     Param("sort", "Order of the hits", "choice", SORTS),
-    Param("page", "Page number, from 1 (ignored by exports, which are the whole result set)", "integer",
-          low=1, high=MAX_PAGE),
+    Param(
+        "page",
+        "Page number, from 1 (ignored by exports, which are the whole result set)",
+        "integer",
+        low=1,
+        high=MAX_PAGE,
+    ),
     Param("size", "Hits per page", "integer", low=1, high=MAX_PAGE_SIZE),
     Param("cursor", "Where to go on from: the next_cursor of the previous answer (instead of page)"),
     Param("histogram", "Period of the timeline", "choice", HISTOGRAMS),
     Param("normalise", "1: the timeline as a share of all articles of each period", "choice", ("0", "1")),
     Param("more", "The facet to show in full", "choice", FACETS),
-    *(Param(name, f"Keep only hits with this {name} (repeat: any of the values)", repeatable=True)
-      for name in FACETS),
+    *(Param(name, f"Keep only hits with this {name} (repeat: any of the values)", repeatable=True) for name in FACETS),
     *(Param(f"not-{name}", f"Leave out hits with this {name} (repeatable)", repeatable=True) for name in FACETS),
 )
 

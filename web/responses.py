@@ -1,5 +1,6 @@
 """Pages and their JSON twins, errors a user can cause (4xx with one sentence, never a
 traceback), and the security headers every answer carries."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,8 +10,10 @@ from werkzeug.exceptions import HTTPException
 
 from search.service import QueryError
 
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 class BadParameterError(Exception):
@@ -24,8 +27,9 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def page(template: str, data: dict[str, Any], extras: dict[str, Any] | None = None,
-         status: int = 200) -> tuple[Response | str, int]:
+def page(
+    template: str, data: dict[str, Any], extras: dict[str, Any] | None = None, status: int = 200
+) -> tuple[Response | str, int]:
     """The HTML page, or its JSON twin with the same data (`extras` serve the HTML only)."""
     if wants_json():
         return jsonify(data), status

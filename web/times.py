@@ -1,6 +1,7 @@
 """Times as the pages read and show them: in the paper's own zone (the default site's; ICT,
 UTC+07:00, for The Phnom Penh Post), as every date printed on its pages is, and always named,
 so no reader has to guess the zone."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo

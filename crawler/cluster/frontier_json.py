@@ -8,6 +8,7 @@ dicts with keys other than strings) are written as {"$type": …} objects and re
 they were; any other value is refused with a FrontierError, when written and when read. A
 `_class` (a Request subclass, which request_from_dict would import by name) is refused too:
 only plain Requests go to the frontier."""
+
 from __future__ import annotations
 
 import base64
@@ -21,9 +22,19 @@ from typing import Any
 FORMAT = "newsarchive-request/1"
 TYPE = "$type"
 FIELDS: dict[str, tuple[type, ...]] = {
-    "url": (str,), "method": (str,), "headers": (dict,), "body": (bytes,), "cookies": (dict, list),
-    "meta": (dict,), "encoding": (str,), "flags": (list,), "cb_kwargs": (dict,), "callback": (str, type(None)),
-    "errback": (str, type(None)), "dont_filter": (bool,), "priority": (int,),
+    "url": (str,),
+    "method": (str,),
+    "headers": (dict,),
+    "body": (bytes,),
+    "cookies": (dict, list),
+    "meta": (dict,),
+    "encoding": (str,),
+    "flags": (list,),
+    "cb_kwargs": (dict,),
+    "callback": (str, type(None)),
+    "errback": (str, type(None)),
+    "dont_filter": (bool,),
+    "priority": (int,),
 }
 NOT_A_REQUEST = "it is not a request in the frontier's JSON form (pickles are never loaded)"
 
@@ -39,8 +50,9 @@ def dumps(request: dict[str, Any]) -> bytes:
         checked(request)
         document = {"format": FORMAT, "request": encode(request, "the request")}
     except FrontierError as error:
-        raise FrontierError(f"The request for {request.get('url')} cannot go to the shared frontier: {error}.") \
-            from None
+        raise FrontierError(
+            f"The request for {request.get('url')} cannot go to the shared frontier: {error}."
+        ) from None
     return json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
@@ -50,8 +62,12 @@ def loads(data: bytes | str) -> dict[str, Any]:
         document = json.loads(data.decode() if isinstance(data, bytes) else data)
     except ValueError:  # a pickle is not UTF-8, or not JSON
         raise FrontierError(NOT_A_REQUEST) from None
-    if not (isinstance(document, dict) and document.keys() == {"format", "request"}
-            and document["format"] == FORMAT and isinstance(document["request"], dict)):
+    if not (
+        isinstance(document, dict)
+        and document.keys() == {"format", "request"}
+        and document["format"] == FORMAT
+        and isinstance(document["request"], dict)
+    ):
         raise FrontierError(NOT_A_REQUEST)
     try:
         return checked(decode(document["request"], "the request"))
@@ -99,8 +115,12 @@ def encode(value: Any, where: str) -> Any:
     if kind is dict:
         if all(type(key) is str for key in value) and TYPE not in value:
             return {key: encode(item, f"{where}[{key!r}]") for key, item in value.items()}
-        return {TYPE: "dict", "items": [[encode(key, f"a key of {where}"), encode(item, f"{where}[{key!r}]")]
-                                        for key, item in value.items()]}
+        return {
+            TYPE: "dict",
+            "items": [
+                [encode(key, f"a key of {where}"), encode(item, f"{where}[{key!r}]")] for key, item in value.items()
+            ],
+        }
     raise FrontierError(f"{where} is a {kind.__module__}.{kind.__qualname__}, which has no JSON form here")
 
 

@@ -2,6 +2,7 @@
 records the run, tells the workers which articles the archive already has, and stores what
 they send in the order they sent it, one message at a time, each once, counting in the
 ledger what never arrived."""
+
 from __future__ import annotations
 
 import hashlib
@@ -26,13 +27,17 @@ from crawler.cluster.messages import capture_of, decode, page_of
 logger = logging.getLogger(__name__)
 LOCK_SECONDS = 60
 # Set the claim KEYS[1] to ARGV[2] if it is still ARGV[1] (or has lapsed), in one step.
-REPLACE_CLAIM = ("local held = redis.call('GET', KEYS[1]) if held == false or held == ARGV[1] then "
-                 "return redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) end return false")
+REPLACE_CLAIM = (
+    "local held = redis.call('GET', KEYS[1]) if held == false or held == ARGV[1] then "
+    "return redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) end return false"
+)
 RELEASE_CLAIM = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 # Remove the list KEYS[1]'s first message if its SHA-1 is ARGV[1]: the one just stored, unless
 # the list changed under the ingester (a Redis server restarted from an older copy).
-POP_STORED = ("local head = redis.call('LINDEX', KEYS[1], 0) if head and redis.sha1hex(head) == ARGV[1] then "
-              "redis.call('LPOP', KEYS[1]) return 1 end return 0")
+POP_STORED = (
+    "local head = redis.call('LINDEX', KEYS[1], 0) if head and redis.sha1hex(head) == ARGV[1] then "
+    "redis.call('LPOP', KEYS[1]) return 1 end return 0"
+)
 GOOD_ENDINGS = ("finished", "max_articles")
 
 
@@ -58,8 +63,13 @@ class Ingester:
         self.site = site
         self.arguments = arguments
         self.board = Board(client, keys)
-        self.claim: dict[str, Any] = {"host": socket.gethostname(), "pid": os.getpid(), "pid_space": pid_space(),
-                                      "token": uuid.uuid4().hex, "ready": False}
+        self.claim: dict[str, Any] = {
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "pid_space": pid_space(),
+            "token": uuid.uuid4().hex,
+            "ready": False,
+        }
         self.held: str | None = None  # the claim as last written to Redis
         self.run_id: int | None = None
         self.ledger: Ledger | None = None
@@ -90,11 +100,14 @@ class Ingester:
             pid = holder.get("pid")
             here = self.claim["pid_space"] is not None and holder.get("pid_space") == self.claim["pid_space"]
             if not here or (pid != os.getpid() and pid_alive(pid)):
-                raise ClusterError(f"Another ingester (pid {pid} on {holder.get('host')}) is already running for "
-                                   f"crawl {self.keys.crawl_id}.")
+                raise ClusterError(
+                    f"Another ingester (pid {pid} on {holder.get('host')}) is already running for "
+                    f"crawl {self.keys.crawl_id}."
+                )
             if self.redis.eval(REPLACE_CLAIM, 1, self.keys.ingester, held, value, LOCK_SECONDS):
-                logger.warning("took crawl %s over from ingester pid %s, which is no longer running",
-                               self.keys.crawl_id, pid)
+                logger.warning(
+                    "took crawl %s over from ingester pid %s, which is no longer running", self.keys.crawl_id, pid
+                )
                 break
         self.held = value
 
@@ -113,8 +126,10 @@ class Ingester:
         value = json.dumps(self.claim)
         if not self.redis.eval(REPLACE_CLAIM, 1, self.keys.ingester, self.held, value, LOCK_SECONDS):
             holder = json.loads(self.redis.get(self.keys.ingester) or "{}")
-            raise ClusterError(f"Another ingester (pid {holder.get('pid')} on {holder.get('host')}) took crawl "
-                               f"{self.keys.crawl_id} over while this one was not renewing its claim.")
+            raise ClusterError(
+                f"Another ingester (pid {holder.get('pid')} on {holder.get('host')}) took crawl "
+                f"{self.keys.crawl_id} over while this one was not renewing its claim."
+            )
         self.held = value
 
     def publish_known(self) -> None:
@@ -126,10 +141,10 @@ class Ingester:
         if pending:
             pipe.rpush(self.keys.pending, *pending)
         for start in range(0, len(known), 10_000):
-            pipe.sadd(self.keys.known, *known[start:start + 10_000])
+            pipe.sadd(self.keys.known, *known[start : start + 10_000])
         items = list(validators.items())
         for start in range(0, len(items), 10_000):
-            pipe.hset(self.keys.validators, mapping=dict(items[start:start + 10_000]))
+            pipe.hset(self.keys.validators, mapping=dict(items[start : start + 10_000]))
         pipe.execute()
 
     def step(self, limit: int = 200) -> int:
@@ -141,8 +156,11 @@ class Ingester:
             self.handle(decode(text))
             digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
             if not self.redis.eval(POP_STORED, 1, self.keys.messages, digest):
-                logger.warning("the messages of crawl %s changed in Redis while being stored (did the Redis server "
-                               "restart?); reading them again", self.keys.crawl_id)
+                logger.warning(
+                    "the messages of crawl %s changed in Redis while being stored (did the Redis server "
+                    "restart?); reading them again",
+                    self.keys.crawl_id,
+                )
                 break
         return len(batch)
 
@@ -151,8 +169,9 @@ class Ingester:
         assert self.ledger is not None
         with self.store.transaction():
             if "sender" not in message or not isinstance(message.get("seq"), int):
-                logger.warning("a message from %s without a sequence number was stored but not counted",
-                               message.get("worker"))
+                logger.warning(
+                    "a message from %s without a sequence number was stored but not counted", message.get("worker")
+                )
             elif not self.ledger.accept(message):
                 return
             self.apply(message)
@@ -194,8 +213,13 @@ class Ingester:
 
     def board_line(self) -> str:
         now = self.board.now()
-        return ", ".join(f"{name} {'gone' if worker.gone(now) else worker.state}"
-                         for name, worker in sorted(self.board.workers().items())) or "none yet"
+        return (
+            ", ".join(
+                f"{name} {'gone' if worker.gone(now) else worker.state}"
+                for name, worker in sorted(self.board.workers().items())
+            )
+            or "none yet"
+        )
 
     def summary(self, board: bool = True) -> dict[str, dict[str, Any]]:
         """Each worker's ending and figures: what it says it sent, and what of that was stored,
@@ -208,8 +232,9 @@ class Ingester:
         summary: dict[str, dict[str, Any]] = {}
         for account in self.ledger.accounts():
             name = account.worker if account.worker not in summary else f"{account.worker} ({account.sender[:8]})"
-            summary[name] = worker_figures(account, workers.get(account.worker) if board else None, now,
-                                           "gone" if board else "running")
+            summary[name] = worker_figures(
+                account, workers.get(account.worker) if board else None, now, "gone" if board else "running"
+            )
         for name, worker in sorted(workers.items()):
             if name not in summary:
                 summary[name] = worker_figures(Account("", name), worker, now, "gone")
@@ -273,8 +298,15 @@ def worker_figures(account: Account, worker: WorkerState | None, now: float, unh
     else:
         missing = account.lost
     stats = {k.replace("/", "_"): v for k, v in report.get("stats", {}).items()}
-    return {"base_url": report.get("base_url"), "reason": reason, "sent": account.sent, "stored": account.stored,
-            "missing": missing, "repeated": account.repeated, "stats": stats}
+    return {
+        "base_url": report.get("base_url"),
+        "reason": reason,
+        "sent": account.sent,
+        "stored": account.stored,
+        "missing": missing,
+        "repeated": account.repeated,
+        "stats": stats,
+    }
 
 
 def missing_sentence(summary: dict[str, dict[str, Any]]) -> str | None:
@@ -286,5 +318,7 @@ def missing_sentence(summary: dict[str, dict[str, Any]]) -> str | None:
     known = sum(count for count in short.values() if count)
     per_worker = ", ".join(f"{name}: {'all' if count is None else count}" for name, count in sorted(short.items()))
     amount = "1 message" if known == 1 else f"{known} messages" if known else "Messages"
-    return (f"{amount} the workers sent never reached the store ({per_worker}); what they carried is in those "
-            "workers' WARC files, and `newsarchive import warc` on them stores it")
+    return (
+        f"{amount} the workers sent never reached the store ({per_worker}); what they carried is in those "
+        "workers' WARC files, and `newsarchive import warc` on them stores it"
+    )

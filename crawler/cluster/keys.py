@@ -1,5 +1,6 @@
 """Where a distributed crawl keeps its shared state in Redis, and the board on which each
 worker says what it is doing (so that none stops while another may still find work)."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,9 @@ class CrawlKeys:
 
     def __post_init__(self) -> None:
         if not CRAWL_ID.fullmatch(self.crawl_id):
-            raise ClusterError(f"The crawl id {self.crawl_id!r} must be 1 to 64 letters, digits, dots, dashes or "
-                               "underscores.")
+            raise ClusterError(
+                f"The crawl id {self.crawl_id!r} must be 1 to 64 letters, digits, dots, dashes or underscores."
+            )
 
     def key(self, name: str) -> str:
         return f"newsarchive:{self.crawl_id}:{name}"
@@ -82,8 +84,17 @@ class CrawlKeys:
         return self.key("ingester")
 
     def all(self) -> list[str]:
-        return [self.requests, self.dupefilter, self.messages, self.known, self.validators, self.pending, self.round,
-                self.workers, self.ingester]
+        return [
+            self.requests,
+            self.dupefilter,
+            self.messages,
+            self.known,
+            self.validators,
+            self.pending,
+            self.round,
+            self.workers,
+            self.ingester,
+        ]
 
 
 def safe_url(url: str) -> str:
@@ -92,8 +103,7 @@ def safe_url(url: str) -> str:
     if parts.password is None:
         return url
     host = parts.hostname or ""
-    netloc = (f"{parts.username}:***@" if parts.username else ":***@") + host + (f":{parts.port}" if parts.port
-                                                                                  else "")
+    netloc = (f"{parts.username}:***@" if parts.username else ":***@") + host + (f":{parts.port}" if parts.port else "")
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
@@ -109,8 +119,13 @@ def connect(url: str, patience: float = REDIS_PATIENCE) -> redis.Redis:
     """A client for `url` (redis://host:port/db), checked with one PING: a server that cannot
     be reached at the start is said at once."""
     try:
-        client = redis.Redis.from_url(url, decode_responses=True, socket_connect_timeout=10, socket_timeout=30,
-                                      retry=Retry(ConstantBackoff(0), retries=0))
+        client = redis.Redis.from_url(
+            url,
+            decode_responses=True,
+            socket_connect_timeout=10,
+            socket_timeout=30,
+            retry=Retry(ConstantBackoff(0), retries=0),
+        )
     except ValueError as error:
         raise ClusterError(f"{safe_url(url)!r} is not a Redis URL ({error}).") from None
     try:

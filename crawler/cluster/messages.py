@@ -15,6 +15,7 @@
 A worker sends a page after its capture, so the ingester always knows the capture first. The
 sequence lets the ingester store each message once however often Redis hands it over, and
 count what never arrived."""
+
 from __future__ import annotations
 
 import json
@@ -27,18 +28,24 @@ from archive.store import Capture
 
 
 def encode(kind: str, worker: str, sender: str, seq: int, **fields: Any) -> str:
-    return json.dumps({"kind": kind, "worker": worker, "sender": sender, "seq": seq, **fields}, ensure_ascii=False,
-                      default=str)
+    return json.dumps(
+        {"kind": kind, "worker": worker, "sender": sender, "seq": seq, **fields}, ensure_ascii=False, default=str
+    )
 
 
 def capture_fields(capture: Capture) -> dict[str, Any]:
     return {"capture": asdict(capture) | {"fetched_at": capture.fetched_at.isoformat(), "via": list(capture.via)}}
 
 
-def page_fields(record_id: str | None, page: ParsedPage, fetched_at: datetime,
-                addresses: tuple[str, ...]) -> dict[str, Any]:
-    return {"capture": record_id, "fetched_at": fetched_at.isoformat(), "addresses": list(addresses),
-            "page": page.to_dict()}
+def page_fields(
+    record_id: str | None, page: ParsedPage, fetched_at: datetime, addresses: tuple[str, ...]
+) -> dict[str, Any]:
+    return {
+        "capture": record_id,
+        "fetched_at": fetched_at.isoformat(),
+        "addresses": list(addresses),
+        "page": page.to_dict(),
+    }
 
 
 def decode(text: str) -> dict[str, Any]:
@@ -53,5 +60,8 @@ def capture_of(message: dict[str, Any]) -> Capture:
 
 
 def page_of(message: dict[str, Any]) -> tuple[ParsedPage, datetime, tuple[str, ...]]:
-    return (ParsedPage.from_dict(message["page"]), datetime.fromisoformat(message["fetched_at"]),
-            tuple(message["addresses"]))
+    return (
+        ParsedPage.from_dict(message["page"]),
+        datetime.fromisoformat(message["fetched_at"]),
+        tuple(message["addresses"]),
+    )

@@ -1,6 +1,7 @@
 """One worker of a distributed crawl: requests from the shared frontier (scrapy-redis),
 responses into WARC files on this machine, captures and parsed pages to the ingester
 through Redis. Nothing here opens the store."""
+
 from __future__ import annotations
 
 import json
@@ -71,8 +72,9 @@ def cluster_settings(redis_url: str, crawl_id: str, patience: float = REDIS_PATI
     }
 
 
-def wait_for_ingester(redis_url: str, crawl_id: str, on_wait: Callable[[], None],
-                      timeout: float = INGESTER_WAIT_SECONDS) -> None:
+def wait_for_ingester(
+    redis_url: str, crawl_id: str, on_wait: Callable[[], None], timeout: float = INGESTER_WAIT_SECONDS
+) -> None:
     """Return once the ingester of `crawl_id` has published what the archive knows (a worker
     started before it would fetch every known article again)."""
     keys = CrawlKeys(crawl_id)
@@ -81,8 +83,10 @@ def wait_for_ingester(redis_url: str, crawl_id: str, on_wait: Callable[[], None]
     told = False
     while not json.loads(client.get(keys.ingester) or "{}").get("ready"):
         if time.monotonic() >= deadline:
-            raise ClusterError(f"No ingester is running for crawl {crawl_id} on {safe_url(redis_url)}: start "
-                               f"`newsarchive ingest --redis URL --crawl-id {crawl_id}` where the store is, first.")
+            raise ClusterError(
+                f"No ingester is running for crawl {crawl_id} on {safe_url(redis_url)}: start "
+                f"`newsarchive ingest --redis URL --crawl-id {crawl_id}` where the store is, first."
+            )
         if not told:
             on_wait()
             told = True
@@ -115,9 +119,11 @@ class ClusterSession(CrawlSession):
         try:
             yield
         except redis.RedisError as error:
-            sentence = (f"Lost the Redis server at {safe_url(self.redis_url)} ({error}); worker {self.name} stopped, "
-                        f"and what it fetched is in its WARC files in {self.folder / 'warc'}: `newsarchive import "
-                        "warc` on them, where the store is, keeps what the ingester did not get.")
+            sentence = (
+                f"Lost the Redis server at {safe_url(self.redis_url)} ({error}); worker {self.name} stopped, "
+                f"and what it fetched is in its WARC files in {self.folder / 'warc'}: `newsarchive import "
+                "warc` on them, where the store is, keeps what the ingester did not get."
+            )
             raise self.halt(REDIS_LOST, sentence, RedisLostError) from None
 
     def set_state(self, state: str) -> None:
@@ -216,8 +222,11 @@ class ClusterScheduler(Scheduler):
             try:
                 return super().next_request()
             except ValueError as error:  # from frontier_json.loads, or request_from_dict (no such callback, …)
-                logger.error("dropped an entry of the shared frontier of crawl %s: %s.", self.session.keys.crawl_id,
-                             str(error).rstrip("."))
+                logger.error(
+                    "dropped an entry of the shared frontier of crawl %s: %s.",
+                    self.session.keys.crawl_id,
+                    str(error).rstrip("."),
+                )
                 self.stats.inc_value("newsarchive/frontier_dropped")
 
     def enqueue_request(self, request: Request) -> bool:

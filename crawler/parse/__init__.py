@@ -1,5 +1,6 @@
 """Pure page parsers, one module per site: HTML bytes in, records out. Which parser a site
 uses is said by its site module (crawler.sites)."""
+
 from __future__ import annotations
 
 import re

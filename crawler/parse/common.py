@@ -2,6 +2,7 @@
 
 Pure functions: bytes and strings in, values out. No network, no store, no clock.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,31 @@ META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 UTF8_NAMES = {"utf-8", "utf8"}
 PARAGRAPH_MARK = "\u2029"
-BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "div", "section",
-                        "article", "ul", "ol", "table", "tr", "td", "dl", "dd", "dt"})
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "blockquote",
+        "pre",
+        "div",
+        "section",
+        "article",
+        "ul",
+        "ol",
+        "table",
+        "tr",
+        "td",
+        "dl",
+        "dd",
+        "dt",
+    }
+)
 TEXT_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "dt"})
 
 
@@ -122,7 +146,8 @@ def paragraphs(container: etree._Element) -> list[str]:
             elif child.tag == "br":
                 loose.append(PARAGRAPH_MARK)
             elif child.tag in TEXT_BLOCKS and not any(
-                    isinstance(d.tag, str) and d.tag in BLOCK_TAGS for d in child.iterdescendants()):
+                isinstance(d.tag, str) and d.tag in BLOCK_TAGS for d in child.iterdescendants()
+            ):
                 flush_loose()
                 found.extend(split_on_breaks(block_with_breaks(child)))
             elif child.tag in BLOCK_TAGS:
@@ -208,8 +233,9 @@ def split_authors(byline: str, drop_suffixes: list[re.Pattern]) -> list[str]:
 PROBE_DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
 
 
-def parse_printed_date(text: str, zone: tzinfo, zone_names: dict[str, int],
-                       known_forms: tuple[str, ...] = ()) -> datetime | None:
+def parse_printed_date(
+    text: str, zone: tzinfo, zone_names: dict[str, int], known_forms: tuple[str, ...] = ()
+) -> datetime | None:
     """A printed date ('15 August 2018 | 08:20 ICT') as an aware datetime in the site's zone.
 
     The site's usual forms (strptime patterns, the zone name removed) are tried first, for
@@ -225,8 +251,9 @@ def parse_printed_date(text: str, zone: tzinfo, zone_names: dict[str, int],
         except ValueError:
             continue
     try:
-        first, second = (dateparser.parse(cleaned, default=default, tzinfos=zone_names, fuzzy=True)
-                         for default in PROBE_DEFAULTS)
+        first, second = (
+            dateparser.parse(cleaned, default=default, tzinfos=zone_names, fuzzy=True) for default in PROBE_DEFAULTS
+        )
     except (ValueError, OverflowError):
         return None
     if first.date() != second.date():
@@ -266,11 +293,35 @@ KNOWN_CREDIT = re.compile(
     r"^(?P<caption>.*?)\s*(?P<credit>(?:photo|PHOTO|Photo)\s+(?:supplied|SUPPLIED)|SUPPLIED|Supplied"
     r"|Post\s+[Ss]taff|POST\s+STAFF"
     r"|(?:Photograph|Photo|Picture)\s*:\s*[^.]+?(?:\.\s*\w+)*"
-    r"|(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w'’-]*/(?:AFP|AP|Reuters|Xinhua)|AFP|Reuters|Xinhua)\s*$", re.S)
-ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Mr", "Mrs", "Ms", "Dr",
-                 "St", "No", "Gen", "Col", "Lt", "Sgt", "Prof")
-SENTENCE_END = re.compile(r"(?<![\s.][A-Za-z])" + "".join(rf"(?<!\b{a})" for a in ABBREVIATIONS)
-                          + r"[.!?។][’'”\")]?\s+")
+    r"|(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w'’-]*/(?:AFP|AP|Reuters|Xinhua)|AFP|Reuters|Xinhua)\s*$",
+    re.S,
+)
+ABBREVIATIONS = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "St",
+    "No",
+    "Gen",
+    "Col",
+    "Lt",
+    "Sgt",
+    "Prof",
+)
+SENTENCE_END = re.compile(
+    r"(?<![\s.][A-Za-z])" + "".join(rf"(?<!\b{a})" for a in ABBREVIATIONS) + r"[.!?។][’'”\")]?\s+"
+)
 CREDIT_LABEL = re.compile(r"^(?:photograph|photo|picture)\s*:\s*", re.I)
 NAME_WORD = re.compile(r"^[A-Z][\w'’.-]*$|^[A-Z]+$")
 
@@ -291,7 +342,7 @@ def split_credit(text: str) -> tuple[str | None, str | None]:
         return known.group("caption"), CREDIT_LABEL.sub("", known.group("credit")).strip()
     ends = list(SENTENCE_END.finditer(text))
     if ends:
-        caption, tail = text[: ends[-1].end()].rstrip(), text[ends[-1].end():]
+        caption, tail = text[: ends[-1].end()].rstrip(), text[ends[-1].end() :]
         words = tail.split()
         if 1 <= len(words) <= 5 and all(NAME_WORD.match(word) for word in words):
             return caption, tail

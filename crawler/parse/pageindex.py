@@ -10,6 +10,7 @@ small subset of CSS, enough for such templates:
     ".cls > h2"                             or children by tag
     "a, b"                                  alternatives, results in document order
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -42,8 +43,11 @@ class PageIndex:
 
     def select(self, selector: str) -> list:
         """Elements matching `selector` (see the module docstring), in document order."""
-        results = [self._follow(self._start(steps[0]), steps[1:])
-                   for steps in (alternative.split() for alternative in selector.split(",")) if steps]
+        results = [
+            self._follow(self._start(steps[0]), steps[1:])
+            for steps in (alternative.split() for alternative in selector.split(","))
+            if steps
+        ]
         found = [result for result in results if result]
         if len(found) <= 1:
             return found[0] if found else []

@@ -3,6 +3,7 @@
 Each era has its own markup (SITE-EVIDENCE.md); the parser finds which one a page uses from
 the page itself, not from its URL, so a mirror or an old capture parses the same way.
 """
+
 from __future__ import annotations
 
 import copy
@@ -26,19 +27,28 @@ ZONE_NAMES = {"ICT": 7 * 3600}
 PRINTED_DATES = ("%d %B %Y %H:%M", "%A, %B %d, %Y %H:%M", "%A, %d %B %Y", "%d %B %Y")
 BYLINE_SUFFIXES = [re.compile(r"\s*\|\s*(?:The\s+)?Phnom Penh Post\s*$", re.I)]
 BOILERPLATE_PARAGRAPH = re.compile(
-    r"^(?:to contact the reporters? on this story|read more\s*:|related\s*:|see also\s*:|advertisement$)", re.I)
+    r"^(?:to contact the reporters? on this story|read more\s*:|related\s*:|see also\s*:|advertisement$)", re.I
+)
 DATE_LINE = re.compile(
     r"Publication date \d{1,2} [A-Za-z]+ \d{4}(?: \| \d{1,2}:\d{2})?(?: \|)? ICT"
-    r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*, (?:\d{1,2} [A-Za-z]+|[A-Za-z]+ \d{1,2},) \d{4}")
+    r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*, (?:\d{1,2} [A-Za-z]+|[A-Za-z]+ \d{1,2},) \d{4}"
+)
 JOOMLA_SECTIONS = {
-    "National-news": "national", "Business": "business", "Opinion": "opinion",
-    "International": "international", "Real-Estate": "post-property",
-    "Khmer-Rouge-Tribunal": "kr-tribunal", "7Days": "7days", "Lifestyle": "post-weekend",
-    "Special-reports": "special-reports", "Columns": "columns",
+    "National-news": "national",
+    "Business": "business",
+    "Opinion": "opinion",
+    "International": "international",
+    "Real-Estate": "post-property",
+    "Khmer-Rouge-Tribunal": "kr-tribunal",
+    "7Days": "7days",
+    "Lifestyle": "post-weekend",
+    "Special-reports": "special-reports",
+    "Columns": "columns",
 }
 NOT_SECTIONS = frozenset({"index.php", "node", "print", "search", "tags"})
 JOOMLA_DATE_LINE = re.compile(
-    r"^(?P<date>(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+\d{1,2}\s+[A-Za-z]+\s+\d{4})\s*(?P<byline>.*)$")
+    r"^(?P<date>(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+\d{1,2}\s+[A-Za-z]+\s+\d{4})\s*(?P<byline>.*)$"
+)
 KHMER = re.compile(r"[\u1780-\u17ff]")
 
 
@@ -58,20 +68,61 @@ class Era:
 
 
 ERAS = [
-    Era("drupal", ".single-article-header", ".single-article-header > h2", "#ArticleBody, [itemprop=articleBody]",
-        ".article-author-wrapper p", ".ads-social-left-title p", ".single-article-header .standfirst",
-        ".field-name-field-tags a", "[itemprop=contentURL], #ArticleBody img, [itemprop=articleBody] img"),
-    Era("modern", ".section-article-header", ".section-article-header h2", ".article-text", ".authname",
-        ".paraclass", ".section-article-header .standfirst", ".article-tags a", ".article-text img"),
-    Era("joomla", ".contentheading", ".contentheading", ".article-content", ".createdate", ".createdate",
-        None, None, ".item-page img"),
+    Era(
+        "drupal",
+        ".single-article-header",
+        ".single-article-header > h2",
+        "#ArticleBody, [itemprop=articleBody]",
+        ".article-author-wrapper p",
+        ".ads-social-left-title p",
+        ".single-article-header .standfirst",
+        ".field-name-field-tags a",
+        "[itemprop=contentURL], #ArticleBody img, [itemprop=articleBody] img",
+    ),
+    Era(
+        "modern",
+        ".section-article-header",
+        ".section-article-header h2",
+        ".article-text",
+        ".authname",
+        ".paraclass",
+        ".section-article-header .standfirst",
+        ".article-tags a",
+        ".article-text img",
+    ),
+    Era(
+        "joomla",
+        ".contentheading",
+        ".contentheading",
+        ".article-content",
+        ".createdate",
+        ".createdate",
+        None,
+        None,
+        ".item-page img",
+    ),
 ]
 
 CLUTTER_TAGS = frozenset({"script", "style", "noscript", "ins", "iframe", "form", "figure", "figcaption"})
-CLUTTER_CLASSES = frozenset({
-    "ad-slot", "ads", "advert", "advertisement", "related-articles", "related-inline", "related-box",
-    "social-share", "share-tools", "field-name-field-image", "field-name-field-image-caption", "article-image",
-    "caption", "most-viewed", "colorbox"})
+CLUTTER_CLASSES = frozenset(
+    {
+        "ad-slot",
+        "ads",
+        "advert",
+        "advertisement",
+        "related-articles",
+        "related-inline",
+        "related-box",
+        "social-share",
+        "share-tools",
+        "field-name-field-image",
+        "field-name-field-image-caption",
+        "article-image",
+        "caption",
+        "most-viewed",
+        "colorbox",
+    }
+)
 CAPTION_CLASSES = frozenset({"caption", "field-name-field-image-caption", "image-caption", "wp-caption-text"})
 SECTION_LINK = ".ads-social-left-title h2 a, .breadcrumbs a, .pathway a"
 
@@ -136,8 +187,11 @@ def page_identity(page: PageIndex, url: str, warnings: list[str]) -> str:
     """The page's identity: its canonical link, else the address it was fetched from, on the
     site's own origin (a page fetched from a mirror keeps the identity of the original).
     A canonical link that names another host (the Khmer sister site) keeps that host."""
-    hrefs = [link.get("href", "") for link in page.tree.iter("link")
-             if "canonical" in link.get("rel", "").lower().split() and link.get("href", "").strip()]
+    hrefs = [
+        link.get("href", "")
+        for link in page.tree.iter("link")
+        if "canonical" in link.get("rel", "").lower().split() and link.get("href", "").strip()
+    ]
     if len(set(hrefs)) > 1:
         warnings.append(f"canonical: the page names {len(set(hrefs))} canonical addresses; the first is used")
     try:
@@ -152,8 +206,9 @@ def page_identity(page: PageIndex, url: str, warnings: list[str]) -> str:
         return ORIGIN + "/"
 
 
-def parse_article(page: PageIndex, era: Era, page_url: str, fetched_url: str, seen: str | None,
-                  warnings: list[str]) -> Article:
+def parse_article(
+    page: PageIndex, era: Era, page_url: str, fetched_url: str, seen: str | None, warnings: list[str]
+) -> Article:
     headline = common.text_of(page.first(era.headline)) or og_title(page)
     if not headline:
         warnings.append("no-headline: no headline found")
@@ -266,8 +321,9 @@ def article_images(page: PageIndex, era: Era) -> list[Image]:
 
 def is_photo_frame(node: etree._Element) -> bool:
     """Wrappers that hold a photo and its caption (clutter for the body, not for images)."""
-    return node.tag in ("figure",) or has_class(node, frozenset({
-        "field-name-field-image", "article-image", "colorbox"}))
+    return node.tag in ("figure",) or has_class(
+        node, frozenset({"field-name-field-image", "article-image", "colorbox"})
+    )
 
 
 def caption_text(img: etree._Element) -> str:
@@ -282,7 +338,8 @@ def caption_text(img: etree._Element) -> str:
             return ""
         for candidate in node.iterdescendants():
             if isinstance(candidate.tag, str) and (
-                    candidate.tag == "figcaption" or has_class(candidate, CAPTION_CLASSES)):
+                candidate.tag == "figcaption" or has_class(candidate, CAPTION_CLASSES)
+            ):
                 return common.text_of(candidate)
     return ""
 
@@ -330,8 +387,9 @@ def most_viewed(page: PageIndex, page_url: str, seen: str | None) -> MostViewedS
             continue
         title = common.text_of(link)
         teaser = DATE_LINE.sub(" ", common.block_text(item).replace(title, " ", 1))
-        entries.append(MostViewedEntry(rank=len(entries) + 1, url=url, title=title,
-                                       teaser=common.clean(teaser) or None))
+        entries.append(
+            MostViewedEntry(rank=len(entries) + 1, url=url, title=title, teaser=common.clean(teaser) or None)
+        )
     if not entries:
         return None
     return MostViewedSnapshot(site=SITE, seen_at=seen or "", page_url=page_url, entries=entries)

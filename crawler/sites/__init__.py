@@ -2,6 +2,7 @@
 that the archive knows of it (see Site), registered once as a Python entry point of the group
 `newsarchive.sites`, so a site can come from any installed package. Everything that needs the
 list of sites, or one of them, asks here; no site module is imported before it is asked for."""
+
 from __future__ import annotations
 
 import functools
@@ -77,8 +78,11 @@ def site(name: str) -> Site:
     """The site module registered as `name`."""
     points = _registered().get(name, [])
     if not points:
-        known = f"known: {', '.join(names())}" if names() else \
-            f"none is registered: install the project (pip install -e .) so that its {GROUP} entry points are seen"
+        known = (
+            f"known: {', '.join(names())}"
+            if names()
+            else f"none is registered: install the project (pip install -e .) so that its {GROUP} entry points are seen"
+        )
         raise SiteError(f"{name!r} is not a known site ({known})")
     if len({point.value for point in points}) > 1:
         raise SiteError(f"{name!r} is registered by several packages ({', '.join(point.value for point in points)})")

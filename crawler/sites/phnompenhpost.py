@@ -1,5 +1,6 @@
 """The Phnom Penh Post: its hosts, its listings, sitemaps and feeds (SITE-EVIDENCE.md), its
 parser, and how it is cited and dated. Registered as the site `phnompenhpost`."""
+
 from __future__ import annotations
 
 import re
@@ -20,9 +21,25 @@ CITATION_NAME = "The Phnom Penh Post"
 ZONE = parser.ICT
 SITEMAP = "/sitemap.xml"
 FEEDS = ("/rss.xml",)
-SECTIONS = ("national", "business", "opinion", "international", "politics-0", "around-ngos", "post-depth",
-            "kr-tribunal", "post-property", "post-focus", "post-auto", "special-reports", "supplements",
-            "post-weekend", "7days", "columns", "lift/lift-news")
+SECTIONS = (
+    "national",
+    "business",
+    "opinion",
+    "international",
+    "politics-0",
+    "around-ngos",
+    "post-depth",
+    "kr-tribunal",
+    "post-property",
+    "post-focus",
+    "post-auto",
+    "special-reports",
+    "supplements",
+    "post-weekend",
+    "7days",
+    "columns",
+    "lift/lift-news",
+)
 NOT_ARTICLES = re.compile(r"^/(?:tags|print|search|user|node/\d+/edit|rss|sitemap\.xml|images|sites|storage)(?:/|$)")
 LISTING_ITEMS = ("li.views-row", ".section-more article", "div.item-list ul li")
 ELSEWHERE = "aside, .sidebar, .region-sidebar, .most-viewed, .block-views, .top-stories, nav, header, footer"

@@ -1,6 +1,7 @@
 """Scrapy's spider loader for the registered sites: `scrapy crawl NAME` (and `newsarchive
 crawl --site NAME`) crawls the site registered as NAME with the shared NewspaperSpider, so a
 site needs no spider module of its own."""
+
 from __future__ import annotations
 
 import builtins
@@ -17,8 +18,11 @@ from crawler.spiders.newspaper import NewspaperSpider
 def spider_for(name: str) -> type[NewspaperSpider]:
     """The spider class of one site; SiteError for a name nobody registered."""
     site = sites.site(name)
-    return type(f"{name.title().replace('-', '').replace('_', '')}Spider", (NewspaperSpider,),
-                {"name": name, "site": site, "allowed_domains": list(site.HOSTS), "__module__": __name__})
+    return type(
+        f"{name.title().replace('-', '').replace('_', '')}Spider",
+        (NewspaperSpider,),
+        {"name": name, "site": site, "allowed_domains": list(site.HOSTS), "__module__": __name__},
+    )
 
 
 class SiteSpiderLoader:

@@ -1,6 +1,7 @@
 """The spider every newspaper shares: discovery from section listings, the sitemap index and
 the feeds, every article page, and the Most viewed sidebar wherever it shows. What is
 particular to one paper (addresses, listing markup, the parser) comes from its site module."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -82,8 +83,10 @@ class NewspaperSpider(scrapy.Spider):
         crawler.signals.connect(spider.progress.close, signal=signals.spider_closed)
         contact = crawler.settings.get("NEWSARCHIVE_CONTACT")
         if not contact and not is_local(urlsplit(spider.base_url).hostname or ""):
-            raise ValueError("set NEWSARCHIVE_CONTACT (an e-mail or web address where the site can reach you) "
-                             "before crawling a real site")
+            raise ValueError(
+                "set NEWSARCHIVE_CONTACT (an e-mail or web address where the site can reach you) "
+                "before crawling a real site"
+            )
         return spider
 
     # -- addresses ------------------------------------------------------------------------
@@ -115,17 +118,20 @@ class NewspaperSpider(scrapy.Spider):
         session = CrawlSession.of(self.crawler)
         self.known = session.known_addresses()
         self.validators = session.validators() if self.refresh else {}
-        self.logger.info("%d articles already in the archive%s", len(self.known),
-                         "; known ones are re-checked" if self.refresh else "; known ones are skipped")
+        self.logger.info(
+            "%d articles already in the archive%s",
+            len(self.known),
+            "; known ones are re-checked" if self.refresh else "; known ones are skipped",
+        )
         for request in self.pending_requests(session.pending_addresses()):
             yield request
         base = self.base_url
         if "home" in self.discover or "listings" in self.discover:
-            yield Request(base + "/", callback=self.parse_home, errback=self.unreachable, meta={"kind": "listing"},
-                          priority=100)
+            yield Request(
+                base + "/", callback=self.parse_home, errback=self.unreachable, meta={"kind": "listing"}, priority=100
+            )
         if "sitemaps" in self.discover:
-            yield Request(base + self.site.SITEMAP, callback=self.parse_sitemap, meta={"kind": "sitemap"},
-                          priority=90)
+            yield Request(base + self.site.SITEMAP, callback=self.parse_sitemap, meta={"kind": "sitemap"}, priority=90)
         if "feeds" in self.discover:
             for feed in self.site.FEEDS:
                 yield Request(base + feed, callback=self.parse_feed, meta={"kind": "feed"}, priority=90)
@@ -148,11 +154,17 @@ class NewspaperSpider(scrapy.Spider):
         return [request.replace(priority=PENDING_PRIORITY) for request in requests]
 
     def listing_request(self, section: str, page: int) -> Request:
-        return Request(self.base_url + self.site.listing_path(section, page), callback=self.parse_listing,
-                       cb_kwargs={"section": section, "page": page}, meta={"kind": "listing"}, priority=50 - page)
+        return Request(
+            self.base_url + self.site.listing_path(section, page),
+            callback=self.parse_listing,
+            cb_kwargs={"section": section, "page": page},
+            meta={"kind": "listing"},
+            priority=50 - page,
+        )
 
-    def article_request(self, href: str, base: str | None = None, when: datetime | date | None = None,
-                        via: tuple[str, ...] = ()) -> Request | None:
+    def article_request(
+        self, href: str, base: str | None = None, when: datetime | date | None = None, via: tuple[str, ...] = ()
+    ) -> Request | None:
         """A request for an article page, unless it is known (and not to be refreshed), out of
         the date range, or past max_articles. Newer articles are fetched first. Redirects are
         followed here, not by Scrapy, so that an old address leading to a known article costs
@@ -174,9 +186,19 @@ class NewspaperSpider(scrapy.Spider):
             etag, modified = self.validators.get(key, (None, None))
             headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
         priority = 10 + (when.toordinal() // 30 if when else 0)
-        return Request(address, callback=self.parse_article, errback=self.article_failed, headers=headers,
-                       priority=priority, meta={"kind": "article", "via": via, "dont_redirect": True,
-                             "handle_httpstatus_list": [*REDIRECTS, *self.handle_httpstatus_list]})
+        return Request(
+            address,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            headers=headers,
+            priority=priority,
+            meta={
+                "kind": "article",
+                "via": via,
+                "dont_redirect": True,
+                "handle_httpstatus_list": [*REDIRECTS, *self.handle_httpstatus_list],
+            },
+        )
 
     # -- callbacks ------------------------------------------------------------------------
 
@@ -203,8 +225,11 @@ class NewspaperSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value("newsarchive/article_pages")
         article = page.article
-        for field, present in (("body", article and article.body), ("date", article and article.published),
-                               ("author", article and article.authors)):
+        for field, present in (
+            ("body", article and article.body),
+            ("date", article and article.published),
+            ("author", article and article.authors),
+        ):
             if not present:
                 stats.inc_value(f"newsarchive/missing_{field}")
 
@@ -218,6 +243,7 @@ class NewspaperSpider(scrapy.Spider):
         first (and no more than max_articles of them)."""
         if not self.pending:
             return
+
         def order(request: Request) -> tuple[bool, int]:
             """Newest first; old addresses that only redirect (Drupal's /node/N) after every
             direct one, as the article they lead to is usually named directly too."""
@@ -245,8 +271,11 @@ class NewspaperSpider(scrapy.Spider):
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             return
         url = failure.request.url
-        error = (f"HTTP {failure.value.response.status}" if failure.check(HttpError)
-                 else f"{type(failure.value).__name__}: {failure.value}")
+        error = (
+            f"HTTP {failure.value.response.status}"
+            if failure.check(HttpError)
+            else f"{type(failure.value).__name__}: {failure.value}"
+        )
         self.logger.warning("article %s could not be fetched: %s", url, error)
         self.crawler.stats.inc_value("newsarchive/article_failed")
         CrawlSession.of(self.crawler).article_failed(url, error)
