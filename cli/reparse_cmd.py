@@ -6,9 +6,9 @@ import argparse
 import json
 import sqlite3
 import sys
-from datetime import datetime
 
 from archive.store import Store, StoreError
+from archive.times import parse_utc
 from archive.warc import WarcLocation, read_response
 from cli.datadir import add_data_dir, resolve
 from cli.errors import UserError
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         with store.transaction():
             store.clear_derived()
             for row in progress(captures, len(captures), "pages"):
-                fetched_at = datetime.fromisoformat(row["fetched_at"].replace("Z", "+00:00"))
+                fetched_at = parse_utc(row["fetched_at"])
                 location = WarcLocation(row["warc_file"], row["warc_offset"], row["warc_record_id"])
                 try:
                     response = read_response(folder / "warc", location)

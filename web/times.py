@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 
+from archive.times import parse_utc
 from crawler import sites
 
 PAPER_ZONE = sites.default().ZONE
@@ -25,5 +26,5 @@ def paper_time(stored: str | None) -> str:
     """A stored UTC time ('2021-04-12T02:30:00.000000Z') as '2021-04-12 09:30 ICT'."""
     if not stored:
         return ""
-    moment = datetime.fromisoformat(stored.replace("Z", "+00:00")).astimezone(PAPER_ZONE)
+    moment = parse_utc(stored).astimezone(PAPER_ZONE)
     return f"{moment:%Y-%m-%d %H:%M %Z}"
