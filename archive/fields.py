@@ -13,9 +13,10 @@ minutes listed and the first and last sighting) stays in the search layer (searc
 search/documents.py): it is how the index works, not a field of the record, and a row here would
 promise a name no one can use.
 
-The rows are in the order of a hit and of an export's columns; the record schema keeps the
-model's order (archive/model.py). The facets and the fields a query may name are listed in
-orders of their own, each row giving its place in them.
+The rows are in the order of a hit; the record schema keeps the model's order
+(archive/model.py). The facets, the fields a query may name and the export columns are listed
+in orders of their own, each row giving its place in them: a new column goes last, so that a
+spreadsheet reading columns by position still finds the old ones where they were.
 
 docs/record.schema.json is a copy of `record_schema()`: `python -m archive.fields > docs/record.schema.json`
 writes it again.
@@ -66,7 +67,7 @@ class Field:
     caseless: bool = False  # a query's value matches stored values that differ from it in case only
     query: int = 0  # its place among the fields a query may name, 1 first; 0: queries cannot name it
     hit: HitType | None = None  # its type in a hit; None: a hit does not show it
-    export: bool = False  # a column of CSV and JSON Lines exports (of what a hit shows)
+    export: int = 0  # its place among the columns of CSV and JSON Lines exports, 1 first; 0: not a column
     derived: str = ""  # where its value comes from, when not from the record's own field
 
     @property
@@ -112,7 +113,7 @@ FIELDS = (
         unique=True,
         query=11,
         hit=str,
-        export=True,
+        export=1,
     ),
     Field(
         "headline",
@@ -124,7 +125,7 @@ FIELDS = (
         default="",
         query=1,
         hit=str,
-        export=True,
+        export=2,
     ),
     Field(
         "published",
@@ -133,7 +134,7 @@ FIELDS = (
         sortable=True,
         query=9,
         hit=str | None,
-        export=True,
+        export=3,
     ),
     Field(
         "authors",
@@ -149,7 +150,7 @@ FIELDS = (
         caseless=True,
         query=2,
         hit=list[str],
-        export=True,
+        export=4,
     ),
     Field(
         "section",
@@ -164,7 +165,7 @@ FIELDS = (
         caseless=True,
         query=3,
         hit=str | None,
-        export=True,
+        export=5,
     ),
     Field(
         "tags",
@@ -175,7 +176,7 @@ FIELDS = (
         caseless=True,
         query=4,
         hit=list[str],
-        export=True,
+        export=6,
     ),
     Field(
         "language",
@@ -185,7 +186,7 @@ FIELDS = (
         caseless=True,
         query=6,
         hit=str | None,
-        export=True,
+        export=7,
     ),
     Field("snippet", hit=str, derived="the body, the query's words marked (HTML)"),
     Field("headline_html", hit=str, derived="the headline, the query's words marked (HTML)"),
@@ -194,10 +195,10 @@ FIELDS = (
         index=Indexed.SORT,
         default=NEVER_LISTED,
         hit=int | None,
-        export=True,
+        export=8,
         derived="the Most viewed history: the best rank the article reached",
     ),
-    Field("hours_listed", hit=float, export=True, derived="the Most viewed history: the hours the article was listed"),
+    Field("hours_listed", hit=float, export=9, derived="the Most viewed history: the hours the article was listed"),
     Field(
         "popularity",
         index=Indexed.ID,
@@ -206,7 +207,7 @@ FIELDS = (
         caseless=True,
         query=10,
         hit=str,
-        export=True,
+        export=10,
         derived="best_rank, in bands: top3, top10, listed or never",
     ),
     Field(

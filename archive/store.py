@@ -189,6 +189,8 @@ MIGRATIONS: list[Migration] = [
     );
     CREATE INDEX IF NOT EXISTS cluster_senders_by_round ON cluster_senders(round);
     """,
+    # content_hash leaves empty fields out
+    rehash_revisions,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 RUN_COUNTERS = ("pages", "new_articles", "new_revisions", "unchanged", "snapshots", "warnings", "errors")
@@ -210,8 +212,14 @@ FETCH_FIELDS = frozenset({"fetched_url", "fetched_at", "warnings"})
 def content_hash(article: Article) -> str:
     """What counts as a change worth a revision: any field of the record but FETCH_FIELDS. Those
     say where a page was fetched from, when, and what went wrong reading it; they differ between
-    two captures of the same version, and a revision is a change of the article, not of a fetch."""
-    fields = {name: value for name, value in article.to_dict().items() if name not in FETCH_FIELDS}
+    two captures of the same version, and a revision is a change of the article, not of a fetch.
+    An empty field counts as no field, so that a field the record gains later, which older pages
+    leave empty, does not make every article look changed."""
+    fields = {
+        name: value
+        for name, value in article.to_dict().items()
+        if name not in FETCH_FIELDS and value not in (None, "", [], {})
+    }
     text = json.dumps(fields, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

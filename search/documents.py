@@ -3,11 +3,12 @@ popularity its Most viewed history gives it."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from archive.fields import NEVER_LISTED, Field, Indexed
+from archive.fields import FIELDS, NEVER_LISTED, Field, Indexed
 from archive.store import Store
 from archive.times import utc
 from search.schema import HEADLINE_WEIGHT, INDEXED, date_text
@@ -15,9 +16,24 @@ from search.schema import HEADLINE_WEIGHT, INDEXED, date_text
 # Between the parts of the combined text field a word no query asks for, so that a phrase
 # cannot match across two parts (the end of the body and the start of a caption, two names).
 PART_BREAK = "\n zzpartbreakzz \n"
-# What a document holds; an index of another format is rebuilt rather than updated. 2: plain
-# words also search the authors' names and the tags.
-DOCUMENT_FORMAT = 2
+# How documents are built here, counted by hand (2: plain words also search the authors' names
+# and the tags); what they hold is the rest of their format (index_layout).
+DOCUMENT_VERSION = 2
+
+
+def index_layout(fields: tuple[Field, ...]) -> str:
+    """A digest of how the index keeps each field the registry indexes: a field added to the
+    registry, or indexed otherwise, gives another layout."""
+    kept = [
+        (row.key, str(row.index), row.stored, row.sortable, row.unique, row.boost, repr(row.default), row.caseless)
+        for row in fields
+        if row.index is not None
+    ]
+    return hashlib.sha256(repr(kept).encode()).hexdigest()[:16]
+
+
+# What a document holds; an index of another format is rebuilt rather than updated.
+DOCUMENT_FORMAT = f"{DOCUMENT_VERSION}-{index_layout(FIELDS)}"
 
 
 @dataclass

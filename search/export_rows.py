@@ -1,7 +1,7 @@
 """The documented columns of a result-set export, shared by the web front-end and the command
 line so both write the same rows: UTF-8, ISO dates, several values joined by |, and cells a
 spreadsheet would run as a formula prefixed with an apostrophe. The columns are the fields of a
-hit that archive/fields.py exports, in a hit's order."""
+hit that archive/fields.py exports, in the order it gives them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import asdict
 
 from search.service import HIT_FIELDS, Hit
 
-COLUMNS = [row.name for row in HIT_FIELDS if row.export]
+COLUMNS = [row.name for row in sorted((row for row in HIT_FIELDS if row.export), key=lambda row: row.export)]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -11,9 +11,9 @@ from dataclasses import asdict
 import pytest
 from whoosh import fields as whoosh_fields
 
-from archive.fields import FIELDS, RECORD_SCHEMA_COPY, Indexed, record_schema_text
+from archive.fields import FIELDS, RECORD_SCHEMA_COPY, Field, Indexed, record_schema_text
 from archive.model import Article, Image
-from search.documents import DERIVED, to_document
+from search.documents import DERIVED, DOCUMENT_FORMAT, index_layout, to_document
 from search.export_rows import COLUMNS, csv_row, json_row
 from search.schema import CASELESS_FIELDS, FACETS, INDEXED, QUERY_FIELDS, SortKey, build_schema, date_text
 from search.service import HIT_FIELDS, Hit, SearchRequest, to_hit, validate
@@ -102,10 +102,13 @@ def test_the_hit_has_every_hit_row_and_reads_the_record_back():
     assert hit["snippet"] == "Exports rose. Prices fell." and hit["headline_html"] == "Rice exports rise"
 
 
-def test_the_export_columns_are_the_exported_rows_in_a_hits_order():
+def test_the_export_columns_are_the_exported_rows_in_their_declared_order():
     for row in FIELDS:
-        assert (row.name in COLUMNS) == row.export, row.name
-    assert [row.name for row in HIT_FIELDS if row.name in COLUMNS] == COLUMNS
+        assert (row.name in COLUMNS) == bool(row.export), row.name
+    places = sorted(row.export for row in FIELDS if row.export)
+    assert places == list(range(1, len(COLUMNS) + 1)), "each column has a place of its own, none left out"
+    assert [next(row.name for row in FIELDS if row.export == place) for place in places] == COLUMNS
+    assert all(row.hit is not None for row in FIELDS if row.export), "a column is something a hit shows"
     hit = to_hit(to_document(RECORD, None), {})
     assert list(json_row(hit)) == COLUMNS and len(csv_row(hit)) == len(COLUMNS)
     assert csv_row(hit)[COLUMNS.index("authors")] == "May Kunmakara|Post Staff"
@@ -136,3 +139,9 @@ def test_the_openapi_hit_has_every_hit_row_and_the_record_is_the_rows_schema():
     assert set(article["properties"]) == {row.name for row in FIELDS if row.schema is not None}
     search = {p["name"] for p in document()["paths"]["/search"]["get"]["parameters"]}
     assert {*FACETS, *(f"not-{name}" for name in FACETS)} <= search
+
+
+def test_a_field_added_to_the_registry_gives_indexes_another_format():
+    kicker = Field("kicker", index=Indexed.ID, facet=len(FACETS) + 1, caseless=True, hit=str | None)
+    assert DOCUMENT_FORMAT.endswith(index_layout(FIELDS))
+    assert index_layout((*FIELDS, kicker)) != index_layout(FIELDS), "an old index would be updated, not rebuilt"

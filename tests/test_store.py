@@ -74,6 +74,35 @@ def test_a_store_of_schema_2_is_rehashed_so_an_unchanged_page_stays_unchanged(tm
         assert store.ingest(ParsedPage(corrected, None), None, T0 + timedelta(hours=3), None).article == "revised"
 
 
+def schema_5_hash(record: dict) -> str:
+    """content_hash as stores of schema 5 hold it: empty fields counted too."""
+    fields = {k: v for k, v in record.items() if k not in ("fetched_url", "fetched_at", "warnings")}
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def test_a_field_left_empty_is_no_change_and_a_store_of_schema_5_is_rehashed_to_agree(tmp_path):
+    """A field the record gains later is empty on the pages parsed before it: an article read
+    again with that field empty must stay unchanged."""
+    path = tmp_path / "a.sqlite3"
+    first = replace(article("One", ["a"]), standfirst=None, tags=[])
+    with Store(path) as store:
+        assert store.ingest(ParsedPage(first, None), None, T0, None).article == "new"
+        (number, record) = store.db.execute("SELECT id, record FROM revisions").fetchone()
+        store.db.execute(
+            "UPDATE revisions SET content_hash = ? WHERE id = ?", (schema_5_hash(json.loads(record)), number)
+        )
+        store.db.execute("PRAGMA user_version = 5")
+    with Store(path) as store:
+        again = replace(first, standfirst="", tags=[])
+        assert store.ingest(ParsedPage(again, None), None, T0 + timedelta(hours=1), None).article == "unchanged"
+        assert (
+            store.ingest(
+                ParsedPage(replace(first, standfirst="New"), None), None, T0 + timedelta(hours=2), None
+            ).article
+            == "revised"
+        )
+
+
 def test_a_file_that_is_not_a_store_is_refused(tmp_path):
     path = tmp_path / "archive.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
