@@ -33,7 +33,8 @@ from whoosh.searching import Searcher
 from archive.fields import FIELDS, NEVER_LISTED, Field, Indexed
 from search.caseless import caseless
 from search.conjunction import Conjunction, conjunction, evaluate
-from search.indexer import current_generation
+from search.documents import DOCUMENT_FORMAT
+from search.indexer import STATE, current_generation, read_state
 from search.postings import PostingsCache
 from search.schema import CASELESS_FIELDS, ENGLISH, FACETS, QUERY_FIELDS, date_text
 
@@ -201,8 +202,14 @@ class SearchService:
         self._cache: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
         self._ranks: dict[str, np.ndarray] = {}
         self._postings = PostingsCache()
-        if current_generation(root) is None:
+        generation = current_generation(root)
+        if generation is None:
             raise QueryError(f"There is no index in {root}; run 'newsarchive index' first.")
+        if (generation / STATE).is_file() and read_state(generation).get("format") != DOCUMENT_FORMAT:
+            raise QueryError(
+                f"The index in {root} was built for other fields than this version of newsarchive has; run "
+                "'newsarchive index' to rebuild it."
+            )
 
     # -- searchers ----------------------------------------------------------------------
 

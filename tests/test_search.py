@@ -449,7 +449,7 @@ def test_field_values_match_without_regard_to_case(search, truth, field):
         assert urls(search, f'{field}:"{form}"') == exact, form
 
 
-def test_an_index_of_an_older_document_format_is_rebuilt_on_update(archive, tmp_path):
+def test_an_index_of_another_document_format_is_refused_by_search_and_rebuilt_on_update(archive, tmp_path):
     import json
     import shutil
 
@@ -457,9 +457,15 @@ def test_an_index_of_an_older_document_format_is_rebuilt_on_update(archive, tmp_
     state_file = current_generation(tmp_path / "index") / indexer.STATE
     state = json.loads(state_file.read_text())
     state_file.write_text(json.dumps({key: value for key, value in state.items() if key != "format"}))
+    with pytest.raises(
+        QueryError,
+        match="was built for other fields than this version of newsarchive has; run 'newsarchive index' to rebuild it",
+    ):
+        SearchService(tmp_path / "index")
     with Store(archive / "data" / "archive.sqlite3") as store:
         assert update(store, tmp_path / "index").rebuilt
         assert not update(store, tmp_path / "index").rebuilt
+    assert run(SearchService(tmp_path / "index")).total == run(SearchService(archive / "index")).total
 
 
 def test_hits_that_tie_come_in_address_order(search):
