@@ -1,18 +1,24 @@
 """HTML and XML of the replica, one template per era of the real site.
 
 Where SITE-EVIDENCE.md has the real markup, it is followed; elsewhere a plausible choice is
-made and kept. Every page is a pure function of (corpus, what, now).
+made and kept. Where it records several forms of an element, or only guesses one, each Drupal
+page is rendered in forms chosen for it (samplesite.variants). Every page is a pure function
+of (corpus, what, now).
 """
 
 from __future__ import annotations
 
 import html
 import random
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import quote
 
+from samplesite import noise, variants, words
 from samplesite.corpus import ORIGIN, SECTIONS, Corpus, Image, Section, SiteArticle, Version, cut_paragraph
+from samplesite.variants import ArticleForms, ListingForms
 
 NAV = "".join(
     f'<li><a href="/{quote(s.slug)}">{html.escape(s.label)}</a></li>' for s in SECTIONS if s.last_year == 9999
@@ -130,29 +136,28 @@ def printed_caption(image: Image) -> str:
     return image.caption + (f" {image.label}{image.credit}" if image.credit else "")
 
 
-def lead_image(image: Image | None, rng: random.Random) -> str:
-    """The Drupal lead photo (evidenced: img[itemprop=contentURL]) in one of its wrappers."""
-    if image is None:
-        return ""
-    cap, src = esc(printed_caption(image)), attr(image.url)
-    alt = attr(image.caption or "")
-    style = rng.choice(["field", "figure", "nested"])
-    if style == "field":
-        return (
-            f'<div class="field-name-field-image"><a class="colorbox" href="{src}" title="{alt}">'
-            f'<img itemprop="contentURL" src="{src}" alt="{alt}"></a>'
-            f'<div class="field-name-field-image-caption">{cap}</div></div>'
-        )
-    if style == "figure":
-        return (
-            f'<figure class="field-name-field-image"><img itemprop="contentURL" src="{src}" alt="">'
-            f"<figcaption>{cap}</figcaption></figure>"
-        )
-    return (
-        f'<div class="field-name-field-image"><div class="field-items"><div class="field-item">'
-        f'<img itemprop="contentURL" src="{src}" alt=""></div></div>'
-        f'<div class="field-name-field-image-caption"><div class="field-item">{cap}</div></div></div>'
+def drupal_photo(image: Image, forms: ArticleForms) -> str:
+    """A Drupal-era photo in the page's forms: the image in a figure or in Drupal's image field
+    (`field_image`, as its URLs show), with or without itemprop="contentURL", and its caption
+    in a figcaption, in Drupal's caption field after the image, or in a plain div after it."""
+    src = attr(image.url)
+    itemprop = ' itemprop="contentURL"' if forms.photo_itemprop else ""
+    img = f'<img{itemprop} src="{src}" alt="{attr(image.caption or "")}">'
+    caption = esc(printed_caption(image))
+    if forms.caption == "figcaption":
+        return f"<figure>{img}<figcaption>{caption}</figcaption></figure>"
+    field = (
+        f'<div class="field field-name-field-image"><div class="field-items"><div class="field-item even">'
+        f"{img}</div></div></div>"
     )
+    if not caption:
+        return field
+    if forms.caption == "field":
+        return (
+            f'{field}<div class="field field-name-field-image-caption"><div class="field-items">'
+            f'<div class="field-item even">{caption}</div></div></div>'
+        )
+    return f"{field}<div>{caption}</div>"
 
 
 def figure(image: Image) -> str:
@@ -170,9 +175,10 @@ def body_blocks(
     rng: random.Random,
     version: Version,
     inline_images: list[Image],
+    photo: Callable[[Image], str] = figure,
 ) -> list[str]:
     """Paragraphs (with their subheadings and lists) and the clutter a real body container
-    holds: ads, related links, photos."""
+    holds: ads, related links, photos (each written by `photo`)."""
     entities = rng if "entities" in article.flags and "truncated" not in article.flags else None
     paragraphs = [] if "no-body" in article.flags else version.body
     blocks: list[str] = []
@@ -202,10 +208,10 @@ def body_blocks(
                 "</a></p>"
             )
         if inline_images and k % 2 == 1:
-            blocks.append(figure(inline_images.pop(0)))
+            blocks.append(photo(inline_images.pop(0)))
     if in_list:
         blocks.append("</ul>")
-    blocks.extend(figure(image) for image in inline_images)
+    blocks.extend(photo(image) for image in inline_images)
     if "related" in article.flags:
         blocks.append(
             f'<div class="related-articles"><h3>Related articles</h3><ul>'
@@ -293,8 +299,17 @@ def render_joomla(corpus: Corpus, article: SiteArticle, now: datetime, rng: rand
     )
 
 
+def drupal_dates(lines: list[str], element: str) -> str:
+    """The date lines as the page's form prints them: each in a p or a span, or bare text."""
+    if element == "text":
+        return "".join(f"\n{line}" for line in lines) + "\n"
+    names = ("publication-date", "updated-date")
+    return "".join(f'<{element} class="{name}">{line}</{element}>' for name, line in zip(names, lines, strict=False))
+
+
 def render_drupal(corpus: Corpus, article: SiteArticle, now: datetime, rng: random.Random) -> str:
     version = article.version_at(now)
+    forms = variants.article_forms(corpus.config.seed, article.id)
     extra_pipe = rng.random() < 0.5
     byline = ""
     if article.authors:
@@ -303,12 +318,18 @@ def render_drupal(corpus: Corpus, article: SiteArticle, now: datetime, rng: rand
             "The Phnom Penh Post</p></div>"
         )
     updated = article.updated_at(now)
-    dates = f'<p class="publication-date">{publication_line(article.published, extra_pipe)}</p>'
+    lines = [publication_line(article.published, extra_pipe)]
     if updated:
-        dates += f'<p class="updated-date">{publication_line(updated, extra_pipe, "Updated")}</p>'
+        lines.append(publication_line(updated, extra_pipe, "Updated"))
+    dates = drupal_dates(lines, forms.date_element)
     standfirst = f'<div class="standfirst"><p>{esc(article.standfirst)}</p></div>' if article.standfirst else ""
-    lead = article.images[0] if article.images else None
-    blocks = body_blocks(corpus, article, now, rng, version, article.images[1:])
+
+    def photo(image: Image) -> str:
+        return drupal_photo(image, forms)
+
+    blocks = body_blocks(corpus, article, now, rng, version, article.images[1:], photo)
+    lead = photo(article.images[0]) if article.images else ""
+    lead_outside, lead_inside = ("", lead) if forms.photo_in_body else (lead, "")
     tags = "".join(f'<a href="/tags/{quote(t.lower().replace(" ", "-"))}">{esc(t)}</a> ' for t in article.tags)
     return (
         f'<!DOCTYPE html>\n<html lang="{article.language}" dir="ltr">{head(article, now, True)}'
@@ -319,7 +340,7 @@ def render_drupal(corpus: Corpus, article: SiteArticle, now: datetime, rng: rand
         f'<div class="ads-social-left-title"><h2><a href="/{quote(article.section.slug)}">'
         f"{esc(article.section.label)}</a></h2>{byline}{dates}</div>"
         f'<div class="single-article-header"><h2>{esc(version.headline)}</h2>{standfirst}</div>'
-        f'{lead_image(lead, rng)}<div id="ArticleBody" itemprop="articleBody" class="field-name-body">'
+        f'{lead_outside}<div id="ArticleBody" itemprop="articleBody" class="field-name-body">{lead_inside}'
         + share_block(article.nid)
         + "\n".join(blocks)
         + "</div>"
@@ -373,12 +394,30 @@ RENDERERS = {"joomla": render_joomla, "drupal": render_drupal, "modern": render_
 
 
 def render_article(corpus: Corpus, article: SiteArticle, now: datetime) -> bytes:
-    """The page's bytes as served at `now`, hard cases included (wrong charset, truncation)."""
+    """The page's bytes as served at `now`, hard cases included (wrong charset, truncation,
+    the byte-level noise of the real site's cache)."""
     rng = random.Random(f"{corpus.config.seed}:render:{article.id}")
     data = RENDERERS[article.era](corpus, article, now, rng).encode("utf-8")
     if "truncated" in article.flags:
-        data = truncate(data, article.version_at(now).body)
+        return truncate(data, article.version_at(now).body)
+    if article.era == "drupal":
+        forms = variants.article_forms(corpus.config.seed, article.id)
+        noise_rng = random.Random(f"{corpus.config.seed}:noise:article:{article.id}")
+        data = noise.with_noise(data, forms.noise, noise_rng, corpus.window(now)[0])
     return data
+
+
+def article_variants(corpus: Corpus, article: SiteArticle) -> frozenset[str]:
+    """Names of the recorded forms the article's page is rendered in (variants.ArticleForms);
+    none outside the Drupal era, and no byte-level noise on a page cut short."""
+    if article.era != "drupal":
+        return frozenset()
+    names = variants.article_forms(corpus.config.seed, article.id).names(
+        has_photo=bool(article.images), has_caption=any(image.caption for image in article.images)
+    )
+    if "truncated" in article.flags:
+        names = frozenset(name for name in names if not name.startswith("bytes:"))
+    return names
 
 
 def truncate(data: bytes, body: list[str]) -> bytes:
@@ -416,70 +455,148 @@ def render_listing(corpus: Corpus, section: Section, page: int, now: datetime) -
     size = corpus.config.listing_page_size
     ids = corpus.newest_first(now, section.slug)
     chunk = ids[page * size : (page + 1) * size] if page >= 0 else []
-    has_next = (page + 1) * size < len(ids)
     rng = random.Random(f"{corpus.config.seed}:listing:{section.slug}:{page}")
-    legacy = is_legacy(section)
-    if not chunk and not legacy:
-        return 404, not_found_page()
-    items = []
-    for i in chunk:
-        article = corpus.article(i)
-        headline = esc(article.version_at(now).headline)
-        href = attr(listing_href(corpus, i, rng))
-        teaser = esc(article.teaser(now))
-        published = article.published
-        if legacy and published.year <= 2016:
-            items.append(
-                f'<li class="views-row"><span class="date">{published:%a}, {long_date(published)}'
-                f'</span><h3><a href="{href}">{headline}</a></h3><div class="teaser">{teaser}</div></li>'
-            )
-        elif legacy:
-            items.append(
-                f'<li class="views-row"><h3><a href="{href}">{headline}</a></h3><div class="date">'
-                f'{publication_line(published, True)}</div><div class="teaser">{teaser}</div></li>'
-            )
-        else:
-            by = f" | by {esc(join_names(article.authors))}" if article.authors else ""
-            items.append(
-                f'<article class="news-item"><a href="{href}"><h3>{headline}</h3></a>'
-                f'<p class="date">{weekday_line(published)}{by}</p><p class="teaser">{teaser}</p></article>'
-            )
+    hrefs = [attr(listing_href(corpus, i, rng)) for i in chunk]
     base = f"/{quote(section.slug)}"
-    if legacy:
-        content = (
-            f'<div class="view-content"><div class="item-list"><ul>{"".join(items)}</ul></div></div>'
-            if items
-            else '<div class="view-empty"><p>No content.</p></div>'
-        )
-        pager = (
-            f'<ul class="pager"><li class="pager-next"><a href="{base}?page={page + 1}">next ›</a></li></ul>'
-            if has_next
-            else ""
-        )
-        main = f'<h1 class="page-title">{esc(section.label)}</h1>{content}{pager}'
-        side = sidebar(corpus, now, "drupal")
-    else:
-        top_items = "".join(
-            f'<li><a href="{attr(quote(corpus.path(i)))}">{esc(corpus.article(i).version_at(now).headline)}</a>'
-            f"<p>{publication_line(corpus.published(i), True)}</p><p>{esc(corpus.article(i).teaser(now))}</p></li>"
-            for i in ids[:4]
-        )
-        more = (
-            f'<div class="load-more"><a class="btn-load" href="{base}?page={page + 1}">Load more</a></div>'
-            if has_next
-            else ""
-        )
-        main = (
-            f'<h1 class="section-title">{esc(section.label)}</h1><div class="top-stories"><h3>Top stories'
-            f'</h3><ul>{top_items}</ul></div><div class="section-more">{"".join(items)}</div>{more}'
-        )
-        side = sidebar(corpus, now, "modern")
-    return 200, (
+    if not is_legacy(section):
+        if not chunk:
+            return 404, not_found_page()
+        main, side = current_listing(corpus, section, ids, chunk, hrefs, page, now), sidebar(corpus, now, "modern")
+        return 200, listing_page(section, base, main, side).encode()
+    forms = variants.listing_forms(corpus.config.seed, section.slug, page)
+    pages = -(-len(ids) // size)
+    main = legacy_listing(corpus, section, chunk, hrefs, now, forms) + (
+        legacy_pager(base, page, pages, forms) if chunk else ""
+    )
+    data = listing_page(section, base, main, sidebar(corpus, now, "drupal")).encode()
+    noise_rng = random.Random(f"{corpus.config.seed}:noise:listing:{section.slug}:{page}")
+    return 200, noise.with_noise(data, forms.noise, noise_rng, corpus.window(now)[0])
+
+
+def listing_page(section: Section, base: str, main: str, side: str) -> str:
+    return (
         f'<!doctype html>\n<html lang="{section.language}"><head><meta charset="utf-8"><title>'
         f'{esc(section.label)} | Phnom Penh Post</title><link rel="canonical" href="{ORIGIN}{base}">'
         f"</head><body>{logo(section.label)}<nav><ul>{NAV}</ul></nav><main>{main}</main>"
         f'<aside class="sidebar">{side}</aside></body></html>'
-    ).encode()
+    )
+
+
+def current_listing(
+    corpus: Corpus, section: Section, ids: list[int], chunk: list[int], hrefs: list[str], page: int, now: datetime
+) -> str:
+    """The 2023+ section page: top stories, the list, a "Load more" control."""
+    items = []
+    for i, href in zip(chunk, hrefs, strict=True):
+        article = corpus.article(i)
+        by = f" | by {esc(join_names(article.authors))}" if article.authors else ""
+        items.append(
+            f'<article class="news-item"><a href="{href}"><h3>{esc(article.version_at(now).headline)}</h3></a>'
+            f'<p class="date">{weekday_line(article.published)}{by}</p><p class="teaser">'
+            f"{esc(article.teaser(now))}</p></article>"
+        )
+    top_items = "".join(
+        f'<li><a href="{attr(quote(corpus.path(i)))}">{esc(corpus.article(i).version_at(now).headline)}</a>'
+        f"<p>{publication_line(corpus.published(i), True)}</p><p>{esc(corpus.article(i).teaser(now))}</p></li>"
+        for i in ids[:4]
+    )
+    has_next = (page + 1) * corpus.config.listing_page_size < len(ids)
+    more = (
+        f'<div class="load-more"><a class="btn-load" href="/{quote(section.slug)}?page={page + 1}">Load more</a></div>'
+        if has_next
+        else ""
+    )
+    return (
+        f'<h1 class="section-title">{esc(section.label)}</h1><div class="top-stories"><h3>Top stories'
+        f'</h3><ul>{top_items}</ul></div><div class="section-more">{"".join(items)}</div>{more}'
+    )
+
+
+def listing_date(published: datetime) -> str:
+    """The date line of a Drupal listing: 'Fri, 26 August 2016' up to 2016, later
+    'Publication date 17 November 2017 | 12:12 | ICT'."""
+    if published.year <= 2016:
+        return f"{published:%a}, {long_date(published)}"
+    return publication_line(published, True)
+
+
+def legacy_listing(
+    corpus: Corpus, section: Section, chunk: list[int], hrefs: list[str], now: datetime, forms: ListingForms
+) -> str:
+    """The Drupal views list of a section page, as li.views-row items or div.category blocks."""
+    if not chunk:
+        return f'<h1 class="page-title">{esc(section.label)}</h1><div class="view-empty"><p>No content.</p></div>'
+    items = []
+    for k, (i, href) in enumerate(zip(chunk, hrefs, strict=True)):
+        article = corpus.article(i)
+        headline, teaser = esc(article.version_at(now).headline), esc(article.teaser(now))
+        if forms.items == "category":
+            items.append(category_block(article, href, headline, teaser, first=k == 0))
+        elif article.published.year <= 2016:
+            items.append(
+                f'<li class="views-row"><span class="date">{listing_date(article.published)}'
+                f'</span><h3><a href="{href}">{headline}</a></h3><div class="teaser">{teaser}</div></li>'
+            )
+        else:
+            items.append(
+                f'<li class="views-row"><h3><a href="{href}">{headline}</a></h3><div class="date">'
+                f'{listing_date(article.published)}</div><div class="teaser">{teaser}</div></li>'
+            )
+    if forms.items == "category":
+        return (
+            f'<div class="title-bar"><h2>{esc(section.label)}</h2></div>'
+            f'<div class="view-content">{"".join(items)}</div>'
+        )
+    return (
+        f'<h1 class="page-title">{esc(section.label)}</h1>'
+        f'<div class="view-content"><div class="item-list"><ul>{"".join(items)}</ul></div></div>'
+    )
+
+
+def category_block(article: SiteArticle, href: str, headline: str, teaser: str, first: bool) -> str:
+    """One item as the saved Khmer listing shows it: a photo link, the title in h3 a, the date
+    broken across lines, a teaser opening with a bold place-name dateline."""
+    photo = (
+        f'<div class="article-image"><a href="{href}"><img src="{attr(article.images[0].url)}" alt=""></a></div>'
+        if article.images
+        else ""
+    )
+    date = re.sub(r" (?=\d)", "\n          ", listing_date(article.published), count=1)
+    place = words.PROVINCES[article.id % len(words.PROVINCES)].upper()
+    inner = (
+        f'{photo}<h3><a href="{href}">{headline}</a></h3><div class="posted-date">\n          {date}\n        </div>'
+        f'<div class="summary"><p><strong>{esc(place)}</strong> - {teaser}</p></div>'
+    )
+    return (
+        f'<div class="category"><div class="first-item">{inner}</div></div>'
+        if first
+        else (f'<div class="category">{inner}</div>')
+    )
+
+
+def legacy_pager(base: str, page: int, pages: int, forms: ListingForms) -> str:
+    """A lone next link, or Drupal's mini pager: previous, "N of M", and a next link with
+    the stray empty query key the real site adds."""
+    has_next = page + 1 < pages
+    if forms.pager == "next":
+        return (
+            f'<ul class="pager"><li class="pager-next"><a href="{base}?page={page + 1}">next ›</a></li></ul>'
+            if has_next
+            else ""
+        )
+    if pages <= 1:
+        return ""
+    previous = f'<a title="Go to previous page" href="{base}?page={page - 1}">‹‹</a>' if page > 0 else "&nbsp;"
+    following = (
+        f'<a title="Go to next page" href="{base}?page={page + 1}&amp;{forms.stray_key}=">››</a>'
+        if has_next
+        else "&nbsp;"
+    )
+    return (
+        '<h2 class="element-invisible">Pages</h2><div class="item-list"><ul class="pager">'
+        f'<li class="pager-previous first">{previous}</li><li class="pager-current">{page + 1} of {pages}</li>'
+        f'<li class="pager-next last">{following}</li></ul></div>'
+    )
 
 
 def render_home(corpus: Corpus, now: datetime) -> bytes:

@@ -183,3 +183,51 @@ def test_the_page_tree_is_not_changed_by_reading_the_body(corpus):
     html = render_article(corpus, article, config.end)
     first, second = parse_page(html, URL, NOW), parse_page(html, URL, NOW)
     assert first.article.to_dict() == second.article.to_dict()
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        "<span>Publication date 15 August 2018 | 08:20 ICT</span><span>Updated 16 August 2018 | 09:05 ICT</span>",
+        "\nPublication date 15 August 2018 | 08:20 | ICT\nUpdated 16 August 2018 | 09:05 | ICT\n",
+    ],
+)
+def test_a_date_line_in_a_span_or_as_bare_text(dates):
+    article = parse_page(drupal_page(dates=dates), URL, NOW).article
+    assert (article.published, article.updated) == ("2018-08-15T08:20:00+07:00", "2018-08-16T09:05:00+07:00")
+    assert article.authors == ["Ben Sokhean"]
+
+
+@pytest.mark.parametrize(
+    "photo",
+    [
+        '<div class="field field-name-field-image"><div class="field-items"><div class="field-item even">'
+        '<img src="/a.jpg"></div></div></div><div class="field field-name-field-image-caption">'
+        '<div class="field-items"><div class="field-item even">A scene. Heng Chivoan</div></div></div>',
+        '<div class="field field-name-field-image"><img src="/a.jpg"></div><div>A scene. Heng Chivoan</div>',
+        "<figure><img src='/a.jpg'><figcaption>A scene. Heng Chivoan</figcaption></figure>",
+    ],
+)
+@pytest.mark.parametrize("in_body", [True, False])
+def test_a_photo_without_itemprop_and_its_caption_in_each_form(photo, in_body):
+    html = (
+        drupal_page(body=photo + "<p>Text.</p><div>More text.</div>")
+        if in_body
+        else drupal_page(body="<p>Text.</p><div>More text.</div>", extra="").replace(
+            b'<div id="ArticleBody"', photo.encode() + b'<div id="ArticleBody"'
+        )
+    )
+    article = parse_page(html, URL, NOW).article
+    assert [(i.url, i.caption, i.credit) for i in article.images] == [
+        ("https://www.phnompenhpost.com/a.jpg", "A scene.", "Heng Chivoan")
+    ]
+    assert article.body == ["Text.", "More text."]
+
+
+def test_nul_bytes_crlf_and_a_cache_comment_change_nothing():
+    clean = parse_page(drupal_page(body="<p>One.</p><p>Two.</p>"), URL, NOW).article
+    noisy = drupal_page(body="<p>One.</p>\x00\x00<p>T\x00wo.</p>").replace(b"\n", b"\r\n").replace(b">", b">\x00", 3)
+    noisy += b"\r\n<!-- Page cached by Boost @ 2016-10-15 10:22:31 -->\r\n"
+    got = parse_page(noisy, URL, NOW)
+    assert got.article.to_dict() | {"warnings": []} == clean.to_dict() | {"warnings": []}
+    assert got.warnings == []

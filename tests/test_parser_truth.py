@@ -9,6 +9,8 @@ from urllib.parse import quote
 import pytest
 
 from crawler.parse import parse_page
+from samplesite import variants
+from samplesite.render import article_variants
 from tests.conftest import SITE_ARTICLES, get
 from tests.scoring import token_f1
 
@@ -152,3 +154,36 @@ def test_script_in_archived_text_is_kept_as_text(parsed):
     assert pages
     for page in pages:
         assert any("<script>alert('hacked')</script>" in p for p in page.article.body)
+
+
+ARTICLE_FORMS = (
+    *(f"date:{element}" for element in variants.DATE_ELEMENTS),
+    "photo:itemprop",
+    "photo:plain",
+    "photo:in-body",
+    "photo:before-body",
+    *(f"caption:{form}" for form in variants.CAPTION_FORMS),
+    *(f"bytes:{name}" for name in variants.NOISE),
+)
+
+
+def test_every_recorded_form_of_an_article_page_is_on_at_least_8_pages(parsed, corpus):
+    counts = Counter(name for article, _ in parsed for name in article_variants(corpus, article))
+    assert set(counts) == set(ARTICLE_FORMS)
+    assert min(counts.values()) >= 8, counts
+    drupal = [article for article, _ in parsed if article.era == "drupal"]
+    assert sum(counts[f"date:{element}"] for element in variants.DATE_ELEMENTS) == len(drupal)
+    with_photo = sum(bool(article.images) for article in drupal)
+    assert counts["photo:itemprop"] + counts["photo:plain"] == with_photo
+    assert counts["photo:in-body"] + counts["photo:before-body"] == with_photo
+
+
+@pytest.mark.parametrize("form", ARTICLE_FORMS)
+def test_every_field_is_exact_on_99_percent_of_the_pages_of_each_form(parsed, truth, corpus, form):
+    pages = [(article, page) for article, page in parsed if form in article_variants(corpus, article)]
+    assert len(pages) >= 8, f"only {len(pages)} pages in {form}"
+    for field in EXACT_FIELDS + OTHER_FIELDS:
+        wrong = [article.url for article, page in pages if page.article.to_dict()[field] != truth[article.url][field]]
+        assert len(wrong) <= 0.01 * len(pages), (form, field, wrong[:5])
+    scores = [token_f1(page.article.body, truth[article.url]["body"]) for article, page in pages]
+    assert sum(scores) / len(scores) >= 0.99, form

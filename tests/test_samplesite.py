@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 
 from crawler.parse import parse_page
 from samplesite.corpus import SECTIONS, Corpus, SiteConfig
-from samplesite.render import render_article
+from samplesite.render import article_variants, render_article
 from samplesite.server import Faults, SampleSite, SiteClock, start_in_thread
 from samplesite.static import StaticSite, write_static
 from tests.conftest import get
@@ -338,3 +339,22 @@ def test_a_sidebar_stays_the_same_all_window_even_when_an_article_in_it_is_edite
         assert [(e.rank, e.url, e.title, e.teaser) for e in snapshot.entries] == [
             (e["rank"], e["url"], e["title"], e["teaser"]) for e in truth
         ]
+
+
+@pytest.mark.parametrize(
+    "form, mark",
+    [("bytes:nul", rb"\x00"), ("bytes:crlf", rb"\r\n"), ("bytes:cache-comment", rb"</html>\s*<!-- Page cached")],
+)
+def test_pages_from_the_cache_hold_its_byte_level_noise(site, corpus, form, mark):
+    articles = [corpus.article(i) for i in corpus.newest_first(site.clock.now())]
+    noisy = [a for a in articles if form in article_variants(corpus, a)]
+    quiet = [a for a in articles if a.era == "drupal" and not article_variants(corpus, a) & {form}]
+    for article in noisy[:5]:
+        assert re.search(mark, get(site.base + quote(article.path))[2]), article.path
+    for article in quiet[:5]:
+        assert not re.search(mark, get(site.base + quote(article.path))[2]), article.path
+
+
+def test_a_listing_address_with_the_pagers_stray_key_answers_as_without_it(site, corpus):
+    body = get(site.base + "/kr-tribunal?page=0&ihojjsriotdxbjcc=")[2]
+    assert body == get(site.base + "/kr-tribunal?page=0")[2]

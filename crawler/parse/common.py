@@ -46,6 +46,7 @@ TEXT_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockqu
 
 def decode_html(data: bytes, fallbacks: tuple[str, ...] = ("windows-1252",)) -> tuple[str, list[str]]:
     """Text of a page whatever its declared charset says; a warning when the two disagree.
+    NUL bytes, which pages from the site's cache hold between tags, are dropped.
 
     UTF-8 is tried first because a byte string that decodes as UTF-8 and has non-ASCII
     bytes is almost never anything else; otherwise UnicodeDammit tries a declaration that
@@ -63,10 +64,10 @@ def decode_html(data: bytes, fallbacks: tuple[str, ...] = ("windows-1252",)) -> 
         used = (dammit.original_encoding or "utf-8").lower()
         if declared and used != declared:
             warnings.append(f"charset: the page declares {declared} but reads as {used}")
-        return text, warnings
+        return text.replace("\x00", ""), warnings
     if declared and declared not in UTF8_NAMES and not data.isascii():
         warnings.append(f"charset: the page declares {declared} but is UTF-8")
-    return text, warnings
+    return text.replace("\x00", ""), warnings
 
 
 def drop_dangling_tag(text: str) -> str:

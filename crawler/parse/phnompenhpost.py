@@ -50,6 +50,7 @@ JOOMLA_DATE_LINE = re.compile(
     r"^(?P<date>(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+\d{1,2}\s+[A-Za-z]+\s+\d{4})\s*(?P<byline>.*)$"
 )
 KHMER = re.compile(r"[\u1780-\u17ff]")
+DATE_LABEL = re.compile(r"(Publication date|Updated)", re.I)
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,10 @@ ERAS = [
         ".single-article-header > h2",
         "#ArticleBody, [itemprop=articleBody]",
         ".article-author-wrapper p",
-        ".ads-social-left-title p",
+        ".ads-social-left-title",
         ".single-article-header .standfirst",
         ".field-name-field-tags a",
-        "[itemprop=contentURL], #ArticleBody img, [itemprop=articleBody] img",
+        "[itemprop=contentURL], #ArticleBody img, [itemprop=articleBody] img, .field-name-field-image img, figure img",
     ),
     Era(
         "modern",
@@ -268,21 +269,30 @@ def og_title(page: PageIndex) -> str:
 
 
 def printed_dates(nodes: list[etree._Element]) -> tuple[datetime | None, datetime | None, bool]:
-    """Publication and update times from the era's date lines, and whether a time was printed."""
+    """Publication and update times from the era's date blocks, and whether a time was printed."""
     published = updated = None
     printed_time = False
     for node in nodes:
-        text = common.text_of(node)
-        if not re.search(r"\d{4}", text):
-            continue
-        is_update = text.lower().startswith("updated")
-        printed = re.sub(r"^(Publication date|Updated)\s*", "", text, flags=re.I)
-        moment = common.parse_printed_date(printed, ICT, ZONE_NAMES, PRINTED_DATES)
-        if is_update:
-            updated = updated or moment
-        elif published is None and moment is not None:
-            published, printed_time = moment, common.has_time(printed)
+        for label, printed in date_lines(common.block_text(node)):
+            if not re.search(r"\d{4}", printed):
+                continue
+            moment = common.parse_printed_date(printed, ICT, ZONE_NAMES, PRINTED_DATES)
+            if label == "updated":
+                updated = updated or moment
+            elif published is None and moment is not None:
+                published, printed_time = moment, common.has_time(printed)
     return published, updated, printed_time
+
+
+def date_lines(text: str) -> list[tuple[str, str]]:
+    """(label, date) of each date a block prints. The Drupal template prints its dates in a
+    block that also holds the section and the byline, as a p, a span or bare text, so a date
+    runs from its label ('Publication date', 'Updated') to the next label or the block's end;
+    a block with no label is one date line."""
+    pieces = DATE_LABEL.split(text)
+    if len(pieces) == 1:
+        return [("", text)]
+    return [(label.lower(), printed.strip()) for label, printed in zip(pieces[1::2], pieces[2::2], strict=True)]
 
 
 def meta_date(page: PageIndex, name: str) -> datetime | None:
@@ -296,6 +306,8 @@ def article_body(container: etree._Element | None) -> list[str]:
     if container is None:
         return []
     container = copy.deepcopy(container)
+    captions = [caption for caption in map(caption_node, container.iter("img")) if caption is not None]
+    common.drop(captions)
     common.drop([node for node in container.iterdescendants() if isinstance(node.tag, str) and is_clutter(node)])
     return [text for text in common.paragraphs(container) if not BOILERPLATE_PARAGRAPH.match(text)]
 
@@ -327,21 +339,46 @@ def is_photo_frame(node: etree._Element) -> bool:
 
 
 def caption_text(img: etree._Element) -> str:
-    """The caption printed with an image: the nearest figcaption or caption block, looked for
-    in the image's wrappers up to the one that holds another image."""
+    caption = caption_node(img)
+    return common.text_of(caption) if caption is not None else ""
+
+
+def caption_node(img: etree._Element) -> etree._Element | None:
+    """The element that prints an image's caption.
+
+    The caption is the figcaption of the image's figure, or the caption block (a figcaption, a
+    block of a caption class such as Drupal's caption field, or a plain div of text) right after
+    the image or after one of the wrappers that hold nothing but the image.
+    """
     node = img
-    for _ in range(4):
-        node = node.getparent()
-        if node is None or node.tag in ("body", "html"):
-            return ""
-        if sum(1 for _ in node.iter("img")) > 1:
-            return ""
-        for candidate in node.iterdescendants():
-            if isinstance(candidate.tag, str) and (
-                candidate.tag == "figcaption" or has_class(candidate, CAPTION_CLASSES)
-            ):
-                return common.text_of(candidate)
-    return ""
+    for _ in range(5):
+        parent = node.getparent()
+        if parent is None:
+            return None
+        if parent.tag == "figure":
+            return next(parent.iter("figcaption"), None)
+        following = node.getnext()
+        if following is not None and not (node.tail or "").strip():
+            caption = caption_block(following)
+            if caption is not None:
+                return caption
+        if parent.tag in ("body", "html") or len(parent) > 1 or (parent.text or "").strip():
+            return None
+        node = parent
+    return None
+
+
+def caption_block(node: etree._Element) -> etree._Element | None:
+    """`node` (or the caption inside it) if it is a caption block; None if it holds a photo."""
+    if not isinstance(node.tag, str) or next(node.iter("img"), None) is not None:
+        return None
+    if node.tag == "figcaption" or has_class(node, CAPTION_CLASSES):
+        return node
+    inner = next((d for d in node.iterdescendants() if isinstance(d.tag, str) and has_class(d, CAPTION_CLASSES)), None)
+    if inner is not None:
+        return inner
+    is_text_only = not any(isinstance(d.tag, str) and d.tag in common.BLOCK_TAGS for d in node.iterdescendants())
+    return node if node.tag == "div" and is_text_only and common.text_of(node) and not is_clutter(node) else None
 
 
 def section_of(page: PageIndex, page_url: str) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from parsel import Selector
 
@@ -41,8 +41,13 @@ SECTIONS = (
     "lift/lift-news",
 )
 NOT_ARTICLES = re.compile(r"^/(?:tags|print|search|user|node/\d+/edit|rss|sitemap\.xml|images|sites|storage)(?:/|$)")
-LISTING_ITEMS = ("li.views-row", ".section-more article", "div.item-list ul li")
-ELSEWHERE = "aside, .sidebar, .region-sidebar, .most-viewed, .block-views, .top-stories, nav, header, footer"
+# Items of a listing: Drupal views rows, the Khmer edition's div.category blocks, the 2023+
+# section list, and Drupal's generic item lists.
+LISTING_ITEMS = ("li.views-row", "div.category", ".section-more article", "div.item-list ul li")
+# Not the listing: sidebars, navigation, and Drupal's pager (an item list of links to pages).
+ELSEWHERE = "aside, .sidebar, .region-sidebar, .most-viewed, .block-views, .top-stories, nav, header, footer, .pager"
+ITEM_LINK = ("h3 a::attr(href)", "a::attr(href)")
+ITEM_DATE = ".date ::text, .posted-date ::text"
 LISTING_DATE = re.compile(r"\s*\|\s*by\s.*$", re.I)
 
 
@@ -63,17 +68,17 @@ def section_paths(html: str) -> list[str]:
 
 
 def listing_items(html: str) -> list[tuple[str, datetime | None]]:
-    """(link, printed date) of every article a section page lists, in page order."""
-    selector = Selector(text=html)
+    """(link, printed date) of every article a section page lists, in page order. The link is
+    the item's title link (its photo links to the same article), else its first link."""
+    selector = Selector(text=html.replace("\x00", ""))
     for elsewhere in selector.css(ELSEWHERE):
         elsewhere.drop()
     items = []
     for item in selector.css(", ".join(LISTING_ITEMS)):
-        href = item.css("h3 a::attr(href), a::attr(href)").get()
+        href = next((link for link in (item.css(query).get() for query in ITEM_LINK) if link), None)
         if not href:
             continue
-        date_text = " ".join(item.css(".date ::text, span.date::text").getall())
-        items.append((href, printed_date(date_text)))
+        items.append((href, printed_date(" ".join(item.css(ITEM_DATE).getall()))))
     return items
 
 
@@ -90,5 +95,10 @@ def is_alias_path(path: str) -> bool:
 
 
 def is_article_path(path: str) -> bool:
-    """Whether an address of the site may be an article (not a tag page, a print view, …)."""
-    return path not in ("", "/") and not NOT_ARTICLES.match(path) and "?" not in path
+    """Whether an address of the site may be an article (not a tag page, a print view, a
+    section's own listing, …)."""
+    return path not in ("", "/") and not NOT_ARTICLES.match(path) and "?" not in path and not is_section_path(path)
+
+
+def is_section_path(path: str) -> bool:
+    return unquote(path).strip("/") in SECTIONS
