@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from statistics import median
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
+
+from archive.read_model import CrawlRun
 
 if TYPE_CHECKING:
     from archive.store import Store
@@ -21,24 +23,18 @@ HISTORY = 5  # how many earlier runs of the job make "usual"
 FIELDS = ("body", "date", "author")
 
 
-class RunRow(Protocol):
-    """A run as read here: a row of crawl_runs (sqlite3.Row, which is no Mapping) or a dict."""
-
-    def __getitem__(self, column: str, /) -> Any: ...
-
-
-def figures(run: RunRow) -> dict:
+def figures(run: CrawlRun) -> dict:
     """The crawler's figures of a run (its Scrapy stats, slashes as underscores)."""
     try:
-        return json.loads(run["stats"] or "{}")
+        return json.loads(run.stats or "{}")
     except (TypeError, ValueError):
         return {}
 
 
-def redesign_flags(run: RunRow, earlier: Sequence[RunRow]) -> list[str]:
+def redesign_flags(run: CrawlRun, earlier: Sequence[CrawlRun]) -> list[str]:
     """One sentence per sign, comparing `run` with `earlier` finished runs of its job (newest
     first)."""
-    history = [figures(r) for r in earlier if r["status"] == "finished"][:HISTORY]
+    history = [figures(r) for r in earlier if r.status == "finished"][:HISTORY]
     if not history:
         return []
     now = figures(run)

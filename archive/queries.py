@@ -1,7 +1,6 @@
 """The read side of the store: what the pages, the indexer, exports, bundles and the
-benchmarks ask of it, answered in dataclasses (archive.read_model) and plain values; the
-exports' row streams stay rows, as they write every column. The crawler's own look-ups stay
-in archive.store beside the writes they serve."""
+benchmarks ask of it, answered in dataclasses (archive.read_model) and plain values. The
+crawler's own look-ups stay in archive.store beside the writes they serve."""
 
 from __future__ import annotations
 
@@ -19,6 +18,7 @@ from archive.read_model import (
     ShownEntry,
     ShownSnapshot,
     Sighting,
+    SnapshotEntry,
     StoredCapture,
     StoredRevision,
 )
@@ -28,6 +28,15 @@ CURRENT_RECORDS = (
     "SELECT r.record FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision"
 )
 SQLITE_INTEGERS = 2**63
+CAPTURE_COLUMNS = (
+    "id, run_id, url, via, status, fetched_at, content_type, kind, size, etag, last_modified, "
+    "warc_file, warc_offset, warc_record_id"
+)
+
+
+def stored_capture_of(row: sqlite3.Row) -> StoredCapture:
+    """A row of CAPTURE_COLUMNS, its addresses on the way (via) read from their JSON."""
+    return StoredCapture(**dict(row) | {"via": json.loads(row["via"])})
 
 
 class ArchiveQueries:
@@ -158,12 +167,8 @@ class ArchiveQueries:
     def stored_capture(self, capture_id: int) -> StoredCapture | None:
         if not 0 < capture_id < SQLITE_INTEGERS:  # no capture has a number SQLite cannot hold
             return None
-        row = self.db.execute(
-            "SELECT id, run_id, url, via, status, fetched_at, content_type, kind, size, etag, last_modified, "
-            "warc_file, warc_offset, warc_record_id FROM captures WHERE id = ?",
-            (capture_id,),
-        ).fetchone()
-        return StoredCapture(**dict(row) | {"via": json.loads(row["via"])}) if row else None
+        row = self.db.execute(f"SELECT {CAPTURE_COLUMNS} FROM captures WHERE id = ?", (capture_id,)).fetchone()
+        return stored_capture_of(row) if row else None
 
     def capture_tally(self) -> list[tuple[str, int, int]]:
         """(kind, HTTP status, captures) of every kind and status met, the most common first."""
@@ -178,13 +183,16 @@ class ArchiveQueries:
         """The size of every response body captured, added up."""
         return self.db.execute("SELECT coalesce(sum(size), 0) FROM captures").fetchone()[0]
 
-    def article_capture_rows(self, url: str) -> list[sqlite3.Row]:
+    def captures_of_article(self, url: str) -> list[StoredCapture]:
         """The captures of one article, oldest first, with where their raw copies lie."""
-        return self.db.execute(
-            "SELECT c.* FROM articles a JOIN article_captures ac ON ac.article_id = a.id "
-            "JOIN captures c ON c.id = ac.capture_id WHERE a.url = ? ORDER BY c.fetched_at, c.id",
-            (url,),
-        ).fetchall()
+        return [
+            stored_capture_of(row)
+            for row in self.db.execute(
+                f"SELECT {CAPTURE_COLUMNS} FROM captures WHERE id IN (SELECT ac.capture_id FROM articles a "
+                "JOIN article_captures ac ON ac.article_id = a.id WHERE a.url = ?) ORDER BY fetched_at, id",
+                (url,),
+            )
+        ]
 
     # -- Most viewed ----------------------------------------------------------------------
 
@@ -263,13 +271,15 @@ class ArchiveQueries:
             snapshots.append(dict(row) | {"entries": [dict(e) for e in entries]})
         return snapshots
 
-    def snapshot_rows(self) -> Iterator[sqlite3.Row]:
-        """Every entry of every Most viewed snapshot, oldest snapshot first, one row each."""
-        return self.db.execute(
+    def snapshot_entries(self) -> Iterator[SnapshotEntry]:
+        """Every entry of every Most viewed snapshot, oldest snapshot first, read as they are
+        written out (an export of any size)."""
+        for row in self.db.execute(
             "SELECT s.id AS snapshot_id, s.site, s.first_seen, s.last_seen, s.sightings, s.page_url, e.rank, e.url, "
             "e.title, e.teaser FROM snapshots s JOIN snapshot_entries e ON e.snapshot_id = s.id "
             "ORDER BY s.first_seen, s.id, e.rank"
-        )
+        ):
+            yield SnapshotEntry(**row)
 
     # -- the archive as a whole -----------------------------------------------------------
 

@@ -95,6 +95,51 @@ class StoredCapture:
 
 
 @dataclass
+class CrawlRun:
+    """One crawl run as the store keeps it. Its arguments, stats and flags stay the JSON text
+    they were stored as (archive.health reads the stats). A store older than flags, indexed and
+    note, read as it is, has the defaults."""
+
+    id: int
+    site: str
+    job: str
+    base_url: str | None
+    pid: int | None
+    arguments: str | None
+    started_at: str
+    finished_at: str | None
+    status: str
+    pages: int
+    new_articles: int
+    new_revisions: int
+    unchanged: int
+    snapshots: int
+    warnings: int
+    errors: int
+    stats: str | None
+    flags: str = "[]"
+    indexed: int | None = None
+    note: str | None = None
+
+
+@dataclass
+class SnapshotEntry:
+    """One entry of a Most viewed snapshot beside its snapshot's facts: a line of the snapshots
+    export, in its column order."""
+
+    snapshot_id: int
+    site: str
+    first_seen: str
+    last_seen: str
+    sightings: int
+    page_url: str
+    rank: int
+    url: str
+    title: str | None
+    teaser: str | None
+
+
+@dataclass
 class Sighting:
     """A Most viewed snapshot's period: when its list was first and last seen, and how often."""
 

@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 
 from archive.model import Article, MostViewedSnapshot, ParsedPage
 from archive.processes import pid_alive
-from archive.queries import ArchiveQueries
+from archive.queries import CAPTURE_COLUMNS, ArchiveQueries, stored_capture_of
+from archive.read_model import StoredCapture
 from archive.run_queries import RunQueries
 from archive.times import parse_utc, utc
 from archive.urls import normalise_path
@@ -392,14 +393,6 @@ class Store(ArchiveQueries, RunQueries):
                 (utc(datetime.now(UTC)), status, json.dumps(stats, default=str), run_id),
             )
 
-    def earlier_runs(self, run_id: int, limit: int = 10) -> list[sqlite3.Row]:
-        """The runs of the same job and site before `run_id`, newest first."""
-        return self.db.execute(
-            "SELECT r.* FROM crawl_runs r JOIN crawl_runs this ON this.id = ? WHERE r.job = this.job "
-            "AND r.site = this.site AND r.id < this.id ORDER BY r.id DESC LIMIT ?",
-            (run_id, limit),
-        ).fetchall()
-
     def annotate_run(self, run_id: int, **values: object) -> None:
         """Set what was learnt after the crawl: flags (a list of sentences), indexed, note."""
         allowed = {"flags", "indexed", "note"}
@@ -415,9 +408,6 @@ class Store(ArchiveQueries, RunQueries):
         if run_id is not None and by:
             assert counter in RUN_COUNTERS
             self.db.execute(f"UPDATE crawl_runs SET {counter} = {counter} + ? WHERE id = ?", (by, run_id))
-
-    def run(self, run_id: int) -> sqlite3.Row:
-        return self.db.execute("SELECT * FROM crawl_runs WHERE id = ?", (run_id,)).fetchone()
 
     # -- captures -----------------------------------------------------------------------
 
@@ -458,9 +448,14 @@ class Store(ArchiveQueries, RunQueries):
         row = self.db.execute("SELECT id FROM captures WHERE warc_record_id = ?", (warc_record_id,)).fetchone()
         return row[0] if row else None
 
-    def captures(self, kinds: tuple[str, ...] = ("article", "listing", "other")) -> list[sqlite3.Row]:
+    def captures(self, kinds: tuple[str, ...] = ("article", "listing", "other")) -> list[StoredCapture]:
         marks = ",".join("?" * len(kinds))
-        return self.db.execute(f"SELECT * FROM captures WHERE kind IN ({marks}) ORDER BY id", kinds).fetchall()
+        return [
+            stored_capture_of(row)
+            for row in self.db.execute(
+                f"SELECT {CAPTURE_COLUMNS} FROM captures WHERE kind IN ({marks}) ORDER BY id", kinds
+            )
+        ]
 
     # -- what the crawler needs to know before fetching ----------------------------------
 
@@ -766,11 +761,12 @@ class Store(ArchiveQueries, RunQueries):
             self.count(run_id, "new_revisions")
         return True
 
-    def first_capture_of(self, record_id: str) -> sqlite3.Row | None:
+    def first_capture_of(self, record_id: str) -> StoredCapture | None:
         """The capture a WARC record was first stored as."""
-        return self.db.execute(
-            "SELECT id, warc_file, warc_offset FROM captures WHERE warc_record_id = ? ORDER BY id LIMIT 1", (record_id,)
+        row = self.db.execute(
+            f"SELECT {CAPTURE_COLUMNS} FROM captures WHERE warc_record_id = ? ORDER BY id LIMIT 1", (record_id,)
         ).fetchone()
+        return stored_capture_of(row) if row else None
 
     def repoint_capture(self, capture_id: int, run_id: int | None, capture: Capture) -> None:
         """A capture's raw copy is now `capture`'s (a complete copy in place of a damaged one)."""
@@ -879,7 +875,7 @@ class Store(ArchiveQueries, RunQueries):
             ):  # redirects stay: they come from the captures themselves
                 self.db.execute(f"DELETE FROM {table}")
 
-    def keep_records_of(self, source: Store, captures: list[sqlite3.Row]) -> int:
+    def keep_records_of(self, source: Store, captures: list[StoredCapture]) -> int:
         """After a rebuild (reparse) that could not read `captures`: what `source`, the store before
         it, derived from them, put back as it was in place of whatever was rebuilt without them —
         every article one of them belonged to (row, revisions, captures, addresses), every Most
@@ -891,14 +887,14 @@ class Store(ArchiveQueries, RunQueries):
             article_ids.update(
                 row[0]
                 for row in source.db.execute(
-                    "SELECT article_id FROM article_captures WHERE capture_id = ?", (capture["id"],)
+                    "SELECT article_id FROM article_captures WHERE capture_id = ?", (capture.id,)
                 )
             )
             snapshot_ids.update(
                 row[0]
                 for row in source.db.execute(
                     "SELECT id FROM snapshots WHERE first_seen <= ? AND last_seen >= ?",
-                    (capture["fetched_at"], capture["fetched_at"]),
+                    (capture.fetched_at, capture.fetched_at),
                 )
             )
         with self.transaction():
@@ -917,7 +913,7 @@ class Store(ArchiveQueries, RunQueries):
                         tuple(row)
                         for row in source.db.execute(
                             "SELECT run_id, capture_id, url, message FROM warnings WHERE capture_id = ? ORDER BY id",
-                            (capture["id"],),
+                            (capture.id,),
                         )
                     ],
                 )

@@ -101,9 +101,9 @@ def crawl_into(base: str, folder: Path) -> None:
         eras = store.articles_by_era()
         last = runs[-1]
         print(
-            f"   run {last['id']} ({last['status']}): {last['pages']} pages fetched, {last['new_articles']} new "
-            f"articles, {last['new_revisions']} new revisions, {last['snapshots']} new Most viewed snapshots, "
-            f"{last['warnings']} warnings"
+            f"   run {last.id} ({last.status}): {last.pages} pages fetched, {last.new_articles} new "
+            f"articles, {last.new_revisions} new revisions, {last.snapshots} new Most viewed snapshots, "
+            f"{last.warnings} warnings"
         )
         print(
             f"   the archive now holds {store.article_count()} articles ("

@@ -113,7 +113,7 @@ def run_warc(args: argparse.Namespace) -> int:
     )
     print(
         f"Read {report.responses} HTML responses from {len(args.files)} WARC file(s) (run {report.run_id}): "
-        f"{outcomes}{not_stored}; {run['new_articles']} new articles, {run['new_revisions']} new revisions, "
-        f"{run['snapshots']} new Most viewed snapshots; {copied}."
+        f"{outcomes}{not_stored}; {run.new_articles} new articles, {run.new_revisions} new revisions, "
+        f"{run.snapshots} new Most viewed snapshots; {copied}."
     )
     return 0

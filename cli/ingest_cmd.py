@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import signal
-import sqlite3
 import sys
 import time
 from typing import TYPE_CHECKING
@@ -17,6 +16,7 @@ from cli.redis_args import add_redis_wait, redis_wait
 from cli.site_option import add_site_option, chosen_site
 
 if TYPE_CHECKING:
+    from archive.read_model import CrawlRun
     from crawler.cluster.ingest import Ingester
 
 REPORT_SECONDS = 10.0
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
                     flush=True,
                 )
                 ingest_until_done(ingester, args.workers)
-                row = ingester.close()
+                run = ingester.close()
             except ClusterError as error:  # refused the crawl, or lost it to another ingester
                 ingester.abandon()
                 raise UserError(str(error)) from None
@@ -112,29 +112,29 @@ def run(args: argparse.Namespace) -> int:
                     )
                 raise
             print(
-                f"crawl run {row['id']} {row['status']}: {row['pages']} pages, {row['new_articles']} new articles, "
-                f"{row['new_revisions']} new revisions, {row['unchanged']} unchanged, {row['snapshots']} new "
-                f"snapshots, {row['warnings']} warnings, {row['errors']} errors",
+                f"crawl run {run.id} {run.status}: {run.pages} pages, {run.new_articles} new articles, "
+                f"{run.new_revisions} new revisions, {run.unchanged} unchanged, {run.snapshots} new "
+                f"snapshots, {run.warnings} warnings, {run.errors} errors",
                 flush=True,
             )
-            status = ending(row)
+            status = ending(run)
             if not args.follow:
                 return status
 
 
-def ending(row: sqlite3.Row) -> int:
+def ending(run: CrawlRun) -> int:
     """The exit status of one run, with its sentence: 0 when all is well; 2 for a run that ended
     early; 3 for one that ran to the end with something missing — messages that never reached
     the store (its WARC files hold them), or articles that could not be fetched."""
     from crawler.session import unfetched_sentence
 
-    stats = json.loads(row["stats"] or "{}")
-    if row["status"] == "incomplete":
-        print(f"newsarchive: Crawl run {row['id']} is incomplete: {row['note']}.", file=sys.stderr, flush=True)
+    stats = json.loads(run.stats or "{}")
+    if run.status == "incomplete":
+        print(f"newsarchive: Crawl run {run.id} is incomplete: {run.note}.", file=sys.stderr, flush=True)
         return 3
-    if row["status"] != "finished":
+    if run.status != "finished":
         print(
-            f"newsarchive: Crawl run {row['id']} ended early: a worker stopped before the crawl was done; the "
+            f"newsarchive: Crawl run {run.id} ended early: a worker stopped before the crawl was done; the "
             "next crawl fetches what is missing.",
             file=sys.stderr,
             flush=True,
@@ -142,7 +142,7 @@ def ending(row: sqlite3.Row) -> int:
         return 2
     if stats.get("newsarchive_unfetched"):
         print(
-            f"newsarchive: crawl run {row['id']}: {unfetched_sentence(stats['newsarchive_unfetched'])}.",
+            f"newsarchive: crawl run {run.id}: {unfetched_sentence(stats['newsarchive_unfetched'])}.",
             file=sys.stderr,
             flush=True,
         )

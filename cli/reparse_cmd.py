@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sqlite3
 import sys
 
+from archive.read_model import StoredCapture
 from archive.store import Store, StoreError
 from archive.times import parse_utc
-from archive.warc import WarcLocation, read_response
+from archive.warc import read_response
 from cli.datadir import add_data_dir, resolve
 from cli.errors import UserError
 from cli.progress import progress
@@ -45,24 +44,23 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as error:
         raise UserError(str(error)) from None
     with store, before:
-        captures = [row for row in store.captures() if row["status"] == 200]
+        captures = [capture for capture in store.captures() if capture.status == 200]
         unread: dict[str, list[tuple[int, str]]] = {}  # WARC file: (offset, why) of each record not read
-        skipped: list[sqlite3.Row] = []
+        skipped: list[StoredCapture] = []
         pages = 0
         with store.transaction():
             store.clear_derived()
-            for row in progress(captures, len(captures), "pages"):
-                fetched_at = parse_utc(row["fetched_at"])
-                location = WarcLocation(row["warc_file"], row["warc_offset"], row["warc_record_id"])
+            for capture in progress(captures, len(captures), "pages"):
+                fetched_at = parse_utc(capture.fetched_at)
                 try:
-                    response = read_response(folder / "warc", location)
+                    response = read_response(folder / "warc", capture.location)
                 except (OSError, ValueError) as error:
-                    unread.setdefault(row["warc_file"], []).append((row["warc_offset"], str(error)))
-                    skipped.append(row)
+                    unread.setdefault(capture.warc_file, []).append((capture.warc_offset, str(error)))
+                    skipped.append(capture)
                     continue
-                page = parse_page(response.body, row["url"], fetched_at, site.NAME)
-                addresses = (*json.loads(row["via"]), row["url"])
-                store.ingest(page, row["id"], fetched_at, row["run_id"], addresses, counted=False)
+                page = parse_page(response.body, capture.url, fetched_at, site.NAME)
+                addresses = (*capture.via, capture.url)
+                store.ingest(page, capture.id, fetched_at, capture.run_id, addresses, counted=False)
                 pages += 1
             kept = store.keep_records_of(before, skipped)
         summary = f"Reparsed {pages} pages: {store.article_count()} articles"

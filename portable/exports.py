@@ -8,6 +8,7 @@ import csv
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, astuple
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -110,7 +111,9 @@ def export_articles(selection: Selection, store: Store, output: Path, fmt: str, 
 
 def export_snapshots(store: Store, output: Path, fmt: str, wrap: Wrap | None = None) -> dict:
     total = store.figures()["snapshot_entries"]
-    rows: Iterable = ([neutralise(v) for v in row] if fmt == "csv" else dict(row) for row in store.snapshot_rows())
+    rows: Iterable = (
+        [neutralise(v) for v in astuple(entry)] if fmt == "csv" else asdict(entry) for entry in store.snapshot_entries()
+    )
     count = write_rows(output, fmt, SNAPSHOT_COLUMNS, wrap(rows, total, "entries") if wrap else rows)
     return write_provenance(
         output, store, {"export": "snapshots", "format": fmt, "rows": count, "columns": SNAPSHOT_COLUMNS}

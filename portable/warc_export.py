@@ -40,17 +40,17 @@ def export_warc(selection: Selection, store: Store, output: Path, wrap: Wrap | N
             writer.write_record(writer.create_warcinfo_record(output.name, info))
             hits = selection.hits()
             for hit in wrap(hits, selection.total, "articles") if wrap else hits:
-                rows = [r for r in store.article_capture_rows(hit.url) if r["status"] == 200]
-                articles += bool(rows)
-                for row in rows:
-                    name = row["warc_file"]
+                fetched = [c for c in store.captures_of_article(hit.url) if c.status == 200]
+                articles += bool(fetched)
+                for capture in fetched:
+                    name = capture.warc_file
                     if name not in sources:
                         if not (warc_folder / name).is_file():
                             raise FileNotFoundError(
                                 f"The archive has no WARC file {name} (a bundle installed without its WARC files?)"
                             )
                         sources[name] = stack.enter_context(open(warc_folder / name, "rb"))
-                    copy_spans(sources[name], target, read_capture(sources[name], row["warc_offset"]).spans)
+                    copy_spans(sources[name], target, read_capture(sources[name], capture.warc_offset).spans)
                     captures += 1
         os.replace(partial, output)
     finally:

@@ -368,17 +368,17 @@ def damaged_copy(store: Store, record_id: str) -> int | None:
     earlier version stored records without checking them). A copy whose WARC file is not in the
     archive's folder (a distributed crawl's, not yet brought home) cannot be judged and is taken
     as whole."""
-    row = store.first_capture_of(record_id)
-    assert row is not None
-    path = store.path.parent / "warc" / row["warc_file"]
+    capture = store.first_capture_of(record_id)
+    assert capture is not None
+    path = store.path.parent / "warc" / capture.warc_file
     if not path.is_file():
         return None
     with open(path, "rb") as stream:
         try:
-            stored = read_page(stream, row["warc_offset"])
+            stored = read_page(stream, capture.warc_offset)
         except UnusableRecordError as unusable:
-            return row["id"] if unusable.kind == DAMAGED else None
-    return row["id"] if stored.record_id != record_id else None
+            return capture.id if unusable.kind == DAMAGED else None
+    return capture.id if stored.record_id != record_id else None
 
 
 def article_of(page: ParsedPage) -> Article | None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from archive.health import figures
 from archive.locks import FileLock
+from archive.read_model import CrawlRun
 from archive.store import Store, StoreError
 from cli.crawl_cmd import UNFETCHED_EXIT
 from crawler.session import StoreLock, unfetched_sentence
@@ -75,7 +76,7 @@ class Runner:
             store_lock.release()  # the index update may overlap another crawl
         with Store(self.data_dir / "archive.sqlite3") as store:
             run = store.latest_run_of(pid, job.name)
-            run_id = run["id"] if run else None
+            run_id = run.id if run else None
             if run_id is None:  # the crawl stopped before it could record itself
                 problem = store.quick_check()
                 if problem != "ok":  # it refused a damaged store: nothing is written into it here either
@@ -84,7 +85,7 @@ class Runner:
                     return Outcome(job.name, "failed", started, now(), message=note)
                 run_id = store.start_run(self.schedule.site, self.schedule.base_url or "", {}, job.name)
                 store.finish_run(run_id, "failed", {})
-            if run and run["status"] == "running":  # killed before it could say how it ended
+            if run and run.status == "running":  # killed before it could say how it ended
                 store.finish_run(run_id, "interrupted", {})
             if code == UNFETCHED_EXIT:  # finished; what it missed is said on the run, and asked for next time
                 missing = figures(store.run(run_id)).get("newsarchive_unfetched", 0)
@@ -178,10 +179,10 @@ class Runner:
             child.terminate()
 
 
-def summary(run) -> str:
+def summary(run: CrawlRun) -> str:
     return (
-        f"{run['pages']} pages, {run['new_articles']} new articles, {run['new_revisions']} new revisions, "
-        f"{run['snapshots']} new snapshots, {run['warnings']} warnings, {run['errors']} errors"
+        f"{run.pages} pages, {run.new_articles} new articles, {run.new_revisions} new revisions, "
+        f"{run.snapshots} new snapshots, {run.warnings} warnings, {run.errors} errors"
     )
 
 

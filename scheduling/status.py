@@ -8,6 +8,7 @@ from pathlib import Path
 
 from archive.health import figures
 from archive.processes import pid_alive
+from archive.read_model import CrawlRun
 from archive.run_queries import RunQueries
 from scheduling.state import read_state
 
@@ -58,16 +59,16 @@ def scheduler_summary(state: dict) -> dict:
     }
 
 
-def run_dict(run: dict) -> dict:
+def run_dict(run: CrawlRun) -> dict:
     """A stored run as the status shows it."""
     return {
-        "id": run["id"],
-        "job": run["job"],
-        "status": run["status"],
-        "started_at": run["started_at"],
-        "finished_at": run["finished_at"],
-        **{name: run[name] for name in FIGURES},
+        "id": run.id,
+        "job": run.job,
+        "status": run.status,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        **{name: getattr(run, name) for name in FIGURES},
         "found": figures(run).get("newsarchive_listed", 0),
-        "flags": json.loads(run["flags"] or "[]"),
-        "note": run["note"],
+        "flags": json.loads(run.flags or "[]"),
+        "note": run.note,
     }

@@ -68,10 +68,10 @@ def test_the_crawl_run_is_recorded_with_its_figures(full_crawl, truth):
     _, data, result = full_crawl
     with Store(data / "archive.sqlite3") as store:
         run = store.run(1)
-        assert run["status"] == "finished" and run["new_articles"] == len(truth)
-        assert run["snapshots"] == 1
-        assert run["warnings"] == sum(len(r["warnings"]) for r in truth.values())
-        assert run["pages"] == store.db.execute("SELECT count(*) FROM captures").fetchone()[0]
+        assert run.status == "finished" and run.new_articles == len(truth)
+        assert run.snapshots == 1
+        assert run.warnings == sum(len(r["warnings"]) for r in truth.values())
+        assert run.pages == store.db.execute("SELECT count(*) FROM captures").fetchone()[0]
         kinds = {row[0] for row in store.db.execute("SELECT DISTINCT kind FROM captures")}
     assert {"article", "listing", "sitemap", "feed", "robots"} <= kinds
     assert "crawl run 1 finished" in result.stderr
@@ -149,7 +149,7 @@ def test_a_later_crawl_fetches_only_what_is_new_and_adds_one_snapshot(tmp_path):
     with Store(data / "archive.sqlite3") as store:
         assert store.article_count() == len(corpus.newest_first(corpus.config.end))
         assert len(store.snapshot_lists()) == 2
-        assert store.run(2)["new_articles"] == len(new) and store.run(2)["snapshots"] == 1
+        assert store.run(2).new_articles == len(new) and store.run(2).snapshots == 1
 
 
 def test_refresh_rechecks_known_articles_and_keeps_both_versions_of_an_edited_one(tmp_path):
@@ -174,12 +174,12 @@ def test_refresh_rechecks_known_articles_and_keeps_both_versions_of_an_edited_on
             f"WHERE a.url IN ({marks}) ORDER BY a.url, r.number",
             [a.url for a in changed],
         ).fetchall()
-        assert store.run(2)["new_revisions"] == len(changed)
+        assert store.run(2).new_revisions == len(changed)
         third = store.db.execute(
             "SELECT status, count(*) FROM captures WHERE run_id = 3 AND kind = 'article' GROUP BY status"
         ).fetchall()
         assert dict(third).get(304, 0) >= store.article_count() - 5, "unchanged pages answer 304"
-        assert store.run(3)["new_revisions"] == 0
+        assert store.run(3).new_revisions == 0
     versions = {}
     for url, record in rows:
         versions.setdefault(url, []).append(json.loads(record)["headline"])

@@ -120,7 +120,7 @@ def test_warc_export_holds_the_raw_captures_of_the_query(indexed_archive, store,
     result = export(indexed_archive, "warc", "--query", "defamation", "--output", str(output))
     assert result.returncode == 0, result.stderr
     urls = [hit.url for hit in SearchService(indexed_archive / "index").harvest(SearchRequest(query="defamation"))]
-    expected = [row for url in urls for row in store.article_capture_rows(url) if row["status"] == 200]
+    expected = [capture for url in urls for capture in store.captures_of_article(url) if capture.status == 200]
     with open(output, "rb") as stream:
         records = [
             (r.rec_type, r.rec_headers.get_header("WARC-Record-ID"), r.content_stream().read())
@@ -128,7 +128,7 @@ def test_warc_export_holds_the_raw_captures_of_the_query(indexed_archive, store,
         ]
     assert records[0][0] == "warcinfo"
     responses = [r for r in records if r[0] == "response"]
-    assert sorted(r[1] for r in responses) == sorted(row["warc_record_id"] for row in expected)  # in index order
+    assert sorted(r[1] for r in responses) == sorted(capture.warc_record_id for capture in expected)  # in index order
     assert sum(r[0] == "request" for r in records) == len(responses)
     assert all(b"<html" in body.lower() for _, _, body in responses)
     checked = subprocess.run(

@@ -112,7 +112,7 @@ def test_a_message_handed_over_twice_is_stored_once(crawl):
     drain(one)
     assert one.finished(1)
     run = one.close()
-    assert run["status"] == "finished" and captures(store) == 1
+    assert run.status == "finished" and captures(store) == 1
     stats = figures(run)
     assert stats["newsarchive_messages_repeated"] == 1 and stats["newsarchive_messages_missing"] == 0
     assert stats["workers"]["w"] | {"stats": None} == {
@@ -139,8 +139,8 @@ def test_numbers_skipped_are_counted_and_make_the_run_incomplete(crawl):
     second.done(3)
     drain(one)
     run = one.close()
-    assert run["status"] == "incomplete"
-    assert run["note"] == (
+    assert run.status == "incomplete"
+    assert run.note == (
         "2 messages the workers sent never reached the store (first: 2); what they carried is in "
         "those workers' WARC files, and `newsarchive import warc` on them stores it"
     )
@@ -156,8 +156,8 @@ def test_a_worker_done_on_the_board_with_not_one_message_stored_is_said(crawl):
     Board(client, keys).put("silent", "done", 0.0)  # its messages were lost, its word on the board was not
     drain(one)
     run = one.close()
-    assert run["status"] == "incomplete"
-    assert run["note"].startswith("Messages the workers sent never reached the store (silent: all)")
+    assert run.status == "incomplete"
+    assert run.note.startswith("Messages the workers sent never reached the store (silent: all)")
 
 
 def test_the_count_goes_on_across_an_ingester_killed_between_storing_and_removing(crawl):
@@ -177,7 +177,7 @@ def test_the_count_goes_on_across_an_ingester_killed_between_storing_and_removin
     second = ingester()  # the same crawl in Redis: the same round, the same ledger
     drain(second)
     run = second.close()
-    assert run["status"] == "finished" and captures(store) == 2
+    assert run.status == "finished" and captures(store) == 2
     assert figures(run)["workers"]["w"]["repeated"] == 1 and figures(run)["workers"]["w"]["sent"] == 4
     assert client.exists(*keys.all()) == 0, "the closed crawl is forgotten in Redis"
 
@@ -311,7 +311,7 @@ def test_messages_a_redis_restart_loses_are_counted_and_the_warc_files_bring_the
     ], said
     with Store(tmp_path / "store" / "archive.sqlite3") as archive:
         run = archive.run(1)
-    assert run["status"] == "incomplete" and figures(run)["newsarchive_messages_missing"] == lost
+    assert run.status == "incomplete" and figures(run)["newsarchive_messages_missing"] == lost
     in_warc, in_store = warc_record_ids(tmp_path / "worker"), stored_record_ids(tmp_path / "store")
     assert in_store < in_warc and 0 < len(in_warc - in_store) <= lost
     import_warc(tmp_path / "store", tmp_path / "worker")
@@ -346,7 +346,7 @@ def test_workers_and_ingester_stop_in_one_sentence_when_redis_is_gone_for_good(c
     ingester_said = [line for line in crawl.err("ingester").splitlines() if line.startswith("newsarchive:")]
     assert len(ingester_said) == 1 and "crawl run 1 is recorded as interrupted" in ingester_said[0], ingester_said
     with Store(tmp_path / "store" / "archive.sqlite3") as archive:
-        assert archive.run(1)["status"] == "interrupted"
+        assert archive.run(1).status == "interrupted"
     in_warc = warc_record_ids(tmp_path / "worker")  # every file whole, read to its end
     import_warc(tmp_path / "store", tmp_path / "worker")
     assert stored_record_ids(tmp_path / "store") >= in_warc

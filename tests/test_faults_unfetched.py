@@ -4,12 +4,12 @@ them in the store, and the next run asks for them before anything else."""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from archive.health import figures
+from archive.read_model import CrawlRun
 from archive.store import Store, address_key
 from samplesite.corpus import Corpus, SiteConfig
 from samplesite.server import Faults
@@ -32,9 +32,11 @@ def pending(data: Path) -> set[str]:
         return {row["address"] for row in store.db.execute("SELECT * FROM pending_articles")}
 
 
-def last_run(data: Path) -> sqlite3.Row:
+def last_run(data: Path) -> CrawlRun:
     with Store(data / "archive.sqlite3") as store:
-        return store.db.execute("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
+        run = store.last_run()
+    assert run is not None
+    return run
 
 
 def test_articles_that_always_fail_are_counted_kept_and_asked_for_first_next_time(tmp_path):
@@ -49,7 +51,7 @@ def test_articles_that_always_fail_are_counted_kept_and_asked_for_first_next_tim
         assert first.returncode == UNFETCHED_EXIT, first.stderr[-3000:]
         assert "3 articles it knows of could not be fetched; the next run asks for them first" in first.stderr
         run = last_run(data)
-        assert run["status"] == "finished" and figures(run)["newsarchive_unfetched"] == len(broken)
+        assert run.status == "finished" and figures(run)["newsarchive_unfetched"] == len(broken)
         assert pending(data) == keys
 
         site.faults = Faults()  # the site is mended

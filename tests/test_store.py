@@ -168,7 +168,7 @@ def test_captures_record_where_their_raw_copy_lies(tmp_path):
         )
         store.ingest(ParsedPage(article("One", ["a"]), None), None, T0, run, ("http://127.0.0.1:1/national/x",))
         assert store.known_addresses() == {"/national/x", "/node/5"}
-        assert store.run(run)["pages"] == 1 and store.run(run)["new_articles"] == 1
+        assert store.run(run).pages == 1 and store.run(run).new_articles == 1
 
 
 def test_a_page_ingested_uncounted_stores_its_records_and_adds_nothing_to_the_run(tmp_path):
@@ -178,12 +178,12 @@ def test_a_page_ingested_uncounted_stores_its_records_and_adds_nothing_to_the_ru
         store.ingest(page, None, T0, run, counted=False)
         assert store.article_count() == 1 and len(store.snapshot_lists()) == 1
         figures = ("pages", "new_articles", "snapshots", "warnings")
-        assert [store.run(run)[name] for name in figures] == [0, 0, 0, 0]
+        assert [getattr(store.run(run), name) for name in figures] == [0, 0, 0, 0]
         store.add_capture(
             run, Capture("http://127.0.0.1:1/national/x", 200, T0, "article", 0, "f.warc.gz", 10, "<urn:1>")
         )
         store.ingest(ParsedPage(article("Two", ["a"]), None), None, T0 + timedelta(hours=1), run)
-        assert [store.run(run)[name] for name in ("pages", "new_revisions")] == [1, 1]
+        assert [getattr(store.run(run), name) for name in ("pages", "new_revisions")] == [1, 1]
 
 
 def test_what_an_index_update_reads_of_the_store(tmp_path):

@@ -115,7 +115,9 @@ class ArchiveData:
             "published_to": figures["published_to"],
             "by_year": [{"year": year, "articles": count} for year, count in store.articles_by_year()],
             "by_section": [{"section": section, "articles": count} for section, count in store.articles_by_section()],
-            "last_crawl": {k: last[k] for k in ("id", "started_at", "finished_at", "status", "pages", "new_articles")}
+            "last_crawl": {
+                k: getattr(last, k) for k in ("id", "started_at", "finished_at", "status", "pages", "new_articles")
+            }
             if last
             else None,
             "index_version": self.search.version(),

@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import socket
-import sqlite3
 import uuid
 from pathlib import Path
 from typing import Any, cast
@@ -20,6 +19,7 @@ import redis
 from archive.health import flag_run
 from archive.ledger import Account, Ledger
 from archive.processes import pid_alive
+from archive.read_model import CrawlRun
 from archive.store import Store
 from crawler.cluster.keys import Board, ClusterError, CrawlKeys, WorkerState
 from crawler.cluster.messages import capture_of, decode, page_of
@@ -240,7 +240,7 @@ class Ingester:
                 summary[name] = worker_figures(Account("", name), worker, now, "gone")
         return summary
 
-    def close(self) -> sqlite3.Row:
+    def close(self) -> CrawlRun:
         """Finish the run with each worker's figures and forget the crawl in Redis, so the
         same crawl id starts afresh next time. A run some of whose messages never reached the
         store is 'incomplete' and says so in its note."""
