@@ -38,7 +38,7 @@ from archive.warc import DEFAULT_MAX_BYTES
 from crawler.parse import parse_page
 from crawler.settings import DOWNLOAD_MAXSIZE
 from portable.manifest import CHUNK, tool_version
-from portable.warc_records import GZIP_MAGIC, RawCapture, Span, copy_spans, warc_time
+from portable.warc_records import GZIP_MAGIC, RawCapture, Span, copy_spans, is_request_of, raw_capture, warc_time
 
 Wrap = Callable[[Iterable, int | None, str], Iterable]
 JOB = "import-warc"
@@ -211,28 +211,14 @@ def read_page(stream: BinaryIO, offset: int) -> RawCapture:
         why = damage(response, records, noise)
         if why:
             raise UnusableRecordError(DAMAGED, why)
-        headers = response.rec_headers
         spans = [Span(records.get_record_offset(), records.get_record_length())]
         with contextlib.suppress(*UNREADABLE):
             following = next(records, None)
-            if (
-                following is not None
-                and following.rec_type == "request"
-                and following.rec_headers.get_header("WARC-Concurrent-To") == headers.get_header("WARC-Record-ID")
-            ):
+            if following is not None and is_request_of(following, response):
                 records.read_to_end()
                 if damage(following, records, noise) is None:
                     spans.append(Span(records.get_record_offset(), records.get_record_length()))
-    http = response.http_headers
-    return RawCapture(
-        headers.get_header("WARC-Target-URI"),
-        warc_time(headers.get_header("WARC-Date")),
-        headers.get_header("WARC-Record-ID"),
-        int(http.get_statuscode() or 0) if http else 0,
-        list(http.headers) if http else [],
-        body,
-        spans,
-    )
+    return raw_capture(response, body, spans)
 
 
 def damage(record: ArcWarcRecord, records: ArchiveIterator, noise: io.StringIO) -> str | None:

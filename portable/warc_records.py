@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
 
 from portable.manifest import chunks
 
@@ -42,19 +43,26 @@ def read_capture(stream: BinaryIO, offset: int) -> RawCapture:
     stream.seek(offset)
     records = ArchiveIterator(stream)
     response = next(records)
-    headers = response.rec_headers
     body = response.content_stream().read()
     records.read_to_end(response)
     spans = [Span(records.get_record_offset(), records.get_record_length())]
     following = next(records, None)
-    if (
-        following is not None
-        and following.rec_type == "request"
-        and following.rec_headers.get_header("WARC-Concurrent-To") == headers.get_header("WARC-Record-ID")
-    ):
+    if following is not None and is_request_of(following, response):
         records.read_to_end(following)
         spans.append(Span(records.get_record_offset(), records.get_record_length()))
-    http = response.http_headers
+    return raw_capture(response, body, spans)
+
+
+def is_request_of(record: ArcWarcRecord, response: ArcWarcRecord) -> bool:
+    """Whether `record` is the request written with `response` (the record after it)."""
+    return record.rec_type == "request" and record.rec_headers.get_header(
+        "WARC-Concurrent-To"
+    ) == response.rec_headers.get_header("WARC-Record-ID")
+
+
+def raw_capture(response: ArcWarcRecord, body: bytes, spans: list[Span]) -> RawCapture:
+    """The capture a response record makes, with its body as read and where its records lie."""
+    headers, http = response.rec_headers, response.http_headers
     return RawCapture(
         headers.get_header("WARC-Target-URI"),
         warc_time(headers.get_header("WARC-Date")),

@@ -4,6 +4,7 @@ and the record schema inside it, its requirements declared."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -17,10 +18,24 @@ from packaging.requirements import Requirement
 
 from tests.waiting import wait_for
 
+# What a checkout holds beside its source: at the top, and anywhere.
+NOT_SOURCE_AT_TOP = {".git", ".venv", "build", "data", "index", "test-artifacts"}
+NOT_SOURCE = shutil.ignore_patterns("*.egg-info", "__pycache__", ".*_cache")
+
+
+def not_source(repo_root: Path):
+    def ignored(folder: str, names: list[str]) -> set[str]:
+        at_top = NOT_SOURCE_AT_TOP & set(names) if Path(folder) == repo_root else set()
+        return at_top | NOT_SOURCE(folder, names)
+
+    return ignored
+
 
 @pytest.fixture(scope="module")
 def wheel(repo_root, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("wheel")
+    source = folder / "source"  # built from a copy, so the build leaves nothing in the checkout
+    shutil.copytree(repo_root, source, ignore=not_source(repo_root))
     subprocess.run(
         [
             sys.executable,
@@ -32,7 +47,7 @@ def wheel(repo_root, tmp_path_factory) -> Path:
             "-q",
             "-w",
             str(folder),
-            str(repo_root),
+            str(source),
         ],
         check=True,
         capture_output=True,
