@@ -48,6 +48,7 @@ class Indexed(StrEnum):
     DATE = "date"  # a moment: searched by ranges and sorted on, its text as the record has it kept beside it
     STORED = "stored"  # kept to be shown, never searched
     SORT = "sort"  # a whole number to show and sort on, never searched
+    FLAG = "flag"  # a yes or no, one term, true or false (flag_text): filtered and counted as a facet
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,12 @@ class Field:
     def key(self) -> str:
         """Its name in the index and in queries."""
         return self.index_name or self.name
+
+
+def flag_text(value: object) -> str:
+    """A yes or no where only text goes (a term of the index, a CSV cell), spelt as JSON spells
+    it; a record without the flag (stored before it existed) reads as false."""
+    return "true" if value else "false"
 
 
 def described(schema: dict, description: str) -> dict:
@@ -221,8 +228,9 @@ FIELDS = (
     Field(
         "era",
         described(
-            STRING | {"enum": ["joomla", "drupal", "modern"]},
-            "The site template the page uses: joomla (to 2012), drupal (2013-2022), modern (2023 on).",
+            STRING | {"enum": ["joomla", "drupal", "modern", "generic"]},
+            "The site template the page uses: joomla (to 2012), drupal (2013-2022), modern (2023 on); "
+            "generic when it matched none and the generic extractor read it (a provisional record).",
         ),
         Indexed.ID,
         caseless=True,
@@ -279,6 +287,26 @@ FIELDS = (
     ),
     Field("fetched_at", described(TIME, "When the page was fetched.")),
     Field("warnings", {"$ref": "#/$defs/warnings"}),
+    Field(
+        "provisional",
+        described(
+            {"type": "boolean"},
+            "true when some or all of the record is a generic extractor's (trafilatura's) reading of the "
+            "page rather than the paper's own markup read by rules written for it: the page matched none of "
+            "the site's known templates (era generic; its warnings say why, provisional: …), or a template "
+            "read it but found no date, byline or body and the generic extractor supplied that field (its "
+            "warnings name each, fallback-date: …). Treat such a record as a lead: check it against the raw "
+            "capture before quoting or counting it (authors, section and date are the likeliest to be wrong "
+            "or missing). false for a record read by a template of the site alone, and for every record "
+            "stored before this field existed. Search filters on it as provisional:true.",
+        ),
+        Indexed.FLAG,
+        facet=9,
+        caseless=True,
+        query=13,
+        hit=bool,
+        export=11,
+    ),
 )
 FIELD = {field.name: field for field in FIELDS}
 
@@ -344,7 +372,9 @@ def record_schema() -> dict:
                 "warnings": described(
                     {"type": "array", "items": {"type": "string"}},
                     "What went wrong reading the page, one sentence each, starting with a code and a "
-                    "colon: truncated, charset, empty, no-headline, no-date, no-body, parser-error.",
+                    "colon: truncated, charset, empty, no-headline, no-date, no-body, parser-error; "
+                    "provisional (no known template matched: a generic extractor read the page) and "
+                    "fallback-<field> (that field is the generic extractor's, e.g. fallback-date).",
                 ),
                 "time": {"type": "string", "format": "date-time", "pattern": "[+-]\\d\\d:\\d\\d$"},
                 "article": {

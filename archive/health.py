@@ -1,7 +1,9 @@
 """Signs that a site changed its templates under the crawler: a run that finds far fewer
 articles than the runs of the same job before it, or reads article pages that more often lack
-a body, a date or an author. Such a run still stores what it found; it is flagged so that
-somebody looks before weeks of thin records pile up."""
+a body, a date or an author, or are provisional (the generic extractor reads what the templates
+do not, so a field is seldom missing altogether: this share is the sign that shows). Such a run
+still stores what it found; it is flagged so that somebody looks before weeks of thin or
+provisional records pile up."""
 
 from __future__ import annotations
 
@@ -20,7 +22,14 @@ RISE_BY = 0.25  # a share of article pages missing a field up by 25 points or mo
 MIN_USUAL_FOUND = 10  # too few articles usually found for a drop to mean anything
 MIN_PAGES = 5  # too few article pages read for a share to mean anything
 HISTORY = 5  # how many earlier runs of the job make "usual"
-FIELDS = ("body", "date", "author")
+PROVISIONAL = "newsarchive_provisional"  # article pages read provisionally (the spider's newsarchive/provisional)
+# The run's figures over its article pages whose share rising is a sign, and what each says of a page.
+PAGE_SIGNS = {
+    "newsarchive_missing_body": "had no body",
+    "newsarchive_missing_date": "had no date",
+    "newsarchive_missing_author": "had no author",
+    PROVISIONAL: "were provisional (read by the generic extractor, whole or in part)",
+}
 
 
 def figures(run: CrawlRun) -> dict:
@@ -31,6 +40,22 @@ def figures(run: CrawlRun) -> dict:
         return {}
 
 
+def provisional_pages(run: CrawlRun) -> int:
+    """How many article pages of the run the generic extractor read, whole or in part."""
+    return figures(run).get(PROVISIONAL, 0)
+
+
+LISTED = "newsarchive_listed"  # article addresses the run discovered, from any source
+LISTING_FOUND = "newsarchive_listing_found"  # of them, those its section listings and home page named
+
+
+def found_in_listings(run_figures: dict) -> int:
+    """The article addresses a run's listings named: what a redesign of the listings takes away
+    even when feeds and sitemaps still name the articles. Runs recorded before the figure
+    existed count every address they discovered."""
+    return run_figures.get(LISTING_FOUND, run_figures.get(LISTED, 0))
+
+
 def redesign_flags(run: CrawlRun, earlier: Sequence[CrawlRun]) -> list[str]:
     """One sentence per sign, comparing `run` with `earlier` finished runs of its job (newest
     first)."""
@@ -39,26 +64,26 @@ def redesign_flags(run: CrawlRun, earlier: Sequence[CrawlRun]) -> list[str]:
         return []
     now = figures(run)
     flags = []
-    found = now.get("newsarchive_listed", 0)
-    usual = median(h.get("newsarchive_listed", 0) for h in history)
+    found = found_in_listings(now)
+    usual = median(found_in_listings(h) for h in history)
     if usual >= MIN_USUAL_FOUND and found < DROP_BELOW * usual:
         flags.append(
-            f"Found {found} article addresses against a usual {usual:g} ({1 - found / usual:.0%} fewer): "
-            f"the listings may have been redesigned."
+            f"Found {found} article addresses in the listings against a usual {usual:g} "
+            f"({1 - found / usual:.0%} fewer): the listings may have been redesigned."
         )
     pages = now.get("newsarchive_article_pages", 0)
     if pages >= MIN_PAGES:
-        for field in FIELDS:
-            share = now.get(f"newsarchive_missing_{field}", 0) / pages
+        for figure, sign in PAGE_SIGNS.items():
+            share = now.get(figure, 0) / pages
             before = [
-                h.get(f"newsarchive_missing_{field}", 0) / h["newsarchive_article_pages"]
+                h.get(figure, 0) / h["newsarchive_article_pages"]
                 for h in history
                 if h.get("newsarchive_article_pages", 0) >= MIN_PAGES
             ]
             usual_share = sum(before) / len(before) if before else 0.0
             if share - usual_share >= RISE_BY:
                 flags.append(
-                    f"{share:.0%} of {pages} article pages had no {field}, against a usual "
+                    f"{share:.0%} of {pages} article pages {sign}, against a usual "
                     f"{usual_share:.0%}: the article template may have been redesigned."
                 )
     return flags

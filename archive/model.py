@@ -7,7 +7,8 @@ all use it, so a field here changes only together with its row there.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import dataclasses
+from dataclasses import MISSING, asdict, dataclass, field
 from typing import Any
 
 
@@ -43,6 +44,7 @@ class Article:
     fetched_url: str | None = None
     fetched_at: str | None = None
     warnings: list[str] = field(default_factory=list)
+    provisional: bool = False  # a generic extractor read the page, whole (no template matched) or in part
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -52,6 +54,18 @@ class Article:
         fields = dict(data)
         fields["images"] = [Image(**image) for image in data.get("images", [])]
         return cls(**fields)
+
+
+def completed(record: dict[str, Any]) -> dict[str, Any]:
+    """A stored record (the JSON schema) with every field of this model: one stored before a
+    field existed gets the field's default (provisional: false), so that pages, exports and the
+    index read old and new records alike."""
+    missing = {
+        row.name: row.default_factory() if callable(row.default_factory) else row.default
+        for row in dataclasses.fields(Article)
+        if row.name not in record and (row.default is not MISSING or callable(row.default_factory))
+    }
+    return record | missing if missing else record
 
 
 @dataclass

@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
 
+from archive.model import completed
 from archive.read_model import (
     ArticleCapture,
     ArticleHistory,
@@ -34,6 +35,12 @@ CAPTURE_COLUMNS = (
 )
 
 
+def stored_record(text: str) -> dict:
+    """A revision's stored record as this version reads it: every field of the model present,
+    those it was stored without at their defaults (archive.model.completed)."""
+    return completed(json.loads(text))
+
+
 def stored_capture_of(row: sqlite3.Row) -> StoredCapture:
     """A row of CAPTURE_COLUMNS, its addresses on the way (via) read from their JSON."""
     return StoredCapture(**dict(row) | {"via": json.loads(row["via"])})
@@ -55,11 +62,11 @@ class ArchiveQueries:
     def current_records(self) -> Iterator[dict]:
         """The current revision of every article, as records (the JSON schema)."""
         for row in self.db.execute(f"{CURRENT_RECORDS} ORDER BY a.id"):
-            yield json.loads(row["record"])
+            yield stored_record(row["record"])
 
     def current_record(self, url: str) -> dict | None:
         row = self.db.execute(f"{CURRENT_RECORDS} WHERE a.url = ?", (url,)).fetchone()
-        return json.loads(row["record"]) if row else None
+        return stored_record(row["record"]) if row else None
 
     def current_records_of(self, urls: set[str]) -> list[dict]:
         """The current record of each of the articles at `urls` that the archive holds."""
@@ -67,7 +74,8 @@ class ArchiveQueries:
             return []
         marks = ",".join("?" * len(urls))
         return [
-            json.loads(row[0]) for row in self.db.execute(f"{CURRENT_RECORDS} WHERE a.url IN ({marks})", sorted(urls))
+            stored_record(row[0])
+            for row in self.db.execute(f"{CURRENT_RECORDS} WHERE a.url IN ({marks})", sorted(urls))
         ]
 
     def changed_article_urls(self, after_revision: int, after_sighting: str) -> set[str]:
@@ -105,7 +113,7 @@ class ArchiveQueries:
         if row is None:
             return None
         revisions = [
-            StoredRevision(r["number"], r["captured_at"], r["capture_id"], json.loads(r["record"]))
+            StoredRevision(r["number"], r["captured_at"], r["capture_id"], stored_record(r["record"]))
             for r in self.db.execute(
                 "SELECT number, captured_at, capture_id, record FROM revisions WHERE article_id = ? ORDER BY number",
                 (row["id"],),
@@ -161,6 +169,14 @@ class ArchiveQueries:
                 "ON r.article_id = a.id AND r.number = a.current_revision GROUP BY 1"
             )
         ]
+
+    def provisional_count(self) -> int:
+        """Articles whose current record is provisional, read by the generic extractor whole or in
+        part (a record stored before the flag existed is not)."""
+        return self.db.execute(
+            "SELECT count(*) FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision "
+            "WHERE json_extract(r.record, '$.provisional')"
+        ).fetchone()[0]
 
     # -- captures -------------------------------------------------------------------------
 
@@ -223,7 +239,7 @@ class ArchiveQueries:
             if (start and last < start) or (end and first > end):
                 continue
             if url not in records:
-                records[url] = json.loads(record) if record else None
+                records[url] = stored_record(record) if record else None
             listed.append(ListedArticle(url, rank, first, last, headline, records[url]))
         return listed
 

@@ -214,12 +214,14 @@ def content_hash(article: Article) -> str:
     """What counts as a change worth a revision: any field of the record but FETCH_FIELDS. Those
     say where a page was fetched from, when, and what went wrong reading it; they differ between
     two captures of the same version, and a revision is a change of the article, not of a fetch.
-    An empty field counts as no field, so that a field the record gains later, which older pages
-    leave empty, does not make every article look changed."""
+    An empty field (a flag that is off too: provisional false) counts as no field, so that a field
+    the record gains later, which older pages leave empty, does not make every article look
+    changed. A provisional reading does count: when a template learns the page, its reading
+    becomes a revision of its own even if every other field came out the same."""
     fields = {
         name: value
         for name, value in article.to_dict().items()
-        if name not in FETCH_FIELDS and value not in (None, "", [], {})
+        if name not in FETCH_FIELDS and value is not False and value not in (None, "", [], {})
     }
     text = json.dumps(fields, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

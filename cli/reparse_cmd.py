@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
                     unread.setdefault(capture.warc_file, []).append((capture.warc_offset, str(error)))
                     skipped.append(capture)
                     continue
-                page = parse_page(response.body, capture.url, fetched_at, site.NAME)
+                expected = capture.kind == "article"
+                page = parse_page(response.body, capture.url, fetched_at, site.NAME, article_expected=expected)
                 addresses = (*capture.via, capture.url)
                 store.ingest(page, capture.id, fetched_at, capture.run_id, addresses, counted=False)
                 pages += 1

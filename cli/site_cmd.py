@@ -11,6 +11,7 @@ from pathlib import Path
 from cli.errors import UserError
 from cli.progress import progress
 from samplesite.corpus import ICT, Corpus, SiteConfig
+from samplesite.editions import EDITIONS
 from samplesite.server import Faults, SampleSite, Site, SiteClock, make_server
 from samplesite.static import StaticSite, write_static
 from samplesite.truth import write_truth
@@ -43,6 +44,13 @@ def share(text: str) -> float:
 
 def add_site_options(parser: argparse.ArgumentParser) -> None:
     defaults = SiteConfig()
+    parser.add_argument(
+        "--edition",
+        choices=sorted(EDITIONS),
+        default=defaults.edition,
+        help="en: The Phnom Penh Post (phnompenhpost.com); km: its Khmer edition (postkhmer.com), "
+        "a site of its own, served on a port of its own (default: %(default)s)",
+    )
     parser.add_argument("--seed", type=int, default=defaults.seed, help="generator seed (default: %(default)s)")
     parser.add_argument(
         "--count",
@@ -65,7 +73,9 @@ def add_site_options(parser: argparse.ArgumentParser) -> None:
 
 
 def corpus_from(args: argparse.Namespace) -> tuple[Corpus, datetime]:
-    config = SiteConfig(seed=args.seed, count=args.count, end=args.end, window_minutes=args.window_minutes)
+    config = SiteConfig(
+        seed=args.seed, count=args.count, end=args.end, window_minutes=args.window_minutes, edition=args.edition
+    )
     return Corpus(config), args.now or config.end
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -34,7 +35,9 @@ from warcio.warcwriter import WARCWriter
 
 from archive.model import Article, ParsedPage
 from archive.store import Capture, Store
+from archive.urls import same_site
 from archive.warc import DEFAULT_MAX_BYTES
+from crawler import sites
 from crawler.parse import parse_page
 from crawler.settings import DOWNLOAD_MAXSIZE
 from portable.manifest import CHUNK, tool_version
@@ -61,13 +64,15 @@ class UnusableRecordError(Exception):
 
 @dataclass(order=True)
 class Candidate:
-    """A response record that may be an HTML page, found in the first pass."""
+    """A response record to store, found in the first pass: an HTML page (`kind` "page",
+    parsed), or a feed, a sitemap or robots.txt (kept as a capture, as the crawl keeps them)."""
 
     fetched_at: datetime
     file: int
     offset: int
     record_id: str = field(compare=False)
     url: str = field(compare=False)
+    kind: str = field(compare=False, default="page")
 
 
 @dataclass
@@ -97,8 +102,8 @@ class ImportReport:
 
 
 def candidates(files: list[Path], wrap: Wrap | None) -> tuple[list[Candidate], list[Skipped]]:
-    """Every HTML response with status 200 in `files`, oldest first, and the stretches of them
-    that could not be read as records."""
+    """Every response with status 200 in `files` the archive keeps (pages, feeds, sitemaps,
+    robots.txt), oldest first, and the stretches of them that could not be read as records."""
     found: list[Candidate] = []
     skipped: list[Skipped] = []
     for number, path in enumerate(wrap(files, len(files), "files") if wrap else files):
@@ -131,7 +136,8 @@ def scan(path: Path, number: int, found: list[Candidate], skipped: list[Skipped]
                         skipped.append(unreadable(path, bad_from, records.offset, first_error))
                         bad_from = None
                     read_any, resume = True, records.offset + 1
-                    if is_page(record):
+                    kind = capture_kind(record)
+                    if kind is not None:
                         headers = record.rec_headers
                         found.append(
                             Candidate(
@@ -140,6 +146,7 @@ def scan(path: Path, number: int, found: list[Candidate], skipped: list[Skipped]
                                 records.offset,
                                 headers.get_header("WARC-Record-ID"),
                                 headers.get_header("WARC-Target-URI"),
+                                kind,
                             )
                         )
                 start = None
@@ -153,11 +160,20 @@ def scan(path: Path, number: int, found: list[Candidate], skipped: list[Skipped]
             skipped.append(unreadable(path, bad_from, stream.seek(0, os.SEEK_END), first_error))
 
 
-def is_page(record: ArcWarcRecord) -> bool:
+def capture_kind(record: ArcWarcRecord) -> str | None:
+    """What a response record is to the archive: "page" (HTML), "feed", "sitemap" or "robots",
+    or None (an image, an error, anything else the crawl does not keep)."""
     if record.rec_type != "response" or record.http_headers is None:
-        return False
-    kind = record.http_headers.get_header("Content-Type") or "text/html"
-    return record.http_headers.get_statuscode() == "200" and "html" in kind.lower()
+        return None
+    if record.http_headers.get_statuscode() != "200":
+        return None
+    content_type = (record.http_headers.get_header("Content-Type") or "text/html").lower()
+    path = urlsplit(record.rec_headers.get_header("WARC-Target-URI") or "").path
+    if "html" in content_type:
+        return "page"
+    if "xml" in content_type:
+        return "sitemap" if "sitemap" in path else "feed"
+    return "robots" if path == "/robots.txt" else None
 
 
 def next_marker(stream: BinaryIO, offset: int, marker: bytes) -> int | None:
@@ -325,7 +341,18 @@ def import_warcs(files: list[Path], store: Store, site: str, wrap: Wrap | None =
                         )
                     )
                     continue
-                page = parse_page(raw.body, raw.url, raw.fetched_at, site)
+                if candidate.kind != "page":
+                    capture = capture_of(raw, candidate.kind, *target.append(source, raw.spans))
+                    if replacing is None:
+                        store.add_capture(run_id, capture)
+                    else:
+                        store.repoint_capture(replacing, run_id, capture)
+                    report.add("replaced a copy stored damaged" if replacing is not None else f"{candidate.kind} kept")
+                    known.add(raw.record_id)
+                    continue
+                page = parse_page(
+                    raw.body, raw.url, raw.fetched_at, site, article_expected=may_be_article(site, raw.url)
+                )
                 if replacing is not None:
                     store.forget_parse(replacing)
                 elif not page_worth_keeping(page):
@@ -373,6 +400,16 @@ def article_of(page: ParsedPage) -> Article | None:
     return page.article if page.article is not None and page.article.headline else None
 
 
+def may_be_article(site_name: str, url: str) -> bool:
+    """Whether a page is taken for an article even if no template reads it (a provisional
+    record then): a page of the site's own hosts at an address its rules allow for an article.
+    Pages of other hosts in the WARC file are only kept when their own markup says so."""
+    site = sites.site(site_name)
+    parts = urlsplit(url)
+    own = any(same_site(parts.netloc, host) for host in site.HOSTS)
+    return own and site.is_article_path(parts.path)
+
+
 def page_worth_keeping(page: ParsedPage) -> bool:
     return article_of(page) is not None or page.most_viewed is not None
 
@@ -389,13 +426,23 @@ def add_page(
     """Record the capture and what the page says; returns what it did to the archive. With
     `replacing`, that capture (its parse taken out) is parsed again from this copy and pointed at
     it last, so a kill on the way leaves it still marked damaged for the next import."""
-    header = {name.lower(): value for name, value in raw.headers}
     article = article_of(page)
-    capture = Capture(
+    capture = capture_of(raw, "article" if article else "listing", warc_file, offset)
+    capture_id = store.add_capture(run_id, capture) if replacing is None else replacing
+    outcome = ingest_page(store, run_id, page, raw, article, capture_id)
+    if replacing is not None:
+        store.repoint_capture(replacing, run_id, capture)
+    return outcome
+
+
+def capture_of(raw: RawCapture, kind: str, warc_file: str, offset: int) -> Capture:
+    """The capture a response is stored as, its raw copy at `offset` of `warc_file`."""
+    header = {name.lower(): value for name, value in raw.headers}
+    return Capture(
         url=raw.url,
         status=raw.status,
         fetched_at=raw.fetched_at,
-        kind="article" if article else "listing",
+        kind=kind,
         size=len(raw.body),
         warc_file=warc_file,
         warc_offset=offset,
@@ -404,11 +451,6 @@ def add_page(
         etag=header.get("etag"),
         last_modified=header.get("last-modified"),
     )
-    capture_id = store.add_capture(run_id, capture) if replacing is None else replacing
-    outcome = ingest_page(store, run_id, page, raw, article, capture_id)
-    if replacing is not None:
-        store.repoint_capture(replacing, run_id, capture)
-    return outcome
 
 
 def ingest_page(

@@ -13,16 +13,12 @@ import functools
 import random
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 from samplesite import words
+from samplesite.editions import EDITIONS, ENGLISH, ICT, Edition, Section
 
-ICT = timezone(timedelta(hours=7), "ICT")
-ORIGIN = "https://www.phnompenhpost.com"
-SITE = "phnompenhpost.com"
-EPOCH = datetime(2008, 1, 1, tzinfo=ICT)
 TEASER_WORDS = 50
 
 DRUPAL_STOP_WORDS = frozenset(
@@ -30,52 +26,6 @@ DRUPAL_STOP_WORDS = frozenset(
         "a an as at before but by for from is in into like of off on onto per since than the this that to up via with"
     ).split()
 )
-
-
-@dataclass(frozen=True)
-class Section:
-    slug: str
-    label: str
-    joomla: str | None
-    weight: int
-    first_year: int
-    last_year: int = 9999
-    language: str = "en"
-
-
-SECTIONS = [
-    Section("national", "National", "National-news", 30, 2008),
-    Section("business", "Business", "Business", 20, 2008),
-    Section("opinion", "Opinion", "Opinion", 8, 2008),
-    Section("international", "International", "International", 6, 2008),
-    Section("politics-0", "Politics", None, 8, 2013),
-    Section("post-property", "Post Property", "Real-Estate", 4, 2008),
-    Section("kr-tribunal", "KR Tribunal", "Khmer-Rouge-Tribunal", 3, 2008, 2022),
-    Section("around-ngos", "Around NGOs", None, 2, 2013, 2019),
-    Section("post-depth", "Post Depth", None, 2, 2013, 2022),
-    Section("7days", "7Days", "7Days", 2, 2008, 2016),
-    Section("post-weekend", "Post Weekend", "Lifestyle", 3, 2008),
-    Section("columns", "Columns", "Columns", 2, 2008, 2020),
-    Section("special-reports", "Special Reports", "Special-reports", 1, 2008),
-    Section("supplements", "Supplements", None, 1, 2013),
-    Section("post-focus", "Post Focus", None, 1, 2016),
-    Section("post-auto", "Post Auto", None, 1, 2014, 2021),
-    Section("lift/lift-news", "Lift", None, 2, 2013, 2019),
-    Section("ព័ត៌មានជាតិ", "ព័ត៌មានជាតិ", None, 8, 2018, 9999, "km"),
-]
-SECTIONS_BY_SLUG = {s.slug: s for s in SECTIONS}
-
-
-def era_of(published: datetime) -> str:
-    """The page template in use when an article was published."""
-    year = published.year
-    return "joomla" if year <= 2012 else "drupal" if year <= 2022 else "modern"
-
-
-def identity(path: str) -> str:
-    """The record identity of a path on the site: canonical origin, no trailing slash."""
-    path = quote(path, safe="/-._~!$&'()*+,;=:@")
-    return ORIGIN + (path.rstrip("/") or "/")
 
 
 def slugify(title: str, drop_stop_words: bool) -> str:
@@ -95,8 +45,8 @@ class Image:
     credit: str | None
     label: str = ""
 
-    def truth(self) -> dict:
-        return {"url": ORIGIN + self.url, "caption": self.caption, "credit": self.credit}
+    def truth(self, origin: str) -> dict:
+        return {"url": origin + self.url, "caption": self.caption, "credit": self.credit}
 
 
 @dataclass
@@ -129,6 +79,7 @@ class SiteArticle:
     images: list[Image]
     flags: frozenset[str] = field(default_factory=frozenset)
     fixed_teaser: str | None = None
+    edition: Edition = ENGLISH
 
     def version_at(self, now: datetime) -> Version:
         if self.revised is not None and self.updated is not None and now >= self.updated:
@@ -146,13 +97,13 @@ class SiteArticle:
 
     @property
     def url(self) -> str:
-        return identity(self.path)
+        return self.edition.identity(self.path)
 
     def truth(self, now: datetime) -> dict:
         """The record a perfect parser writes for this page as served at `now`."""
         version = self.version_at(now)
         body = list(version.body)
-        images = [image.truth() for image in self.images]
+        images = [image.truth(self.edition.origin) for image in self.images]
         tags = list(self.tags)
         warnings: list[str] = []
         if "no-body" in self.flags:
@@ -170,7 +121,7 @@ class SiteArticle:
         updated = self.updated_at(now)
         return {
             "url": self.url,
-            "site": SITE,
+            "site": self.edition.site,
             "era": self.era,
             "language": self.language,
             "headline": version.headline,
@@ -210,6 +161,7 @@ class SiteConfig:
     window_minutes: int = 60
     listing_page_size: int = 10
     sitemap_page_size: int = 200
+    edition: str = "en"  # which edition of the paper (samplesite.editions.EDITIONS)
 
 
 class Corpus:
@@ -217,7 +169,8 @@ class Corpus:
 
     def __init__(self, config: SiteConfig = SiteConfig()):
         self.config = config
-        self._fixed = load_fixed_articles(config)
+        self.edition = EDITIONS[config.edition]
+        self._fixed = load_fixed_articles(config) if self.edition is ENGLISH else []
         total = config.count + len(self._fixed)
         self._published: list[int] = [0] * total
         self._sections: list[str] = [""] * total
@@ -229,7 +182,7 @@ class Corpus:
             self._sections[i] = article.section.slug
         self.order = sorted(range(total), key=lambda i: (self._published[i], i))
         self._order_times = [self._published[i] for i in self.order]
-        self.by_section: dict[str, list[int]] = {s.slug: [] for s in SECTIONS}
+        self.by_section: dict[str, list[int]] = {s.slug: [] for s in self.edition.sections}
         for i in self.order:
             self.by_section[self._sections[i]].append(i)
         self._section_times = {slug: [self._published[i] for i in ids] for slug, ids in self.by_section.items()}
@@ -245,12 +198,13 @@ class Corpus:
 
     def _meta(self, i: int) -> tuple[int, str]:
         rng = random.Random(f"{self.config.seed}:meta:{i}")
-        span = (self.config.end - EPOCH).total_seconds()
+        epoch = self.edition.epoch
+        span = (self.config.end - epoch).total_seconds()
         step = span / self.config.count
         seconds = (i + 0.1 + 0.8 * rng.random()) * step
-        published = EPOCH + timedelta(seconds=seconds // 60 * 60)
+        published = epoch + timedelta(seconds=seconds // 60 * 60)
         year = published.year
-        active = [s for s in SECTIONS if s.first_year <= year <= s.last_year]
+        active = [s for s in self.edition.sections if s.first_year <= year <= s.last_year]
         section = rng.choices(active, weights=[s.weight for s in active])[0]
         return int(published.timestamp()), section.slug
 
@@ -261,7 +215,7 @@ class Corpus:
         if i >= self.config.count:
             return self._fixed[i - self.config.count].original.headline
         rng = random.Random(f"{self.config.seed}:headline:{i}")
-        if SECTIONS_BY_SLUG[self._sections[i]].language == "km":
+        if self.edition.language == "km":
             return khmer_phrase(rng, 3, 6)
         return headline(rng)
 
@@ -272,10 +226,10 @@ class Corpus:
         if i >= self.config.count:
             return self._fixed[i - self.config.count].path
         published = self.published(i)
-        section = SECTIONS_BY_SLUG[self._sections[i]]
+        section = self.section_of(i)
         title = self._headline_base(i)
-        era = era_of(published)
-        if section.language == "km":
+        era = self.edition.era_of(published)
+        if self.edition.language == "km":
             return f"/{section.slug}/{khmer_slug(title)}-{self.nid(i)}"
         if era == "joomla":
             joomla_id = 10000 + i % 90000
@@ -314,7 +268,9 @@ class Corpus:
         return ids[:upto][::-1]
 
     def section_of(self, i: int) -> Section:
-        return SECTIONS_BY_SLUG[self._sections[i]]
+        section = self.edition.section(self._sections[i])
+        assert section is not None  # every article is filed under one of its edition's sections
+        return section
 
     # -- full articles ------------------------------------------------------------------
 
@@ -346,7 +302,7 @@ class Corpus:
         pool = []
         for i in self.newest_first(start):
             article_flags = self._cheap_flags(i)
-            if self.section_of(i).language == "en" and not article_flags:
+            if not article_flags:
                 pool.append(i)
             if len(pool) == 40:
                 break
@@ -379,7 +335,12 @@ class Corpus:
                     "teaser": article.teaser(start),
                 }
             )
-        return {"site": SITE, "window_start": start.isoformat(), "window_end": end.isoformat(), "entries": entries}
+        return {
+            "site": self.edition.site,
+            "window_start": start.isoformat(),
+            "window_end": end.isoformat(),
+            "entries": entries,
+        }
 
 
 def rare_flags(i: int) -> frozenset[str]:
@@ -525,8 +486,8 @@ def generate_article(corpus: Corpus, i: int) -> SiteArticle:
     rng = random.Random(f"{corpus.config.seed}:article:{i}")
     published = corpus.published(i)
     section = corpus.section_of(i)
-    era = era_of(published)
-    language = section.language
+    era = corpus.edition.era_of(published)
+    language = corpus.edition.language
     base = corpus._headline_base(i)
     if language == "km":
         body = [khmer_paragraph(rng) for _ in range(rng.randint(3, 8))]
@@ -590,6 +551,7 @@ def generate_article(corpus: Corpus, i: int) -> SiteArticle:
         tags=tags,
         images=images,
         flags=frozenset(flags),
+        edition=corpus.edition,
     )
 
 
@@ -643,7 +605,8 @@ def load_fixed_articles(config: SiteConfig) -> list[SiteArticle]:
     """The seed article (2016) and the six articles its 2021 sidebar shows."""
     seed = seed_page()
     base = config.count
-    national = SECTIONS_BY_SLUG["national"]
+    national = ENGLISH.section("national")
+    assert national is not None
     rng = random.Random(f"{config.seed}:fixed")
     fixed = [
         SiteArticle(

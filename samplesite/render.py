@@ -8,6 +8,7 @@ of (corpus, what, now).
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import random
 import re
@@ -16,14 +17,27 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import quote
 
-from samplesite import noise, variants, words
-from samplesite.corpus import ORIGIN, SECTIONS, Corpus, Image, Section, SiteArticle, Version, cut_paragraph
+from samplesite import khmer_text, noise, variants, words
+from samplesite.corpus import Corpus, Image, SiteArticle, Version, cut_paragraph
+from samplesite.editions import KHMER, Edition, Section
 from samplesite.variants import ArticleForms, ListingForms
 
-NAV = "".join(
-    f'<li><a href="/{quote(s.slug)}">{html.escape(s.label)}</a></li>' for s in SECTIONS if s.last_year == 9999
-)
 ORGANISATIONS = ("Post Staff", "AFP", "Xinhua")
+MOST_VIEWED_KHMER = "អត្ថបទពេញនិយម"  # the Khmer edition's "Most viewed" heading [G]
+KHMER_UPDATED = "ធ្វើបច្ចុប្បន្នភាព៖"  # "Updated:", before an update's date [G]
+
+
+def nav(edition: Edition) -> str:
+    """The menu of the edition's open sections. The Khmer edition's, as saved, mixes
+    percent-encoded Khmer paths, absolute links and numeric paths [E]."""
+    links = [(f"/{quote(s.slug)}", s.label) for s in edition.sections if s.last_year == 9999]
+    if edition is KHMER:
+        links = [
+            (edition.origin.replace("https://", "http://") + path if "-" in path else path, label)
+            for path, label in links
+        ]
+        links.append(("/10", "វីដេអូ"))
+    return "".join(f'<li><a href="{attr(href)}">{html.escape(label)}</a></li>' for href, label in links)
 
 
 def esc(text: str) -> str:
@@ -86,11 +100,16 @@ def sidebar(corpus: Corpus, now: datetime, style: str) -> str:
         rng = random.Random(f"{int(start.timestamp())}:{i}")
         href = quote(article.path)
         if rng.random() < 0.25:
-            href = "http://phnompenhpost.com" + href
+            href = "http://" + corpus.edition.site + href
         title = esc(article.version_at(start).headline)
         teaser = esc(article.teaser(start))
         if style == "joomla":
             items.append(f'<li><a href="{attr(href)}" class="mostread">{title}</a><p>{teaser}</p></li>')
+        elif style == "khmer":
+            items.append(
+                f'<li class="views-row-{len(items) + 1}"><a href="{attr(href)}">{title}</a>'
+                f'<div class="views-field-body">{teaser}</div></li>'
+            )
         elif style == "drupal":
             items.append(
                 f'<li class="views-row"><div class="views-field-title"><a href="{attr(href)}">'
@@ -104,6 +123,11 @@ def sidebar(corpus: Corpus, now: datetime, style: str) -> str:
     body = "\n".join(items)
     if style == "joomla":
         return f'<div class="moduletable"><h3>Most viewed</h3><ul class="mostread">{body}</ul></div>'
+    if style == "khmer":
+        return (
+            f'<div id="block-block-312" class="block block-block block-312"><h2 class="block-title">'
+            f'{MOST_VIEWED_KHMER}</h2><div class="item-list"><ul>{body}</ul></div></div>'
+        )
     if style == "drupal":
         return (
             '<div id="block-views-popular" class="block block-views"><div class="block-title"><h2>'
@@ -227,9 +251,9 @@ def head(article: SiteArticle, now: datetime, canonical: bool, extra: str = "") 
         if "wrong-charset" in article.flags
         else '<meta charset="utf-8">'
     )
-    link = f'<link rel="canonical" href="{attr(ORIGIN + quote(article.path))}">' if canonical else ""
+    link = f'<link rel="canonical" href="{attr(article.edition.origin + quote(article.path))}">' if canonical else ""
     return (
-        f"<head>{charset}<title>{esc(version.headline)} | Phnom Penh Post</title>{link}"
+        f"<head>{charset}<title>{esc(version.headline)} | {article.edition.title}</title>{link}"
         f'<meta property="og:title" content="{attr(version.headline)}">'
         f'<meta property="og:description" content="{attr(article.teaser(now)[:160])}">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">{extra}'
@@ -287,7 +311,7 @@ def render_joomla(corpus: Corpus, article: SiteArticle, now: datetime, rng: rand
         f'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
         f'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
         f'<html xmlns="http://www.w3.org/1999/xhtml" lang="en-gb">{head(article, now, False)}'
-        f'<body id="page_bg">{logo(version.headline)}<div id="topmenu"><ul>{NAV}</ul></div>'
+        f'<body id="page_bg">{logo(version.headline)}<div id="topmenu"><ul>{nav(corpus.edition)}</ul></div>'
         f'<div class="breadcrumbs pathway"><a href="/">Home</a> &raquo; <a href="/index.php/{quote(folder)}">'
         f"{esc(folder.replace('-', ' '))}</a></div>"
         f'<div id="maincolumn"><div class="item-page"><h2 class="contentheading">{esc(version.headline)}</h2>'
@@ -307,21 +331,55 @@ def drupal_dates(lines: list[str], element: str) -> str:
     return "".join(f'<{element} class="{name}">{line}</{element}>' for name, line in zip(names, lines, strict=False))
 
 
+def khmer_date(moment: datetime, form: str) -> str:
+    if form == "khmer-long":
+        return khmer_text.long_date(moment)
+    if form == "khmer-short":
+        return khmer_text.short_date(moment)
+    return publication_line(moment, False)
+
+
+def khmer_author_block(article: SiteArticle, now: datetime, forms: variants.KhmerForms, rng: random.Random) -> str:
+    """The Khmer edition's byline and dates: lines of one p, the name first, the date on the
+    second line [E: from scrapers' selectors], an update on a third [G]."""
+    lines = []
+    if article.authors:
+        suffix = rng.choice(["", " | ប៉ុស្តិ៍ខ្មែរ", " | Post Khmer"])
+        lines.append(f"<span>{esc(byline_names(article))}</span>{suffix}")
+    lines.append(esc(khmer_date(article.published, forms.date)))
+    updated = article.updated_at(now)
+    if updated:
+        lines.append(f"{KHMER_UPDATED} {esc(khmer_date(updated, forms.date))}")
+    return f'<div class="article-author-wrapper"><p>{"<br>".join(lines)}</p></div>'
+
+
+def with_khmer_spacing(version: Version, rng: random.Random) -> Version:
+    """The text as a page with zero-width spaces between some words prints it."""
+    spaced = [khmer_text.with_zero_width_spaces(text, rng, words.KHMER_WORDS) for text in version.body]
+    return Version(khmer_text.with_zero_width_spaces(version.headline, rng, words.KHMER_WORDS), spaced, version.kinds)
+
+
 def render_drupal(corpus: Corpus, article: SiteArticle, now: datetime, rng: random.Random) -> str:
     version = article.version_at(now)
     forms = variants.article_forms(corpus.config.seed, article.id)
     extra_pipe = rng.random() < 0.5
+    khmer = variants.khmer_forms(corpus.config.seed, article.id) if article.edition is KHMER else None
     byline = ""
-    if article.authors:
-        byline = (
-            f'<div class="article-author-wrapper"><p><span>{esc(byline_names(article))}</span> | '
-            "The Phnom Penh Post</p></div>"
-        )
-    updated = article.updated_at(now)
-    lines = [publication_line(article.published, extra_pipe)]
-    if updated:
-        lines.append(publication_line(updated, extra_pipe, "Updated"))
-    dates = drupal_dates(lines, forms.date_element)
+    if khmer:
+        byline, dates = khmer_author_block(article, now, khmer, rng), ""
+        if khmer.zero_width_spaces and "truncated" not in article.flags:
+            version = with_khmer_spacing(version, rng)
+    else:
+        if article.authors:
+            byline = (
+                f'<div class="article-author-wrapper"><p><span>{esc(byline_names(article))}</span> | '
+                "The Phnom Penh Post</p></div>"
+            )
+        updated = article.updated_at(now)
+        lines = [publication_line(article.published, extra_pipe)]
+        if updated:
+            lines.append(publication_line(updated, extra_pipe, "Updated"))
+        dates = drupal_dates(lines, forms.date_element)
     standfirst = f'<div class="standfirst"><p>{esc(article.standfirst)}</p></div>' if article.standfirst else ""
 
     def photo(image: Image) -> str:
@@ -331,22 +389,50 @@ def render_drupal(corpus: Corpus, article: SiteArticle, now: datetime, rng: rand
     lead = photo(article.images[0]) if article.images else ""
     lead_outside, lead_inside = ("", lead) if forms.photo_in_body else (lead, "")
     tags = "".join(f'<a href="/tags/{quote(t.lower().replace(" ", "-"))}">{esc(t)}</a> ' for t in article.tags)
+    body = lead_inside + share_block(article.nid) + "\n".join(blocks)
+    body_open = '<div id="ArticleBody" itemprop="articleBody" class="field-name-body">'
+    if khmer is None:
+        body = f"{body_open}{body}</div>"
+    elif khmer.body == "nested":
+        body = f'{body_open}<div class="paragraph-style">{body}</div></div>'
+    else:
+        body = f'<div class="paragraph-style">{body}</div>'
+    sidebars = (
+        f'<div class="region-sidebar">{sidebar(corpus, now, "drupal")}</div>'
+        if khmer is None
+        else khmer_blocks(corpus, now)
+    )
+    # The Khmer edition's pages say lang="en" though their text is Khmer [E].
     return (
-        f'<!DOCTYPE html>\n<html lang="{article.language}" dir="ltr">{head(article, now, True)}'
+        f'<!DOCTYPE html>\n<html lang="{"en" if khmer else article.language}" dir="ltr">{head(article, now, True)}'
         f'<body class="html not-front node-type-article">{logo(version.headline)}'
-        f'<nav class="main-menu"><ul>{NAV}</ul></nav>'
+        f'<nav class="main-menu"><ul>{nav(article.edition)}</ul></nav>'
         f'<div class="search-box"><form action="/search/node" method="get">'
         '<input name="keys" type="text"></form></div><div id="main">'
         f'<div class="ads-social-left-title"><h2><a href="/{quote(article.section.slug)}">'
         f"{esc(article.section.label)}</a></h2>{byline}{dates}</div>"
         f'<div class="single-article-header"><h2>{esc(version.headline)}</h2>{standfirst}</div>'
-        f'{lead_outside}<div id="ArticleBody" itemprop="articleBody" class="field-name-body">{lead_inside}'
-        + share_block(article.nid)
-        + "\n".join(blocks)
-        + "</div>"
+        f"{lead_outside}{body}"
         f'<div class="field-name-field-tags"><span class="field-label">Tags:</span> {tags}</div>'
-        f'<div class="region-sidebar">{sidebar(corpus, now, "drupal")}</div></div>'
-        "<footer><p>&copy; The Phnom Penh Post. All rights reserved.</p></footer></body></html>"
+        f"{sidebars}</div>"
+        f"<footer><p>&copy; The {article.edition.title}. All rights reserved.</p></footer></body></html>"
+    )
+
+
+def khmer_blocks(corpus: Corpus, now: datetime) -> str:
+    """The Khmer edition's sidebars as saved: numbered Drupal blocks with no aside around them,
+    one a list of the latest articles in div.views-row-* rows, one the Most viewed list (an
+    item list, the shape of a listing), and an ad [E: the blocks; G: which lists they hold]."""
+    latest = "".join(
+        f'<div class="views-row views-row-{k}"><a href="{attr(quote(corpus.path(i)))}">'
+        f"{esc(corpus.article(i).version_at(now).headline)}</a></div>"
+        for k, i in enumerate(corpus.newest_first(now)[:5], 1)
+    )
+    return (
+        f'<div id="block-views-block-287" class="block block-views block-287"><h2 class="block-title">'
+        f'ព័ត៌មានថ្មីៗ</h2><div class="view-content">{latest}</div></div>'
+        f"{sidebar(corpus, now, 'khmer')}"
+        '<div class="dfp_ad"><div id="dfp-ad-sidebar">ពាណិជ្ជកម្ម</div></div>'
     )
 
 
@@ -379,7 +465,7 @@ def render_modern(corpus: Corpus, article: SiteArticle, now: datetime, rng: rand
     tags = "".join(f'<a href="/tags/{quote(t.lower().replace(" ", "-"))}">{esc(t)}</a>' for t in article.tags)
     return (
         f'<!doctype html>\n<html lang="{article.language}">{head(article, now, True, meta)}'
-        f'<body><header class="site-header">{logo(version.headline)}<nav><ul>{NAV}</ul></nav></header>'
+        f'<body><header class="site-header">{logo(version.headline)}<nav><ul>{nav(corpus.edition)}</ul></nav></header>'
         f'<main class="container"><div class="ads-social-left-title"><h2>{esc(article.section.label)}</h2></div>'
         f'<div class="section-article-header"><h2>{esc(version.headline)}</h2>{standfirst}</div>'
         f'<div class="article-meta">{author}{dates}</div>'
@@ -415,6 +501,11 @@ def article_variants(corpus: Corpus, article: SiteArticle) -> frozenset[str]:
     names = variants.article_forms(corpus.config.seed, article.id).names(
         has_photo=bool(article.images), has_caption=any(image.caption for image in article.images)
     )
+    if article.edition is KHMER:
+        khmer = variants.khmer_forms(corpus.config.seed, article.id)
+        if "truncated" in article.flags:
+            khmer = dataclasses.replace(khmer, zero_width_spaces=False)
+        names = frozenset(name for name in names if not name.startswith("date:")) | khmer.names()
     if "truncated" in article.flags:
         names = frozenset(name for name in names if not name.startswith("bytes:"))
     return names
@@ -433,9 +524,10 @@ def truncate(data: bytes, body: list[str]) -> bytes:
 # -- listings, feeds, sitemaps -----------------------------------------------------------
 
 
-def is_legacy(section: Section) -> bool:
-    """Sections closed before the 2023 redesign still render with the Drupal views list."""
-    return section.last_year < 2023
+def is_legacy(corpus: Corpus, section: Section) -> bool:
+    """Sections closed before the 2023 redesign still render with the Drupal views list, as
+    does every section of an edition that has no later template."""
+    return section.last_year < 2023 or "modern" not in corpus.edition.eras
 
 
 def listing_href(corpus: Corpus, i: int, rng: random.Random) -> str:
@@ -458,28 +550,56 @@ def render_listing(corpus: Corpus, section: Section, page: int, now: datetime) -
     rng = random.Random(f"{corpus.config.seed}:listing:{section.slug}:{page}")
     hrefs = [attr(listing_href(corpus, i, rng)) for i in chunk]
     base = f"/{quote(section.slug)}"
-    if not is_legacy(section):
+    if not is_legacy(corpus, section):
         if not chunk:
             return 404, not_found_page()
-        main, side = current_listing(corpus, section, ids, chunk, hrefs, page, now), sidebar(corpus, now, "modern")
-        return 200, listing_page(section, base, main, side).encode()
-    forms = variants.listing_forms(corpus.config.seed, section.slug, page)
+        main = current_listing(corpus, section, ids, chunk, hrefs, page, now)
+        side = aside(sidebar(corpus, now, "modern"))
+        return 200, listing_page(corpus, base, section.label, main, side, term_feed_link(section)).encode()
+    forms = listing_forms_of(corpus, section.slug, page)
     pages = -(-len(ids) // size)
     main = legacy_listing(corpus, section, chunk, hrefs, now, forms) + (
         legacy_pager(base, page, pages, forms) if chunk else ""
     )
-    data = listing_page(section, base, main, sidebar(corpus, now, "drupal")).encode()
+    side = khmer_blocks(corpus, now) if corpus.edition is KHMER else aside(sidebar(corpus, now, "drupal"))
+    data = listing_page(corpus, base, section.label, main, side, term_feed_link(section)).encode()
     noise_rng = random.Random(f"{corpus.config.seed}:noise:listing:{section.slug}:{page}")
     return 200, noise.with_noise(data, forms.noise, noise_rng, corpus.window(now)[0])
 
 
-def listing_page(section: Section, base: str, main: str, side: str) -> str:
+def listing_forms_of(corpus: Corpus, section: str, page: int) -> ListingForms:
+    """The forms a page of a Drupal section listing is rendered in; the Khmer edition's are
+    those of its saved listing page [E]."""
+    forms = variants.listing_forms(corpus.config.seed, section, page)
+    return dataclasses.replace(forms, items="category", pager="mini") if corpus.edition is KHMER else forms
+
+
+def listing_page(corpus: Corpus, base: str, label: str, main: str, side: str, feed: str = "") -> str:
+    edition = corpus.edition
     return (
-        f'<!doctype html>\n<html lang="{section.language}"><head><meta charset="utf-8"><title>'
-        f'{esc(section.label)} | Phnom Penh Post</title><link rel="canonical" href="{ORIGIN}{base}">'
-        f"</head><body>{logo(section.label)}<nav><ul>{NAV}</ul></nav><main>{main}</main>"
-        f'<aside class="sidebar">{side}</aside></body></html>'
+        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>'
+        f'{esc(label)} | {edition.title}</title><link rel="canonical" href="{edition.origin}{base}">'
+        f"{feed}</head><body>{logo(label)}<nav><ul>{nav(edition)}</ul></nav><main>{main}</main>"
+        f"{side}</body></html>"
     )
+
+
+def is_atom_feed(section: Section) -> bool:
+    """Which sections' term feeds are Atom rather than RSS [G: not evidenced]."""
+    return section.term % 3 == 0
+
+
+def term_feed_link(section: Section) -> str:
+    """Drupal's link to a section's term feed, in the head of its listing pages."""
+    kind = "atom" if is_atom_feed(section) else "rss"
+    return (
+        f'<link rel="alternate" type="application/{kind}+xml" title="{attr(section.label)}" '
+        f'href="/taxonomy/term/{section.term}/all/feed">'
+    )
+
+
+def aside(sidebar_html: str) -> str:
+    return f'<aside class="sidebar">{sidebar_html}</aside>'
 
 
 def current_listing(
@@ -606,12 +726,17 @@ def render_home(corpus: Corpus, now: datetime) -> bytes:
         f"{esc(corpus.article(i).version_at(now).headline)}</h3></a></article>"
         for i in latest
     )
-    sections = "".join(f'<li><a href="/{quote(s.slug)}">{esc(s.label)}</a></li>' for s in SECTIONS)
+    edition = corpus.edition
+    if edition is KHMER:
+        sections, side = nav(edition), khmer_blocks(corpus, now)
+    else:
+        sections = "".join(f'<li><a href="/{quote(s.slug)}">{esc(s.label)}</a></li>' for s in edition.sections)
+        side = aside(sidebar(corpus, now, "modern"))
     return (
-        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Phnom Penh Post</title>'
+        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{edition.title}</title>'
         f'<link rel="alternate" type="application/rss+xml" href="/rss.xml"></head><body>'
         f'{logo("Home")}<nav><ul>{sections}</ul></nav><main><div class="section-more">{items}</div></main>'
-        f'<aside class="sidebar">{sidebar(corpus, now, "modern")}</aside></body></html>'
+        f"{side}</body></html>"
     ).encode()
 
 
@@ -651,23 +776,51 @@ def utc_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+FEED_SIZE = 30
+
+
 def render_rss(corpus: Corpus, now: datetime, section: Section | None = None) -> bytes:
-    ids = corpus.newest_first(now, section.slug if section else None)[:30]
+    """The site's RSS 2.0 feed, or a section's (Drupal's taxonomy term feed)."""
+    origin = corpus.edition.origin
     items = []
-    for i in ids:
+    for i in corpus.newest_first(now, section.slug if section else None)[:FEED_SIZE]:
         article = corpus.article(i)
-        link = esc(ORIGIN + quote(article.path))
+        link = esc(origin + quote(article.path))
         items.append(
             f"<item><title>{esc(article.version_at(now).headline)}</title><link>{link}</link>"
             f"<description>{esc(article.teaser(now))}</description>"
             f"<pubDate>{format_datetime(article.published)}</pubDate>"
-            f'<guid isPermaLink="false">{article.nid} at https://www.phnompenhpost.com</guid></item>'
+            f'<guid isPermaLink="false">{article.nid} at {origin}</guid></item>'
         )
-    title = f"Phnom Penh Post - {section.label}" if section else "Phnom Penh Post"
+    title = corpus.edition.title + (f" - {section.label}" if section else "")
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
-        f"<title>{esc(title)}</title><link>{ORIGIN}/</link><description>Latest news</description>"
+        f"<title>{esc(title)}</title><link>{origin}/</link><description>Latest news</description>"
         f"<lastBuildDate>{format_datetime(now)}</lastBuildDate>{''.join(items)}</channel></rss>"
+    ).encode()
+
+
+def render_atom(corpus: Corpus, now: datetime, section: Section) -> bytes:
+    """A section's feed in Atom, as a Drupal feed module serves it [G: which sections, if any,
+    publish Atom is not evidenced]."""
+    origin = corpus.edition.origin
+    entries = []
+    for i in corpus.newest_first(now, section.slug)[:FEED_SIZE]:
+        article = corpus.article(i)
+        entries.append(
+            f"<entry><title>{esc(article.version_at(now).headline)}</title>"
+            f'<link rel="alternate" href="{attr(origin + quote(article.path))}"/>'
+            f"<id>tag:{corpus.edition.site},{article.published:%Y-%m-%d}:node/{article.nid}</id>"
+            f"<published>{article.published.isoformat()}</published>"
+            f"<updated>{(article.updated_at(now) or article.published).isoformat()}</updated>"
+            f"<summary>{esc(article.teaser(now))}</summary></entry>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{esc(corpus.edition.title)} - {esc(section.label)}</title>"
+        f'<link rel="self" href="{origin}/taxonomy/term/{section.term}/all/feed"/>'
+        f"<id>{origin}/taxonomy/term/{section.term}</id><updated>{now.isoformat()}</updated>"
+        f"{''.join(entries)}</feed>"
     ).encode()
 
 
@@ -678,7 +831,7 @@ def sitemap_pages(corpus: Corpus, now: datetime) -> int:
 
 def render_sitemap_index(corpus: Corpus, now: datetime) -> bytes:
     entries = "".join(
-        f"<sitemap><loc>{ORIGIN}/sitemap.xml?page={n}</loc><lastmod>{utc_iso(now)}</lastmod></sitemap>"
+        f"<sitemap><loc>{corpus.edition.origin}/sitemap.xml?page={n}</loc><lastmod>{utc_iso(now)}</lastmod></sitemap>"
         for n in range(1, sitemap_pages(corpus, now) + 1)
     )
     return (
@@ -697,7 +850,7 @@ def render_sitemap_page(corpus: Corpus, now: datetime, page: int) -> bytes | Non
         article = corpus.article(i)
         lastmod = article.updated_at(now) or article.published
         urls.append(
-            f"<url><loc>{esc(ORIGIN + quote(article.path))}</loc><lastmod>{utc_iso(lastmod)}</lastmod>"
+            f"<url><loc>{esc(corpus.edition.origin + quote(article.path))}</loc><lastmod>{utc_iso(lastmod)}</lastmod>"
             "<changefreq>never</changefreq></url>"
         )
     return (
@@ -707,12 +860,12 @@ def render_sitemap_page(corpus: Corpus, now: datetime, page: int) -> bytes | Non
     ).encode("utf-8")
 
 
-def render_robots(crawl_delay: float) -> bytes:
+def render_robots(corpus: Corpus, crawl_delay: float) -> bytes:
     return (
         "User-agent: *\n"
         f"Crawl-delay: {crawl_delay:g}\n"
         "Disallow: /search/\n"
         "Disallow: /print/\n"
         "Disallow: /user/\n"
-        f"\nSitemap: {ORIGIN}/sitemap.xml\n"
+        f"\nSitemap: {corpus.edition.origin}/sitemap.xml\n"
     ).encode()

@@ -19,13 +19,16 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from samplesite import render
-from samplesite.corpus import ICT, SECTIONS_BY_SLUG, Corpus, Section
+from samplesite.corpus import ICT, Corpus, Section
 
 PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
 GIF = (
     b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
     b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 )
+# Drupal's term feed: /taxonomy/term/<id>/<depth>/feed, the depth `all` or a number (`*` in
+# SITE-EVIDENCE.md stands for either).
+TERM_FEED = re.compile(r"/taxonomy/term/([0-9]{1,6})/(?:all|[0-9]{1,2}|\*)/feed")
 IMAGE_PREFIXES = ("/sites/", "/images/", "/storage/")
 
 
@@ -160,20 +163,22 @@ class SampleSite(Site):
         path = unquote(parts.path)
         query = parse_qs(parts.query, keep_blank_values=True)
         if path == "/robots.txt":
-            return Reply(200, render.render_robots(self.crawl_delay), "text/plain; charset=utf-8")
+            return Reply(200, render.render_robots(self.corpus, self.crawl_delay), "text/plain; charset=utf-8")
         if path == "/":
             return Reply(200, render.render_home(self.corpus, now))
         if path in ("/rss", "/feed"):
             return Reply(301, headers={"Location": "/rss.xml"})
         if path == "/rss.xml":
             return Reply(200, render.render_rss(self.corpus, now), "application/rss+xml; charset=utf-8")
+        edition = self.corpus.edition
         feed = re.fullmatch(r"/rss/(.+)\.xml", path)
-        if feed and feed.group(1) in SECTIONS_BY_SLUG:
-            return Reply(
-                200,
-                render.render_rss(self.corpus, now, SECTIONS_BY_SLUG[feed.group(1)]),
-                "application/rss+xml; charset=utf-8",
-            )
+        feed_section = edition.section(feed.group(1)) if feed else None
+        if feed_section:
+            return Reply(200, render.render_rss(self.corpus, now, feed_section), "application/rss+xml; charset=utf-8")
+        term = TERM_FEED.fullmatch(path)
+        term_section = edition.section_for_term(int(term.group(1))) if term else None
+        if term_section:
+            return self.term_feed(term_section, now)
         if path == "/sitemap.xml":
             return self.sitemap(query, now)
         if path.startswith(IMAGE_PREFIXES):
@@ -181,10 +186,16 @@ class SampleSite(Site):
         node = re.fullmatch(r"/node/(\d+)", path)
         if node:
             return self.node_redirect(int(node.group(1)), now)
-        section = SECTIONS_BY_SLUG.get(path.strip("/"))
+        section = edition.section(path.strip("/"))
         if section:
             return self.listing(section, query, now)
         return self.article(path, now, request_headers)
+
+    def term_feed(self, section: Section, now: datetime) -> Reply:
+        """Drupal's feed of a taxonomy term: RSS for most sections, Atom for some [G]."""
+        if render.is_atom_feed(section):
+            return Reply(200, render.render_atom(self.corpus, now, section), "application/atom+xml; charset=utf-8")
+        return Reply(200, render.render_rss(self.corpus, now, section), "application/rss+xml; charset=utf-8")
 
     def sitemap(self, query: dict, now: datetime) -> Reply:
         xml = "application/xml; charset=utf-8"

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from samplesite import Wrap, render
-from samplesite.corpus import SECTIONS, Corpus
+from samplesite.corpus import Corpus
 from samplesite.server import GIF, IMAGE_PREFIXES, Faults, Reply, SampleSite, Site, SiteClock, not_modified
 
 
@@ -36,11 +36,12 @@ def file_for(root: Path, target: str) -> Path:
 def targets(corpus: Corpus, now: datetime) -> Iterator[str]:
     """Every address of the site at `now` that a crawler could be sent to."""
     yield from ("/robots.txt", "/", "/rss", "/rss.xml", "/sitemap.xml")
-    for section in SECTIONS:
+    for section in corpus.edition.sections:
         yield f"/rss/{quote(section.slug)}.xml"
+        yield f"/taxonomy/term/{section.term}/all/feed"
     yield from (f"/sitemap.xml?page={n}" for n in range(1, render.sitemap_pages(corpus, now) + 1))
     size = corpus.config.listing_page_size
-    for section in SECTIONS:
+    for section in corpus.edition.sections:
         count = len(corpus.newest_first(now, section.slug))
         yield f"/{quote(section.slug)}"
         yield from (f"/{quote(section.slug)}?page={page}" for page in range(-(-count // size) + 1))

@@ -38,6 +38,8 @@ def write_truth(
     (out / "site.json").write_text(
         json.dumps(
             {
+                "edition": config.edition,
+                "site": corpus.edition.site,
                 "seed": config.seed,
                 "count": config.count,
                 "end": config.end.isoformat(),

@@ -18,6 +18,11 @@ ITEM_FORMS = ("views-row", "category")  # li.views-row [E]; div.category [E, the
 PAGER_FORMS = ("next", "mini")  # a lone next link [G]; previous, "1 of N", next [E]
 NOISE = ("nul", "crlf", "cache-comment")  # [E] in a saved listing; on article pages a guess
 NOISE_SHARE = 0.2
+# The Khmer edition's article date, the second line of .article-author-wrapper p [E]; how it is
+# printed is not evidenced [G]: Khmer words and digits in full, short with Khmer digits, or in
+# English as the edition's listings print it.
+KHMER_DATE_FORMS = ("khmer-long", "khmer-short", "english")
+KHMER_BODY_FORMS = ("paragraph-style", "nested")  # div.paragraph-style p [E, unverified]; inside #ArticleBody [G]
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,19 @@ class ArticleForms:
         if has_caption:
             shown.add(f"caption:{self.caption}")
         return frozenset(shown)
+
+
+@dataclass(frozen=True)
+class KhmerForms:
+    """The forms only the Khmer edition's article pages take."""
+
+    date: str
+    body: str
+    zero_width_spaces: bool  # U+200B between some Khmer words [E]
+
+    def names(self) -> frozenset[str]:
+        shown = {f"khmer-date:{self.date}", f"khmer-body:{self.body}"}
+        return frozenset(shown | ({"text:zero-width-space"} if self.zero_width_spaces else set()))
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,13 @@ def article_forms(seed: int, article_id: int) -> ArticleForms:
         photo_in_body=rng.random() < 0.5,
         caption=rng.choice(CAPTION_FORMS),
         noise=draw_noise(rng),
+    )
+
+
+def khmer_forms(seed: int, article_id: int) -> KhmerForms:
+    rng = random.Random(f"{seed}:forms:khmer:{article_id}")
+    return KhmerForms(
+        date=rng.choice(KHMER_DATE_FORMS), body=rng.choice(KHMER_BODY_FORMS), zero_width_spaces=rng.random() < 0.5
     )
 
 

@@ -1,7 +1,7 @@
 """The schedule file (TOML): which site, and per job a trigger and what to crawl.
 
     [site]
-    name = "phnompenhpost"
+    name = "phnompenhpost.com"
     base_url = "http://127.0.0.1:8000"
     timezone = "UTC"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from archive.health import figures
+from archive.health import figures, found_in_listings, provisional_pages
 from archive.processes import pid_alive
 from archive.read_model import CrawlRun
 from archive.run_queries import RunQueries
@@ -68,7 +68,8 @@ def run_dict(run: CrawlRun) -> dict:
         "started_at": run.started_at,
         "finished_at": run.finished_at,
         **{name: getattr(run, name) for name in FIGURES},
-        "found": figures(run).get("newsarchive_listed", 0),
+        "found": found_in_listings(figures(run)),
+        "provisional": provisional_pages(run),
         "flags": json.loads(run.flags or "[]"),
         "note": run.note,
     }

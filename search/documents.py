@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from archive.fields import FIELDS, NEVER_LISTED, Field, Indexed
+from archive.fields import FIELDS, NEVER_LISTED, Field, Indexed, flag_text
 from archive.store import Store
 from archive.times import utc
 from search.schema import HEADLINE_WEIGHT, INDEXED, date_text
@@ -81,8 +81,10 @@ DERIVED: dict[str, Callable[[dict, Popularity], object]] = {
 def indexed_value(field: Field, record: dict) -> object:
     """The record's own value of `field` as the index takes it: a list of values joined by
     commas (a comma inside a value becomes a space), paragraphs by a blank line, a moment
-    without its zone."""
+    without its zone, a flag as true or false."""
     value = record.get(field.name)
+    if field.index is Indexed.FLAG:
+        return flag_text(value)
     if field.index is Indexed.KEYWORDS:
         return ",".join(item.replace(",", " ") for item in value or [])
     if field.index is Indexed.DATE:

@@ -58,7 +58,7 @@ def field_type(field: Field) -> fields.FieldType:
             unique=field.unique,
             field_boost=field.boost,
         )
-    if field.index is Indexed.ID:
+    if field.index in (Indexed.ID, Indexed.FLAG):
         return fields.ID(stored=field.stored, sortable=sortable, unique=field.unique, field_boost=field.boost)
     if field.index is Indexed.DATE:
         return fields.DATETIME(stored=field.stored, sortable=sortable, unique=field.unique)

@@ -30,7 +30,7 @@ from whoosh import collectors, highlight, index, qparser, query, sorting
 from whoosh.collectors import TimeLimit
 from whoosh.searching import Searcher
 
-from archive.fields import FIELDS, NEVER_LISTED, Field, Indexed
+from archive.fields import FIELDS, NEVER_LISTED, Field, Indexed, flag_text
 from search.caseless import caseless
 from search.conjunction import Conjunction, conjunction, evaluate
 from search.documents import DOCUMENT_FORMAT
@@ -565,7 +565,9 @@ def mark(text: str, words: frozenset[str], fragmenter: highlight.Fragmenter, top
 
 def stored_value(row: Field, fields: dict[str, Any]) -> Any:
     """The record's value of `row` read back from a document's stored fields: a list of values
-    split again, a date as the record wrote it."""
+    split again, a date as the record wrote it, a flag a yes or no again."""
+    if row.index is Indexed.FLAG:
+        return fields.get(row.key) == flag_text(True)
     if row.index is Indexed.KEYWORDS:
         return [value for value in fields.get(row.key, "").split(",") if value]
     return fields.get(date_text(row.key) if row.index is Indexed.DATE else row.key, row.default)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from samplesite.server import SampleSite, SiteClock, start_in_thread
 from samplesite.truth import write_truth
 
 SITE_ARTICLES = 400
+KHMER_ARTICLES = 360  # enough for every hard case and page form on 8 pages
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -34,13 +36,7 @@ def get(url: str, headers: dict[str, str] | None = None):
         return error.code, error.headers, error.read()
 
 
-@pytest.fixture(scope="session")
-def corpus() -> Corpus:
-    return Corpus(SiteConfig(seed=1, count=SITE_ARTICLES))
-
-
-@pytest.fixture(scope="session")
-def site(corpus):
+def served(corpus: Corpus) -> Iterator[SampleSite]:
     """The sample site served over real HTTP; tests that move its clock put it back."""
     clock = SiteClock(corpus.config.end)
     sample = SampleSite(corpus, clock, crawl_delay=1.0)
@@ -50,13 +46,42 @@ def site(corpus):
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
-def truth(corpus, tmp_path_factory) -> dict[str, dict]:
+def written_truth(corpus: Corpus, out: Path) -> dict[str, dict]:
     """The ground truth as the generator writes it to disk, keyed by record URL."""
-    out = tmp_path_factory.mktemp("truth")
     write_truth(corpus, corpus.config.end, out)
     lines = (out / "articles.jsonl").read_text(encoding="utf-8").splitlines()
     return {record["url"]: record for record in map(json.loads, lines)}
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Corpus:
+    return Corpus(SiteConfig(seed=1, count=SITE_ARTICLES))
+
+
+@pytest.fixture(scope="session")
+def site(corpus):
+    yield from served(corpus)
+
+
+@pytest.fixture(scope="session")
+def truth(corpus, tmp_path_factory) -> dict[str, dict]:
+    return written_truth(corpus, tmp_path_factory.mktemp("truth"))
+
+
+@pytest.fixture(scope="session")
+def khmer_corpus() -> Corpus:
+    """The Khmer edition (postkhmer.com), a site of its own."""
+    return Corpus(SiteConfig(seed=1, count=KHMER_ARTICLES, edition="km"))
+
+
+@pytest.fixture(scope="session")
+def khmer_site(khmer_corpus):
+    yield from served(khmer_corpus)
+
+
+@pytest.fixture(scope="session")
+def khmer_truth(khmer_corpus, tmp_path_factory) -> dict[str, dict]:
+    return written_truth(khmer_corpus, tmp_path_factory.mktemp("khmer-truth"))
 
 
 @pytest.fixture(scope="session")
@@ -75,6 +100,24 @@ def indexed_archive(corpus, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("archive")
     crawl(base, folder / "data", *FAST)
     server.shutdown()
+    with Store(folder / "data" / "archive.sqlite3") as store:
+        rebuild(store, folder / "index", procs=2)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def khmer_archive(khmer_corpus, tmp_path_factory) -> Path:
+    """The Khmer edition crawled (`--site postkhmer.com`) into a store and indexed."""
+    from archive.store import Store
+    from search.indexer import rebuild
+    from tests.crawling import FAST, crawl, serve
+
+    _, server, base = serve(khmer_corpus)
+    folder = tmp_path_factory.mktemp("khmer-archive")
+    try:
+        crawl(base, folder / "data", *FAST, "--site", "postkhmer.com")
+    finally:
+        server.shutdown()
     with Store(folder / "data" / "archive.sqlite3") as store:
         rebuild(store, folder / "index", procs=2)
     return folder

@@ -18,7 +18,9 @@ Semantics (README "Searching", and the rules the service is held to):
   without one last; most-viewed by best rank, then minutes listed (descending); every tie,
   relevance included, goes to the smaller URL;
 - page n holds hits (n-1)·size to n·size-1, `pages` is ceil(total / size) and at least 1;
-- exports hold the whole result set, whatever page was asked for.
+- exports hold the whole result set, whatever page was asked for;
+- an article is provisional (facet value true) only when its record says so: a record stored
+  without the field is not (false).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from whoosh.analysis import RegexTokenizer
 
 from search.schema import ENGLISH
 
-FACET_NAMES = ("section", "author", "year", "month", "tag", "site", "language", "popularity")
+FACET_NAMES = ("section", "author", "year", "month", "tag", "site", "language", "popularity", "provisional")
 SORT_NAMES = ("relevance", "newest", "oldest", "most-viewed")
 EXPORT_COLUMNS = (
     "url",
@@ -51,6 +53,7 @@ EXPORT_COLUMNS = (
     "best_rank",
     "hours_listed",
     "popularity",
+    "provisional",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NEVER_LISTED = 1000
@@ -83,8 +86,16 @@ def band(best_rank: int) -> str:
     return "listed" if best_rank < NEVER_LISTED else "never"
 
 
+def flag(value: object) -> str:
+    """A yes or no as the facet and a CSV cell write it."""
+    return "true" if value else "false"
+
+
 def neutralise(value: object) -> str:
-    """A CSV cell as documented: lists joined by |, formula starts prefixed with '."""
+    """A CSV cell as documented: lists joined by |, a yes or no as true or false, formula starts
+    prefixed with '."""
+    if isinstance(value, bool):
+        return flag(value)
     text = "|".join(value) if isinstance(value, list) else "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
@@ -140,6 +151,7 @@ class Article:
             "best_rank": self.best_rank if self.best_rank < NEVER_LISTED else None,
             "hours_listed": round(self.minutes / 60, 2),
             "popularity": band(self.best_rank),
+            "provisional": record.get("provisional") is True,
         }
 
     def csv_row(self) -> list[str]:
@@ -205,6 +217,7 @@ def read_article(record: dict, best_rank: int, minutes: int) -> Article:
         "site": frozenset({record["site"]} if record.get("site") else ()),
         "language": frozenset({record["language"]} if record.get("language") else ()),
         "popularity": frozenset({band(best_rank)}),
+        "provisional": frozenset({flag(record.get("provisional"))}),
     }
     values = {name: frozenset(value.lower() for value in found) for name, found in facets.items()}
     values |= {
@@ -959,6 +972,7 @@ ALL_FEATURES = {
     "language:",
     "era:",
     "popularity:",
+    "provisional:",
     "site:",
     "url:",
     "histogram month",
@@ -979,6 +993,7 @@ FIELD_NAMES = {
     "language": 5,
     "era": 5,
     "popularity": 4,
+    "provisional": 3,
     "site": 2,
     "url": 4,
 }

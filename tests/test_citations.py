@@ -75,12 +75,16 @@ def ris_lines(text: str, tag: str) -> list[str]:
     return [line[6:] for line in text.splitlines() if line.startswith(f"{tag}  - ")]
 
 
-def test_bibtex_keeps_a_percent_encoded_khmer_url_as_it_is(client, store):
-    url = store.execute("SELECT url FROM articles WHERE language = 'km' ORDER BY url LIMIT 1").fetchone()[0]
-    assert "%E1%9E" in url
+def test_bibtex_keeps_a_percent_encoded_khmer_url_as_it_is_and_cites_the_khmer_edition(khmer_archive):
+    client = create_app(khmer_archive / "index", khmer_archive / "data").test_client()
+    db = sqlite3.connect(f"file:{khmer_archive / 'data' / 'archive.sqlite3'}?mode=ro", uri=True)
+    url = db.execute("SELECT url FROM articles WHERE language = 'km' ORDER BY url LIMIT 1").fetchone()[0]
+    db.close()
+    assert url.startswith("https://www.postkhmer.com/%E1%9E")
     bib = cited(client, "bib", url)
     assert f"  url = {{{url}}}," in bib.splitlines()
     assert bib_entry(bib)["url"] == url
+    assert cited(client, "json", url)[0]["container-title"] == "Post Khmer (The Phnom Penh Post)"
 
 
 def test_bibtex_escapes_the_special_characters_of_text_fields(odd_client):

@@ -141,7 +141,7 @@ def test_a_dated_crawl_records_its_run_and_its_arguments(tmp_path):
         "discover": ["home", "feeds"],
         "listing_pages": None,
     }
-    assert list((tmp_path / "data" / "warc").glob("phnompenhpost-*-run1-*.warc.gz"))
+    assert list((tmp_path / "data" / "warc").glob("phnompenhpost.com-*-run1-*.warc.gz"))
 
 
 CLUSTER_MODULES = ("crawler.cluster", "redis", "scrapy_redis")

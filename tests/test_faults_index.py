@@ -168,7 +168,7 @@ def test_the_schedulers_index_step_reports_the_indexer_at_work(big_data, serving
     monkeypatch.setattr(runner, "INDEX_ATTEMPTS", 1)
     monkeypatch.setattr(runner, "INDEX_WAIT", 0.0)
     job = Job("nightly", None, {"hours": 1}, {})
-    schedule = Schedule(tmp_path / "schedule.toml", "phnompenhpost", None, None, ZoneInfo("UTC"), [job])
+    schedule = Schedule(tmp_path / "schedule.toml", "phnompenhpost.com", None, None, ZoneInfo("UTC"), [job])
     with (
         paused_indexer(started, big_data, serving, "--rebuild") as holder,
         Store(big_data / "archive.sqlite3") as store,

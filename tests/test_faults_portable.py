@@ -133,7 +133,7 @@ def store_as_an_earlier_version_did(data: Path, warc: Path, offset: int) -> None
         headers = response.rec_headers
     url, when = headers.get_header("WARC-Target-URI"), warc_time(headers.get_header("WARC-Date"))
     with Store(data / "archive.sqlite3") as store:
-        run_id = store.start_run("phnompenhpost", "warc:" + warc.name, {}, job="import-warc")
+        run_id = store.start_run("phnompenhpost.com", "warc:" + warc.name, {}, job="import-warc")
         capture_id = store.add_capture(
             run_id,
             Capture(
@@ -147,7 +147,7 @@ def store_as_an_earlier_version_did(data: Path, warc: Path, offset: int) -> None
                 headers.get_header("WARC-Record-ID"),
             ),
         )
-        store.ingest(parse_page(body, url, when, "phnompenhpost"), capture_id, when, run_id, (url,))
+        store.ingest(parse_page(body, url, when, "phnompenhpost.com"), capture_id, when, run_id, (url,))
         store.finish_run(run_id, "finished", {})
 
 

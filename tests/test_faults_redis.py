@@ -83,7 +83,7 @@ def crawl(redis_url, tmp_path):
     ingesters = []
 
     def ingester() -> Ingester:
-        one = Ingester(client, keys, store, "phnompenhpost", {})
+        one = Ingester(client, keys, store, "phnompenhpost.com", {})
         one.open()
         ingesters.append(one)
         return one

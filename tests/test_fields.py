@@ -25,6 +25,7 @@ WHOOSH_TYPES = {
     Indexed.DATE: whoosh_fields.DATETIME,
     Indexed.STORED: whoosh_fields.STORED,
     Indexed.SORT: SortKey,
+    Indexed.FLAG: whoosh_fields.ID,
 }
 RECORD = Article(
     url="https://www.phnompenhpost.com/business/rice-exports-rise",

@@ -17,7 +17,10 @@ from samplesite.render import render_article
 
 NOW = SiteConfig().end
 URL = "http://127.0.0.1:8000/national/some-story"
-READING_WARNINGS = {"truncated", "charset", "empty", "no-headline", "no-date", "no-body", "canonical", "address"}
+READING_WARNINGS = {
+    *("truncated", "charset", "empty", "no-headline", "no-date", "no-body", "canonical", "address"),
+    *("provisional", "fallback-date", "fallback-body", "fallback-byline", "other-site", "no-template"),
+}
 
 
 def codes(page: ParsedPage) -> list[str]:

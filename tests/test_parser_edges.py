@@ -120,13 +120,13 @@ def test_canonical_links_relative_several_or_to_the_sister_site():
     )
     assert two.article.url.endswith("/national/a")
     assert any(w.startswith("canonical") for w in two.warnings)
-    khmer = parse_page(
-        drupal_page(head='<link rel="canonical" href="https://www.postkhmer.com/%e1%9e%96/abc">'),
-        "https://www.postkhmer.com/%E1%9E%96/abc",
-        NOW,
-    )
+    sister = drupal_page(head='<link rel="canonical" href="https://www.postkhmer.com/%e1%9e%96/abc">')
+    khmer = parse_page(sister, "https://www.postkhmer.com/%E1%9E%96/abc", NOW, "postkhmer.com")
     assert khmer.article.url == "https://www.postkhmer.com/%E1%9E%96/abc"
     assert khmer.article.site == "postkhmer.com"
+    english = parse_page(sister, "https://www.postkhmer.com/%E1%9E%96/abc", NOW, "phnompenhpost.com")
+    assert english.article is None, "a page of the sister site is no record of the English site"
+    assert any(w.startswith("other-site:") and "postkhmer.com" in w for w in english.warnings)
 
 
 def test_no_canonical_link_on_a_bare_http_host():

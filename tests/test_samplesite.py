@@ -15,7 +15,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from crawler.parse import parse_page
-from samplesite.corpus import SECTIONS, Corpus, SiteConfig
+from samplesite.corpus import Corpus, SiteConfig
+from samplesite.editions import ENGLISH
 from samplesite.render import article_variants, render_article
 from samplesite.server import Faults, SampleSite, SiteClock, start_in_thread
 from samplesite.static import StaticSite, write_static
@@ -62,8 +63,7 @@ def test_rss_feed_lists_the_newest_articles(site, corpus):
 
 def test_listings_are_zero_based_and_end_in_404_or_an_empty_list(site, corpus):
     now = site.clock.now()
-    current = next(s for s in SECTIONS if s.slug == "national")
-    legacy = next(s for s in SECTIONS if s.slug == "kr-tribunal")
+    current, legacy = ENGLISH.section("national"), ENGLISH.section("kr-tribunal")
     for section, past_the_end in ((current, 404), (legacy, 200)):
         ids = corpus.newest_first(now, section.slug)
         pages = -(-len(ids) // corpus.config.listing_page_size)
@@ -97,11 +97,15 @@ def test_old_urls_redirect_to_the_canonical_ones(site, corpus):
     assert get(site.base + "/national/no-such-story")[0] == 404
 
 
-def test_khmer_articles_live_at_percent_encoded_khmer_urls(site, corpus):
-    khmer = next(corpus.article(i) for i in corpus.newest_first(site.clock.now()) if corpus.article(i).language == "km")
-    status, _, body = get(site.base + quote(khmer.path))
+def test_the_khmer_edition_is_a_site_of_its_own_at_percent_encoded_khmer_urls(khmer_site, khmer_corpus, site):
+    now = khmer_site.clock.now()
+    khmer = khmer_corpus.article(khmer_corpus.newest_first(now)[0])
+    status, _, body = get(khmer_site.base + quote(khmer.path))
     assert status == 200 and "%E1%9E" in quote(khmer.path)
-    assert parse_page(body, site.base + quote(khmer.path), site.clock.now()).article.language == "km"
+    assert get(site.base + quote(khmer.path))[0] == 404, "the English site does not serve the Khmer edition"
+    record = parse_page(body, khmer_site.base + quote(khmer.path), now, "postkhmer.com").article
+    assert record.language == "km" and record.site == "postkhmer.com"
+    assert record.url.startswith("https://www.postkhmer.com/%E1%9E")
 
 
 def test_conditional_get_answers_304_until_the_page_changes(site, corpus):
@@ -258,8 +262,9 @@ def test_same_seed_same_site_other_seed_other_site(corpus):
     ]
 
 
-def test_a_static_copy_answers_like_the_live_site(tmp_path):
-    small = Corpus(SiteConfig(seed=3, count=60))
+@pytest.mark.parametrize("edition", ["en", "km"])
+def test_a_static_copy_answers_like_the_live_site(tmp_path, edition):
+    small = Corpus(SiteConfig(seed=3, count=60, edition=edition))
     end = small.config.end
     assert write_static(small, end, tmp_path) == len(small.newest_first(end))
     static_server, static_base = start_in_thread(StaticSite(tmp_path))
@@ -268,21 +273,24 @@ def test_a_static_copy_answers_like_the_live_site(tmp_path):
         for i in small.newest_first(end)[:10]:
             path = quote(small.path(i))
             assert get(static_base + path)[2] == get(live_base + path)[2]
-        khmer = next(small.path(i) for i in small.newest_first(end) if small.article(i).language == "km")
-        late = next(small.path(i) for i in small.newest_first(end) if small.path(i).endswith("/"))
+        first = quote(small.path(small.newest_first(end)[-1]))
+        late = next((small.path(i) for i in small.newest_first(end) if small.path(i).endswith("/")), "/")
         nid = small.article(small.newest_first(end)[0]).nid
+        section = quote(small.edition.sections[0].slug)
+        term = small.edition.sections[1].term
         for target in (
             "/sitemap.xml",
             "/sitemap.xml?page=1",
-            "/national?page=0",
-            "/national",
-            "/national?page=00",
-            "/national?page=0&x=1",
+            f"/{section}?page=0",
+            f"/{section}",
+            f"/{section}?page=00",
+            f"/{section}?page=0&x=1",
             "/rss",
             "/rss.xml",
-            "/rss/business.xml",
+            f"/rss/{quote(small.edition.sections[1].slug)}.xml",
+            f"/taxonomy/term/{term}/all/feed",
             "/robots.txt",
-            quote(khmer).lower(),
+            first.lower(),
             quote(late.rstrip("/")),
             f"/node/{nid}",
             "/images/stories/a.jpg",

@@ -301,11 +301,14 @@ def test_a_failed_rebuild_leaves_the_previous_index_serving(archive, monkeypatch
     assert sorted(p.name for p in (archive / "index").glob("gen-*")) == [before.name]
 
 
-def test_khmer_text_is_indexed_and_found(search, truth):
-    khmer = [r for r in truth.values() if r["language"] == "km"]
-    assert run(search, filters={"language": ["km"]}).total == len(khmer)
-    for record in khmer[:5]:
-        assert record["url"] in urls(search, f'headline:"{record["headline"]}"')
+def test_khmer_text_is_indexed_and_found(khmer_archive, khmer_truth):
+    """The Khmer edition, an archive of its own: every article under its language and site,
+    each found by its headline."""
+    khmer_search = SearchService(khmer_archive / "index")
+    assert run(khmer_search, filters={"language": ["km"]}).total == len(khmer_truth)
+    assert run(khmer_search, filters={"site": ["postkhmer.com"]}).total == len(khmer_truth)
+    for record in list(khmer_truth.values())[:5]:
+        assert record["url"] in urls(khmer_search, f'headline:"{record["headline"]}"')
 
 
 def test_index_dates_use_the_site_zone(search, truth):

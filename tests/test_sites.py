@@ -28,9 +28,9 @@ def newsarchive(*arguments: str, env: dict[str, str] | None = None) -> subproces
 
 def test_the_post_is_registered_once_and_declares_all_a_site_declares():
     assert sites.DEFAULT in sites.names()
-    post = sites.site("phnompenhpost")
+    post = sites.site("phnompenhpost.com")
     assert all(hasattr(post, name) for name in sites.DECLARED)
-    assert (post.NAME, post.SITE, post.ORIGIN) == ("phnompenhpost", "phnompenhpost.com", ORIGIN)
+    assert (post.NAME, post.SITE, post.ORIGIN) == ("phnompenhpost.com", "phnompenhpost.com", ORIGIN)
     assert post.CITATION_NAME == "The Phnom Penh Post" and post.ZONE.utcoffset(None).total_seconds() == 7 * 3600
     assert sites.for_host("WWW.phnompenhpost.com:443") is post and sites.for_host("example.org") is None
 
@@ -42,7 +42,7 @@ def test_what_needs_a_site_asks_the_registry():
 
     loader = SiteSpiderLoader.from_settings(None)
     assert loader.list() == sites.names()
-    assert loader.load("phnompenhpost").site is sites.site("phnompenhpost")
+    assert loader.load("phnompenhpost.com").site is sites.site("phnompenhpost.com")
     assert _paper({"site": "phnompenhpost.com"}) == "The Phnom Penh Post"
     assert _paper({"site": "elsewhere.example"}) == "elsewhere.example"
     assert (ZONE_LABEL, paper_time("2021-04-12T02:30:00.000000Z")) == ("ICT (UTC+07:00)", "2021-04-12 09:30 ICT")
@@ -52,7 +52,7 @@ def test_an_unknown_site_is_one_sentence(tmp_path):
     from crawler.parse import parse_page
     from crawler.spiders.loader import SiteSpiderLoader
 
-    with pytest.raises(ValueError, match=r"^'moon' is not a known site \(known: phnompenhpost\)$"):
+    with pytest.raises(ValueError, match=r"^'moon' is not a known site \(known: phnompenhpost\.com, postkhmer\.com\)$"):
         parse_page(b"<html></html>", SEED, datetime.now(UTC), "moon")
     with pytest.raises(KeyError, match="Spider not found"):
         SiteSpiderLoader().load("moon")
@@ -62,7 +62,10 @@ def test_an_unknown_site_is_one_sentence(tmp_path):
     config.write_text('[site]\nname = "moon"\n[jobs.a]\ncron = "0 * * * *"\n', encoding="utf-8")
     result = newsarchive("schedule", "--config", str(config), "--print-crontab")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert result.stderr == f"newsarchive: {config} [site]: name 'moon' is not a known site (known: phnompenhpost).\n"
+    assert (
+        result.stderr
+        == f"newsarchive: {config} [site]: name 'moon' is not a known site (known: phnompenhpost.com, postkhmer.com).\n"
+    )
 
 
 def install_elsewhere(folder: Path, name: str, module_text: str) -> dict[str, str]:
@@ -100,7 +103,8 @@ def test_a_site_can_come_from_another_installed_package(tmp_path, corpus):
         env=env,
     )
     assert listed.returncode == 0, listed.stderr
-    assert listed.stdout.strip() == "['otherpaper', 'phnompenhpost'] ['otherpaper', 'phnompenhpost'] The Evening Post"
+    names = "['otherpaper', 'phnompenhpost.com', 'postkhmer.com']"
+    assert listed.stdout.strip() == f"{names} {names} The Evening Post"
     article = corpus.article(corpus.newest_first(corpus.config.end)[0])
     parsed = subprocess.run(
         [NEWSARCHIVE, "parse", "-", "--url", ORIGIN + quote(article.path), "--site", "otherpaper"],

@@ -109,6 +109,7 @@ class ArchiveData:
         return {
             "sites": [{"site": site, "articles": count} for site, count in figures["sites"].items()],
             "articles": figures["articles"],
+            "provisional_articles": store.provisional_count(),
             "snapshots": figures["snapshots"],
             "captures": figures["captures"],
             "published_from": figures["published_from"],

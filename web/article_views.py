@@ -81,12 +81,23 @@ def article():
         body,
         {
             "rank_chart": rank_history([(h["first_seen"], h["rank"]) for h in history]),
+            "guessed": guessed_fields(found["record"]),
             "diffs": [
                 revision_diff(a["record"], b["record"])
                 for a, b in zip(found["revisions"], found["revisions"][1:], strict=False)
             ],
         },
     )
+
+
+def guessed_fields(record: dict) -> list[str]:
+    """The fields a template missed and the generic extractor supplied, as the record's warnings
+    name them (fallback-date: …); none when no template matched at all (provisional: …)."""
+    return [
+        warning.split(":", 1)[0].removeprefix("fallback-")
+        for warning in record.get("warnings", [])
+        if warning.startswith("fallback-")
+    ]
 
 
 def revision_diff(old: dict, new: dict) -> Markup:
@@ -110,6 +121,7 @@ def revision_diff(old: dict, new: dict) -> Markup:
             ("Tags", " · ".join(record.get("tags", []))),
             ("Language", record.get("language")),
             ("Template", record.get("era")),
+            ("Provisional", "read by the generic extractor, whole or in part" if record.get("provisional") else None),
         ]
         photos = [
             f"Photo: {image.get('caption') or '(no caption)'} · credit: {image.get('credit') or 'none'} · "

@@ -148,6 +148,7 @@ def document() -> dict:
         {
             "sites": {"type": "array"},
             "articles": INTEGER,
+            "provisional_articles": INTEGER,
             "snapshots": INTEGER,
             "captures": INTEGER,
             "published_from": nullable(STRING),
@@ -172,6 +173,7 @@ def document() -> dict:
             },
             "indexed": nullable(INTEGER),
             "found": INTEGER,
+            "provisional": INTEGER,
             "flags": {"type": "array", "items": STRING},
             "note": nullable(STRING),
         }
@@ -204,6 +206,8 @@ def document() -> dict:
             },
             "failures": runs,
             "flagged": runs,
+            "articles": INTEGER,
+            "provisional_articles": INTEGER,
         }
     )
 

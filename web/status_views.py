@@ -1,10 +1,11 @@
-"""The crawl status page: scheduled jobs, their last runs and next runs, failures and runs
-that look like a site redesign."""
+"""The crawl status page: scheduled jobs, their last runs and next runs, failures, runs that
+look like a site redesign, and how many of the archive's records are provisional."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
+from archive.store import Store
 from scheduling.status import crawl_status
 from web.charts import timeline
 from web.params import Endpoint, route
@@ -16,11 +17,16 @@ STATUS = Endpoint(
 )
 
 
+def with_provisional(status: dict, store: Store) -> dict:
+    """The status with the archive's provisional and total articles."""
+    return status | {"articles": store.article_count(), "provisional_articles": store.provisional_count()}
+
+
 @route(blueprint, STATUS)
 def status():
     STATUS.arguments()
     archive = data()
-    status = crawl_status(archive.store, archive.data_dir)
+    status = with_provisional(crawl_status(archive.store, archive.data_dir), archive.store)
     charts = {
         job["name"]: timeline(
             [(f"run {run['id']}", run["found"], 0) for run in reversed(job["runs"])],

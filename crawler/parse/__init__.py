@@ -3,6 +3,7 @@ uses is said by its site module (crawler.sites)."""
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -10,19 +11,26 @@ from urllib.parse import urlsplit
 from archive.model import ParsedPage
 from crawler import sites
 
+TEMPLATES_SWITCH = "NEWSARCHIVE_TEMPLATES"  # "off": every article from the generic extractor (a test switch)
 
-def parse_page(html: bytes, url: str, fetched_at: datetime, site: str = sites.DEFAULT) -> ParsedPage:
-    """Parse one page with its site's rules.
+
+def parse_page(
+    html: bytes, url: str, fetched_at: datetime, site: str = sites.DEFAULT, article_expected: bool = False
+) -> ParsedPage:
+    """Parse one page with its site's rules; a page fetched as an article (`article_expected`)
+    that no rule reads gets a provisional record from the generic extractor.
 
     A page that breaks the parser still yields a record with a warning, so one bad page never
     stops a crawl or a reparse. A call that is wrong (a fetch time without a zone, an unknown
-    site) raises ValueError.
+    site) raises ValueError. With NEWSARCHIVE_TEMPLATES=off in the environment no template
+    rule is tried, which is how the safety net is measured on pages the rules do read.
     """
     if fetched_at.utcoffset() is None:
         raise ValueError("fetched_at needs a time zone")
     parser = sites.site(site).PARSER
+    templates = os.environ.get(TEMPLATES_SWITCH, "on").lower() != "off"
     try:
-        return parser.parse(html, url, fetched_at)
+        return parser.parse(html, url, fetched_at, article_expected, templates)
     except Exception as error:
         return ParsedPage(None, None, [f"parser-error: {type(error).__name__}: {error}"])
 

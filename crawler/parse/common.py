@@ -46,7 +46,9 @@ TEXT_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockqu
 
 def decode_html(data: bytes, fallbacks: tuple[str, ...] = ("windows-1252",)) -> tuple[str, list[str]]:
     """Text of a page whatever its declared charset says; a warning when the two disagree.
-    NUL bytes, which pages from the site's cache hold between tags, are dropped.
+    NUL bytes, which pages from the site's cache hold between tags, are dropped, and so are
+    zero-width spaces (U+200B), which the Khmer edition's text carries between some words:
+    invisible, they would make one word of a headline two different strings.
 
     UTF-8 is tried first because a byte string that decodes as UTF-8 and has non-ASCII
     bytes is almost never anything else; otherwise UnicodeDammit tries a declaration that
@@ -64,10 +66,14 @@ def decode_html(data: bytes, fallbacks: tuple[str, ...] = ("windows-1252",)) -> 
         used = (dammit.original_encoding or "utf-8").lower()
         if declared and used != declared:
             warnings.append(f"charset: the page declares {declared} but reads as {used}")
-        return text.replace("\x00", ""), warnings
+        return without_invisible(text), warnings
     if declared and declared not in UTF8_NAMES and not data.isascii():
         warnings.append(f"charset: the page declares {declared} but is UTF-8")
-    return text.replace("\x00", ""), warnings
+    return without_invisible(text), warnings
+
+
+def without_invisible(text: str) -> str:
+    return text.replace("\x00", "").replace("\u200b", "")
 
 
 def drop_dangling_tag(text: str) -> str:

@@ -1,14 +1,18 @@
-"""The Phnom Penh Post: selectors, printed forms and section names, by template era.
+"""The Phnom Penh Post's templates: selectors, printed forms and section names, by era, for
+both editions of the paper (the English site and its Khmer sister site share the template).
 
 Each era has its own markup (SITE-EVIDENCE.md); the parser finds which one a page uses from
-the page itself, not from its URL, so a mirror or an old capture parses the same way.
+the page itself, not from its URL, so a mirror or an old capture parses the same way. What
+differs between the editions (host, eras, printed dates) is an Edition.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote, urljoin, urlsplit
@@ -17,15 +21,12 @@ from lxml import etree
 
 from archive.model import Article, Image, MostViewedEntry, MostViewedSnapshot, ParsedPage
 from archive.urls import bare_host, canonical_url, same_site
-from crawler.parse import common
+from crawler.parse import common, fallback, generic
 from crawler.parse.pageindex import PageIndex
 
-SITE = "phnompenhpost.com"
-ORIGIN = "https://www.phnompenhpost.com"
 ICT = timezone(timedelta(hours=7), "ICT")
 ZONE_NAMES = {"ICT": 7 * 3600}
 PRINTED_DATES = ("%d %B %Y %H:%M", "%A, %B %d, %Y %H:%M", "%A, %d %B %Y", "%d %B %Y")
-BYLINE_SUFFIXES = [re.compile(r"\s*\|\s*(?:The\s+)?Phnom Penh Post\s*$", re.I)]
 BOILERPLATE_PARAGRAPH = re.compile(
     r"^(?:to contact the reporters? on this story|read more\s*:|related\s*:|see also\s*:|advertisement$)", re.I
 )
@@ -50,7 +51,9 @@ JOOMLA_DATE_LINE = re.compile(
     r"^(?P<date>(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+\d{1,2}\s+[A-Za-z]+\s+\d{4})\s*(?P<byline>.*)$"
 )
 KHMER = re.compile(r"[\u1780-\u17ff]")
-DATE_LABEL = re.compile(r"(Publication date|Updated)", re.I)
+DATE_LABEL = re.compile(r"(Publication date|Updated|ធ្វើបច្ចុប្បន្នភាព៖?)", re.I)
+UPDATED_LABELS = frozenset({"updated", "ធ្វើបច្ចុប្បន្នភាព", "ធ្វើបច្ចុប្បន្នភាព៖"})
+LINE_BREAK = re.compile(f"[{common.PARAGRAPH_MARK}\n]")
 
 
 @dataclass(frozen=True)
@@ -66,43 +69,58 @@ class Era:
     standfirst: str | None
     tags: str | None
     images: str
+    dates_in_byline: bool = False  # the dates are the byline block's later lines, not a block of their own
 
 
-ERAS = [
-    Era(
-        "drupal",
-        ".single-article-header",
-        ".single-article-header > h2",
-        "#ArticleBody, [itemprop=articleBody]",
-        ".article-author-wrapper p",
-        ".ads-social-left-title",
-        ".single-article-header .standfirst",
-        ".field-name-field-tags a",
-        "[itemprop=contentURL], #ArticleBody img, [itemprop=articleBody] img, .field-name-field-image img, figure img",
-    ),
-    Era(
-        "modern",
-        ".section-article-header",
-        ".section-article-header h2",
-        ".article-text",
-        ".authname",
-        ".paraclass",
-        ".section-article-header .standfirst",
-        ".article-tags a",
-        ".article-text img",
-    ),
-    Era(
-        "joomla",
-        ".contentheading",
-        ".contentheading",
-        ".article-content",
-        ".createdate",
-        ".createdate",
-        None,
-        None,
-        ".item-page img",
-    ),
-]
+PrintedDate = Callable[[str], "tuple[datetime, bool] | None"]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What one edition of the paper is: its host, its templates and how it prints dates."""
+
+    site: str
+    origin: str
+    eras: tuple[Era, ...]
+    byline_suffixes: tuple[re.Pattern[str], ...]
+    title_suffix: re.Pattern[str]
+    most_viewed_headings: frozenset[str]  # the sidebar's heading, lower-cased
+    read_date: PrintedDate  # a printed date: (the moment, whether a time was printed), or None
+
+
+DRUPAL = Era(
+    "drupal",
+    ".single-article-header",
+    ".single-article-header > h2",
+    "#ArticleBody, [itemprop=articleBody]",
+    ".article-author-wrapper p",
+    ".ads-social-left-title",
+    ".single-article-header .standfirst",
+    ".field-name-field-tags a",
+    "[itemprop=contentURL], #ArticleBody img, [itemprop=articleBody] img, .field-name-field-image img, figure img",
+)
+MODERN = Era(
+    "modern",
+    ".section-article-header",
+    ".section-article-header h2",
+    ".article-text",
+    ".authname",
+    ".paraclass",
+    ".section-article-header .standfirst",
+    ".article-tags a",
+    ".article-text img",
+)
+JOOMLA = Era(
+    "joomla",
+    ".contentheading",
+    ".contentheading",
+    ".article-content",
+    ".createdate",
+    ".createdate",
+    None,
+    None,
+    ".item-page img",
+)
 
 CLUTTER_TAGS = frozenset({"script", "style", "noscript", "ins", "iframe", "form", "figure", "figcaption"})
 CLUTTER_CLASSES = frozenset(
@@ -122,6 +140,7 @@ CLUTTER_CLASSES = frozenset(
         "caption",
         "most-viewed",
         "colorbox",
+        "dfp_ad",
     }
 )
 CAPTION_CLASSES = frozenset({"caption", "field-name-field-image-caption", "image-caption", "wp-caption-text"})
@@ -136,11 +155,21 @@ def is_clutter(node: etree._Element) -> bool:
     return node.tag in CLUTTER_TAGS or has_class(node, CLUTTER_CLASSES)
 
 
-def parse(html: bytes, url: str, fetched_at: datetime) -> ParsedPage:
-    """One page of the site as records: its article (if it is one) and its sidebar.
+def parse(
+    edition: Edition,
+    html: bytes,
+    url: str,
+    fetched_at: datetime,
+    article_expected: bool = False,
+    templates: bool = True,
+) -> ParsedPage:
+    """One page of an edition as records: its article (if it is one) and its sidebar.
 
     `fetched_at` must carry its zone: it stamps the sidebar, which shows what was popular
-    when the page was fetched.
+    when the page was fetched. A page fetched as an article (`article_expected`) that no
+    template matches still gives a record, a provisional one (crawler.parse.fallback).
+    Without `templates` no era's rules are tried, so every article comes from the generic
+    extractor (how the safety net is measured).
     """
     seen = common.iso(fetched_at)
     text, warnings = common.decode_html(html)
@@ -152,15 +181,27 @@ def parse(html: bytes, url: str, fetched_at: datetime) -> ParsedPage:
         warnings.append("empty: nothing readable in the page")
         return ParsedPage(None, None, warnings)
     page = PageIndex(tree)
-    page_url = page_identity(page, url, warnings)
-    sidebar = most_viewed(page, page_url, seen)
-    era = next((era for era in ERAS if page.select(era.marker)), None)
-    article = parse_article(page, era, page_url, url, seen, warnings) if era else None
+    page_url, own = page_identity(edition, page, url, warnings)
+    sidebar = most_viewed(edition, page, page_url, seen)
+    if sidebar is not None and not own:
+        warnings.append(
+            f"other-site: the page is of {bare_host(urlsplit(page_url).netloc)}, not of {edition.site}; "
+            "its Most viewed list is not recorded"
+        )
+        sidebar = None
+    era = next((era for era in edition.eras if page.select(era.marker)), None) if own and templates else None
+    article: Article | None
+    if era is not None:
+        article = parse_article(edition, page, era, text, page_url, url, fetched_at, warnings)
+    else:
+        article = fallback.provisional_article(
+            edition.site, text, page, page_url, url, fetched_at, ICT, article_expected, warnings
+        )
     return ParsedPage(article, sidebar, warnings)
 
 
-def to_identity(href: str, base: str) -> str | None:
-    """Identity URL of a link (site hosts get the site's origin), or None for a link that
+def to_identity(edition: Edition, href: str, base: str) -> str | None:
+    """Identity URL of a link (the edition's hosts get its origin), or None for a link that
     is not a web address (javascript:, mailto:) or cannot be read."""
     href = href.strip()
     if href.startswith("//") or not href.startswith(("/", "http://", "https://")):
@@ -170,50 +211,90 @@ def to_identity(href: str, base: str) -> str | None:
             href = urljoin(base, href)
         except ValueError:
             return None
-    return absolute_identity(href)
+    return absolute_identity(edition, href)
 
 
 @functools.lru_cache(maxsize=65536)
-def absolute_identity(href: str) -> str | None:
+def absolute_identity(edition: Edition, href: str) -> str | None:
     """Cached: the same sidebar links recur on every page of a crawl."""
     try:
-        absolute = urljoin(ORIGIN, href)
-        own = same_site(urlsplit(absolute).netloc, SITE)
-        return canonical_url(absolute, ORIGIN if own else None, keep_query=not own)
+        absolute = urljoin(edition.origin, href)
+        own = same_site(urlsplit(absolute).netloc, edition.site)
+        return canonical_url(absolute, edition.origin if own else None, keep_query=not own)
     except ValueError:
         return None
 
 
-def page_identity(page: PageIndex, url: str, warnings: list[str]) -> str:
-    """The page's identity: its canonical link, else the address it was fetched from, on the
-    site's own origin (a page fetched from a mirror keeps the identity of the original).
-    A canonical link that names another host (the Khmer sister site) keeps that host."""
+def stated_addresses(page: PageIndex) -> list[str]:
+    """The addresses a page gives itself: its canonical links, else its og:url."""
     hrefs = [
-        link.get("href", "")
+        link.get("href", "").strip()
         for link in page.tree.iter("link")
         if "canonical" in link.get("rel", "").lower().split() and link.get("href", "").strip()
     ]
+    if hrefs:
+        return hrefs
+    return [
+        meta.get("content", "").strip() for meta in page.select("[property=og:url]") if meta.get("content", "").strip()
+    ]
+
+
+def is_mirror_host(host: str) -> bool:
+    """Where the crawler fetches the site from when not from the site itself: a replica or a
+    copy on this machine or the local network, named by address. A copy on a named host of its
+    own is taken for that host's site unless its pages state their address [G]."""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host) is not None
+    except ValueError:
+        return False
+
+
+def page_identity(edition: Edition, page: PageIndex, url: str, warnings: list[str]) -> tuple[str, bool]:
+    """The page's identity, and whether it is a page of the edition.
+
+    The identity is the address the page states (canonical link, else og:url), else the
+    address it was fetched from, put on the edition's origin when fetched from the edition's
+    hosts or from a replica (is_mirror_host), which so keeps the identity of the original. A
+    page that states another host, or was fetched from one, is of that site (the other
+    edition, another paper) and keeps its host.
+    """
+    hrefs = stated_addresses(page)
     if len(set(hrefs)) > 1:
         warnings.append(f"canonical: the page names {len(set(hrefs))} canonical addresses; the first is used")
     try:
         if hrefs:
-            href = hrefs[0].strip()
-            stated_host = urlsplit(href).netloc
-            own = not stated_host or same_site(stated_host, SITE)
-            return canonical_url(urljoin(url, href), ORIGIN if own else None, keep_query=False)
-        return canonical_url(url, ORIGIN, keep_query=False)
+            stated_host = urlsplit(hrefs[0]).netloc
+            own = not stated_host or same_site(stated_host, edition.site)
+            origin = edition.origin if own else None
+            return canonical_url(urljoin(url, hrefs[0]), origin, keep_query=not own), own
+        fetched_host = urlsplit(url).hostname or ""
+        if is_mirror_host(fetched_host) or same_site(fetched_host, edition.site):
+            return canonical_url(url, edition.origin, keep_query=False), True
+        return canonical_url(url, keep_query=True), False
     except ValueError:
         warnings.append("address: the page's address cannot be read; the site's home page stands in")
-        return ORIGIN + "/"
+        return edition.origin + "/", True
 
 
 def parse_article(
-    page: PageIndex, era: Era, page_url: str, fetched_url: str, seen: str | None, warnings: list[str]
+    edition: Edition,
+    page: PageIndex,
+    era: Era,
+    text: str,
+    page_url: str,
+    fetched_url: str,
+    fetched_at: datetime,
+    warnings: list[str],
 ) -> Article:
-    headline = common.text_of(page.first(era.headline)) or og_title(page)
+    """The article by the era's rules; a date, byline or body the rules cannot find (its
+    element is gone: a changed template) is taken from the generic extractor, named in the
+    warnings, and the record is provisional."""
+    seen = common.iso(fetched_at)
+    headline = common.text_of(page.first(era.headline)) or og_title(edition, page)
     if not headline:
         warnings.append("no-headline: no headline found")
-    raw_byline = common.text_of(page.first(era.byline))
+    byline_node = page.first(era.byline)
+    raw_byline = common.text_of(byline_node)
     published = updated = None
     precision = None
     if era.name == "joomla":
@@ -223,25 +304,47 @@ def parse_article(
             published = common.parse_printed_date(line.group("date"), ICT, ZONE_NAMES, PRINTED_DATES)
             precision = "day"
     else:
-        published, updated, printed_time = printed_dates(page.select(era.dates))
+        if era.dates_in_byline:
+            lines = block_lines(byline_node) if byline_node is not None else []
+            raw_byline = " ".join(line for line in lines if edition.read_date(line) is None)
+            published, updated, printed_time = printed_dates(edition, lines)
+        else:
+            blocks = [common.block_text(node) for node in page.select(era.dates)]
+            published, updated, printed_time = printed_dates(edition, blocks)
         meta_published = meta_date(page, "article:published_time")
         published = meta_published or published
         updated = meta_date(page, "article:modified_time") or updated
         precision = "minute" if meta_published or printed_time else "day"
+    generic_fields = functools.cache(lambda: generic.extract(text, fetched_url, fetched_at, ICT))
+    fallbacks = []
+    if published is None and generic_fields().published is not None:
+        published, precision = generic_fields().published, generic_fields().published_precision
+        fallbacks.append("date")
     if published is None:
         precision = None
         warnings.append("no-date: no publication date found")
-    images = article_images(page, era)
-    body = article_body(page.first(era.body))
+    images = article_images(edition, page, era)
+    container = page.first(era.body)
+    body = article_body(container)
+    if container is None and generic_fields().body:
+        body = generic_fields().body
+        fallbacks.append("body")
     if not body:
         warnings.append("no-body: the page has no article text")
-    authors = common.split_authors(raw_byline, BYLINE_SUFFIXES) if raw_byline else []
+    authors = common.split_authors(raw_byline, list(edition.byline_suffixes)) if raw_byline else []
+    if byline_node is None and not authors and generic_fields().authors:
+        authors = generic_fields().authors
+        fallbacks.append("byline")
+    warnings.extend(
+        f"fallback-{name}: the {era.name} template gave no {name}; the generic extractor's is used"
+        for name in fallbacks
+    )
     standfirst = common.text_of(page.first(era.standfirst)) if era.standfirst else ""
     return Article(
         url=page_url,
-        site=bare_host(urlsplit(page_url).netloc),
+        site=edition.site,
         era=era.name,
-        language=language_of(page.tree, body),
+        language=language_of(page.tree, body or [headline]),
         headline=headline or None,
         standfirst=standfirst or None,
         authors=authors,
@@ -257,42 +360,66 @@ def parse_article(
         fetched_url=fetched_url,
         fetched_at=seen,
         warnings=list(warnings),
+        provisional=bool(fallbacks),
     )
 
 
-def og_title(page: PageIndex) -> str:
+def block_lines(node: etree._Element) -> list[str]:
+    """The lines of a block that prints several (a name, then a date), split at <br> and
+    line ends."""
+    return [line for line in map(common.clean, LINE_BREAK.split(common.block_with_breaks(node))) if line]
+
+
+def og_title(edition: Edition, page: PageIndex) -> str:
     og = page.first("[property=og:title]")
     if og is not None and og.get("content"):
         return common.clean(og.get("content"))
-    title = common.text_of(page.first("title"))
-    return re.sub(r"\s*\|\s*Phnom Penh Post\s*$", "", title)
+    return edition.title_suffix.sub("", common.text_of(page.first("title")))
 
 
-def printed_dates(nodes: list[etree._Element]) -> tuple[datetime | None, datetime | None, bool]:
-    """Publication and update times from the era's date blocks, and whether a time was printed."""
+def printed_dates(edition: Edition, blocks: list[str]) -> tuple[datetime | None, datetime | None, bool]:
+    """Publication and update times from the text of the era's date blocks, and whether a
+    time was printed."""
     published = updated = None
     printed_time = False
-    for node in nodes:
-        for label, printed in date_lines(common.block_text(node)):
-            if not re.search(r"\d{4}", printed):
+    for block in blocks:
+        for label, printed in date_lines(block):
+            read = edition.read_date(printed)
+            if read is None:
                 continue
-            moment = common.parse_printed_date(printed, ICT, ZONE_NAMES, PRINTED_DATES)
-            if label == "updated":
-                updated = updated or moment
-            elif published is None and moment is not None:
-                published, printed_time = moment, common.has_time(printed)
+            if label.rstrip("៖") in UPDATED_LABELS:
+                updated = updated or read[0]
+            elif published is None:
+                published, printed_time = read
     return published, updated, printed_time
+
+
+def english_date(text: str) -> tuple[datetime, bool] | None:
+    """A date as the English edition prints it (PRINTED_DATES, or whatever dateutil reads
+    with a full date), and whether a time of day was printed."""
+    if not re.search(r"\d{4}", text):
+        return None
+    moment = common.parse_printed_date(text, ICT, ZONE_NAMES, PRINTED_DATES)
+    return (moment, common.has_time(text)) if moment else None
 
 
 def date_lines(text: str) -> list[tuple[str, str]]:
     """(label, date) of each date a block prints. The Drupal template prints its dates in a
     block that also holds the section and the byline, as a p, a span or bare text, so a date
     runs from its label ('Publication date', 'Updated') to the next label or the block's end;
-    a block with no label is one date line."""
+    a block with no label is one date line. A label right before another ('Updated:
+    Publication date …') is the one that counts."""
     pieces = DATE_LABEL.split(text)
     if len(pieces) == 1:
         return [("", text)]
-    return [(label.lower(), printed.strip()) for label, printed in zip(pieces[1::2], pieces[2::2], strict=True)]
+    lines = []
+    pending = None
+    for label, printed in zip(pieces[1::2], pieces[2::2], strict=True):
+        label = pending or label.lower()
+        pending = label if not printed.strip() else None
+        if printed.strip():
+            lines.append((label, printed.strip()))
+    return lines
 
 
 def meta_date(page: PageIndex, name: str) -> datetime | None:
@@ -312,7 +439,7 @@ def article_body(container: etree._Element | None) -> list[str]:
     return [text for text in common.paragraphs(container) if not BOILERPLATE_PARAGRAPH.match(text)]
 
 
-def article_images(page: PageIndex, era: Era) -> list[Image]:
+def article_images(edition: Edition, page: PageIndex, era: Era) -> list[Image]:
     """Every photo of the article once (not the logo, not ads or the sidebar), captions split
     from credits."""
     images: list[Image] = []
@@ -322,7 +449,7 @@ def article_images(page: PageIndex, era: Era) -> list[Image]:
         if not src or src in seen or any(is_clutter(a) and not is_photo_frame(a) for a in img.iterancestors()):
             continue
         try:
-            url = urljoin(ORIGIN, src)
+            url = urljoin(edition.origin, src)
         except ValueError:
             continue
         seen.add(src)
@@ -409,18 +536,19 @@ def language_of(tree: etree._Element, body: list[str]) -> str:
     return lang or "en"
 
 
-def most_viewed(page: PageIndex, page_url: str, seen: str | None) -> MostViewedSnapshot | None:
-    """The sidebar's ranked list, or None when the page shows none."""
+def most_viewed(edition: Edition, page: PageIndex, page_url: str, seen: str | None) -> MostViewedSnapshot | None:
+    """The sidebar's ranked list, or None when the page shows none. An article listed twice
+    keeps its first rank: a list that names one article twice is a list of fewer articles."""
     block = page.first(".most-viewed")
     if block is None:
-        block = sidebar_by_heading(page.tree)
+        block = sidebar_by_heading(page.tree, edition.most_viewed_headings)
     if block is None:
         return None
     entries: list[MostViewedEntry] = []
     for item in block.iter("li"):
         link = next((a for a in item.iter("a") if a.get("href")), None)
-        url = to_identity(link.get("href"), page_url) if link is not None else None
-        if url is None:
+        url = to_identity(edition, link.get("href"), page_url) if link is not None else None
+        if url is None or any(entry.url == url for entry in entries):
             continue
         title = common.text_of(link)
         teaser = DATE_LINE.sub(" ", common.block_text(item).replace(title, " ", 1))
@@ -429,14 +557,14 @@ def most_viewed(page: PageIndex, page_url: str, seen: str | None) -> MostViewedS
         )
     if not entries:
         return None
-    return MostViewedSnapshot(site=SITE, seen_at=seen or "", page_url=page_url, entries=entries)
+    return MostViewedSnapshot(site=edition.site, seen_at=seen or "", page_url=page_url, entries=entries)
 
 
-def sidebar_by_heading(tree: etree._Element) -> etree._Element | None:
+def sidebar_by_heading(tree: etree._Element, headings: frozenset[str]) -> etree._Element | None:
     """A sidebar found by its heading ('Most viewed') when its markup is not a known one:
     the nearest wrapper of the heading that holds list items."""
     for heading in tree.iter("h2", "h3", "h4", "div", "span"):
-        if common.clean(heading.text).lower() != "most viewed":
+        if common.clean(heading.text).lower() not in headings:
             continue
         node = heading.getparent()
         while node is not None and node.tag != "body":

@@ -15,7 +15,7 @@ from archive.model import ParsedPage
 from archive.urls import same_site
 
 GROUP = "newsarchive.sites"
-DEFAULT = "phnompenhpost"  # the site a command reads when none is named
+DEFAULT = "phnompenhpost.com"  # the site a command reads when none is named
 
 
 class SiteError(ValueError):
@@ -26,7 +26,9 @@ class SiteError(ValueError):
 class Parser(Protocol):
     """A site's pure parser (crawler/parse/): HTML bytes in, records out."""
 
-    def parse(self, html: bytes, url: str, fetched_at: datetime) -> ParsedPage: ...
+    def parse(
+        self, html: bytes, url: str, fetched_at: datetime, article_expected: bool = False, templates: bool = True
+    ) -> ParsedPage: ...
 
     def absolute_identity(self, href: str) -> str | None: ...
 

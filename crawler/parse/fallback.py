@@ -1,0 +1,95 @@
+"""The safety net: records from the generic extractor (crawler.parse.generic) where a site's
+template rules read nothing, so that a redesign degrades the archive instead of emptying it.
+
+A page no template of its site matches becomes a *provisional* record when it is an article:
+when it was fetched as one, or when it says so itself (og:type, JSON-LD, a publication time).
+An era's rules that find no date, no byline or no body take that field from the generic
+extractor; each field so taken is named in the record's warnings, and the record is
+provisional too, as a reader should check it against the capture.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, tzinfo
+from urllib.parse import unquote, urlsplit
+
+from archive.model import Article
+from archive.urls import bare_host
+from crawler.parse import common, generic
+from crawler.parse.pageindex import PageIndex
+
+ARTICLE_TYPES = re.compile(r'"@type"\s*:\s*\[?\s*"(?:News|Report|Blog|Analysis|Opinion)?Article"', re.I)
+
+
+def states_article(page: PageIndex) -> bool:
+    """Whether the page says it is an article: og:type, a stated publication time, or a
+    schema.org Article in its JSON-LD."""
+    og_type = page.first("[property=og:type]")
+    if og_type is not None and og_type.get("content", "").strip().lower() == "article":
+        return True
+    if page.first("[property=article:published_time]") is not None:
+        return True
+    return any(
+        ARTICLE_TYPES.search(script.text or "")
+        for script in page.tree.iter("script")
+        if script.get("type", "").lower() == "application/ld+json"
+    )
+
+
+def provisional_article(
+    site: str,
+    text: str,
+    page: PageIndex,
+    page_url: str,
+    fetched_url: str,
+    fetched_at: datetime,
+    zone: tzinfo,
+    article_expected: bool,
+    warnings: list[str],
+) -> Article | None:
+    """The generic extractor's record of a page no template of `site` matched, or None for a
+    page that is not an article (a listing, a home page) or that holds no article text."""
+    host = bare_host(urlsplit(page_url).netloc)
+    if not (article_expected or states_article(page)):
+        if host != site:
+            warnings.append(
+                f"other-site: the page is of {host}, not of {site}, and does not say it is an article; "
+                "no record is made"
+            )
+        return None
+    fields = generic.extract(text, fetched_url, fetched_at, zone)
+    if not fields.body and not fields.headline:
+        warnings.append(f"no-template: the page matches no template of {site} and no article text was found in it")
+        return None
+    reason = f"of {host}, not of {site}" if host != site else f"matches no known template of {site}"
+    warnings.append(f"provisional: the page {reason}; its fields come from the generic extractor")
+    missing = [name for name, value in (("date", fields.published), ("body", fields.body)) if not value]
+    warnings.extend(f"no-{name}: the generic extractor found none" for name in missing)
+    return Article(
+        url=page_url,
+        site=host,
+        era="generic",
+        language=fields.language
+        or ("km" if any("\u1780" <= c <= "\u17ff" for c in " ".join(fields.body)[:400]) else "en"),
+        headline=fields.headline,
+        authors=fields.authors,
+        byline=", ".join(fields.authors) or None,
+        published=common.iso(fields.published),
+        published_precision=fields.published_precision,
+        section=path_section(page_url),
+        tags=fields.tags,
+        body=fields.body,
+        word_count=sum(len(p.split()) for p in fields.body),
+        fetched_url=fetched_url,
+        fetched_at=common.iso(fetched_at),
+        warnings=list(warnings),
+        provisional=True,
+    )
+
+
+def path_section(url: str) -> str | None:
+    """The first segment of an address with more than one, the way most papers file articles
+    (`/national/story`); a guess, as the page's template is unknown."""
+    segments = [unquote(segment) for segment in urlsplit(url).path.split("/") if segment]
+    return segments[0] if len(segments) > 1 else None

@@ -1,0 +1,29 @@
+"""The Post's Khmer edition, postkhmer.com: a site of its own (its records are not
+phnompenhpost.com records), with Khmer section paths, Khmer dates, and the listing markup of
+its saved section page (SITE-EVIDENCE.md). Registered as the site `postkhmer.com`."""
+
+from __future__ import annotations
+
+from crawler.parse import postkhmer as parser
+from crawler.sites import post_listings
+
+NAME = "postkhmer.com"
+PARSER = parser
+SITE = parser.SITE
+HOSTS = (SITE, f"www.{SITE}", f"m.{SITE}")
+ORIGIN = parser.ORIGIN
+CITATION_NAME = "Post Khmer (The Phnom Penh Post)"
+ZONE = parser.ZONE
+SITEMAP = "/sitemap.xml"
+# The national section and post-plus are evidenced; the others are guesses [G].
+SECTIONS = ("ព័ត៌មានជាតិ", "ពាណិជ្ជកម្ម", "អន្តរជាតិ", "post-plus")
+# The site-wide feed [E/G: whether it still answers is unknown]. Per-section feeds
+# (/taxonomy/term/<id>/all/feed) are found where Drupal names them, in each section page's
+# <link rel="alternate">, as their term ids are not known in advance.
+FEEDS = ("/rss.xml",)
+LISTINGS = post_listings.Listings(HOSTS, SECTIONS, parser.EDITION.read_date)
+listing_path = LISTINGS.listing_path
+section_paths = LISTINGS.section_paths
+listing_items = LISTINGS.listing_items
+is_article_path = LISTINGS.is_article_path
+is_alias_path = post_listings.is_alias_path

@@ -1,0 +1,85 @@
+"""The Khmer edition (postkhmer.com) crawled as a site of its own, as a user crawls it
+(`newsarchive crawl --site postkhmer.com`), checked against its ground truth and the sample
+site's request log; and both editions' per-section feeds, RSS and Atom."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from archive.store import Store
+from samplesite.corpus import Corpus, SiteConfig
+from samplesite.render import is_atom_feed
+from tests.crawling import FAST, crawl, serve
+from tests.scoring import token_f1
+
+EXACT_FIELDS = ["headline", "authors", "published", "updated", "section", "images", "language", "site"]
+
+
+def records(data: Path) -> dict[str, dict]:
+    with Store(data / "archive.sqlite3") as store:
+        return {record["url"]: record for record in store.current_records()}
+
+
+@pytest.fixture(scope="module")
+def khmer_crawl(khmer_corpus, tmp_path_factory):
+    site, server, base = serve(khmer_corpus)
+    data = tmp_path_factory.mktemp("khmer") / "data"
+    try:
+        result = crawl(base, data, *FAST, "--site", "postkhmer.com")
+    finally:
+        server.shutdown()
+    return site, data, result
+
+
+def test_a_full_crawl_of_the_khmer_edition_finds_every_article_exactly_once(khmer_crawl, khmer_corpus, khmer_truth):
+    site, data, _ = khmer_crawl
+    fetched = [unquote(urlsplit(r["path"]).path) for r in site.requests if r["status"] == 200]
+    articles = Counter(path for path in fetched if path in khmer_corpus.paths)
+    assert set(articles) == {khmer_corpus.path(i) for i in khmer_corpus.newest_first(khmer_corpus.config.end)}
+    assert max(articles.values()) == 1, "no article page fetched twice"
+    assert not [r["path"] for r in site.requests if "%25" in r["path"]], "no address encoded twice"
+    stored = records(data)
+    assert set(stored) == set(khmer_truth)
+    for field in EXACT_FIELDS:
+        wrong = [url for url in khmer_truth if stored[url][field] != khmer_truth[url][field]]
+        assert len(wrong) <= 0.01 * len(khmer_truth), (field, wrong[:3])
+    scores = [token_f1(stored[url]["body"], khmer_truth[url]["body"]) for url in khmer_truth]
+    assert sum(scores) / len(scores) >= 0.99
+    assert not any(record["provisional"] for record in stored.values())
+
+
+def test_the_khmer_edition_s_snapshots_are_its_own(khmer_crawl, khmer_corpus):
+    _, data, _ = khmer_crawl
+    with Store(data / "archive.sqlite3") as store:
+        snapshots = store.snapshot_lists()
+    expected = khmer_corpus.most_viewed_truth(khmer_corpus.config.end)
+    assert len(snapshots) == 1, "one list, seen on every page of its window"
+    assert snapshots[0]["site"] == "postkhmer.com"
+    assert [entry["url"] for entry in snapshots[0]["entries"]] == [entry["url"] for entry in expected["entries"]]
+
+
+@pytest.mark.parametrize("edition, site_name", [("en", "phnompenhpost.com"), ("km", "postkhmer.com")])
+def test_section_feeds_named_by_the_listings_are_read_as_rss_and_atom(tmp_path, edition, site_name):
+    """Listings name their section's term feed; a crawl of the first listing pages and the
+    feeds finds the newest articles of every section, from RSS and Atom feeds alike."""
+    corpus = Corpus(SiteConfig(seed=2, count=300, edition=edition))
+    site, server, base = serve(corpus)
+    try:
+        crawl(
+            base, tmp_path / "data", *FAST, "--site", site_name, "--discover", "listings,feeds", "--listing-pages", "1"
+        )
+    finally:
+        server.shutdown()
+    feeds = Counter(urlsplit(r["path"]).path for r in site.requests if "/taxonomy/term/" in r["path"])
+    sections = corpus.edition.sections
+    assert set(feeds) == {f"/taxonomy/term/{section.term}/all/feed" for section in sections}
+    assert max(feeds.values()) == 1
+    assert {is_atom_feed(section) for section in sections} == {True, False}
+    stored = records(tmp_path / "data")
+    for section in sections:
+        newest = corpus.newest_first(corpus.config.end, section.slug)[:30]
+        assert {corpus.article(i).url for i in newest} <= set(stored), section.slug
