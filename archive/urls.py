@@ -50,12 +50,13 @@ def canonical_url(url: str, origin: str | None = None, keep_query: bool = True) 
 
 
 def bare_host(host: str) -> str:
-    """'WWW.Example.com:8080' becomes 'example.com'."""
-    return host.lower().split(":")[0].removeprefix("www.")
+    """'WWW.Example.com:8080' becomes 'example.com', and so does 'm.example.com': a site's
+    mobile host serves its own pages (the Post's m. hosts do, SITE-EVIDENCE.md)."""
+    return host.lower().split(":")[0].removeprefix("www.").removeprefix("m.")
 
 
 def same_site(host: str, site_host: str) -> bool:
-    """True when `host` is `site_host` with or without `www.` (any port)."""
+    """True when `host` is `site_host` with or without `www.` or `m.` (any port)."""
     return bare_host(host) == bare_host(site_host)
 
 

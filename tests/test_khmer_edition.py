@@ -42,6 +42,8 @@ def test_a_full_crawl_of_the_khmer_edition_finds_every_article_exactly_once(khme
     assert set(articles) == {khmer_corpus.path(i) for i in khmer_corpus.newest_first(khmer_corpus.config.end)}
     assert max(articles.values()) == 1, "no article page fetched twice"
     assert not [r["path"] for r in site.requests if "%25" in r["path"]], "no address encoded twice"
+    strays = [r["path"] for r in site.requests if "http%3A" in r["path"] or urlsplit(r["path"]).path == "/10"]
+    assert not strays, "navigation links that are no sections are not asked for as listings"
     stored = records(data)
     assert set(stored) == set(khmer_truth)
     for field in EXACT_FIELDS:
@@ -83,3 +85,26 @@ def test_section_feeds_named_by_the_listings_are_read_as_rss_and_atom(tmp_path, 
     for section in sections:
         newest = corpus.newest_first(corpus.config.end, section.slug)[:30]
         assert {corpus.article(i).url for i in newest} <= set(stored), section.slug
+
+
+def test_the_navigation_names_sections_once_decoded_whatever_the_link_form():
+    """Percent-encoded Khmer paths, absolute links to the edition's hosts, numeric paths and
+    other hosts, as the saved page's navigation mixes them."""
+    from crawler import sites
+
+    khmer = sites.site("postkhmer.com")
+    national = "/%E1%9E%96%E1%9F%90%E1%9E%8F%E1%9F%8C%E1%9E%98%E1%9E%B6%E1%9E%93%E1%9E%87%E1%9E%B6%E1%9E%8F%E1%9E%B7"
+    nav = "".join(
+        f'<li><a href="{href}">x</a></li>'
+        for href in (
+            national,
+            "http://www.postkhmer.com/post-plus",
+            "https://m.postkhmer.com/post-plus",
+            "/10",
+            "http://www.phnompenhpost.com/national",
+            national + "?page=0",
+        )
+    )
+    found = khmer.section_paths(f"<html><body><nav><ul>{nav}</ul></nav></body></html>")
+    assert found == ["ព័ត៌មានជាតិ", "post-plus"]
+    assert khmer.listing_path(found[0], 1) == national + "?page=1"

@@ -7,7 +7,8 @@ from urllib.parse import quote
 import pytest
 
 from archive.urls import canonical_url, same_site
-from crawler.parse.phnompenhpost import absolute_identity, to_identity
+from crawler.parse.phnompenhpost import PARSER
+from crawler.parse.postkhmer import PARSER as KHMER
 
 ORIGIN = "https://www.phnompenhpost.com"
 
@@ -21,11 +22,20 @@ ORIGIN = "https://www.phnompenhpost.com"
         "http://www.phnompenhpost.com/national/story?utm_source=fb&utm_medium=social",
         "https://www.phnompenhpost.com/national/story?fbclid=abc#comments",
         "HTTPS://WWW.PHNOMPENHPOST.COM/national/story",
+        "http://m.phnompenhpost.com/national/story",
     ],
 )
 def test_variants_of_one_address_are_one_identity(url):
     assert canonical_url(url, ORIGIN) == "https://www.phnompenhpost.com/national/story"
-    assert absolute_identity(url) == "https://www.phnompenhpost.com/national/story"
+    assert PARSER.absolute_identity(url) == "https://www.phnompenhpost.com/national/story"
+
+
+def test_the_khmer_edition_s_hosts_are_one_site_of_its_own():
+    khmer = "https://www.postkhmer.com/%E1%9E%96/story"
+    for host in ("postkhmer.com", "www.postkhmer.com", "m.postkhmer.com"):
+        assert KHMER.absolute_identity(f"http://{host}/%E1%9E%96/story/") == khmer
+        english = PARSER.absolute_identity(f"http://{host}/%E1%9E%96/story/")
+        assert english == f"https://{host}/%E1%9E%96/story", "a link to the Khmer edition is no English record"
 
 
 def test_other_hosts_keep_their_own_name_and_escaped_slashes_stay():
@@ -35,7 +45,7 @@ def test_other_hosts_keep_their_own_name_and_escaped_slashes_stay():
 
 def test_links_that_are_not_web_addresses_have_no_identity():
     for href in ("javascript:void(0)", "mailto:news@phnompenhpost.com", "#top", "http://[::1/oops"):
-        assert to_identity(href, ORIGIN + "/national/x") is None
+        assert PARSER.to_identity(href, ORIGIN + "/national/x") is None
 
 
 def test_a_mirror_keeps_the_identity_of_the_original():

@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
-from archive.model import ParsedPage
 from crawler.parse import post_template as template
 
 EDITION = template.Edition(
@@ -21,17 +19,4 @@ EDITION = template.Edition(
 SITE = EDITION.site
 ORIGIN = EDITION.origin
 ZONE = template.ICT
-
-
-def parse(
-    html: bytes, url: str, fetched_at: datetime, article_expected: bool = False, templates: bool = True
-) -> ParsedPage:
-    return template.parse(EDITION, html, url, fetched_at, article_expected, templates)
-
-
-def absolute_identity(href: str) -> str | None:
-    return template.absolute_identity(EDITION, href)
-
-
-def to_identity(href: str, base: str) -> str | None:
-    return template.to_identity(EDITION, href, base)
+PARSER = template.EditionParser(EDITION)

@@ -88,6 +88,24 @@ class Edition:
     read_date: PrintedDate  # a printed date: (the moment, whether a time was printed), or None
 
 
+@dataclass(frozen=True)
+class EditionParser:
+    """One edition's parser, as its site module names it (crawler.sites.Parser)."""
+
+    edition: Edition
+
+    def parse(
+        self, html: bytes, url: str, fetched_at: datetime, article_expected: bool = False, templates: bool = True
+    ) -> ParsedPage:
+        return parse(self.edition, html, url, fetched_at, article_expected, templates)
+
+    def absolute_identity(self, href: str) -> str | None:
+        return absolute_identity(self.edition, href)
+
+    def to_identity(self, href: str, base: str) -> str | None:
+        return to_identity(self.edition, href, base)
+
+
 DRUPAL = Era(
     "drupal",
     ".single-article-header",

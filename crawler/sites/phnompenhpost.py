@@ -8,7 +8,7 @@ from crawler.parse import phnompenhpost as parser
 from crawler.sites import post_listings
 
 NAME = "phnompenhpost.com"
-PARSER = parser
+PARSER = parser.PARSER
 SITE = parser.SITE
 HOSTS = (SITE, f"www.{SITE}", f"m.{SITE}")
 ORIGIN = parser.ORIGIN
