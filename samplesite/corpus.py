@@ -435,6 +435,15 @@ def pick_authors(rng: random.Random) -> list[str]:
     return rng.sample(words.REPORTERS, count)
 
 
+def in_khmer_script(authors: list[str], corpus: Corpus, i: int) -> list[str]:
+    """Half of the Khmer edition's bylines name their reporters in Khmer script (from a random
+    stream of their own, so the rest of the article is drawn as before)."""
+    if corpus.edition.language != "km" or not authors or authors[0] in words.ORGANISATION_BYLINES:
+        return authors
+    rng = random.Random(f"{corpus.config.seed}:khmer-names:{i}")
+    return rng.sample(words.KHMER_REPORTERS, len(authors)) if rng.random() < 0.5 else authors
+
+
 def make_caption(rng: random.Random, era: str, language: str) -> tuple[str | None, str | None, str]:
     """(caption, credit, label printed before the credit) in the forms the Post prints."""
     if language == "km":
@@ -546,7 +555,7 @@ def generate_article(corpus: Corpus, i: int) -> SiteArticle:
         original=Version(base, body, kinds),
         revised=revised,
         standfirst=standfirst,
-        authors=pick_authors(rng),
+        authors=in_khmer_script(pick_authors(rng), corpus, i),
         byline_caps="caps" in flags,
         tags=tags,
         images=images,

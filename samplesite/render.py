@@ -69,9 +69,11 @@ def encode_text(text: str, rng: random.Random | None) -> str:
 
 
 def join_names(names: list[str]) -> str:
+    """'A, B and C'; Khmer names are joined with និង ("and")."""
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    conjunction = words.KHMER_AND if any("\u1780" <= c <= "\u17ff" for c in names[-1]) else "and"
+    return ", ".join(names[:-1]) + f" {conjunction} " + names[-1]
 
 
 def long_date(moment: datetime) -> str:

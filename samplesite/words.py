@@ -1,5 +1,20 @@
 """Word lists the generator draws from: names, places, institutions, phrases."""
 
+# The Khmer edition's reporters as it may print them, in Khmer script [G: no Khmer byline is
+# evidenced]; the names are those of the English edition's reporters.
+KHMER_REPORTERS = [
+    "ប៊ិន សុខាន",
+    "នៀម ឈេង",
+    "ម៉ី គុណមករា",
+    "មាស សុខជា",
+    "ជាង សុខា",
+    "វង្ស សុខហេង",
+    "ម៉ែច ដារ៉ា",
+    "ហុង រស្មី",
+    "ប៊ុន សេងគង",
+]
+KHMER_AND = "និង"  # "and", between the last two names of a Khmer byline
+
 REPORTERS = [
     "Ben Sokhean",
     "Niem Chheng",

@@ -3,6 +3,7 @@ ground truth."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -16,6 +17,7 @@ from tests.conftest import KHMER_ARTICLES, SITE_ARTICLES, get
 from tests.scoring import token_f1
 
 SITE_OF = {"en": "phnompenhpost.com", "km": "postkhmer.com"}
+KHMER_SCRIPT = re.compile("[\u1780-\u17ff]")
 
 
 @pytest.fixture(scope="module", params=sorted(SITE_OF))
@@ -71,6 +73,8 @@ def test_the_site_is_big_enough_and_covers_every_era_and_hard_case(parsed, paper
     assert sum(len(a.images) > 1 for a in articles) >= 10
     assert sum(a.updated is not None for a in articles) >= 10
     if edition == "km":
+        khmer_names = [a for a in articles if len(a.authors) > 1 and KHMER_SCRIPT.search(a.authors[-1])]
+        assert len(khmer_names) >= 8, "bylines of several names in Khmer script, joined by និង"
         return
     credits = {image.credit for a in articles for image in a.images}
     assert credits >= {

@@ -209,7 +209,8 @@ def drop(nodes: list[etree._Element]) -> None:
 
 # -- names --------------------------------------------------------------------------------
 
-NAME_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s+with\s+|\s*&\s*", re.I)
+# Commas, "and" (Khmer និង), "with" and "&" separate the names of a byline.
+NAME_SPLIT = re.compile(r"\s*,\s*(?:(?:and|និង)\s+)?|\s+(?:and|និង)\s+|\s+with\s+|\s*&\s*", re.I)
 
 
 def name_case(name: str) -> str:
@@ -231,7 +232,7 @@ def split_authors(byline: str, drop_suffixes: list[re.Pattern]) -> list[str]:
     text = clean(byline)
     for suffix in drop_suffixes:
         text = suffix.sub("", text).strip()
-    text = re.sub(r"^by\s+", "", text, flags=re.I)
+    text = re.sub(r"^(?:by\s+|ដោយ\s*)", "", text, flags=re.I)  # ដោយ: "by"
     return [name_case(part) for part in NAME_SPLIT.split(text) if part.strip()]
 
 
