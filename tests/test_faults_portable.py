@@ -29,6 +29,7 @@ from archive.store import Capture, Store
 from crawler.parse import parse_page
 from crawler.settings import DOWNLOAD_MAXSIZE
 from portable.warc_records import warc_time
+from tests.waiting import wait_for
 
 NEWSARCHIVE = str(Path(sys.executable).parent / "newsarchive")
 DATE = "2012-01-02T03:04:05Z"
@@ -276,7 +277,11 @@ def test_the_staging_folder_of_a_running_export_is_left_alone(indexed_archive, t
         text=True,
     )
     staging = staging_of(first, out)
-    os.kill(first.pid, signal.SIGSTOP)  # still running, however long the second export takes
+    # stopped once it has copied the store and let go of it (it stages the index next), so
+    # that the store is not held by a stopped process: still running, however long the
+    # second export takes
+    wait_for(lambda: (staging / "index").is_dir(), "the first export to stage its index", every=0.001)
+    os.kill(first.pid, signal.SIGSTOP)
     try:
         second = run(*export_args(indexed_archive, out / "second.tar.gz"))
         assert staging.is_dir()
