@@ -9,7 +9,7 @@ different minutes of their window, so best rank, minutes listed and the populari
 Preparing the store is not timed; with `--work DIR` it is kept and reused for the same seed,
 article count and windows, and so are the three indices with the build figures measured when
 they were written, as long as the indexing code (search/schema.py, documents.py, indexer.py,
-archive/fields.py and this file) is the same (`--rebuild` measures the builds again).
+khmer.py, archive/fields.py and this file) is the same (`--rebuild` measures the builds again).
 
 Builds (timed, one after the other, each reading the store's current records itself and
 converting them with `search.documents.to_document` inside the clock):
@@ -24,8 +24,13 @@ converting them with `search.documents.to_document` inside the clock):
   raw, published an indexed date), with its default writer (`index.writer()`), then commit and
   wait for the merges.
 
-Documents per second, seconds and index size on disk are reported for each, and the ratio of our
-build time to plain Whoosh's (target <= 1.3x).
+* ours with Khmer: the same build of a second store, a copy of the first with articles of the
+  replica's Khmer edition (same seed) added, a third of the whole (`KHMER_SHARE`): what the
+  Khmer word segmenter (search/khmer.py) costs a build.
+
+Documents per second, seconds and index size on disk are reported for each, the ratio of our
+build time to plain Whoosh's (target <= 1.3x), and the ratio of our English build's documents per
+second to those of the build with Khmer (target <= 1.3x).
 
 Latency: a fixed mix of `--per-kind` queries of each of five kinds, drawn with the seed from
 English articles of the corpus: one word, two words of one article, a phrase of two or three
@@ -86,7 +91,7 @@ import search
 from archive.model import Article, MostViewedEntry, MostViewedSnapshot, ParsedPage
 from archive.store import Store
 from cli.progress import progress
-from samplesite.corpus import ORIGIN, Corpus, SiteConfig
+from samplesite.corpus import Corpus, SiteConfig
 from search.documents import to_document
 from search.indexer import current_generation, rebuild
 from search.service import QueryError, SearchRequest, SearchService
@@ -98,6 +103,8 @@ TARGET_P95_MS = 300.0
 TEXT_FIELDS = ("headline", "standfirst", "body", "captions")
 KINDS = ("term", "two terms", "phrase", "author", "date range")
 ENGINES = ("ours", "plain Whoosh", "tantivy")
+WITH_KHMER = "ours with Khmer"  # built and timed only, from the store with Khmer articles
+KHMER_SHARE = 1 / 3
 DISTINCT_ATTEMPTS = 20  # draws per query before a kind may repeat a query
 SPANS_DAYS = (7, 31, 92, 366)
 WORD = re.compile(r"[A-Za-z]{3,}")
@@ -164,7 +171,7 @@ def code_fingerprint() -> str:
     (read when this module is loaded, as near as can be to when that code was imported)."""
     digest = hashlib.sha256()
     for path in (
-        *(Path(search.__file__).parent / name for name in ("schema.py", "documents.py", "indexer.py")),
+        *(Path(search.__file__).parent / name for name in ("schema.py", "documents.py", "indexer.py", "khmer.py")),
         Path(archive.fields.__file__),
         Path(__file__),
     ):
@@ -187,7 +194,7 @@ def snapshot_of(corpus: Corpus, moment: datetime) -> MostViewedSnapshot:
     return MostViewedSnapshot(
         site=truth["site"],
         seen_at=truth["window_start"],
-        page_url=ORIGIN + "/",
+        page_url=corpus.edition.origin + "/",
         entries=[MostViewedEntry(**entry) for entry in truth["entries"]],
     )
 
@@ -243,6 +250,30 @@ def prepare_store(folder: Path, seed: int, articles: int, windows: int) -> dict[
     return prepared | {"reused": False}
 
 
+def prepare_khmer_store(folder: Path, english: Path, prepared: dict[str, Any]) -> int:
+    """A copy of the English store in `english` with the Khmer edition's articles added, a
+    `KHMER_SHARE` of the whole, unless the English store was reused and the copy is there; the
+    number of Khmer articles."""
+    khmer = round(prepared["documents"] * KHMER_SHARE / (1 - KHMER_SHARE))
+    marker = folder / PREPARED
+    if prepared["reused"] and marker.is_file() and json.loads(marker.read_text()).get("khmer") == khmer:
+        return khmer
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    print(f"preparing the store with Khmer: {khmer:,} articles added", file=sys.stderr, flush=True)
+    corpus = Corpus(SiteConfig(seed=prepared["seed"], count=khmer, edition="km"))
+    end = corpus.config.end
+    with Store(english / "archive.sqlite3") as source:
+        source.backup_to(folder / "archive.sqlite3")
+    with Store(folder / "archive.sqlite3") as store:
+        for i in progress(corpus.order, khmer, "pages"):
+            record = corpus.article(i).truth(end)
+            article = Article.from_dict(record | {"fetched_url": record["url"], "fetched_at": end.isoformat()})
+            store.ingest(ParsedPage(article, None), None, end, None)
+    marker.write_text(json.dumps({"khmer": khmer}))
+    return khmer
+
+
 # -- the queries --------------------------------------------------------------------------------
 
 
@@ -288,7 +319,7 @@ def make_queries(seed: int, articles: int, per_kind: int) -> list[Query]:
     distinct, unless the kind has fewer values than that (authors: a few dozen)."""
     corpus = Corpus(SiteConfig(seed=seed, count=articles))
     end = corpus.config.end
-    english = [i for i in corpus.order if corpus.section_of(i).language == "en"]
+    english = [i for i in corpus.order if corpus.article(i).language == "en"]
     rng = random.Random(f"{seed}:queries")
     queries = []
     for kind in KINDS:
@@ -365,7 +396,7 @@ def build_tantivy(store: Store, folder: Path) -> int:
 
 def index_folder(engine: str, folder: Path) -> Path:
     """Where the engine's index files are (ours: the current generation)."""
-    return (current_generation(folder) or folder) if engine == "ours" else folder
+    return (current_generation(folder) or folder) if engine in ("ours", WITH_KHMER) else folder
 
 
 def timed_build(engine: str, builder: Callable[[Store, Path], int], store: Store, folder: Path) -> Build:
@@ -384,14 +415,14 @@ def timed_build(engine: str, builder: Callable[[Store, Path], int], store: Store
     )
 
 
-def builds(store: Store, work: Path, again: bool) -> list[Build]:
-    """Each engine's build: timed now, or the recorded figures of an index already in `work`
-    that the same code built."""
+def builds(stores: dict[str, Store], work: Path, again: bool) -> list[Build]:
+    """Each engine's build from its store: timed now, or the recorded figures of an index
+    already in `work` that the same code built."""
     record = work / BUILDS
     recorded = json.loads(record.read_text()) if record.is_file() and not again else {}
-    builders = {"ours": build_ours, "plain Whoosh": build_plain, "tantivy": build_tantivy}
+    builders = {"ours": build_ours, "plain Whoosh": build_plain, "tantivy": build_tantivy, WITH_KHMER: build_ours}
     done = []
-    for engine in ENGINES:
+    for engine, store in stores.items():
         folder = folder_of(work, engine)
         if recorded.get(engine, {}).get("code") == CODE and folder.is_dir():
             done.append(Build(**recorded[engine] | {"reused": True}))
@@ -510,20 +541,25 @@ def agreement(runs: list[Latency]) -> dict[str, int]:
     }
 
 
-def verdicts(done: list[Build], runs: list[Latency], queries: list[Query]) -> tuple[float, float | None]:
-    ratio = done[0].seconds / done[1].seconds
-    return ratio, runs[0].percentiles(queries)["p95"]
+def verdicts(done: list[Build], runs: list[Latency], queries: list[Query]) -> tuple[float, float, float | None]:
+    """Our build time over plain Whoosh's, our English build's documents per second over those
+    of the build with Khmer, and our overall p95."""
+    built = {build.engine: build for build in done}
+    ratio = built["ours"].seconds / built["plain Whoosh"].seconds
+    khmer = built["ours"].docs_per_second / built[WITH_KHMER].docs_per_second
+    return ratio, khmer, runs[0].percentiles(queries)["p95"]
 
 
 def report(
     prepared: dict[str, Any], done: list[Build], runs: list[Latency], queries: list[Query], per_kind: int
 ) -> str:
-    ratio, p95 = verdicts(done, runs, queries)
+    ratio, khmer, p95 = verdicts(done, runs, queries)
     how = "reused" if prepared["reused"] else f"prepared in {prepared['seconds']:.0f} s"
     lines = [
         f"corpus: {prepared['articles']:,} articles (seed {prepared['seed']}), {prepared['documents']:,} in the "
         f"store ({how}); {prepared['windows']} Most viewed windows on {prepared['sightings']} pages, "
-        f"{prepared['articles_listed']} articles listed",
+        f"{prepared['articles_listed']} articles listed; the store with Khmer adds {prepared['khmer']:,} articles "
+        "of the Khmer edition",
         f"Whoosh procs={PROCS} limitmb={LIMIT_MB}; {tantivy.__version__}, default writer; indexing code {CODE}",
         "",
         f"{'build':<14}{'documents':>11}{'seconds':>10}{'docs/s':>9}{'index MB':>10}",
@@ -535,8 +571,11 @@ def report(
             f"{built.bytes / 1e6:>10.0f}{note}"
         )
     verdict = "met" if ratio <= TARGET_BUILD_RATIO else "NOT met"
+    khmer_verdict = "met" if khmer <= TARGET_BUILD_RATIO else "NOT met"
     lines += [
         f"build time ours/plain Whoosh: {ratio:.2f}x (target <= {TARGET_BUILD_RATIO:g}x: {verdict})",
+        f"docs/s ours English only/{WITH_KHMER} ({KHMER_SHARE:.0%} Khmer): {khmer:.2f}x "
+        f"(target <= {TARGET_BUILD_RATIO:g}x: {khmer_verdict})",
         "",
         f"latency ms, {len(queries)} queries ({per_kind} per kind), after a warm-up pass",
         f"{'':<12}" + "   ".join(f"{run.engine:>24}" for run in runs),
@@ -572,7 +611,7 @@ def report(
 
 
 def figures(prepared: dict[str, Any], done: list[Build], runs: list[Latency], queries: list[Query]) -> dict[str, Any]:
-    ratio, p95 = verdicts(done, runs, queries)
+    ratio, khmer, p95 = verdicts(done, runs, queries)
     return {
         "corpus": prepared,
         "procs": PROCS,
@@ -581,6 +620,8 @@ def figures(prepared: dict[str, Any], done: list[Build], runs: list[Latency], qu
         "builds": {b.engine: asdict(b) | {"docs_per_second": b.docs_per_second} for b in done},
         "build_ratio": ratio,
         "target_build_ratio": TARGET_BUILD_RATIO,
+        "khmer_share": KHMER_SHARE,
+        "khmer_build_ratio": khmer,
         "our_p95_ms": p95,
         "target_p95_ms": TARGET_P95_MS,
         "latency_ms": {
@@ -614,8 +655,10 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-search-") as scratch:
         work = (args.work or Path(scratch)) / f"seed{args.seed}-articles{args.articles}-windows{args.windows}"
         prepared = prepare_store(work / "store", args.seed, args.articles, args.windows)
-        with Store(work / "store" / "archive.sqlite3") as store:
-            done = builds(store, work, args.rebuild or not prepared["reused"])
+        prepared["khmer"] = prepare_khmer_store(work / "store-km", work / "store", prepared)
+        with Store(work / "store" / "archive.sqlite3") as store, Store(work / "store-km" / "archive.sqlite3") as km:
+            stores = {engine: store for engine in ENGINES} | {WITH_KHMER: km}
+            done = builds(stores, work, args.rebuild or not prepared["reused"])
         queries = make_queries(args.seed, args.articles, args.per_kind)
         runs = latencies(work, queries)
         if args.json:

@@ -11,14 +11,16 @@ from datetime import datetime
 from archive.fields import FIELDS, NEVER_LISTED, Field, Indexed, flag_text
 from archive.store import Store
 from archive.times import utc
+from search.khmer import SEGMENTER
 from search.schema import HEADLINE_WEIGHT, INDEXED, date_text
 
 # Between the parts of the combined text field a word no query asks for, so that a phrase
 # cannot match across two parts (the end of the body and the start of a caption, two names).
 PART_BREAK = "\n zzpartbreakzz \n"
-# How documents are built here, counted by hand (2: plain words also search the authors' names
-# and the tags); what they hold is the rest of their format (index_layout).
-DOCUMENT_VERSION = 2
+# How documents are built and analysed here, counted by hand (2: plain words also search the
+# authors' names and the tags; 3: Khmer is cut into words); the Khmer segmenter's version and
+# what documents hold (index_layout) are the rest of their format.
+DOCUMENT_VERSION = 3
 
 
 def index_layout(fields: tuple[Field, ...]) -> str:
@@ -33,7 +35,7 @@ def index_layout(fields: tuple[Field, ...]) -> str:
 
 
 # What a document holds; an index of another format is rebuilt rather than updated.
-DOCUMENT_FORMAT = f"{DOCUMENT_VERSION}-{index_layout(FIELDS)}"
+DOCUMENT_FORMAT = f"{DOCUMENT_VERSION}-{SEGMENTER}-{index_layout(FIELDS)}"
 
 
 @dataclass

@@ -5,12 +5,11 @@ Unqualified words search one field, `text` (headline, standfirst, body and capti
 headline three times over so it weighs more): one posting list per word is several times
 faster in Whoosh than a union over four fields, and each word is indexed once. The headline is
 indexed on its own as well, for `headline:` queries; standfirst, body and captions are kept
-(stored) for snippets and pages. Text is analysed for English (case and
-accents folded before stemming, so "défamation" finds "defamation"); Khmer, which has no
-spaces between words, is split wherever the tokenizer sees a break, which keeps it
-searchable by fragments and never stops indexing. Facet fields are sortable
-(column-stored), which Whoosh needs for fast grouping. Best rank and minutes listed are only
-shown and sorted on, never searched: they are stored and column-stored but not indexed (Whoosh
+(stored) for snippets and pages. Text is analysed for English (case and accents folded before
+stemming, so "défamation" finds "defamation"), and Khmer, which has no spaces between words, is
+cut into words by a segmenter (search/khmer.py). Facet fields are sortable (column-stored),
+which Whoosh needs for fast grouping. Best rank and minutes listed are only shown and sorted
+on, never searched: they are stored and column-stored but not indexed (Whoosh
 would index eight terms per number, for range queries nobody can ask). A date is indexed as a
 moment without its zone, for ranges and order, and its text is stored beside it, so a hit shows
 it as the record has it.
@@ -23,8 +22,10 @@ from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, Stem
 from whoosh.support.charset import accent_map
 
 from archive.fields import FIELDS, Field, Indexed
+from search.khmer import KhmerTokenizer
 
 ENGLISH = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
+ANALYZER = KhmerTokenizer(ENGLISH)  # every text field's: Khmer words, the rest English
 
 INDEXED = tuple(field for field in FIELDS if field.index is not None)
 FACETS = tuple(field.key for field in sorted((f for f in FIELDS if f.facet), key=lambda f: f.facet))
@@ -48,7 +49,7 @@ def field_type(field: Field) -> fields.FieldType:
     """The Whoosh field of one row of the record's fields."""
     sortable = field.sortable or bool(field.facet)
     if field.index is Indexed.TEXT:
-        return fields.TEXT(analyzer=ENGLISH, stored=field.stored, field_boost=field.boost, sortable=sortable)
+        return fields.TEXT(analyzer=ANALYZER, stored=field.stored, field_boost=field.boost, sortable=sortable)
     if field.index is Indexed.KEYWORDS:
         return fields.KEYWORD(
             commas=True,
@@ -71,7 +72,7 @@ def build_schema() -> fields.Schema:
     return fields.Schema(
         **{field.key: field_type(field) for field in INDEXED},
         **{date_text(field.key): fields.STORED() for field in INDEXED if field.index is Indexed.DATE},
-        text=fields.TEXT(analyzer=ENGLISH),
+        text=fields.TEXT(analyzer=ANALYZER),
         captions=fields.STORED,
         minutes_listed=SortKey(int, stored=True, sortable=True, default=0),
         first_listed=fields.STORED,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import copy
 import functools
 import hashlib
 import json
@@ -35,8 +36,9 @@ from search.caseless import caseless
 from search.conjunction import Conjunction, conjunction, evaluate
 from search.documents import DOCUMENT_FORMAT
 from search.indexer import STATE, current_generation, read_state
+from search.khmer import KhmerQueryParser, SameScriptCorrector
 from search.postings import PostingsCache
-from search.schema import CASELESS_FIELDS, ENGLISH, FACETS, QUERY_FIELDS, date_text
+from search.schema import ANALYZER, CASELESS_FIELDS, FACETS, QUERY_FIELDS, date_text
 
 MAX_QUERY_LENGTH = 1000
 MAX_WILDCARD_TERMS = 256
@@ -207,8 +209,8 @@ class SearchService:
             raise QueryError(f"There is no index in {root}; run 'newsarchive index' first.")
         if (generation / STATE).is_file() and read_state(generation).get("format") != DOCUMENT_FORMAT:
             raise QueryError(
-                f"The index in {root} was built for other fields than this version of newsarchive has; run "
-                "'newsarchive index' to rebuild it."
+                f"The index in {root} was built by another version of newsarchive, with other fields or other "
+                "word analysis; run 'newsarchive index' to rebuild it."
             )
 
     # -- searchers ----------------------------------------------------------------------
@@ -248,7 +250,7 @@ class SearchService:
             searcher.close()
 
     def parser(self, searcher: Searcher) -> qparser.QueryParser:
-        return qparser.QueryParser("text", searcher.schema, group=qparser.AndGroup)
+        return KhmerQueryParser("text", searcher.schema, group=qparser.AndGroup)
 
     # -- searching ----------------------------------------------------------------------
 
@@ -306,9 +308,13 @@ class SearchService:
         histogram = self.histogram(matched, request.histogram, searcher) if request.histogram else []
         suggestion = None
         if total < 3 and request.query.strip():
-            corrected = searcher.correct_query(parsed, request.query)
+            reader = searcher.reader()
+            correctors = {name: SameScriptCorrector(reader, name, kind) for name, kind in searcher.schema.items()}
+            # a copy: Whoosh corrects a phrase's words in place, and the query would equal its correction
+            corrected = searcher.correct_query(copy.deepcopy(parsed), request.query, correctors=correctors)
             better = (
                 corrected.query != parsed
+                and corrected.string != request.query
                 and self.matches(restricted(corrected.query, request), searcher).bit_count() > total
             )
             suggestion = corrected.string if better else None
@@ -535,11 +541,12 @@ CONTEXT = highlight.ContextFragmenter(maxchars=300, surround=60)
 
 
 def query_words(parsed: query.Query, searcher: Searcher) -> dict[str, frozenset[str]]:
-    """The indexed words the query matches, per text field (wildcards expanded)."""
+    """The indexed words the query matches, per text field (wildcards expanded, the words of
+    phrases too: a Khmer word the analyzer cuts in two is a phrase)."""
     words: dict[str, set[str]] = {}
     reader = searcher.reader()
     for leaf in parsed.leaves():
-        found = leaf.expanded_terms(reader) if isinstance(leaf, query.Wildcard | query.Prefix) else leaf.terms()
+        found = leaf.expanded_terms(reader) if isinstance(leaf, query.Wildcard | query.Prefix) else leaf.terms(True)
         for name, text in found:
             word = text.decode("utf-8") if isinstance(text, bytes) else text
             for shown in ("headline", "body") if name == "text" else (name,):
@@ -560,7 +567,7 @@ def mark(text: str, words: frozenset[str], fragmenter: highlight.Fragmenter, top
     the same snippet."""
     if not words:
         return ""
-    return highlight.highlight(text, words, ENGLISH, fragmenter, FORMATTER, top=top, scorer=EarlierFirst())
+    return highlight.highlight(text, words, ANALYZER, fragmenter, FORMATTER, top=top, scorer=EarlierFirst())
 
 
 def stored_value(row: Field, fields: dict[str, Any]) -> Any:

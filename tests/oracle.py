@@ -1,7 +1,7 @@
 """An independent oracle for the search front-ends: every search request evaluated by brute
 force over the store's current records and its Most viewed snapshots, in plain Python.
 
-The schema's analyzer (`search.schema.ENGLISH`) says what a word is; everything else — which
+The schema's analyzer (`search.schema.ANALYZER`) says what a word is; everything else — which
 articles match, how many, facet counts, timelines, the order of hits under each sort and an
 approximate BM25F score for relevance — is computed here from the records themselves.
 
@@ -38,7 +38,7 @@ from urllib.parse import unquote
 
 from whoosh.analysis import RegexTokenizer
 
-from search.schema import ENGLISH
+from search.schema import ANALYZER
 
 FACET_NAMES = ("section", "author", "year", "month", "tag", "site", "language", "popularity", "provisional")
 SORT_NAMES = ("relevance", "newest", "oldest", "most-viewed")
@@ -69,7 +69,7 @@ SURFACE = RegexTokenizer()
 
 def analysed(text: str | None) -> tuple[str, ...]:
     """The indexed words of a text, in order (the schema's analyzer)."""
-    return tuple(token.text for token in ENGLISH(text)) if text else ()
+    return tuple(token.text for token in ANALYZER(text)) if text else ()
 
 
 def surface(text: str | None) -> list[str]:

@@ -462,7 +462,8 @@ def test_an_index_of_another_document_format_is_refused_by_search_and_rebuilt_on
     state_file.write_text(json.dumps({key: value for key, value in state.items() if key != "format"}))
     with pytest.raises(
         QueryError,
-        match="was built for other fields than this version of newsarchive has; run 'newsarchive index' to rebuild it",
+        match="was built by another version of newsarchive, with other fields or other word analysis; run "
+        "'newsarchive index' to rebuild it",
     ):
         SearchService(tmp_path / "index")
     with Store(archive / "data" / "archive.sqlite3") as store:
