@@ -37,6 +37,10 @@ KHMER_RUN = re.compile(f"[{KHMER}]+")
 # a zero-width space (U+200B, outside the blocks). Khmer digits are made ASCII first.
 KHMER_PIECE = re.compile("[\u1780-\u17d3\u17dc-\u17ff\u19e0-\u19ff]+")
 ASCII_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
+# Two spellings that look and read the same: the subscript DA (្ដ) and the subscript TA (្ត),
+# which writers use one for the other (ស្ដ្រី, ស្ត្រី: "woman"). A word is indexed and searched
+# with the subscript TA, so either spelling finds both.
+LOOK_ALIKE = ("\u17d2\u178a", "\u17d2\u178f")
 CACHED_PIECES = 50_000  # headlines are analysed four times, and short phrases recur
 # khmercut tags with one pycrfsuite Tagger per process, which keeps the sequence it tags
 # between two calls: one thread tags at a time (the web front-end's threads share it).
@@ -112,8 +116,9 @@ class KhmerTokenizer(Tokenizer):
 
 
 def _word(token: Token, text: str, pos: int, startchar: int, endchar: int, keeporiginal: bool) -> Token:
-    """`token` made one Khmer word (Whoosh's tokenizers reuse one token object)."""
-    token.text, token.boost, token.stopped = text, 1.0, False
+    """`token` made one Khmer word (Whoosh's tokenizers reuse one token object), in the one
+    spelling of its look-alikes."""
+    token.text, token.boost, token.stopped = text.replace(*LOOK_ALIKE), 1.0, False
     token.pos, token.startchar, token.endchar = pos, startchar, endchar
     if keeporiginal:
         token.original = text

@@ -232,6 +232,15 @@ def test_a_zero_width_space_is_a_boundary_and_never_part_of_a_word():
     assert [t.text for t in ANALYZER("ពេលវេលា")] == ["ពេលវេលា"]
 
 
+def test_the_two_subscripts_that_look_alike_are_one_spelling():
+    """ស្ដ្រី (subscript DA) and ស្ត្រី (subscript TA), both "woman", are one word; the text keeps
+    its own spelling, the token the one the index uses."""
+    da, ta = "ស\u17d2\u178a\u17d2\u179a\u17b8", "ស\u17d2\u178f\u17d2\u179a\u17b8"
+    assert da != ta
+    assert [t.text for t in ANALYZER(da)] == [t.text for t in ANALYZER(ta)] == [ta]
+    assert [(t.startchar, t.endchar) for t in ANALYZER(f"ពេល {da}", chars=True)] == [(0, 3), (4, 4 + len(da))]
+
+
 def test_khmer_digits_are_ascii_digits_and_punctuation_is_no_word():
     tokens = [(t.text, t.pos, t.startchar, t.endchar) for t in ANALYZER("ឆ្នាំ២០១៦។ ផ្លូវៗ", positions=True, chars=True)]
     assert tokens == [("ឆ្នាំ", 0, 0, 5), ("2016", 1, 5, 9), ("ផ្លូវ", 2, 11, 16)]
