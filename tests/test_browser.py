@@ -5,44 +5,24 @@ and article pages are kept in test-artifacts/ for a reviewer to look at."""
 from __future__ import annotations
 
 import csv
-import threading
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
-from waitress.server import create_server
 
-from web import create_app
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+from tests.browsing import ARTIFACTS, chromium, serving
 
 
 @pytest.fixture(scope="module")
 def server(indexed_archive):
-    app = create_app(indexed_archive / "index", indexed_archive / "data")
-    httpd = create_server(app, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=httpd.run, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.effective_port}"
-    httpd.close()
+    yield from serving(indexed_archive)
 
 
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        yield chromium
-        chromium.close()
+        launched = chromium(playwright)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture()

@@ -7,19 +7,14 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import urllib.request
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
-from waitress.server import create_server
 
-from web import create_app
+from tests.browsing import ARTIFACTS, chromium, serving
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 FONT = "Noto Sans Khmer"
 FONT_FILES = "**/NotoSansKhmer-*.ttf"
 NO_KHMER_FONT = """<?xml version="1.0"?>
@@ -40,11 +35,7 @@ WIDTHS = "() => [document.documentElement.scrollWidth, document.documentElement.
 
 @pytest.fixture(scope="module")
 def server(khmer_archive):
-    app = create_app(khmer_archive / "index", khmer_archive / "data")
-    httpd = create_server(app, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=httpd.run, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.effective_port}"
-    httpd.close()
+    yield from serving(khmer_archive)
 
 
 @pytest.fixture(scope="module")
@@ -52,20 +43,9 @@ def browser(tmp_path_factory):
     config = tmp_path_factory.mktemp("fontconfig") / "fonts.conf"
     config.write_text(NO_KHMER_FONT, encoding="utf-8")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-            env={**os.environ, "FONTCONFIG_FILE": str(config)},
-        )
-        yield chromium
-        chromium.close()
+        launched = chromium(playwright, {**os.environ, "FONTCONFIG_FILE": str(config)})
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="module")

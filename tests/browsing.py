@@ -1,0 +1,37 @@
+"""What the browser tests share: the front-end served by waitress on 127.0.0.1, and Debian's
+Chromium launched by Playwright as a test machine runs it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from playwright.sync_api import Browser, Playwright
+from waitress.server import create_server
+
+from web import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"  # screenshots for a reviewer
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def serving(archive: Path) -> Iterator[str]:
+    """The front-end over `archive` (its index/ and data/), served until the generator ends."""
+    app = create_app(archive / "index", archive / "data")
+    httpd = create_server(app, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=httpd.run, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.effective_port}"
+    httpd.close()
+
+
+def chromium(playwright: Playwright, env: Mapping[str, str] | None = None) -> Browser:
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=dict(env) if env else None)
