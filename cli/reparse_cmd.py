@@ -13,6 +13,7 @@ from cli.datadir import add_data_dir, resolve
 from cli.errors import UserError
 from cli.progress import progress
 from cli.site_option import add_site_option, chosen_site
+from crawler import sites
 from crawler.parse import parse_page
 
 
@@ -26,7 +27,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "cannot be read is skipped and reported, its earlier records kept, and the exit status "
         "is 2. Captures and crawl runs are kept. Nothing is fetched.",
     )
-    add_site_option(parser, "which parser")
+    add_site_option(
+        parser,
+        "the parser of captures whose crawl run names no registered site (each other capture is read "
+        "by the parser of its run's site, so an archive of both editions keeps both)",
+    )
     add_data_dir(parser)
     parser.set_defaults(run=run)
 
@@ -45,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(error)) from None
     with store, before:
         captures = [capture for capture in store.captures() if capture.status == 200]
+        site_of_run = {run.id: run.site for run in store.all_runs() if run.site in sites.names()}
         unread: dict[str, list[tuple[int, str]]] = {}  # WARC file: (offset, why) of each record not read
         skipped: list[StoredCapture] = []
         pages = 0
@@ -59,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
                     skipped.append(capture)
                     continue
                 expected = capture.kind == "article"
-                page = parse_page(response.body, capture.url, fetched_at, site.NAME, article_expected=expected)
+                name = site_of_run.get(capture.run_id or 0, site.NAME)
+                page = parse_page(response.body, capture.url, fetched_at, name, article_expected=expected)
                 addresses = (*capture.via, capture.url)
                 store.ingest(page, capture.id, fetched_at, capture.run_id, addresses, counted=False)
                 pages += 1

@@ -4,6 +4,7 @@ site's request log; and both editions' per-section feeds, RSS and Atom."""
 
 from __future__ import annotations
 
+import subprocess
 from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -13,7 +14,7 @@ import pytest
 from archive.store import Store
 from samplesite.corpus import Corpus, SiteConfig
 from samplesite.render import is_atom_feed
-from tests.crawling import FAST, crawl, serve
+from tests.crawling import FAST, NEWSARCHIVE, crawl, serve
 from tests.scoring import token_f1
 
 EXACT_FIELDS = ["headline", "authors", "published", "updated", "section", "images", "language", "site"]
@@ -108,3 +109,24 @@ def test_the_navigation_names_sections_once_decoded_whatever_the_link_form():
     found = khmer.section_paths(f"<html><body><nav><ul>{nav}</ul></nav></body></html>")
     assert found == ["ព័ត៌មានជាតិ", "post-plus"]
     assert khmer.listing_path(found[0], 1) == national + "?page=1"
+
+
+def test_an_archive_of_both_editions_is_reparsed_each_page_by_its_own_edition_s_parser(tmp_path):
+    """`reparse` reads each capture with the parser of its run's site: the Khmer records stay
+    Khmer template records, not provisional ones of the English parser."""
+    data = tmp_path / "data"
+    for edition, site_name in (("en", "phnompenhpost.com"), ("km", "postkhmer.com")):
+        _, server, base = serve(Corpus(SiteConfig(seed=4, count=60, edition=edition)))
+        try:
+            crawl(base, data, *FAST, "--site", site_name)
+        finally:
+            server.shutdown()
+    before = records(data)
+    assert {record["site"] for record in before.values()} == {"phnompenhpost.com", "postkhmer.com"}
+    result = subprocess.run(
+        [NEWSARCHIVE, "reparse", "--data-dir", str(data)], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    after = records(data)
+    assert after == before
+    assert not any(record["provisional"] for record in after.values())
