@@ -132,6 +132,18 @@ def search_in(folder: Path) -> None:
         )
 
 
+def show_khmer_edition() -> None:
+    """A page of the Khmer edition, a site of its own, served on a port of its own."""
+    khmer = Corpus(SiteConfig(count=60, edition="km"))
+    server, base = start_in_thread(SampleSite(khmer, SiteClock(khmer.config.end), crawl_delay=0.0))
+    try:
+        article = khmer.article(khmer.newest_first(khmer.config.end)[0])
+        html, url, fetched = fetch(base, article.path)
+        show(parse_page(html, url, fetched, "postkhmer.com"), f"a page of the Khmer edition (postkhmer.com): {url}")
+    finally:
+        server.shutdown()
+
+
 def run(args: argparse.Namespace) -> int:
     corpus = Corpus(SiteConfig(count=args.count))
     clock = SiteClock(SEED_SIDEBAR_MOMENT)
@@ -150,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
         shown.add(kind)
         html, url, fetched = fetch(base, article.path)
         show(parse_page(html, url, fetched), f"a {article.era}-era page ({article.language}): {url}")
+    show_khmer_edition()
     crawl_into(base, resolve(args) / "demo")
     search_in(resolve(args) / "demo")
     if args.once:
