@@ -12,6 +12,8 @@ from bs4.dammit import UnicodeDammit
 from dateutil import parser as dateparser
 from lxml import etree
 
+from archive.names import KHMER_SCRIPT
+
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 UTF8_NAMES = {"utf-8", "utf8"}
@@ -355,3 +357,12 @@ def split_credit(text: str) -> tuple[str | None, str | None]:
         if 1 <= len(words) <= 5 and all(NAME_WORD.match(word) for word in words):
             return caption, tail
     return text, None
+
+
+def language_of(text: list[str], declared: str | None) -> str:
+    """The language a page's text is in: Khmer when a quarter of it is Khmer script (the Khmer
+    edition's pages declare `en`), else the language the page declares, else English."""
+    sample = " ".join(text)[:2000]
+    if sample and len(KHMER_SCRIPT.findall(sample)) > len(sample) / 4:
+        return "km"
+    return (declared or "en").split("-")[0].lower() or "en"

@@ -50,7 +50,6 @@ NOT_SECTIONS = frozenset({"index.php", "node", "print", "search", "tags"})
 JOOMLA_DATE_LINE = re.compile(
     r"^(?P<date>(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+\d{1,2}\s+[A-Za-z]+\s+\d{4})\s*(?P<byline>.*)$"
 )
-KHMER = re.compile(r"[\u1780-\u17ff]")
 DATE_LABEL = re.compile(r"(Publication date|Updated|ធ្វើបច្ចុប្បន្នភាព៖?)", re.I)
 UPDATED_LABELS = frozenset({"updated", "ធ្វើបច្ចុប្បន្នភាព", "ធ្វើបច្ចុប្បន្នភាព៖"})
 LINE_BREAK = re.compile(f"[{common.PARAGRAPH_MARK}\n]")
@@ -362,7 +361,7 @@ def parse_article(
         url=page_url,
         site=edition.site,
         era=era.name,
-        language=language_of(page.tree, body or [headline]),
+        language=common.language_of(body or [headline], page.tree.get("lang")),
         headline=headline or None,
         standfirst=standfirst or None,
         authors=authors,
@@ -544,14 +543,6 @@ def section_of(page: PageIndex, page_url: str) -> str | None:
     if len(segments) >= 3 and segments[0] == "index.php":
         return JOOMLA_SECTIONS.get(segments[2], segments[2].lower())
     return None
-
-
-def language_of(tree: etree._Element, body: list[str]) -> str:
-    text = " ".join(body)[:2000]
-    if text and len(KHMER.findall(text)) > len(text) / 4:
-        return "km"
-    lang = (tree.get("lang") or "en").split("-")[0].lower()
-    return lang or "en"
 
 
 def most_viewed(edition: Edition, page: PageIndex, page_url: str, seen: str | None) -> MostViewedSnapshot | None:
