@@ -43,12 +43,14 @@ def test_with_every_template_rule_off_each_era_still_gives_headline_date_and_bod
         scores = by_era[article.era]
         scores["headline"].append(record.article.headline == truth["headline"])
         scores["date"].append((record.article.published or "")[:10] == truth["published"][:10])
+        scores["language"].append(record.article.language == truth["language"])
         if truth["body"]:
             scores["body"].append(token_f1(record.article.body, truth["body"]))
     assert set(by_era) == set(paper.edition.eras)
     for era, scores in by_era.items():
         means = {name: sum(values) / len(values) for name, values in scores.items()}
         assert means["headline"] >= 0.99 and means["date"] >= 0.99 and means["body"] >= 0.9, (era, means)
+        assert means["language"] >= 0.99, (era, means)  # the Khmer edition's pages declare lang="en"
 
 
 def test_a_field_the_template_lost_comes_from_the_generic_extractor(corpus):

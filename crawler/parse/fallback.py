@@ -70,8 +70,7 @@ def provisional_article(
         url=page_url,
         site=host,
         era="generic",
-        language=fields.language
-        or ("km" if any("\u1780" <= c <= "\u17ff" for c in " ".join(fields.body)[:400]) else "en"),
+        language=common.language_of(fields.body or [fields.headline or ""], fields.language),
         headline=fields.headline,
         authors=fields.authors,
         byline=", ".join(fields.authors) or None,
