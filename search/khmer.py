@@ -6,28 +6,28 @@ pieces and dropped them. Here each run of Khmer script goes to a word segmenter 
 the text to the English analyzer, in one stream of positions and character offsets, so phrases
 and highlights work across both.
 
-The segmenter is khmercut (Apache-2.0; its CRF model ships in the package and runs on
-python-crfsuite, MIT): word F1 0.935 measured on Khmer news, 10,000-20,000 words a second
-here. ICU's word break measured F1 0.72; khmer-nltk gives the same words as khmercut with a far
-heavier install. Cutting words is most of what indexing a Khmer article costs (several times an
-English one's), so a piece cut once is remembered (`word_ends`). The index format names
-khmercut's version (`SEGMENTER`): another version may cut words elsewhere, and an index cut by
-it is rebuilt rather than searched with other words.
+The segmenter is khmercut (Apache-2.0; its CRF model ships in the package): word F1 0.935
+measured on Khmer news. ICU's word break measured F1 0.72; khmer-nltk gives the same words as
+khmercut with a far heavier install. khmercut's model is scored by search/khmer_segmenter.py,
+which gives khmercut's words in a third of its time; cutting words is still most of what
+indexing a Khmer article costs, so a piece cut once is remembered (`word_ends`). The index
+format names khmercut's version (`SEGMENTER`): another version may cut words elsewhere, and an
+index cut by it is rebuilt rather than searched with other words.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import threading
 from collections.abc import Iterator
 from importlib.metadata import version
 
-import khmercut  # type: ignore[import-untyped]  # it ships no type information
 from whoosh import query
 from whoosh.analysis import Composable, Token, Tokenizer
 from whoosh.qparser import QueryParser
 from whoosh.spelling import ReaderCorrector
+
+from search.khmer_segmenter import khmercut_model
 
 SEGMENTER = f"khmercut-{version('khmercut')}"
 KHMER = "\u1780-\u17ff\u19e0-\u19ff"  # the Khmer and Khmer Symbols blocks
@@ -42,9 +42,6 @@ ASCII_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 # with the subscript TA, so either spelling finds both.
 LOOK_ALIKE = ("\u17d2\u178a", "\u17d2\u178f")
 CACHED_PIECES = 50_000  # headlines are analysed four times, and short phrases recur
-# khmercut tags with one pycrfsuite Tagger per process, which keeps the sequence it tags
-# between two calls: one thread tags at a time (the web front-end's threads share it).
-_tagging = threading.Lock()
 
 
 def has_khmer(text: str) -> bool:
@@ -54,10 +51,8 @@ def has_khmer(text: str) -> bool:
 @functools.lru_cache(maxsize=CACHED_PIECES)
 def word_ends(piece: str) -> tuple[int, ...]:
     """Where each word of a piece of Khmer (no spaces, digits or punctuation in it) ends."""
-    with _tagging:
-        words = khmercut.tokenize(piece)
     ends, end = [], 0
-    for word in words:
+    for word in khmercut_model().words(piece):
         end += len(word)
         ends.append(end)
     return tuple(ends)
