@@ -54,7 +54,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "archive's own WARC folder. Run 'newsarchive index' afterwards.",
     )
     warc.add_argument("files", type=Path, nargs="+", metavar="FILE", help="WARC files (.warc or .warc.gz)")
-    add_site_option(warc, "which parser")
+    add_site_option(
+        warc,
+        "the parser of pages on no registered site's host, such as a mirror's (a page on a registered "
+        "site's host is read by that site's parser: one WARC file may hold both editions)",
+    )
     add_data_dir(warc)
     warc.set_defaults(run=run_warc)
 

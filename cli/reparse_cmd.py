@@ -29,8 +29,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     add_site_option(
         parser,
-        "the parser of captures whose crawl run names no registered site (each other capture is read "
-        "by the parser of its run's site, so an archive of both editions keeps both)",
+        "the parser of captures neither on a registered site's host nor of a crawl run that names a "
+        "registered site (a capture on a site's host is read by that site's parser, any other by the "
+        "parser of its run's site, so an archive of both editions keeps both)",
     )
     add_data_dir(parser)
     parser.set_defaults(run=run)
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
                     skipped.append(capture)
                     continue
                 expected = capture.kind == "article"
-                name = site_of_run.get(capture.run_id or 0, site.NAME)
+                name = sites.reader_of(capture.url, site_of_run.get(capture.run_id or 0, site.NAME))
                 page = parse_page(response.body, capture.url, fetched_at, name, article_expected=expected)
                 addresses = (*capture.via, capture.url)
                 store.ingest(page, capture.id, fetched_at, capture.run_id, addresses, counted=False)

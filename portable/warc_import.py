@@ -1,7 +1,8 @@
 """`import warc`: pages captured by other tools (a web archive's copies of the same site) into
 the archive, as if crawled when they were captured.
 
-Each HTML response is parsed with the site's parser, with its WARC-Date as the capture time;
+Each HTML response is parsed with the parser of the registered site its host belongs to, else
+with the site named (`--site`), with its WARC-Date as the capture time;
 pages are taken oldest first (over all the files given), and a version captured before the
 archive's newest revision of the article takes its place in time among the revisions. A capture
 whose content the archive already has as a revision is linked to that revision rather than
@@ -350,8 +351,9 @@ def import_warcs(files: list[Path], store: Store, site: str, wrap: Wrap | None =
                     report.add("replaced a copy stored damaged" if replacing is not None else f"{candidate.kind} kept")
                     known.add(raw.record_id)
                     continue
+                reader = sites.reader_of(raw.url, site)
                 page = parse_page(
-                    raw.body, raw.url, raw.fetched_at, site, article_expected=may_be_article(site, raw.url)
+                    raw.body, raw.url, raw.fetched_at, reader, article_expected=may_be_article(reader, raw.url)
                 )
                 if replacing is not None:
                     store.forget_parse(replacing)

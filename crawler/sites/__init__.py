@@ -10,6 +10,7 @@ from datetime import datetime, tzinfo
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from archive.model import ParsedPage
 from archive.urls import same_site
@@ -104,3 +105,11 @@ def default() -> Site:
 def for_host(host: str) -> Site | None:
     """The registered site whose pages are on `host` (with or without `www.`), if any."""
     return next((found for found in map(site, names()) if any(same_site(host, own) for own in found.HOSTS)), None)
+
+
+def reader_of(url: str, otherwise: str) -> str:
+    """The name of the site whose parser reads the page at `url`: the registered site its host
+    belongs to, else `otherwise` (the page of a mirror or of a replica on 127.0.0.1, or of a
+    paper no module knows). A web archive's copies of both editions then keep both."""
+    found = for_host(urlsplit(url).netloc)
+    return found.NAME if found is not None else otherwise
