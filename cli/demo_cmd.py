@@ -1,41 +1,65 @@
 """`newsarchive demo`: the main job on embedded defaults — serve the replica newspaper on
-127.0.0.1, show pages of every template era parsed into records, then crawl the whole site
-into an archive and sum up what it holds."""
+127.0.0.1, show pages of every template era parsed into records, crawl the whole site into an
+archive, index it and sum up what it holds, then serve the researcher's front-end on that
+archive beside the replica it came from."""
 
 from __future__ import annotations
 
 import argparse
+import errno
+import shlex
+import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import urllib.request
 from datetime import UTC, datetime
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
 from archive.model import ParsedPage
 from archive.store import Store
-from cli.datadir import add_data_dir, resolve
+from cli.datadir import INDEX_FOLDER, add_data_dir, archive_options, resolve
 from cli.errors import UserError
+from cli.serve_cmd import DEFAULT_PORT, listen, stop
 from crawler.parse import parse_page
 from samplesite.corpus import SEED_SIDEBAR_MOMENT, Corpus, SiteConfig
-from samplesite.server import SampleSite, SiteClock, start_in_thread
+from samplesite.server import SampleSite, Site, SiteClock, start_in_thread
 from search.indexer import update
 from search.service import SearchRequest, SearchService
+
+SITE_PORT = 8000  # one address from run to run, so the captures of an earlier demo still lead to the site
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "demo",
-        help="serve the sample site and show pages of every era parsed into records",
+        help="serve the sample site, show pages of every era parsed, crawl it and serve the archive's front-end",
         description="Start the offline sample newspaper on 127.0.0.1, fetch the seed page and a page of "
         "each template era over HTTP and print what the parser reads from them, then crawl the whole "
-        "sample site into the archive (<data dir>/demo) and sum up what it holds.",
+        "sample site into the archive (<data dir>/demo), index it, sum up what it holds, and serve the "
+        "archive's web front-end beside the sample site until Ctrl-C.",
     )
     parser.add_argument("--count", type=int, default=400, help="articles in the sample site (default: %(default)s)")
-    parser.add_argument("--once", action="store_true", help="stop after printing instead of serving on")
-    add_data_dir(parser)
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="stop after printing, with the 'newsarchive serve' command that serves the archive",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help=f"the front-end's port (default {DEFAULT_PORT}, or a free one if it is taken; 0 picks a free one)",
+    )
+    parser.add_argument(
+        "--site-port",
+        type=int,
+        default=None,
+        help=f"the sample site's port (default {SITE_PORT}, or a free one if it is taken; 0 picks a free one)",
+    )
+    add_data_dir(parser, "the folder whose demo/ the archive (store, WARC files, index) is written to")
     parser.set_defaults(run=run)
 
 
@@ -93,6 +117,7 @@ def crawl_into(base: str, folder: Path) -> None:
         "-s",
         "LOG_LEVEL=WARNING",
     ]
+    sys.stdout.flush()  # what was printed comes before what the crawl prints, even into a pipe
     result = subprocess.run(command, cwd=Path(__file__).resolve().parent.parent)
     if result.returncode != 0:
         raise UserError("The demo crawl failed; see the messages above.")
@@ -117,9 +142,9 @@ def crawl_into(base: str, folder: Path) -> None:
 def search_in(folder: Path) -> None:
     """Index the demo archive and ask it what a researcher might."""
     with Store(folder / "archive.sqlite3") as store:
-        report = update(store, folder / "index")
-    print(f"\n== indexed {report.indexed} articles into {folder / 'index'} ({report.documents} in the index)")
-    service = SearchService(folder / "index")
+        report = update(store, folder / INDEX_FOLDER)
+    print(f"\n== indexed {report.indexed} articles into {folder / INDEX_FOLDER} ({report.documents} in the index)")
+    service = SearchService(folder / INDEX_FOLDER)
     for text in ("defamation", 'tag:"Hun Sen" published:[2016-01-01 TO 2021-12-31]'):
         result = service.search(SearchRequest(query=text, histogram="year"))
         sections = ", ".join(f"{name} {count}" for name, count in result.facets["section"][:4])
@@ -144,10 +169,60 @@ def show_khmer_edition() -> None:
         server.shutdown()
 
 
+def start_site(site: Site, port: int | None) -> tuple[ThreadingHTTPServer, str]:
+    """The sample site on `port`; with none asked for, on SITE_PORT, or on a free port when
+    another program holds that one, so that the demo starts wherever it is run."""
+    wanted = SITE_PORT if port is None else port
+    try:
+        return start_in_thread(site, wanted)
+    except OSError as error:
+        if port is not None or error.errno != errno.EADDRINUSE:
+            raise UserError(f"Cannot listen on 127.0.0.1:{wanted}: {error.strerror}.") from None
+    print(f"Port {SITE_PORT} is taken; the sample site is served on a free port instead.")
+    return start_in_thread(site, 0)
+
+
+def serve_command(folder: Path) -> str:
+    """The command that serves the archive in `folder`, with absolute paths, to paste into any
+    shell: the project's own `newsarchive` when it is beside this Python."""
+    program = Path(sys.executable).with_name("newsarchive")
+    archive = argparse.Namespace(data_dir=folder, index_dir=folder / INDEX_FOLDER)
+    return shlex.join([str(program) if program.is_file() else "newsarchive", "serve", *archive_options(archive)])
+
+
+def serve_both(folder: Path, site: ThreadingHTTPServer, base: str, port: int | None) -> int:
+    """Serve the front-end over the demo's archive in this thread while the sample site goes on
+    in its own (the captures' addresses lead to it), until Ctrl-C or SIGTERM stops both."""
+    from web import create_app
+
+    front = None
+    try:
+        signal.signal(signal.SIGTERM, stop)
+        # Ctrl-C is how the demo ends, even when started from a shell that had it ignored (a background job)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        front = listen(create_app(folder / INDEX_FOLDER, folder), "127.0.0.1", port, threads=8)
+        print(
+            f"\nOpen http://127.0.0.1:{front.effective_port}/ in a browser to search the archive in {folder} "
+            f"(the researcher's front-end).\nThe sample site it crawled is still served at {base}/ "
+            "(Ctrl-C stops both).",
+            flush=True,
+        )
+        front.run()  # waitress returns from its loop on Ctrl-C
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if front is not None:
+            front.close()
+        site.shutdown()
+        site.server_close()
+    print("Stopped the front-end and the sample site.", flush=True)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     corpus = Corpus(SiteConfig(count=args.count))
     clock = SiteClock(SEED_SIDEBAR_MOMENT)
-    server, base = start_in_thread(SampleSite(corpus, clock, crawl_delay=0.0))  # our own site: no Crawl-delay
+    server, base = start_site(SampleSite(corpus, clock, crawl_delay=0.0), args.site_port)  # our own: no Crawl-delay
     print(f"Sample site ({len(corpus.order)} articles) served at {base}/")
     seed = corpus.article(corpus.config.count)
     html, url, fetched = fetch(base, seed.path)
@@ -163,14 +238,11 @@ def run(args: argparse.Namespace) -> int:
         html, url, fetched = fetch(base, article.path)
         show(parse_page(html, url, fetched), f"a {article.era}-era page ({article.language}): {url}")
     show_khmer_edition()
-    crawl_into(base, resolve(args) / "demo")
-    search_in(resolve(args) / "demo")
+    folder = resolve(args) / "demo"
+    crawl_into(base, folder)
+    search_in(folder)
     if args.once:
         server.shutdown()
+        print(f"\nTo search it in a browser, serve its front-end with:\n  {serve_command(folder)}", flush=True)
         return 0
-    print(f"\nThe sample site is still served at {base}/ — open it in a browser; Ctrl-C stops it.")
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        server.shutdown()
-    return 0
+    return serve_both(folder, server, base, args.port)

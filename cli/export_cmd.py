@@ -7,9 +7,8 @@ from pathlib import Path
 
 from archive.fields import RECORD_SCHEMA_COPY
 from archive.store import Store, StoreError
-from cli.datadir import add_data_dir, existing_store, resolve
+from cli.datadir import absolute, add_data_dir, add_index_dir, existing_index, existing_store, resolve
 from cli.errors import UserError, space_for
-from cli.index_cmd import add_index_dir, index_dir
 from cli.progress import progress
 from cli.search_cmd import request_from
 from portable.bundle_write import remove_leftovers, write_bundle
@@ -111,8 +110,9 @@ def selection(args: argparse.Namespace) -> Selection:
     request = request_from(
         argparse.Namespace(query=args.query, facet=args.facet, sort="relevance", page=1, page_size=10, histogram=None)
     )
+    existing_store(args)  # the archive first: without one, an index would not help
     try:
-        return select(SearchService(index_dir(args)), request)
+        return select(SearchService(existing_index(args)), request)
     except QueryError as error:
         raise UserError(str(error)) from None
 
@@ -123,13 +123,14 @@ def output_format(args: argparse.Namespace) -> str:
 
 def check_output(path: Path) -> None:
     if not path.parent.is_dir():
-        raise UserError(f"Cannot write {path}: there is no folder {path.parent}.")
+        raise UserError(f"Cannot write {absolute(path)}: there is no folder {absolute(path.parent)}.")
 
 
 def run_bundle(args: argparse.Namespace) -> int:
     existing_store(args)
+    index = existing_index(args)
     try:
-        key = load_private_key(args.sign) if args.sign is not None else None
+        key = load_private_key(absolute(args.sign)) if args.sign is not None else None
     except BundleError as error:
         raise UserError(str(error)) from None
     removed = remove_leftovers(args.file.parent)
@@ -140,7 +141,7 @@ def run_bundle(args: argparse.Namespace) -> int:
         )
     try:
         with space_for(args.file, "writing the bundle"):
-            manifest = write_bundle(resolve(args), index_dir(args), args.file, args.warc, progress, key)
+            manifest = write_bundle(resolve(args), index, args.file, args.warc, progress, key)
     except (FileNotFoundError, StoreError) as error:
         raise UserError(str(error).rstrip(".") + ".") from None
     figures = manifest["figures"]

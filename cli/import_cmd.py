@@ -6,9 +6,8 @@ import argparse
 from pathlib import Path
 
 from archive.store import Store, StoreError
-from cli.datadir import add_data_dir, resolve
+from cli.datadir import absolute, add_data_dir, add_index_dir, index_dir, resolve
 from cli.errors import UserError, space_for
-from cli.index_cmd import add_index_dir, index_dir
 from cli.progress import progress
 from cli.site_option import add_site_option, chosen_site
 from portable.install import import_bundle
@@ -68,7 +67,7 @@ def run_bundle(args: argparse.Namespace) -> int:
         trusted = trusted_keys(resolve(args))
         with space_for(resolve(args), "installing the bundle"):
             manifest, generation = import_bundle(
-                args.file, resolve(args), index_dir(args), trusted, args.replace, progress
+                absolute(args.file), resolve(args), index_dir(args), trusted, args.replace, progress
             )
     except BundleError as error:
         raise UserError(f"{str(error).rstrip('.')}; nothing was installed.") from None
@@ -93,7 +92,7 @@ def run_warc(args: argparse.Namespace) -> int:
     site = chosen_site(args)
     for path in args.files:
         if not path.is_file():
-            raise UserError(f"There is no file {path}.")
+            raise UserError(f"There is no file {absolute(path)}.")
     try:
         with Store(resolve(args) / "archive.sqlite3") as store:
             report = import_warcs(args.files, store, site.NAME, progress)

@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
-from pathlib import Path
 
 from archive.store import Store, StoreError
-from cli.datadir import add_data_dir, resolve
+from cli.datadir import add_data_dir, add_index_dir, existing_store, index_dir
 from cli.errors import UserError, space_for
 from cli.progress import progress
 from search.indexer import IndexUnavailableError, rebuild, update
-
-
-def index_dir(args: argparse.Namespace) -> Path:
-    return args.index_dir or Path(os.environ.get("NEWSARCHIVE_INDEX") or "index")
-
-
-def add_index_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--index-dir", type=Path, default=None, help="the index's folder (default: $NEWSARCHIVE_INDEX, else ./index)"
-    )
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -40,9 +28,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    path = resolve(args) / "archive.sqlite3"
-    if not path.is_file():
-        raise UserError(f"There is no archive in {path.parent} (no archive.sqlite3); crawl first.")
+    path = existing_store(args, then="; crawl first")
     if args.procs < 1 or args.limitmb < 16:
         raise UserError("--procs must be at least 1 and --limitmb at least 16.")
     try:

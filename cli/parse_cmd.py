@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cli.datadir import absolute
 from cli.errors import UserError
 from cli.site_option import add_site_option, chosen_site
 from crawler.parse import parse_page
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             html = Path(args.file).read_bytes()
         except OSError as error:
-            raise UserError(f"Cannot read {args.file}: {error.strerror}.") from None
+            raise UserError(f"Cannot read {absolute(Path(args.file))}: {error.strerror}.") from None
     fetched_at = datetime.now(UTC)
     if args.fetched_at:
         try:

@@ -9,7 +9,7 @@ from archive.read_model import StoredCapture
 from archive.store import Store, StoreError
 from archive.times import parse_utc
 from archive.warc import read_response
-from cli.datadir import add_data_dir, resolve
+from cli.datadir import add_data_dir, existing_store
 from cli.errors import UserError
 from cli.progress import progress
 from cli.site_option import add_site_option, chosen_site
@@ -39,10 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     site = chosen_site(args)
-    folder = resolve(args)
-    path = folder / "archive.sqlite3"
-    if not path.is_file():
-        raise UserError(f"There is no archive in {folder} (no archive.sqlite3).")
+    path = existing_store(args)
     try:
         store = Store(path)
         # a second connection sees the records as committed before the rebuild, until it commits
@@ -60,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
             for capture in progress(captures, len(captures), "pages"):
                 fetched_at = parse_utc(capture.fetched_at)
                 try:
-                    response = read_response(folder / "warc", capture.location)
+                    response = read_response(path.parent / "warc", capture.location)
                 except (OSError, ValueError) as error:
                     unread.setdefault(capture.warc_file, []).append((capture.warc_offset, str(error)))
                     skipped.append(capture)

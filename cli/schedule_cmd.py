@@ -11,9 +11,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cli.datadir import add_data_dir, resolve
+from cli.datadir import absolute, add_data_dir, add_index_dir, index_dir, resolve
 from cli.errors import UserError
-from cli.index_cmd import add_index_dir, index_dir
 
 if TYPE_CHECKING:
     from scheduling.config import Schedule
@@ -48,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from scheduling.config import ConfigError, load
     from scheduling.triggers import crontab, systemd, trigger
 
-    path = args.config or Path(os.environ.get("NEWSARCHIVE_SCHEDULE") or "schedule.toml")
+    path = absolute(args.config or Path(os.environ.get("NEWSARCHIVE_SCHEDULE") or "schedule.toml"))
     program = (
         f"{Path(sys.executable).parent / 'newsarchive'} schedule --config {path.resolve()} "
         f"--data-dir {resolve(args).resolve()} --index-dir {index_dir(args).resolve()}"

@@ -8,8 +8,8 @@ import json
 import re
 from dataclasses import asdict
 
+from cli.datadir import add_data_dir, add_index_dir, existing_index
 from cli.errors import UserError
-from cli.index_cmd import add_index_dir, index_dir
 from search.service import HISTOGRAMS, SORTS, QueryError, SearchRequest, SearchService
 
 
@@ -36,6 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--histogram", choices=HISTOGRAMS, default="year")
     parser.add_argument("--all", action="store_true", help="every hit (JSON Lines with --json)")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    add_data_dir(parser)
     add_index_dir(parser)
     parser.set_defaults(run=run)
 
@@ -60,8 +61,9 @@ def text(snippet: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     request = request_from(args)
+    root = existing_index(args)
     try:
-        service = SearchService(index_dir(args))
+        service = SearchService(root)
         if args.all:
             hits = service.harvest(request)
             for hit in hits:

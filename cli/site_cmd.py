@@ -8,6 +8,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from cli.datadir import absolute
 from cli.errors import UserError
 from cli.progress import progress
 from samplesite.corpus import ICT, Corpus, SiteConfig
@@ -155,7 +156,7 @@ def run_serve(args: argparse.Namespace) -> int:
     site: Site
     if args.static:
         if not (args.static / "site.json").is_file():
-            raise UserError(f"{args.static} is not a folder written by 'newsarchive site render'.")
+            raise UserError(f"{absolute(args.static)} is not a folder written by 'newsarchive site render'.")
         site = StaticSite(args.static, faults, args.log)
         described = f"the static copy in {args.static}"
     else:

@@ -63,6 +63,9 @@ def install(staging: Path, data_dir: Path, index_root: Path, replace: bool) -> P
     if (data_dir / TRUSTED_KEYS).is_dir():  # the archive's trust goes with it, not with the bundle
         shutil.copytree(data_dir / TRUSTED_KEYS, staging / TRUSTED_KEYS)
     had_data = data_dir.exists()
+    # named before the rename: an index inside data_dir (its default home) moves away with it, and a
+    # server reading that folder must see a new generation's name, not the old one's reused
+    generation = next_generation(index_root)
     if had_data:
         os.rename(data_dir, previous)
     try:
@@ -70,7 +73,6 @@ def install(staging: Path, data_dir: Path, index_root: Path, replace: bool) -> P
         try:
             index_root.mkdir(parents=True, exist_ok=True)
             old_generations = [g for g in index_root.glob("gen-*") if g.is_dir()]
-            generation = next_generation(index_root)
             shutil.move(data_dir / STAGED_INDEX, generation)
             _switch(index_root, generation)
         except BaseException:

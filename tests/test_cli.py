@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import re
+import shlex
+import signal
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -13,12 +20,13 @@ import pytest
 
 from samplesite.render import render_article
 from tests.conftest import get
+from tests.waiting import Output
 
 NEWSARCHIVE = str(Path(sys.executable).parent / "newsarchive")
 
 
-def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([NEWSARCHIVE, *args], capture_output=True, text=True, timeout=120, **kwargs)
+def run(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([NEWSARCHIVE, *args], capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -113,16 +121,108 @@ def test_site_serve_prints_its_address_and_serves(tmp_path):
         process.wait(timeout=10)
 
 
-def test_demo_serves_the_site_shows_the_seed_page_and_crawls(tmp_path):
-    result = run("demo", "--once", "--count", "60", "--data-dir", str(tmp_path))
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """`newsarchive demo --once` on a small sample site: the folder given to it, and the run."""
+    folder = tmp_path_factory.mktemp("demo")
+    return folder, run("demo", "--once", "--count", "60", "--data-dir", str(folder), timeout=600)
+
+
+def test_demo_serves_the_site_shows_the_seed_page_and_crawls(demo):
+    folder, result = demo
     assert result.returncode == 0, result.stderr
     assert "the archive now holds 67 articles" in result.stdout
-    searched = run("search", "defamation", "--json", "--index-dir", str(tmp_path / "demo" / "index"))
+    searched = run("search", "defamation", "--json", "--index-dir", str(folder / "demo" / "index"))
     assert f"search 'defamation': {json.loads(searched.stdout)['total']} articles" in result.stdout
     assert "Rainsy faces defamation charge for post about PM's ‘likes’" in result.stdout
     assert "credit: 'Photo supplied'" in result.stdout
     assert "Cambodia on the verge of national tragedy, WHO warns" in result.stdout
     assert result.stdout.count("== a ") >= 3
+
+
+@contextlib.contextmanager
+def serving(command: list[str], **kwargs) -> Iterator[str]:
+    """`newsarchive serve …` as a process of its own: its address once it says it serves, then
+    the process stopped (Ctrl-C, as a user would) when the generator ends."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
+    try:
+        yield Output(process).first(r"Serving the archive at (http://\S+?)/?$", "the server's address", 120)[1]
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0
+
+
+def test_demo_once_prints_the_serve_command_that_serves_its_archive(demo):
+    folder, result = demo
+    line = next(line for line in result.stdout.splitlines() if " serve --data-dir " in line)
+    command = shlex.split(line)
+    assert command[1:] == ["serve", "--data-dir", str(folder / "demo")]
+    assert Path(command[0]).is_absolute() and Path(command[0]).is_file()
+    with serving(command, cwd="/") as base:
+        status, _, body = get(base + "/search?q=defamation")
+        assert status == 200
+        assert "Rainsy faces defamation charge" in re.sub(r"<[^>]+>", "", body.decode())  # words highlighted
+
+
+def copy_store(source: Path, target: Path) -> None:
+    """A consistent copy of a store, made by SQLite itself (its WAL included)."""
+    with contextlib.closing(sqlite3.connect(source)) as original, contextlib.closing(sqlite3.connect(target)) as copy:
+        original.backup(copy)
+
+
+def test_serve_and_search_find_the_index_that_index_wrote_for_the_same_data_dir(demo, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    copy_store(demo[0] / "demo" / "archive.sqlite3", data / "archive.sqlite3")  # the store alone, no index
+    assert "There is no index in " + str(data / "index") in run("search", "x", "--data-dir", str(data)).stderr
+    indexed = run("index", "--data-dir", "data", cwd=tmp_path)
+    assert indexed.returncode == 0, indexed.stderr
+    assert str(data / "index") in indexed.stdout
+    searched = run("search", "defamation", "--json", "--data-dir", str(data))
+    assert searched.returncode == 0, searched.stderr
+    assert json.loads(searched.stdout)["total"] == 3
+    with serving([NEWSARCHIVE, "serve", "--port", "0", "--data-dir", "data"], cwd=tmp_path) as base:
+        status, _, body = get(base + "/search.json?q=defamation")
+        assert status == 200 and json.loads(body)["total"] == 3
+    elsewhere = run("search", "x", "--data-dir", str(data), env=os.environ | {"NEWSARCHIVE_INDEX": "elsewhere"})
+    assert "There is no index in /" in elsewhere.stderr and "/elsewhere;" in elsewhere.stderr
+
+
+def test_a_bundle_installed_with_only_a_data_dir_brings_its_index_into_that_folder(demo, tmp_path):
+    bundle, data = tmp_path / "archive.tar.gz", tmp_path / "data"
+    written = run("export", "bundle", str(bundle), "--data-dir", str(demo[0] / "demo"))
+    assert written.returncode == 0, written.stderr
+    for generation in ("gen-00001", "gen-00002"):  # the second replaces the first, under a new name
+        installed = run("import", "bundle", str(bundle), "--data-dir", str(data), "--replace")
+        assert installed.returncode == 0, installed.stderr
+        assert f"index {data / 'index' / generation};" in installed.stdout
+        assert (data / "index" / "current").resolve().name == generation
+    searched = run("search", "defamation", "--json", "--data-dir", str(data))
+    assert json.loads(searched.stdout)["total"] == 3
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["serve", "--data-dir", "nowhere"], "There is no archive in {}/nowhere (no archive.sqlite3)."),
+        (["index", "--data-dir", "nowhere"], "There is no archive in {}/nowhere (no archive.sqlite3); crawl first."),
+        (["reparse", "--data-dir", "nowhere"], "There is no archive in {}/nowhere"),
+        (["export", "articles", "-o", "out.csv", "--data-dir", "nowhere"], "There is no archive in {}/nowhere"),
+        (["export", "bundle", "out.tar.gz", "--data-dir", "nowhere"], "There is no archive in {}/nowhere"),
+        (["search", "x", "--data-dir", "nowhere"], "There is no index in {}/nowhere/index; build it with"),
+        (["search", "x", "--index-dir", "noindex"], "There is no index in {}/noindex;"),
+        (["import", "warc", "none.warc.gz"], "There is no file {}/none.warc.gz."),
+        (["serve", "--bundle", "none.tar.gz"], "There is no bundle {}/none.tar.gz"),
+        (["schedule", "--config", "none.toml"], "There is no schedule file at {}/none.toml."),
+        (["parse", "none.html", "--url", "http://x/"], "Cannot read {}/none.html"),
+    ],
+)
+def test_what_is_not_found_is_named_by_its_absolute_path_in_one_sentence(args, message, tmp_path):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
+    result = run(*args, cwd=tmp_path, env=environment)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert message.format(tmp_path) in result.stderr
 
 
 def test_site_truth_writes_every_window_since_a_moment(tmp_path):
