@@ -19,6 +19,23 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
 fi
 
+# npm: the browser tests' accessibility checks load axe-core (package.json, pinned in
+# package-lock.json) into the pages; Node and npm come from Debian where the machine has none.
+if ! command -v npm >/dev/null 2>&1; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: npm is missing; run this script as root (or install Debian's nodejs and npm)." >&2
+    exit 1
+  fi
+  echo "setup: installing Debian packages: nodejs npm"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+if ! cmp -s package-lock.json node_modules/.installed-from-lock.json; then
+  echo "setup: installing the npm packages of package-lock.json into node_modules"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.installed-from-lock.json
+fi
+
 python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating the virtual environment in .venv"

@@ -25,7 +25,6 @@ from importlib.metadata import version
 from whoosh import query
 from whoosh.analysis import Composable, Token, Tokenizer
 from whoosh.qparser import QueryParser
-from whoosh.spelling import ReaderCorrector
 
 from search.khmer_segmenter import khmercut_model
 
@@ -118,17 +117,6 @@ def _word(token: Token, text: str, pos: int, startchar: int, endchar: int, keepo
     if keeporiginal:
         token.original = text
     return token
-
-
-class SameScriptCorrector(ReaderCorrector):
-    """Whoosh's "did you mean" from the field's words, but only words in the script of the one
-    it corrects: two letters of Khmer are as near to any two Latin letters as to other Khmer."""
-
-    def _suggestions(self, text: str, maxdist: int, prefix: int) -> Iterator[tuple[float, str]]:
-        khmer = has_khmer(text)
-        for score, word in super()._suggestions(text, maxdist, prefix):
-            if has_khmer(word) == khmer:
-                yield score, word
 
 
 class KhmerQueryParser(QueryParser):

@@ -3,15 +3,15 @@
 Queries: words (all must match), "phrases", OR, NOT, fields (author:, section:, tag:,
 headline:, …), date ranges (published:[2016-01-01 TO 2016-03-31], open-ended too), and
 wildcards with a bound on how many words they may stand for. Results come with facet counts
-over the whole result set, highlighted snippets, a date histogram beside the archive's own
-counts, "did you mean", and a cursor that walks every hit once.
+over the whole result set, highlighted snippets, a date histogram over the period the search
+is limited to beside the archive's own counts, "did you mean" for every misspelt word, the
+totals without each filter, and a cursor that walks every hit once.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-import copy
 import functools
 import hashlib
 import json
@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import Field as DataclassField
-from dataclasses import asdict, dataclass, field, make_dataclass
+from dataclasses import asdict, dataclass, field, make_dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from whoosh import collectors, highlight, index, qparser, query, sorting
 from whoosh.collectors import TimeLimit
+from whoosh.index import EmptyIndexError
 from whoosh.searching import Searcher
 
 from archive.fields import FIELDS, NEVER_LISTED, Field, Indexed, flag_text
@@ -36,9 +37,10 @@ from search.caseless import caseless
 from search.conjunction import Conjunction, conjunction, evaluate
 from search.documents import DOCUMENT_FORMAT
 from search.indexer import STATE, current_generation, read_state
-from search.khmer import KhmerQueryParser, SameScriptCorrector
+from search.khmer import KhmerQueryParser
 from search.postings import PostingsCache
 from search.schema import ANALYZER, CASELESS_FIELDS, FACETS, QUERY_FIELDS, date_text
+from search.spelling import corrected
 
 MAX_QUERY_LENGTH = 1000
 MAX_WILDCARD_TERMS = 256
@@ -46,12 +48,20 @@ MAX_PAGE_SIZE = 100
 TIME_LIMIT = 5.0
 SORTS = ("relevance", "newest", "oldest", "most-viewed")
 HISTOGRAMS = ("month", "year")
+FEW_HITS = 3  # a search finding fewer is offered "did you mean" and the totals without each filter
+PERIOD_FIELDS = ("year", "month")  # with the published date, what limits a search to a period
+CACHED_PERIODS = 32
 FIELD_PREFIX = re.compile(r"(?:^|(?<=[\s(\-+]))([A-Za-z_]+):")
 DATE_VALUE = re.compile(r"(?:^|(?<=[\s(\-+]))published:(\[[^\]]*\]|\{[^}]*\}|[^\s()]+)")
 
 
 class QueryError(Exception):
     """A query or parameter that cannot be answered; the text is one sentence for the user."""
+
+
+class IndexBusyError(QueryError):
+    """The index cannot be opened at this moment (a rebuild is switching generations, or its
+    files are being replaced): the same request may well be answered a moment later."""
 
 
 @dataclass
@@ -102,9 +112,20 @@ class SearchResult:
     did_you_mean: str | None
     next_cursor: str | None
     index_version: str
+    histogram_by: str | None = None  # month when the search is limited to one year, whatever was asked
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass
+class DroppedFilter:
+    """One facet filter or exclusion of a request, and the total the search has without it."""
+
+    name: str
+    value: str
+    excluded: bool
+    total: int
 
 
 def check_query(text: str) -> None:
@@ -203,6 +224,7 @@ class SearchService:
         self._local = threading.local()
         self._cache: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
         self._ranks: dict[str, np.ndarray] = {}
+        self._periods: dict[tuple[str, str], int] = {}
         self._postings = PostingsCache()
         generation = current_generation(root)
         if generation is None:
@@ -218,13 +240,19 @@ class SearchService:
     def searcher(self) -> Searcher:
         generation = current_generation(self.root)
         local = self._local
-        if getattr(local, "generation", None) != generation:
-            if getattr(local, "searcher", None) is not None:
-                local.searcher.close()
-            ix = index.open_dir(str(generation))
-            local.generation, local.index, local.searcher = generation, ix, ix.searcher()
-        elif not local.searcher.up_to_date():
-            local.searcher = local.searcher.refresh()
+        try:
+            if getattr(local, "generation", None) != generation:
+                if getattr(local, "searcher", None) is not None:
+                    local.searcher.close()
+                    local.generation = local.searcher = None
+                ix = index.open_dir(str(generation))
+                local.generation, local.index, local.searcher = generation, ix, ix.searcher()
+            elif not local.searcher.up_to_date():
+                local.searcher = local.searcher.refresh()
+        except (EmptyIndexError, OSError):
+            raise IndexBusyError(
+                f"The index in {self.root} cannot be read at the moment (it may be being replaced); try again shortly."
+            ) from None
         return local.searcher
 
     def version(self, searcher: Searcher | None = None) -> str:
@@ -234,6 +262,16 @@ class SearchService:
         that made it, even while a commit lands."""
         searcher = searcher or self.searcher()
         return f"{Path(searcher._ix.storage.folder).name}@{searcher.reader().generation()}"
+
+    def fingerprint(self, searcher: Searcher | None = None) -> str:
+        """What identifies the data `searcher` (this thread's, by default) serves, for HTTP
+        validators: its version and the segments it reads. A segment's name is drawn at random
+        when it is written, so an index rebuilt from scratch under the same generation number
+        and commit number still gives another fingerprint."""
+        searcher = searcher or self.searcher()
+        segments = sorted(leaf.segment().segment_id() for leaf, _ in searcher.reader().leaf_readers())
+        digest = hashlib.sha256(" ".join(segments).encode()).hexdigest()[:12]
+        return f"{self.version(searcher)}-{digest}"
 
     @contextlib.contextmanager
     def pinned(self) -> Iterator[Searcher]:
@@ -296,28 +334,15 @@ class SearchService:
         marked = query_words(parsed, searcher)
         hits = [to_hit(fields, marked) for fields in page[offset:]]
         masks = self.facet_masks(searcher)
-        facets = {
-            name: sorted(
-                ((value, count) for value, mask in masks[name].items() if (count := (matched & mask).bit_count())),
-                key=lambda kv: (-kv[1], kv[0]),
-            )
-            for name in FACETS
-        }
+        facets = {name: facet_counts(name, matched, masks[name]) for name in FACETS}
         if "year" not in request.filters or len(request.filters["year"]) != 1:
             facets["month"] = []
-        histogram = self.histogram(matched, request.histogram, searcher) if request.histogram else []
-        suggestion = None
-        if total < 3 and request.query.strip():
-            reader = searcher.reader()
-            correctors = {name: SameScriptCorrector(reader, name, kind) for name, kind in searcher.schema.items()}
-            # a copy: Whoosh corrects a phrase's words in place, and the query would equal its correction
-            corrected = searcher.correct_query(copy.deepcopy(parsed), request.query, correctors=correctors)
-            better = (
-                corrected.query != parsed
-                and corrected.string != request.query
-                and self.matches(restricted(corrected.query, request), searcher).bit_count() > total
-            )
-            suggestion = corrected.string if better else None
+        histogram_by: str | None = None
+        histogram: list[tuple[str, int, int]] = []
+        if request.histogram:
+            period = self.period(parsed, request, searcher)
+            histogram_by, histogram = self.histogram(matched, request.histogram, period, searcher)
+        suggestion = self.did_you_mean(parsed, request, total, searcher) if total < FEW_HITS else None
         following = offset + request.page_size
         cursor = encode_cursor(following, self.version(searcher), request) if following < total else None
         pages = max(1, -(-total // request.page_size))
@@ -333,7 +358,86 @@ class SearchService:
             suggestion,
             cursor,
             self.version(searcher),
+            histogram_by,
         )
+
+    def did_you_mean(self, parsed: query.Query, request: SearchRequest, total: int, searcher: Searcher) -> str | None:
+        """The query with each word the index does not hold corrected, if that finds more."""
+        typed = request.query.strip()  # as parsed: the words' places are in this text
+        if not typed:
+            return None
+        correction = corrected(parsed, typed, searcher)
+        better = (
+            correction.query != parsed
+            and correction.string != typed
+            and self.matches(restricted(correction.query, request), searcher).bit_count() > total
+        )
+        return correction.string if better else None
+
+    def without_each_filter(self, request: SearchRequest, searcher: Searcher | None = None) -> list[DroppedFilter]:
+        """For each facet filter and exclusion of `request`, the total its search has without
+        it: where a search that finds little can widen, and by how much."""
+        searcher = searcher or self.searcher()
+        values = [(name, value, False) for name, chosen in request.filters.items() for value in chosen]
+        values += [(name, value, True) for name, chosen in request.excludes.items() for value in chosen]
+        if not values:
+            return []
+        matched = self.query_bits(self.parse(request.query, searcher), searcher)
+        dropped = []
+        for name, value, excluded in values:
+            side = request.excludes if excluded else request.filters
+            others = {key: [v for v in chosen if key != name or v != value] for key, chosen in side.items()}
+            without = replace(request, excludes=others) if excluded else replace(request, filters=others)
+            dropped.append(
+                DroppedFilter(name, value, excluded, (matched & self.allowed(without, searcher)).bit_count())
+            )
+        return dropped
+
+    def query_bits(self, parsed: query.Query, searcher: Searcher) -> int:
+        """The bitmap of every match of the query alone, no facet filter applied, under the
+        time limit (its matches may be many more than the filtered search's)."""
+        found = conjunction(parsed, searcher)
+        if found is not None:
+            docs, _ = evaluate(found, searcher, self._postings)
+            bits = np.zeros(searcher.doc_count_all(), dtype=bool)
+            bits[docs] = True
+            return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
+        collector = BitmapCollector(searcher.collector(limit=1, optimize=False))
+        try:
+            searcher.search_with_collector(parsed, collector)
+        except TimeLimit:
+            raise QueryError(f"The query took longer than {TIME_LIMIT:g} s; narrow it down.") from None
+        return collector.bitmap()
+
+    def period(self, parsed: query.Query, request: SearchRequest, searcher: Searcher) -> int:
+        """The bitmap of the articles of the period the search is limited to: those of its
+        year and month filters and of the published ranges, years and months the query asks
+        for as a whole (not under OR or NOT); every article when it names none."""
+        masks = self.facet_masks(searcher)
+        bits = masks["__all__"][""]
+        for name in PERIOD_FIELDS:
+            if request.filters.get(name):
+                bits &= functools.reduce(operator.or_, (masks[name].get(value, 0) for value in request.filters[name]))
+        for clause in conjuncts(parsed):
+            if isinstance(clause, query.NumericRange) and clause.fieldname == "published":
+                bits &= self.range_bits(clause, searcher)
+            elif isinstance(clause, query.Term) and clause.fieldname in PERIOD_FIELDS:
+                bits &= masks[clause.fieldname].get(clause.text, 0)
+        return bits
+
+    def range_bits(self, dates: query.NumericRange, searcher: Searcher) -> int:
+        """The bitmap of a published range's articles, kept per index version for the few
+        ranges last asked for: a researcher pages through one period, page after page."""
+        version = self.version(searcher)
+        key = (version, repr(dates))
+        kept = self._periods  # another thread may replace the cache meanwhile, never change this one
+        found = kept.get(key)
+        if found is None:
+            found = self.matches(dates, searcher)
+            if len(kept) >= CACHED_PERIODS or any(made != version for made, _ in kept):
+                kept = {}
+            self._periods = kept | {key: found}
+        return found
 
     def collected(
         self, parsed: query.Query, request: SearchRequest, limit: int, searcher: Searcher
@@ -435,15 +539,24 @@ class SearchService:
             self._ranks = {key: ranks}
         return self._ranks[key]
 
-    def histogram(self, matched: int, by: str, searcher: Searcher) -> list[tuple[str, int, int]]:
-        """(period, hits, articles in the whole archive) for every period with articles."""
+    def histogram(
+        self, matched: int, by: str, period: int, searcher: Searcher
+    ) -> tuple[str, list[tuple[str, int, int]]]:
+        """What the timeline is by, and (period, hits, articles of the archive in that period)
+        for every period with articles within the one the search is limited to (`period`, a
+        bitmap): a search of one year is by month over that year (by year it would be one
+        bar), one of a range over that range, any other over the whole archive. The archive's
+        count is of the articles within the limit too, so a share of a period the limit cuts
+        through is a share of the same days."""
         masks = self.facet_masks(searcher)
-        everything = masks["__all__"][""]
-        return [
-            (period, (matched & mask).bit_count(), (everything & mask).bit_count())
-            for period, mask in sorted(masks[by].items())
-            if (everything & mask)
+        if sum(1 for mask in masks["year"].values() if period & mask) <= 1:
+            by = "month"
+        rows = [
+            (label, (matched & mask).bit_count(), articles)
+            for label, mask in sorted(masks[by].items())
+            if (articles := (period & mask).bit_count())
         ]
+        return by, rows
 
     def more_like_this(self, url: str, count: int = 5) -> list[Hit]:
         searcher = self.searcher()
@@ -478,6 +591,25 @@ def validate(request: SearchRequest) -> None:
     for name in (*request.filters, *request.excludes):
         if name not in FACETS:
             raise QueryError(f"There is no facet {name!r}; the facets are {', '.join(FACETS)}.")
+
+
+def facet_counts(name: str, matched: int, masks: dict[str, int]) -> list[tuple[str, int]]:
+    """(value, hits) of one facet over the result set, the commonest first; but the years
+    newest first, as a timeline is read and as library catalogues list them, so that a year
+    is found where it falls and the years missing from a result show as gaps."""
+    counts = [(value, count) for value, mask in masks.items() if (count := (matched & mask).bit_count())]
+    if name == "year":
+        return sorted(counts, key=lambda kv: kv[0], reverse=True)
+    return sorted(counts, key=lambda kv: (-kv[1], kv[0]))
+
+
+def conjuncts(parsed: query.Query) -> list[query.Query]:
+    """The parts a query's every match must match (of `a b NOT c`: a and b)."""
+    if isinstance(parsed, query.And):
+        return [part for child in parsed.subqueries for part in conjuncts(child)]
+    if isinstance(parsed, query.AndNot):
+        return conjuncts(parsed.a)
+    return [parsed]
 
 
 def sort_facet(sort: str) -> sorting.FacetType:
@@ -535,7 +667,22 @@ def request_key(request: SearchRequest) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-FORMATTER = highlight.HtmlFormatter(tagname="mark", classname="match", termclass="t", between=" … ")
+class ExcerptFormatter(highlight.HtmlFormatter):
+    """Whoosh's HTML highlighting, with an ellipsis where a snippet starts after the text's
+    start or stops before its end, so a reader can tell an excerpt from the whole."""
+
+    def format(self, fragments: list[highlight.Fragment], replace: bool = False) -> str:
+        formatted = super().format(fragments, replace)
+        if not fragments:
+            return formatted
+        first, last = min(fragments, key=lambda f: f.startchar), max(fragments, key=lambda f: f.endchar)
+        before = ELLIPSIS if first.text[: first.startchar].strip() else ""
+        after = ELLIPSIS if last.text[last.endchar :].strip() else ""
+        return f"{before}{formatted}{after}"
+
+
+ELLIPSIS = "…"
+FORMATTER = ExcerptFormatter(tagname="mark", classname="match", termclass="t", between=" … ")
 WHOLE = highlight.WholeFragmenter()
 CONTEXT = highlight.ContextFragmenter(maxchars=300, surround=60)
 
@@ -570,6 +717,17 @@ def mark(text: str, words: frozenset[str], fragmenter: highlight.Fragmenter, top
     return highlight.highlight(text, words, ANALYZER, fragmenter, FORMATTER, top=top, scorer=EarlierFirst())
 
 
+def opening(text: str, limit: int = 240) -> str:
+    """The first `limit` characters of `text` or fewer, ending at a word's end, with an
+    ellipsis when there is more."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if not text[limit].isspace() and " " in cut:  # the cut falls inside a word: stop before it
+        cut = cut.rsplit(None, 1)[0]
+    return cut.rstrip(" ,;:") + ELLIPSIS
+
+
 def stored_value(row: Field, fields: dict[str, Any]) -> Any:
     """The record's value of `row` read back from a document's stored fields: a list of values
     split again, a date as the record wrote it, a flag a yes or no again."""
@@ -587,7 +745,7 @@ def to_hit(fields: dict[str, Any], marked: dict[str, frozenset[str]]) -> Hit:
     headline = fields.get("headline", "")
     best = fields.get("best_rank")
     made = {  # what a hit shows that no stored field holds as it is shown
-        "snippet": mark(body, marked.get("body", frozenset()), CONTEXT, 2) or highlight.htmlescape(body[:240]),
+        "snippet": mark(body, marked.get("body", frozenset()), CONTEXT, 2) or highlight.htmlescape(opening(body)),
         "headline_html": mark(headline, marked.get("headline", frozenset()), WHOLE, 1)
         or highlight.htmlescape(headline),
         "best_rank": best if best and best < NEVER_LISTED else None,

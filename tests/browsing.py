@@ -3,6 +3,8 @@ Chromium launched by Playwright as a test machine runs it."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -13,7 +15,12 @@ from waitress.server import create_server
 from web import create_app
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"  # screenshots for a reviewer
+# Screenshots for a reviewer, kept outside the repository: $NEWSARCHIVE_TEST_ARTIFACTS, else a
+# folder of the system's temporary directory.
+ARTIFACTS = Path(
+    os.environ.get("NEWSARCHIVE_TEST_ARTIFACTS") or Path(tempfile.gettempdir()) / "newsarchive-test-artifacts"
+)
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"  # package.json
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

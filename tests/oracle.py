@@ -13,7 +13,11 @@ Semantics (README "Searching", and the rules the service is held to):
 - field values (`author:`, `tag:`, `section:`, …) match without regard to case; facet filters
   and exclusions take the exact values the facets show;
 - facet counts are over the whole result set, `month` only when exactly one year is filtered,
-  ordered by count (descending) then value;
+  ordered by count (descending) then value, but `year` by year, newest first;
+- the timeline covers the period the request is limited to (its year and month filters, and
+  the published ranges, years and months its query asks for as a whole, not under OR or
+  NOT), the archive's count of each period within it too, and is by month when that period
+  has articles of one year at most;
 - newest and oldest order by the publication time as printed (the paper's own zone), articles
   without one last; most-viewed by best rank, then minutes listed (descending); every tie,
   relevance included, goes to the smaller URL;
@@ -379,6 +383,17 @@ def leaves(node: Node, positive: bool = True) -> Iterator[tuple[Node, bool]]:
         yield node, positive
 
 
+def conjuncts(node: Node | None) -> list[Node]:
+    """The parts every match of a query must match (of `a b NOT c`: a and b)."""
+    if node is None:
+        return []
+    if isinstance(node, All):
+        return [part for child in node.parts for part in conjuncts(child)]
+    if isinstance(node, Without):
+        return conjuncts(node.keep)
+    return [node]
+
+
 def canonical(leaf: Node) -> tuple[str, ...]:
     """What a leaf asks for, as the index sees it (two leaves alike would be merged into one)."""
     if isinstance(leaf, Word | Phrase):
@@ -627,20 +642,38 @@ class Oracle:
             found = frozenset(i for i in found if not self.articles[i].facets[name] & set(values))
         return found
 
+    def period(self, ask: Ask) -> frozenset[int]:
+        """The articles of the period a request is limited to: those of its year and month
+        filters, and of the published ranges, years and months its query asks for as a whole."""
+        found = self.everyone
+        for name in ("year", "month"):
+            if ask.filters.get(name):
+                found = frozenset(i for i in found if self.articles[i].facets[name] & set(ask.filters[name]))
+        for part in conjuncts(ask.query):
+            if isinstance(part, Published) or (isinstance(part, FieldValue) and part.name in ("year", "month")):
+                found &= self.docs(part)
+        return found
+
     def answer(self, ask: Ask) -> Expected:
         """Total, pages, facets, histogram and the whole result set in order."""
         found = self.matches(ask)
         facets: dict[str, list[tuple[str, int]]] = {}
         for name in FACET_NAMES:
             counts = Counter(value for i in found for value in self.articles[i].facets[name])
-            facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            if name == "year":  # unique values: by year alone, newest first
+                facets[name] = sorted(counts.items(), reverse=True)
+            else:
+                facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         if len(ask.filters.get("year", [])) != 1:
             facets["month"] = []
         histogram: list[tuple[str, int, int]] = []
         if ask.histogram:
-            everything = Counter(v for a in self.articles for v in a.facets[ask.histogram])
-            hits = Counter(v for i in found for v in self.articles[i].facets[ask.histogram])
-            histogram = [(period, hits[period], count) for period, count in sorted(everything.items())]
+            period = self.period(ask)
+            one_year = len({year for i in period for year in self.articles[i].facets["year"]}) <= 1
+            by = "month" if one_year else ask.histogram
+            everything = Counter(v for i in period for v in self.articles[i].facets[by])
+            hits = Counter(v for i in found for v in self.articles[i].facets[by])
+            histogram = [(label, hits[label], count) for label, count in sorted(everything.items())]
         chosen = [self.articles[i] for i in found]
         exact = True
         scores: dict[str, float] = {}

@@ -1,6 +1,6 @@
 """A researcher's path through the front-end in a real browser: Debian's Chromium, driven by
 Playwright, against the production server (waitress) on 127.0.0.1. Screenshots of the search
-and article pages are kept in test-artifacts/ for a reviewer to look at."""
+and article pages are kept in tests.browsing.ARTIFACTS for a reviewer to look at."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_search_facets_sort_article_and_export(page, server, truth, tmp_path):
     page.wait_for_url("**sort=newest*")
     dates = page.locator(".hit .meta").all_inner_texts()
     assert [d[:10] for d in dates] == sorted((d[:10] for d in dates), reverse=True)
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "search.png"), full_page=True)
 
     with page.expect_download() as download:

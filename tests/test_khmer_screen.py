@@ -1,7 +1,7 @@
 """Khmer on screen in Debian's Chromium, driven by Playwright, against the production server
 (waitress) over the crawled Khmer edition. The browser is given a fontconfig that refuses every
 font covering Khmer, so it stands for a machine without one whatever this machine has: Khmer is
-drawn as text only if the front-end serves its own font. Screenshots go to test-artifacts/."""
+drawn as text only if the front-end serves its own font. Screenshots go to tests.browsing.ARTIFACTS."""
 
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ def test_a_khmer_article_is_drawn_with_the_served_font_and_marked_km(browser, se
     expect(page.locator("article.record .body p").first).to_have_attribute("lang", "km")
     assert_khmer_drawn_with_the_served_font(page, "article.record h1")
     assert_khmer_drawn_with_the_served_font(page, "article.record .body p")
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "khmer-article.png"), full_page=True)
     page.context.close()
 
@@ -133,7 +133,7 @@ def test_without_the_served_font_the_same_headline_is_boxes(browser, server, art
     assert not any(font["isCustomFont"] for font in platform_fonts(refused, "article.record h1"))
     headline = "article.record h1"
     assert served.locator(headline).screenshot() != refused.locator(headline).screenshot()
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     refused.screenshot(path=str(ARTIFACTS / "khmer-article-without-font.png"), full_page=True)
     served.context.close()
     refused.context.close()
@@ -149,7 +149,7 @@ def test_a_khmer_search_is_drawn_with_the_served_font_and_marked_km(browser, ser
         assert len(langs) == hits.count() and set(langs) == {"km"}, (element, langs)
     assert_khmer_drawn_with_the_served_font(page, ".hit a.headline")
     assert_khmer_drawn_with_the_served_font(page, ".hit p.snippet")
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "khmer-search.png"), full_page=True)
     page.context.close()
 

@@ -15,7 +15,7 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
@@ -91,8 +91,15 @@ def from_service(search: SearchService, ask: Ask) -> Got:
 
 
 def from_web(client: FlaskClient, ask: Ask) -> Got:
-    """`/search.json`'s answer, with the whole ranking (page after page) under relevance."""
+    """`/search.json`'s answer, with the whole ranking (page after page) under relevance. A
+    page past the last is redirected to the last page, which `ask` then asks for."""
     response = client.get("/search.json?" + urlencode(ask.web_params()))
+    if response.status_code == 302:
+        asked, ask.page = ask.page, int(parse_qs(urlsplit(response.headers["Location"]).query)["page"][0])
+        response = client.get(response.headers["Location"])
+        pages = response.get_json()["pages"]
+        if not asked > pages == ask.page:
+            raise AssertionError(f"page {asked} was redirected to page {ask.page} of {pages}")
     if response.status_code != 200:
         raise AssertionError(f"status {response.status_code}: {response.get_data(as_text=True)[:300]}")
     got = Got.from_json(response.get_json())

@@ -14,7 +14,7 @@ from flask import Flask
 from web import about_views, article_views, export_views, mostviewed_views, openapi, search_views, status_views
 from web.archive_data import ArchiveData
 from web.responses import register_errors, security_headers
-from web.times import ZONE_LABEL, paper_time
+from web.times import ZONE_LABEL, captured, paper_time, printed
 
 
 def create_app(index_dir: Path, data_dir: Path, export_slots: int = 2, read_only: bool = False) -> Flask:
@@ -34,7 +34,8 @@ def create_app(index_dir: Path, data_dir: Path, export_slots: int = 2, read_only
         status_views.blueprint,
     ):
         app.register_blueprint(blueprint)
-    app.add_template_filter(paper_time)
+    for time_filter in (paper_time, printed, captured):
+        app.add_template_filter(time_filter)
     app.jinja_env.globals["zone_label"] = ZONE_LABEL
     app.after_request(security_headers)
     register_errors(app)

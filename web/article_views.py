@@ -80,7 +80,7 @@ def article():
         "article.html",
         body,
         {
-            "rank_chart": rank_history([(h["first_seen"], h["rank"]) for h in history]),
+            "rank_chart": rank_history([(h["first_seen"], h["last_seen"], h["rank"]) for h in history]),
             "guessed": guessed_fields(found["record"]),
             "diffs": [
                 revision_diff(a["record"], b["record"])

@@ -17,6 +17,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc.source.json import CiteProcJSON
 
 from archive.names import person_name
+from archive.times import parse_utc
 from crawler import sites
 
 ARCHIVE = "newsarchive"
@@ -45,7 +46,8 @@ class ArchivedCopy:
 
     @property
     def note(self) -> str:
-        return f"Archived copy: {self.address} ({ARCHIVE}, captured {self.captured_at}, revision {self.revision})"
+        captured = f"{parse_utc(self.captured_at):%Y-%m-%dT%H:%M:%SZ}"  # to the second: what identifies it
+        return f"Archived copy: {self.address} ({ARCHIVE}, captured {captured}, revision {self.revision})"
 
 
 def archived_copy(found: dict, address_of: Callable[[int], str]) -> ArchivedCopy:

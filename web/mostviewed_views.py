@@ -1,6 +1,7 @@
 """The Most viewed list as it stood at any moment, and the articles that stayed in it. Times
 typed without an offset are the paper's own zone (ICT), as every date on its pages is; the
-pages say so, and answer in that zone."""
+pages say so, and answer in that zone. A period's dates are whole days: `from=2021-12-01`
+starts as that day does, `to=2021-12-31` takes in the whole of the 31st."""
 
 from __future__ import annotations
 
@@ -25,7 +26,10 @@ TIME_MACHINE = Endpoint(
 LEADERBOARD = Endpoint(
     "/most-viewed/leaderboard",
     "Longest in the Most viewed list",
-    (Param("from", "Start of the period", "time"), Param("to", "End of the period", "time")),
+    (
+        Param("from", "Start of the period (a date alone: from the start of that day)", "time"),
+        Param("to", "End of the period (a date alone: to the end of that day)", "time", until=True),
+    ),
     json="Leaderboard",
     twin=True,
 )

@@ -71,6 +71,11 @@ def document() -> dict:
             "sort": STRING,
             "histogram_by": nullable(STRING),
             "normalised": BOOLEAN,
+            "suggestions": {
+                "type": "array",
+                "description": "When the search finds little: each filter, the total without it and the address",
+                "items": obj({"drop": STRING, "total": INTEGER, "url": STRING}),
+            },
         }
     )
     sighting = obj(
@@ -253,6 +258,17 @@ def operation(endpoint: Endpoint, twin_path: bool) -> dict:
     media |= {kind: {"schema": {"type": "object"} if kind == "application/json" else STRING} for kind in endpoint.media}
     problem = {"application/json": {"schema": ref("Error")}, "text/html": {"schema": STRING}}
     responses = {"200": {"description": "OK", "content": media}}
+    if endpoint.conditional:
+        responses["200"]["headers"] = {
+            "ETag": {"schema": STRING, "description": "Weak validator of the index version the answer is read from"},
+            "Cache-Control": {"schema": STRING, "description": "no-cache: keep it, but revalidate each time"},
+        }
+        responses["304"] = {"description": "Not modified since the ETag given in If-None-Match (no body)"}
+    if endpoint.redirect:
+        responses["302"] = {
+            "description": endpoint.redirect,
+            "headers": {"Location": {"schema": STRING, "description": "Where the answer is"}},
+        }
     for code in endpoint.errors:
         responses[str(code)] = {"description": ERRORS[code], "content": problem}
         if code == 503:
@@ -278,7 +294,8 @@ ERRORS = {
     400: "A parameter that cannot be used",
     404: "Not in the archive",
     500: "The archive's own copy cannot be read (a damaged WARC file)",
-    503: "Too many exports at once; try again after Retry-After seconds",
+    503: "Busy (too many exports at once, or the index cannot be read this moment); try again after "
+    "Retry-After seconds",
 }
 
 
