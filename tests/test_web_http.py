@@ -49,27 +49,32 @@ def query_of(url: str) -> dict[str, list[str]]:
 
 # -- Vary ------------------------------------------------------------------------------------
 
+EVERY_PAGE = [  # one address of each page type, two of them errors
+    "/",
+    "/search?q=rice",
+    f"/article?url={quote(SEED)}",
+    "/most-viewed",
+    "/most-viewed/leaderboard",
+    "/about",
+    "/status",
+    "/search?q=(open",
+    "/article?url=https://example.invalid/none",
+]
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/",
-        "/search?q=rice",
-        f"/article?url={quote(SEED)}",
-        "/most-viewed",
-        "/most-viewed/leaderboard",
-        "/about",
-        "/status",
-        "/search?q=(open",
-        "/article?url=https://example.invalid/none",
-    ],
-)
+
+@pytest.mark.parametrize("path", EVERY_PAGE)
 def test_an_answer_chosen_by_the_accept_header_varies_on_it(client, path):
     for headers in ({}, JSON):
         response = client.get(path, headers=headers)
         assert "accept" in {value.lower() for value in response.vary}, (path, headers, response.status_code)
     assert client.get(path).mimetype == "text/html"
     assert client.get(path, headers=JSON).mimetype == "application/json"
+
+
+@pytest.mark.parametrize("path", EVERY_PAGE)
+def test_every_page_and_its_twin_is_asked_for_again_before_a_cache_reuses_it(client, path):
+    for headers in ({}, JSON):
+        assert client.get(path, headers=headers).headers.get("Cache-Control") == "no-cache", (path, headers)
 
 
 def test_a_json_address_answers_json_whatever_is_accepted(client):

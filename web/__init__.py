@@ -13,7 +13,7 @@ from flask import Flask
 
 from web import about_views, article_views, export_views, mostviewed_views, openapi, search_views, status_views
 from web.archive_data import ArchiveData
-from web.responses import register_errors, security_headers
+from web.responses import register_errors, revalidated, security_headers
 from web.times import ZONE_LABEL, captured, paper_time, printed
 
 
@@ -38,5 +38,6 @@ def create_app(index_dir: Path, data_dir: Path, export_slots: int = 2, read_only
         app.add_template_filter(time_filter)
     app.jinja_env.globals["zone_label"] = ZONE_LABEL
     app.after_request(security_headers)
+    app.after_request(revalidated)
     register_errors(app)
     return app

@@ -28,7 +28,7 @@ RETRY_AFTER_SECONDS = 60
 # Drawn when the front-end starts: its pages may change with its code while the index stays the
 # same, so an answer's tag names the running front-end too (a restart costs one full answer).
 RUNNING = secrets.token_hex(4)
-SEARCH_FORM_FIELDS = frozenset(("q", "sort", *FACETS, *(f"not-{name}" for name in FACETS)))
+SEARCH_FORM_FIELDS = frozenset(("q", "sort", "from", "to", *FACETS, *(f"not-{name}" for name in FACETS)))
 
 
 class BadParameterError(Exception):
@@ -105,6 +105,13 @@ def security_headers(response: Response) -> Response:
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def revalidated(response: Response) -> Response:
+    """Every answer that says nothing of caching is to be asked for again before it is reused:
+    the archive changes with each crawl and each index update (see REVALIDATE)."""
+    response.headers.setdefault("Cache-Control", REVALIDATE)
     return response
 
 
