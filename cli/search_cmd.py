@@ -92,5 +92,5 @@ def run(args: argparse.Namespace) -> int:
             shown = ", ".join(f"{value} ({count})" for value, count in values[:8])
             print(f"\n{name}: {shown}{' …' if len(values) > 8 else ''}")
     if result.histogram:
-        print(f"\nby {request.histogram}: " + ", ".join(f"{p} {n}/{all_}" for p, n, all_ in result.histogram if n))
+        print(f"\nby {result.histogram_by}: " + ", ".join(f"{p} {n}/{all_}" for p, n, all_ in result.histogram if n))
     return 0
