@@ -87,3 +87,10 @@ def test_a_rank_history_spaces_sightings_by_time_so_gaps_show():
     assert ranks == pytest.approx([TOP + PLOT_HEIGHT, TOP, TOP + PLOT_HEIGHT / 2], abs=0.1)  # 1 at the top
     assert not list(svg.iter(f"{SVG}polyline"))  # no line joins two sightings across a gap
     assert "3 sightings, best rank 1" in svg.get("aria-label")
+
+
+def test_a_single_short_sighting_is_a_short_mark_not_the_whole_width():
+    start = datetime(2021, 4, 12, 2, 0, tzinfo=UTC)
+    svg = parsed(rank_history([(stamp(start), stamp(start + timedelta(minutes=6)), 1)]))
+    line = next(svg.iter(f"{SVG}g")).find(f"{SVG}line")
+    assert float(line.get("x2")) - float(line.get("x1")) == pytest.approx(PLOT_WIDTH / 10, abs=0.1)

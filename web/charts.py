@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 
 from markupsafe import Markup
@@ -19,6 +19,7 @@ LEFT, RIGHT, TOP, BOTTOM = 52, 16, 16, 34  # room for the value axis and the per
 PLOT_WIDTH, PLOT_HEIGHT = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 LABEL_ROOM = 64  # the width one period label needs, so labels never overlap
 VALUES_ON_BARS = 24  # up to this many bars, each shows its value above it
+SHORTEST_AXIS = timedelta(hours=1)  # a rank history's time axis spans at least this
 
 
 def nice_ticks(top: float, count: int = 4, whole: bool = False) -> list[float]:
@@ -127,7 +128,8 @@ def rank_history(sightings: Sequence[tuple[str, str, int]]) -> Markup:
         return Markup("")
     spans = [(parse_utc(first), parse_utc(last), rank) for first, last, rank in sightings]
     start, end = min(first for first, _, _ in spans), max(last for _, last, _ in spans)
-    seconds = (end - start).total_seconds() or 1.0
+    end = max(end, start + SHORTEST_AXIS)  # a single short sighting is a short mark, not the whole width
+    seconds = (end - start).total_seconds()
     worst = max(rank for _, _, rank in spans)
 
     def x_of(moment: datetime) -> float:
