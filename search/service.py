@@ -334,9 +334,11 @@ class SearchService:
         marked = query_words(parsed, searcher)
         hits = [to_hit(fields, marked) for fields in page[offset:]]
         masks = self.facet_masks(searcher)
-        facets = {name: facet_counts(name, matched, masks[name]) for name in FACETS}
-        if "year" not in request.filters or len(request.filters["year"]) != 1:
-            facets["month"] = []
+        month_shown = len(request.filters.get("year", [])) == 1  # the months of the one year chosen
+        facets = {
+            name: facet_counts(name, matched, masks[name]) if name != "month" or month_shown else []
+            for name in FACETS
+        }
         histogram_by: str | None = None
         histogram: list[tuple[str, int, int]] = []
         if request.histogram:
