@@ -1,8 +1,11 @@
-"""Queries that are words and phrases of the text field, all of which must match (the common
-case), answered with arrays instead of Whoosh's matchers: the matching documents are an
-intersection of the words' document lists, a phrase is checked on the words' positions all
-at once, and each match gets the score Whoosh would give it (BM25F, the sum over the words),
-so the whole result set, with exact totals and facets, costs a few array operations.
+"""Queries that are words and phrases of the text field and ranges of publication dates, all
+of which must match (the common case), answered with arrays instead of Whoosh's matchers: the
+matching documents are an intersection of the words' document lists, a phrase is checked on
+the words' positions all at once, a date range on each document's date from the index's
+column, and each match gets the score Whoosh would give it (BM25F, the sum over the words, and
+1 for each date range, which Whoosh scores as a constant), so the whole result set, with exact
+totals and facets, costs a few array operations. Whoosh walks a date range as a union of
+hundreds of term ranges.
 """
 
 from __future__ import annotations
@@ -16,14 +19,38 @@ from whoosh.searching import Searcher
 from search.postings import POSITION_BITS, Postings, PostingsCache
 
 FIELD = "text"
+DATES = "published"
+RANGE_SCORE = 1.0  # what Whoosh's constant-score date range adds to a match's score
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """`published:[A TO B]` as Whoosh parses it: bounds as its longs (None: open), each
+    included unless excluded (`{A TO B}`)."""
+
+    start: int | None
+    end: int | None
+    startexcl: bool
+    endexcl: bool
+
+    def admits(self, values: np.ndarray, missing: int) -> np.ndarray:
+        """Which of the documents' date values (uint64; `missing` for an undated one) fall in it."""
+        kept = values != np.uint64(missing)
+        if self.start is not None:
+            kept &= values > np.uint64(self.start) if self.startexcl else values >= np.uint64(self.start)
+        if self.end is not None:
+            kept &= values < np.uint64(self.end) if self.endexcl else values <= np.uint64(self.end)
+        return kept
 
 
 @dataclass(frozen=True)
 class Conjunction:
-    """The words that must each appear, and the phrases (runs of adjacent words)."""
+    """The words that must each appear, the phrases (runs of adjacent words) and the date
+    ranges each match must fall in."""
 
     words: tuple[bytes, ...]
     phrases: tuple[tuple[bytes, ...], ...]
+    ranges: tuple[DateRange, ...] = ()
 
     def scored(self) -> list[bytes]:
         """Every word the score sums over, once per time it appears in the query."""
@@ -38,6 +65,7 @@ def conjunction(parsed: query.Query, searcher: Searcher) -> Conjunction | None:
         return None
     words: list[bytes] = []
     phrases: list[tuple[bytes, ...]] = []
+    ranges: list[DateRange] = []
     stack = [parsed]
     while stack:
         node = stack.pop()
@@ -53,9 +81,11 @@ def conjunction(parsed: query.Query, searcher: Searcher) -> Conjunction | None:
             and node.words
         ):
             phrases.append(tuple(searcher.schema[FIELD].to_bytes(word) for word in node.words))
+        elif type(node) is query.NumericRange and node.fieldname == DATES and node.boost == 1.0 and node.constantscore:
+            ranges.append(DateRange(node.start, node.end, node.startexcl, node.endexcl))
         else:
             return None
-    return Conjunction(tuple(words), tuple(phrases)) if words or phrases else None
+    return Conjunction(tuple(words), tuple(phrases), tuple(ranges)) if words or phrases or ranges else None
 
 
 def evaluate(found: Conjunction, searcher: Searcher, cache: PostingsCache) -> tuple[np.ndarray, np.ndarray]:
@@ -71,7 +101,13 @@ def evaluate(found: Conjunction, searcher: Searcher, cache: PostingsCache) -> tu
         reader = sub.reader()
         segment = reader.segment().segment_id()  # a new name for every segment written
         postings = {word: cache.postings(segment, reader, FIELD, word, word in positional) for word in idf}
-        docs = _intersection([postings[word].docs for word in idf], reader.doc_count_all())
+        lists = [postings[word].docs for word in idf]
+        docs = _intersection(lists, reader.doc_count_all()) if lists else np.arange(reader.doc_count_all())
+        if found.ranges:
+            values = cache.numbers(segment, reader, DATES)
+            missing = searcher.schema[DATES].column_type._default
+            for dates in found.ranges:
+                docs = docs[dates.admits(values[docs], missing)]
         for phrase in found.phrases:
             if len(docs):
                 docs = np.intersect1d(
@@ -87,6 +123,8 @@ def evaluate(found: Conjunction, searcher: Searcher, cache: PostingsCache) -> tu
             mine = postings[word]
             weight = mine.weights[np.searchsorted(mine.docs, docs)]
             scores += idf[word] * ((weight * (k1 + 1)) / (weight + k1 * ((1 - b) + b * lengths / average)))
+        for _ in found.ranges:
+            scores += RANGE_SCORE
         all_docs.append(docs + offset)
         all_scores.append(scores)
     if not all_docs:

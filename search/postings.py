@@ -142,8 +142,8 @@ def field_lengths(reader: SegmentReader, field: str) -> np.ndarray:
 
 
 class PostingsCache:
-    """Postings and field lengths by segment, least recently used dropped past the budget;
-    shared by the service's threads."""
+    """Postings, field lengths and numeric columns by segment, least recently used dropped past
+    the budget; shared by the service's threads."""
 
     def __init__(self, budget: int = CACHE_BYTES):
         self.budget = budget
@@ -180,6 +180,18 @@ class PostingsCache:
             return found
         made = field_lengths(reader, field)
         self._put((segment, field), made, made.nbytes)
+        return made
+
+    def numbers(self, segment: str, reader: SegmentReader, field: str) -> np.ndarray:
+        """Each document's value of a numeric column (a date as Whoosh's long), as stored:
+        a document without one holds the column's default."""
+        key = (segment, field, "column")
+        found = self._get(key)
+        if isinstance(found, np.ndarray):
+            return found
+        column = reader.column_reader(field, translate=False)
+        made = np.fromiter(column, dtype=np.uint64, count=reader.doc_count_all())
+        self._put(key, made, made.nbytes)
         return made
 
     def _get(self, key: tuple) -> Postings | np.ndarray | None:

@@ -336,8 +336,7 @@ class SearchService:
         masks = self.facet_masks(searcher)
         month_shown = len(request.filters.get("year", [])) == 1  # the months of the one year chosen
         facets = {
-            name: facet_counts(name, matched, masks[name]) if name != "month" or month_shown else []
-            for name in FACETS
+            name: facet_counts(name, matched, masks[name]) if name != "month" or month_shown else [] for name in FACETS
         }
         histogram_by: str | None = None
         histogram: list[tuple[str, int, int]] = []
@@ -435,7 +434,7 @@ class SearchService:
         kept = self._periods  # another thread may replace the cache meanwhile, never change this one
         found = kept.get(key)
         if found is None:
-            found = self.matches(dates, searcher)
+            found = self.query_bits(dates, searcher)  # the arrays' answer (deleted documents too: callers mask them)
             if len(kept) >= CACHED_PERIODS or any(made != version for made, _ in kept):
                 kept = {}
             self._periods = kept | {key: found}

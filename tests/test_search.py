@@ -9,6 +9,7 @@ import threading
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from archive.store import Store
@@ -393,9 +394,17 @@ def test_threads_asking_for_the_same_words_at_once_get_the_same_answer(archive, 
         ("officials", {"filters": {"section": ["national", "business"], "year": ["2018"]}}),
         ("officials", {"filters": {"year": ["2016"]}, "excludes": {"tag": ["Hun Sen"]}}),
         ('"no such phrase anywhere"', {}),
+        ("published:[2016-01-01 TO 2016-12-31]", {}),
+        ("published:[2016-01-01 TO]", {"page": 2, "page_size": 7}),
+        ("published:{2014-01-01 TO 2018-12-31}", {"filters": {"section": ["national"]}}),
+        ("officials published:[TO 2019-06-30]", {}),
+        ('"prime minister" published:[2012 TO 2020]', {"excludes": {"tag": ["Hun Sen"]}}),
+        ("published:[2016-01-01 TO 2016-12-31] published:[2016-06-01 TO 2017-12-31]", {}),
     ],
 )
 def test_words_and_phrases_find_rank_and_count_as_whooshs_matchers(search, monkeypatch, text, kwargs):
+    with search.pinned() as searcher:
+        assert service.conjunction(search.parse(text, searcher), searcher) is not None, "the arrays answer it"
     arrays, matchers = run(search, text, **kwargs), by_matchers(search, monkeypatch, text, **kwargs)
     assert arrays.total == matchers.total
     assert arrays.facets == matchers.facets and arrays.histogram == matchers.histogram
@@ -507,3 +516,15 @@ def test_bitmaps_made_by_an_older_searcher_never_answer_for_a_newer_one(archive,
         == run(live, f"officials year:{record['published'][:4]}").total
     )
     assert live.version(before) != live.version(live.searcher())
+
+
+def test_an_undated_article_is_in_no_date_range_not_even_an_open_one():
+    from search.conjunction import DateRange
+    from search.schema import build_schema
+
+    missing = build_schema()["published"].column_type._default
+    values = np.array([missing, 10, 20, 30], dtype=np.uint64)
+    assert DateRange(None, None, False, False).admits(values, missing).tolist() == [False, True, True, True]
+    assert DateRange(None, 20, False, False).admits(values, missing).tolist() == [False, True, True, False]
+    assert DateRange(10, None, True, False).admits(values, missing).tolist() == [False, False, True, True]
+    assert DateRange(10, 30, False, True).admits(values, missing).tolist() == [False, True, True, False]
