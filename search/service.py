@@ -48,6 +48,7 @@ MAX_PAGE_SIZE = 100
 TIME_LIMIT = 5.0
 SORTS = ("relevance", "newest", "oldest", "most-viewed")
 HISTOGRAMS = ("month", "year")
+SORT_COLUMNS = ("published", "best_rank", "minutes_listed")  # what `sort_facet` orders by, the address aside
 FEW_HITS = 3  # a search finding fewer is offered "did you mean" and the totals without each filter
 PERIOD_FIELDS = ("year", "month")  # with the published date, what limits a search to a period
 CACHED_PERIODS = 32
@@ -224,6 +225,7 @@ class SearchService:
         self._local = threading.local()
         self._cache: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
         self._ranks: dict[str, np.ndarray] = {}
+        self._sort_keys: dict[str, dict[str, np.ndarray]] = {}
         self._periods: dict[tuple[str, str], int] = {}
         self._postings = PostingsCache()
         generation = current_generation(root)
@@ -325,7 +327,7 @@ class SearchService:
             if request.cursor
             else (request.page - 1) * request.page_size
         )
-        found = conjunction(parsed, searcher) if request.sort == "relevance" else None
+        found = conjunction(parsed, searcher)
         if found is not None:
             page, matched = self.ranked(found, request, offset + request.page_size, searcher)
         else:
@@ -476,9 +478,12 @@ class SearchService:
         docs, scores = docs[kept], scores[kept]
         bits = np.zeros(count, dtype=bool)
         bits[docs] = True
-        return self.best_first(docs, scores, limit, searcher), int.from_bytes(
-            np.packbits(bits, bitorder="little").tobytes(), "little"
+        page = (
+            self.best_first(docs, scores, limit, searcher)
+            if request.sort == "relevance"
+            else self.sorted_first(docs, request.sort, limit, searcher)
         )
+        return page, int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
 
     def best_first(self, docs: np.ndarray, scores: np.ndarray, limit: int, searcher: Searcher) -> list[dict]:
         """The stored fields of the `limit` best documents, best first, ties by address; only
@@ -488,6 +493,39 @@ class SearchService:
             docs, scores = docs[best], scores[best]
         order = np.lexsort((self.address_ranks(searcher)[docs], -scores))[:limit]
         return [searcher.stored_fields(int(docnum)) for docnum in docs[order]]
+
+    def sorted_first(self, docs: np.ndarray, sort: str, limit: int, searcher: Searcher) -> list[dict]:
+        """The stored fields of the first `limit` documents in the order `sort_facet` gives
+        Whoosh, from each document's sort keys as arrays (the raw column values Whoosh
+        compares), the address last."""
+        keys = self.sort_keys(searcher)
+        by_address = self.address_ranks(searcher)[docs]
+        if sort == "newest":  # undated last (their date is the column's largest value), then newest first
+            dates = keys["published"][docs]
+            undated = dates == keys["undated"]
+            order = np.lexsort((by_address, -np.where(undated, 0, dates).astype(np.int64), undated))
+        elif sort == "oldest":
+            order = np.lexsort((by_address, keys["published"][docs]))
+        elif sort == "most-viewed":
+            order = np.lexsort((by_address, -keys["minutes_listed"][docs].astype(np.int64), keys["best_rank"][docs]))
+        else:
+            raise ValueError(f"no order {sort!r}")
+        return [searcher.stored_fields(int(docnum)) for docnum in docs[order[:limit]]]
+
+    def sort_keys(self, searcher: Searcher) -> dict[str, np.ndarray]:
+        """Each document's raw value of the sort fields (and "undated": the published column's
+        value for a document without a date), over the whole index; once per index version."""
+        key = self.version(searcher)
+        if key not in self._sort_keys:
+            columns: dict[str, list[np.ndarray]] = {name: [] for name in SORT_COLUMNS}
+            for sub, _ in searcher.leaf_searchers():
+                reader = sub.reader()
+                for name in SORT_COLUMNS:
+                    columns[name].append(self._postings.numbers(reader.segment().segment_id(), reader, name))
+            made = {name: np.concatenate(parts) if parts else np.zeros(0, np.uint64) for name, parts in columns.items()}
+            made["undated"] = np.asarray(searcher.schema["published"].column_type._default, dtype=np.uint64)
+            self._sort_keys = {key: made}
+        return self._sort_keys[key]
 
     def allowed(self, request: SearchRequest, searcher: Searcher) -> int:
         """The bitmap of the documents the request's facet filters let through (as `restricted`

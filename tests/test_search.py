@@ -400,6 +400,10 @@ def test_threads_asking_for_the_same_words_at_once_get_the_same_answer(archive, 
         ("officials published:[TO 2019-06-30]", {}),
         ('"prime minister" published:[2012 TO 2020]', {"excludes": {"tag": ["Hun Sen"]}}),
         ("published:[2016-01-01 TO 2016-12-31] published:[2016-06-01 TO 2017-12-31]", {}),
+        ("officials", {"sort": "newest"}),
+        ('"prime minister"', {"sort": "oldest", "page": 2, "page_size": 7}),
+        ("garment published:[2014 TO 2020]", {"sort": "most-viewed", "filters": {"section": ["national"]}}),
+        ("published:[TO 2015-12-31]", {"sort": "newest", "excludes": {"tag": ["Hun Sen"]}}),
     ],
 )
 def test_words_and_phrases_find_rank_and_count_as_whooshs_matchers(search, monkeypatch, text, kwargs):
@@ -528,3 +532,48 @@ def test_an_undated_article_is_in_no_date_range_not_even_an_open_one():
     assert DateRange(None, 20, False, False).admits(values, missing).tolist() == [False, True, True, False]
     assert DateRange(10, None, True, False).admits(values, missing).tolist() == [False, False, True, True]
     assert DateRange(10, 30, False, True).admits(values, missing).tolist() == [False, True, True, False]
+
+
+TIES = [  # (url, published, best rank, hours listed): ties of every sort key, and undated ones
+    ("a", "2020-01-01T09:00:00+07:00", 1, 1.5),
+    ("b", "2020-01-01T09:00:00+07:00", 1, 0.5),
+    ("c", "2019-06-01T09:00:00+07:00", 2, 3.0),
+    ("d", None, 1, 1.5),
+    ("e", None, None, 0.0),
+    ("f", "2021-03-01T09:00:00+07:00", None, 0.0),
+]
+
+
+@pytest.fixture(scope="module")
+def ties(tmp_path_factory) -> SearchService:
+    from search.documents import Popularity, to_document
+    from search.schema import build_schema
+
+    root = tmp_path_factory.mktemp("ties")
+    generation = root / "gen-00001"
+    generation.mkdir()
+    writer = service.index.create_in(str(generation), build_schema()).writer()
+    for url, published, rank, hours in reversed(TIES):
+        record = ACROSS_PARTS | {"url": f"https://www.phnompenhpost.com/national/{url}", "published": published}
+        seen = Popularity(rank, hours, "2021-01-01T00:00:00.000000Z", "2021-01-02T00:00:00.000000Z") if rank else None
+        writer.add_document(**to_document(record, seen))
+    writer.commit()
+    (root / "current").symlink_to(generation.name)
+    return SearchService(root)
+
+
+@pytest.mark.parametrize(
+    "sort, expected",
+    [
+        ("newest", "fabcde"),  # undated last, simultaneous ones by address
+        ("oldest", "cabfde"),
+        ("most-viewed", "adbcef"),  # best rank, then hours listed (most first), then address
+    ],
+)
+@pytest.mark.parametrize("text", ["assembly", '"national assembly"', "published:[TO]", "assembly published:[2019 TO]"])
+def test_every_sort_key_and_tie_orders_as_whooshs_matchers(ties, monkeypatch, sort, expected, text):
+    arrays, matchers = run(ties, text, sort=sort), by_matchers(ties, monkeypatch, text, sort=sort)
+    order = [hit.url.rsplit("/", 1)[1] for hit in arrays.hits]
+    assert order == [hit.url.rsplit("/", 1)[1] for hit in matchers.hits]
+    dated = {url for url, published, _, _ in TIES if published}
+    assert order == [name for name in expected if "published" not in text or name in dated]
