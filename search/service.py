@@ -33,8 +33,8 @@ from whoosh.index import EmptyIndexError
 from whoosh.searching import Searcher
 
 from archive.fields import FIELDS, NEVER_LISTED, Field, Indexed, flag_text
+from search.array_queries import array_query, evaluate
 from search.caseless import caseless
-from search.conjunction import Conjunction, conjunction, evaluate
 from search.documents import DOCUMENT_FORMAT
 from search.indexer import STATE, current_generation, read_state
 from search.khmer import KhmerQueryParser
@@ -327,7 +327,7 @@ class SearchService:
             if request.cursor
             else (request.page - 1) * request.page_size
         )
-        found = conjunction(parsed, searcher)
+        found = array_query(parsed, searcher)
         if found is not None:
             page, matched = self.ranked(found, request, offset + request.page_size, searcher)
         else:
@@ -399,7 +399,7 @@ class SearchService:
     def query_bits(self, parsed: query.Query, searcher: Searcher) -> int:
         """The bitmap of every match of the query alone, no facet filter applied, under the
         time limit (its matches may be many more than the filtered search's)."""
-        found = conjunction(parsed, searcher)
+        found = array_query(parsed, searcher)
         if found is not None:
             docs, _ = evaluate(found, searcher, self._postings)
             bits = np.zeros(searcher.doc_count_all(), dtype=bool)
@@ -462,11 +462,11 @@ class SearchService:
         return [results[k].fields() for k in range(min(limit, len(results)))], collector.bitmap()
 
     def ranked(
-        self, found: Conjunction, request: SearchRequest, limit: int, searcher: Searcher
+        self, found: query.Query, request: SearchRequest, limit: int, searcher: Searcher
     ) -> tuple[list[dict], int]:
-        """As `collected`, for words and phrases that must all match, by relevance: the
-        matches and their scores as arrays, the facet filters as bitmaps, and only the page
-        sorted."""
+        """As `collected`, for a query the arrays answer (search/array_queries.py), in any
+        order: the matches and their scores as arrays, the facet filters as bitmaps, and only
+        the page sorted."""
         docs, scores = evaluate(found, searcher, self._postings)
         count = searcher.doc_count_all()
         allowed = np.unpackbits(

@@ -42,7 +42,7 @@ def urls(search_service: SearchService, text: str, **kwargs) -> set[str]:
 def by_matchers(search_service: SearchService, monkeypatch, text: str, **kwargs) -> service.SearchResult:
     """The result as Whoosh's own matchers give it, every query taking the general path."""
     with monkeypatch.context() as patched:
-        patched.setattr(service, "conjunction", lambda parsed, searcher: None)
+        patched.setattr(service, "array_query", lambda parsed, searcher: None)
         return run(search_service, text, **kwargs)
 
 
@@ -404,11 +404,21 @@ def test_threads_asking_for_the_same_words_at_once_get_the_same_answer(archive, 
         ('"prime minister"', {"sort": "oldest", "page": 2, "page_size": 7}),
         ("garment published:[2014 TO 2020]", {"sort": "most-viewed", "filters": {"section": ["national"]}}),
         ("published:[TO 2015-12-31]", {"sort": "newest", "excludes": {"tag": ["Hun Sen"]}}),
+        ("", {}),
+        ("", {"sort": "oldest", "filters": {"year": ["2016"]}}),
+        ("officials OR inspections", {}),
+        ('"national assembly" OR garment', {"sort": "most-viewed"}),
+        ("officials NOT garment", {"page": 2, "page_size": 7}),
+        ("NOT (officials OR garment)", {}),
+        ("(officials OR garment) NOT published:[2016 TO 2018]", {"filters": {"section": ["national"]}}),
+        ("inspect*", {}),
+        ("g*", {"sort": "newest"}),
+        ("gov*ment officials", {}),
     ],
 )
-def test_words_and_phrases_find_rank_and_count_as_whooshs_matchers(search, monkeypatch, text, kwargs):
+def test_the_arrays_find_rank_and_count_as_whooshs_matchers(search, monkeypatch, text, kwargs):
     with search.pinned() as searcher:
-        assert service.conjunction(search.parse(text, searcher), searcher) is not None, "the arrays answer it"
+        assert service.array_query(search.parse(text, searcher), searcher) is not None, "the arrays answer it"
     arrays, matchers = run(search, text, **kwargs), by_matchers(search, monkeypatch, text, **kwargs)
     assert arrays.total == matchers.total
     assert arrays.facets == matchers.facets and arrays.histogram == matchers.histogram
@@ -523,7 +533,7 @@ def test_bitmaps_made_by_an_older_searcher_never_answer_for_a_newer_one(archive,
 
 
 def test_an_undated_article_is_in_no_date_range_not_even_an_open_one():
-    from search.conjunction import DateRange
+    from search.array_queries import DateRange
     from search.schema import build_schema
 
     missing = build_schema()["published"].column_type._default
