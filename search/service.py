@@ -36,6 +36,7 @@ from archive.fields import FIELDS, NEVER_LISTED, Field, Indexed, flag_text
 from search.array_queries import array_query, evaluate
 from search.caseless import caseless
 from search.documents import DOCUMENT_FORMAT
+from search.highlighting import SnippetAnalyzer
 from search.indexer import STATE, current_generation, read_state
 from search.khmer import KhmerQueryParser
 from search.postings import PostingsCache
@@ -721,6 +722,7 @@ class ExcerptFormatter(highlight.HtmlFormatter):
 
 
 ELLIPSIS = "…"
+SNIPPETS = SnippetAnalyzer(ANALYZER)
 FORMATTER = ExcerptFormatter(tagname="mark", classname="match", termclass="t", between=" … ")
 WHOLE = highlight.WholeFragmenter()
 CONTEXT = highlight.ContextFragmenter(maxchars=300, surround=60)
@@ -753,7 +755,7 @@ def mark(text: str, words: frozenset[str], fragmenter: highlight.Fragmenter, top
     the same snippet."""
     if not words:
         return ""
-    return highlight.highlight(text, words, ANALYZER, fragmenter, FORMATTER, top=top, scorer=EarlierFirst())
+    return highlight.highlight(text, words, SNIPPETS, fragmenter, FORMATTER, top=top, scorer=EarlierFirst())
 
 
 def opening(text: str, limit: int = 240) -> str:

@@ -587,3 +587,32 @@ def test_every_sort_key_and_tie_orders_as_whooshs_matchers(ties, monkeypatch, so
     assert order == [hit.url.rsplit("/", 1)[1] for hit in matchers.hits]
     dated = {url for url, published, _, _ in TIES if published}
     assert order == [name for name in expected if "published" not in text or name in dated]
+
+
+def test_snippets_are_cut_from_the_analyzers_own_tokens(truth):
+    """The remembered analysis (search/highlighting.py) gives the tokens the analyzer gives,
+    text, stop mark and offsets, on every article of the sample site and on text written to
+    catch a filter out: accents, dotted and one-letter words, digits, stop words, Khmer."""
+    from search.highlighting import SnippetAnalyzer
+    from search.schema import ANALYZER
+
+    def tokens(analyzer, text):
+        return [
+            (t.text, bool(t.stopped), t.startchar, t.endchar)
+            for t in analyzer(text, chars=True, mode="query", removestops=False)
+        ]
+
+    remembered = SnippetAnalyzer(ANALYZER)
+    texts = [" ".join(record["body"]) for record in truth.values()]
+    texts += [
+        "Défamation in the U.S. and the E.U.: a 2016 law, I think, of the Ministry's own.",
+        "An ÉCOLE in Siem Reap — 3.5% of it is theirs; x y z 7 ថ្ងៃនេះ rice",
+    ]
+    for text in texts:
+        assert tokens(remembered, text) == tokens(ANALYZER, text), text[:80]
+    words = frozenset({"defam", "rice", "ministri", "law", "2016"})
+    for text in texts[:50] + texts[-2:]:
+        expected = service.highlight.highlight(
+            text, words, ANALYZER, service.CONTEXT, service.FORMATTER, top=2, scorer=service.EarlierFirst()
+        )
+        assert service.mark(text, words, service.CONTEXT, 2) == expected
