@@ -1,16 +1,26 @@
 """Web benchmark: requests per second and latency of the search page and its JSON twin, as
-shipped (`newsarchive serve`: waitress, 8 threads), over an index of `--articles` sample-site
-articles, with `--clients` concurrent clients on keep-alive connections.
+shipped (`newsarchive serve`: `--workers` processes under gunicorn, default one per core this
+process may use, `--threads` each, default 4), over an index of `--articles` sample-site
+articles, with `--clients` concurrent clients on keep-alive connections; beside each figure, the
+same figure of the reference measured in the same run: one process with 8 threads under
+waitress (`serve --workers 1 --threads 8`), as `serve` ran before it had workers.
 
 The store and the index are those of bench/search.py (same corpus, same preparation, reused
 from `--work`; made here if missing). The queries are bench/search.py's fixed, seeded mix (one
 word, two words, a phrase, author:, a date range), each answered with 10 hits, all facets,
-highlighted snippets and the timeline. As a reference measured in the same run, the same
-server answers `/openapi.json` (no search at all): the ceiling the server and Flask allow.
+highlighted snippets and the timeline. Each server also answers `/openapi.json` (no search at
+all): the ceiling the server and Flask allow.
+
+Memory, read after the runs from /proc/PID/smaps_rollup of every process of each server (the
+gunicorn master and each worker; the reference's one process): private (USS: Private_Clean +
+Private_Dirty, what the process alone holds and what ending it frees) beside shared
+(Shared_Clean + Shared_Dirty: pages mapped by other processes too, the code, libraries, index
+files and what a worker still shares with the master it was forked from). The postings cache
+is one budget for the whole service (384 MiB), divided among the workers.
 Target from the issue: report the figures; the search's p95 should stay well below a second.
 
 Run: cd /work/main && .venv/bin/python bench/web.py [--articles 100000] [--clients 8]
-[--requests 400] [--work DIR] [--json]
+[--workers N] [--threads 4] [--requests 400] [--work DIR] [--json]
 """
 
 from __future__ import annotations
@@ -40,6 +50,8 @@ from search.indexer import current_generation, rebuild
 
 REPO = Path(__file__).resolve().parent.parent
 NEWSARCHIVE = Path(sys.executable).parent / "newsarchive"
+REFERENCE_THREADS = 8  # one waitress process with 8 threads: `newsarchive serve` before it had workers
+MiB = 2**20
 
 
 def search_bench() -> ModuleType:
@@ -115,13 +127,15 @@ def load(base: str, paths: list[str], clients: int, target: str) -> Run:
     return run
 
 
-def serve(data: Path, index: Path, threads: int) -> tuple[subprocess.Popen, str]:
+def serve(data: Path, index: Path, workers: int, threads: int) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen(
         [
             str(NEWSARCHIVE),
             "serve",
             "--port",
             "0",
+            "--workers",
+            str(workers),
             "--threads",
             str(threads),
             "--data-dir",
@@ -138,7 +152,80 @@ def serve(data: Path, index: Path, threads: int) -> tuple[subprocess.Popen, str]
     if "Serving" not in line:
         process.kill()
         raise SystemExit(f"the server did not start: {line!r}")
+    threading.Thread(target=process.stdout.read, daemon=True).start()  # the workers' lines, never blocking them
     return process, line.split(" at ")[-1].strip().rstrip("/")
+
+
+def children(pid: int) -> list[int]:
+    """The live processes whose parent is `pid`: a gunicorn master's workers."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            state, parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        if int(parent) == pid and state != "Z":
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def memory(pid: int) -> dict:
+    """A process's private (USS) and shared memory in MiB, from /proc/PID/smaps_rollup."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = line.split(":", 1)
+        fields[name] = int(value.split()[0]) * 1024
+    return {
+        "pid": pid,
+        "private_mib": round((fields["Private_Clean"] + fields["Private_Dirty"]) / MiB, 1),
+        "shared_mib": round((fields["Shared_Clean"] + fields["Shared_Dirty"]) / MiB, 1),
+        "pss_mib": round(fields["Pss"] / MiB, 1),
+    }
+
+
+def measure(data: Path, index: Path, workers: int, threads: int, queries: list[str], args: argparse.Namespace) -> dict:
+    """One server's runs (40 searches to warm up, then each target in turn) and its processes' memory."""
+    process, base = serve(data, index, workers, threads)
+    try:
+        warm = [f"/search.json?q={quote(q)}" for q in queries[:40]]
+        load(base, warm, args.clients, "warm-up")
+        runs = [
+            load(base, ["/openapi.json"] * args.requests, args.clients, "/openapi.json (no search: ceiling)"),
+            load(base, [f"/search?q={quote(q)}" for q in queries][: args.requests], args.clients, "/search (HTML)"),
+            load(
+                base,
+                [f"/search.json?q={quote(q)}" for q in queries][: args.requests],
+                args.clients,
+                "/search.json (JSON twin)",
+            ),
+        ]
+        workers_memory = [memory(pid) for pid in children(process.pid)]
+        own = memory(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+    return {
+        "workers": workers,
+        "threads": threads,
+        "runs": [run.figures() for run in runs],
+        "memory": {"master": own, "workers": workers_memory} if workers_memory else {"process": own},
+    }
+
+
+def beside(ours: object, reference: object, width: int) -> str:
+    """A figure and the reference's, as one cell: `ours (reference)`."""
+    return f"{ours} ({reference})".rjust(width)
+
+
+def memory_rows(server: dict, label: str) -> list[tuple[str, dict]]:
+    """The processes of one server, each with its memory, named for the table."""
+    found = server["memory"]
+    if "process" in found:
+        return [(f"{label}: the one process", found["process"])]
+    rows = [(f"{label}: worker {i + 1}", worker) for i, worker in enumerate(found["workers"])]
+    return [*rows, (f"{label}: gunicorn master", found["master"])]
 
 
 def main() -> int:
@@ -147,7 +234,13 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--windows", type=int, default=300)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads, as `newsarchive serve` ships")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=max(1, len(os.sched_getaffinity(0))),
+        help="worker processes, as `newsarchive serve` ships (default: the cores this process may use)",
+    )
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker, as `newsarchive serve` ships")
     parser.add_argument("--requests", type=int, default=400, help="requests per target")
     parser.add_argument("--work", type=Path, default=Path("/tmp/bsearch"))
     parser.add_argument("--json", action="store_true")
@@ -161,40 +254,34 @@ def main() -> int:
         with Store(folder / "store" / "archive.sqlite3") as store:
             rebuild(store, index, procs=2, limitmb=256)
     queries = [q.text for q in bench.make_queries(args.seed, args.articles, max(1, args.requests // 5))]
-    process, base = serve(folder / "store", index, args.threads)
-    try:
-        warm = [f"/search.json?q={quote(q)}" for q in queries[:40]]
-        load(base, warm, args.clients, "warm-up")
-        runs = [
-            load(base, ["/openapi.json"] * args.requests, args.clients, "/openapi.json (no search: reference)"),
-            load(base, [f"/search?q={quote(q)}" for q in queries][: args.requests], args.clients, "/search (HTML)"),
-            load(
-                base,
-                [f"/search.json?q={quote(q)}" for q in queries][: args.requests],
-                args.clients,
-                "/search.json (JSON twin)",
-            ),
-        ]
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    reference = measure(folder / "store", index, 1, REFERENCE_THREADS, queries, args)
+    ours = measure(folder / "store", index, args.workers, args.threads, queries, args)
     figures = {
         "articles": args.articles,
         "clients": args.clients,
-        "threads": args.threads,
-        "runs": [run.figures() for run in runs],
+        "cores": len(os.sched_getaffinity(0)),
+        "ours": ours,
+        "reference": reference,
     }
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0
-    print(f"index of {args.articles:,} articles; {args.clients} clients; waitress with {args.threads} threads\n")
-    print(f"{'target':38} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
-    for run in runs:
-        f = run.figures()
-        print(
-            f"{f['target']:38} {f['requests']:>8} {f['errors']:>6} {f['requests_per_second']:>8} "
-            f"{f['p50_ms']:>8} {f['p95_ms']:>8} {f['p99_ms']:>8}"
-        )
+    server = "gunicorn, gthread workers" if args.workers > 1 else "one process: waitress"
+    print(
+        f"index of {args.articles:,} articles; {args.clients} clients; {args.workers} workers × {args.threads} threads "
+        f"({server}); in brackets the reference: one process × {REFERENCE_THREADS} threads (waitress)\n"
+    )
+    columns = (("requests", 14), ("errors", 10), ("requests_per_second", 16), ("p50_ms", 16), ("p95_ms", 16))
+    columns += (("p99_ms", 16),)
+    names = {"requests_per_second": "req/s", "p50_ms": "p50 ms", "p95_ms": "p95 ms", "p99_ms": "p99 ms"}
+    print(f"{'target':36}" + "".join(f" {names.get(key, key):>{width}}" for key, width in columns))
+    for mine, theirs in zip(ours["runs"], reference["runs"], strict=True):
+        cells = "".join(f" {beside(mine[key], theirs[key], width)}" for key, width in columns)
+        print(f"{mine['target']:36}{cells}")
+    print("\nmemory after the runs, MiB: private (USS: Private_Clean + Private_Dirty) beside shared")
+    print(f"{'process':36} {'pid':>8} {'private':>9} {'shared':>9} {'PSS':>9}")
+    for label, found in [*memory_rows(ours, "ours"), *memory_rows(reference, "reference")]:
+        print(f"{label:36} {found['pid']:>8} {found['private_mib']:>9} {found['shared_mib']:>9} {found['pss_mib']:>9}")
     return 0
 
 

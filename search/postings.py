@@ -8,9 +8,11 @@ block layout of Whoosh 2.7.4's codec (pinned); a test holds it to Whoosh's own m
 
 from __future__ import annotations
 
+import os
 import pickle
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import chain
 
@@ -22,7 +24,9 @@ from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
 POSITION_BITS = 32  # a position key is document << 32 | position
-CACHE_BYTES = 384 * 2**20
+CACHE_BYTES = 384 * 2**20  # the whole service's budget, however many processes serve
+CACHE_ENV = "NEWSARCHIVE_CACHE_MB"  # that budget in MiB, when set
+SHARES_ENV = "NEWSARCHIVE_CACHE_SHARES"  # how many processes share it (`newsarchive serve` sets it for its workers)
 LENGTHS = np.array([0, *(byte_to_length(b) for b in range(1, 256))], dtype=np.float64)
 INT_SIZE = 4  # Whoosh's Positions values start with the count as a 4-byte unsigned int
 START = INT_SIZE + len(b"\x80\x02]q\x00")  # then a pickled list: protocol, new list, memo
@@ -141,12 +145,29 @@ def field_lengths(reader: SegmentReader, field: str) -> np.ndarray:
     return LENGTHS[np.pad(stored, (0, count - len(stored)))]
 
 
+def budget_share(total: int, shares: int) -> int:
+    """One process's part of a budget of `total` bytes that `shares` processes serve from:
+    each worker keeps a cache of its own, and N of them each allowed the whole would need N
+    times the memory of one process."""
+    return total // max(1, shares)
+
+
+def cache_budget(environ: Mapping[str, str] = os.environ) -> int:
+    """This process's postings budget in bytes: the service's (NEWSARCHIVE_CACHE_MB MiB, else
+    CACHE_BYTES) divided among the processes that share it (NEWSARCHIVE_CACHE_SHARES, else one).
+    Read from the environment because it must reach the worker processes the search service
+    is created in, whoever starts them."""
+    total = int(environ[CACHE_ENV]) * 2**20 if environ.get(CACHE_ENV) else CACHE_BYTES
+    return budget_share(total, int(environ.get(SHARES_ENV) or 1))
+
+
 class PostingsCache:
     """Postings, field lengths and numeric columns by segment, least recently used dropped past
-    the budget; shared by the service's threads."""
+    the budget (by default this process's share of the service's: `cache_budget`); shared by
+    the service's threads."""
 
-    def __init__(self, budget: int = CACHE_BYTES):
-        self.budget = budget
+    def __init__(self, budget: int | None = None):
+        self.budget = cache_budget() if budget is None else budget
         self._entries: OrderedDict[tuple, Postings | np.ndarray] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()

@@ -78,6 +78,9 @@ def test_parse_reads_standard_input(corpus):
         (["site", "truth", "--out", "/tmp/x", "--count", "0"], "is not a whole number above zero"),
         (["site", "serve", "--error-rate", "2"], "is not a share between 0 and 1"),
         (["site", "serve", "--static", "/no/such/folder"], "is not a folder written by"),
+        (["serve", "--workers", "0"], "'0' is not a whole number above zero"),
+        (["serve", "--threads", "-2"], "'-2' is not a whole number above zero"),
+        (["serve", "--cache-mb", "lots"], "'lots' is not a whole number above zero"),
         (["crawl-the-moon"], "invalid choice"),
     ],
 )
