@@ -46,6 +46,7 @@ from types import ModuleType
 from urllib.parse import quote, urlsplit
 
 from archive.store import Store
+from cli.serve_workers import worker_pids
 from search.indexer import current_generation, rebuild
 
 REPO = Path(__file__).resolve().parent.parent
@@ -156,21 +157,6 @@ def serve(data: Path, index: Path, workers: int, threads: int) -> tuple[subproce
     return process, line.split(" at ")[-1].strip().rstrip("/")
 
 
-def children(pid: int) -> list[int]:
-    """The live processes whose parent is `pid`: a gunicorn master's workers."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            state, parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
-        except (OSError, IndexError, ValueError):
-            continue  # gone meanwhile
-        if int(parent) == pid and state != "Z":
-            found.append(int(entry.name))
-    return sorted(found)
-
-
 def memory(pid: int) -> dict:
     """A process's private (USS) and shared memory in MiB, from /proc/PID/smaps_rollup."""
     fields = {}
@@ -201,7 +187,7 @@ def measure(data: Path, index: Path, workers: int, threads: int, queries: list[s
                 "/search.json (JSON twin)",
             ),
         ]
-        workers_memory = [memory(pid) for pid in children(process.pid)]
+        workers_memory = [memory(pid) for pid in sorted(worker_pids(process.pid))]
         own = memory(process.pid)
     finally:
         process.terminate()

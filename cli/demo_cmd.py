@@ -6,7 +6,6 @@ archive beside the replica it came from."""
 from __future__ import annotations
 
 import argparse
-import errno
 import shlex
 import signal
 import subprocess
@@ -22,7 +21,7 @@ from archive.model import ParsedPage
 from archive.store import Store
 from cli.datadir import INDEX_FOLDER, add_data_dir, archive_options, resolve
 from cli.errors import UserError
-from cli.serve_cmd import DEFAULT_PORT, listen, stop
+from cli.serve_cmd import DEFAULT_PORT, listen, on_port, stop
 from crawler.parse import parse_page
 from samplesite.corpus import SEED_SIDEBAR_MOMENT, Corpus, SiteConfig
 from samplesite.server import SampleSite, Site, SiteClock, start_in_thread
@@ -170,16 +169,10 @@ def show_khmer_edition() -> None:
 
 
 def start_site(site: Site, port: int | None) -> tuple[ThreadingHTTPServer, str]:
-    """The sample site on `port`; with none asked for, on SITE_PORT, or on a free port when
-    another program holds that one, so that the demo starts wherever it is run."""
-    wanted = SITE_PORT if port is None else port
-    try:
-        return start_in_thread(site, wanted)
-    except OSError as error:
-        if port is not None or error.errno != errno.EADDRINUSE:
-            raise UserError(f"Cannot listen on 127.0.0.1:{wanted}: {error.strerror}.") from None
-    print(f"Port {SITE_PORT} is taken; the sample site is served on a free port instead.")
-    return start_in_thread(site, 0)
+    """The sample site on `port`, by the rules of `on_port` (SITE_PORT by default)."""
+    return on_port(
+        lambda wanted: start_in_thread(site, wanted), port, SITE_PORT, "127.0.0.1", "the sample site is served"
+    )
 
 
 def serve_command(folder: Path) -> str:

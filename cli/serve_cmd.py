@@ -14,7 +14,7 @@ import socket
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from archive.store import StoreError
 from cli.datadir import absolute, add_data_dir, add_index_dir, existing_index, existing_store, resolve
@@ -28,6 +28,7 @@ from portable.signing import trusted_keys
 from search.postings import CACHE_BYTES, CACHE_ENV, SHARES_ENV, budget_share, cache_budget
 from search.service import QueryError
 
+T = TypeVar("T")
 DEFAULT_PORT = 8080
 DEFAULT_THREADS = 4  # per worker: threads beyond a few only wait for the GIL; they cover slow clients and exports
 BACKLOG = 2048  # connections the kernel holds while every worker is busy (gunicorn's default)
@@ -160,17 +161,23 @@ def bound(host: str, port: int) -> socket.socket:
     return sock
 
 
-def open_socket(host: str, port: int | None) -> socket.socket:
-    """A socket bound on `port`; with none asked for, the default port, or a free one when
-    another program holds it, so that a first run works wherever it is started."""
-    wanted = DEFAULT_PORT if port is None else port
+def on_port(start: Callable[[int], T], port: int | None, default: int, where: str, what: str) -> T:
+    """What `start` makes on `port`; with none asked for, on `default`, or on a free port when
+    another program holds that one, so that a first run works wherever it is started. A port
+    asked for that cannot be had is one sentence."""
+    wanted = default if port is None else port
     try:
-        return bound(host, wanted)
+        return start(wanted)
     except OSError as error:
         if port is not None or error.errno != errno.EADDRINUSE:
-            raise UserError(f"Cannot listen on {host}:{wanted}: {error.strerror}.") from None
-        print(f"Port {DEFAULT_PORT} is taken; serving on a free port instead.", flush=True)
-        return bound(host, 0)
+            raise UserError(f"Cannot listen on {where}:{wanted}: {error.strerror}.") from None
+    print(f"Port {default} is taken; {what} on a free port instead.", flush=True)
+    return start(0)
+
+
+def open_socket(host: str, port: int | None) -> socket.socket:
+    """A socket bound on `port`, by the rules of `on_port`."""
+    return on_port(lambda wanted: bound(host, wanted), port, DEFAULT_PORT, host, "serving")
 
 
 def listen(app: Any, host: str, port: int | None, threads: int) -> Any:

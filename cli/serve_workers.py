@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -86,3 +87,19 @@ def run_master(server: ArchiveServer) -> int:
             sys.stderr.flush()
             os._exit(status)
     return status
+
+
+def worker_pids(master: int) -> set[int]:
+    """The live processes whose parent is `master` (what `ps --ppid` lists), read from /proc:
+    the workers a benchmark measures and a test watches come and go."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            state, parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        if int(parent) == master and state != "Z":
+            found.add(int(entry.name))
+    return found

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from playwright.sync_api import Browser, Playwright
+from playwright.sync_api import Browser, Playwright, sync_playwright
 from waitress.server import create_server
 
 from web import create_app
@@ -42,3 +42,11 @@ def serving(archive: Path) -> Iterator[str]:
 
 def chromium(playwright: Playwright, env: Mapping[str, str] | None = None) -> Browser:
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=dict(env) if env else None)
+
+
+def launched() -> Iterator[Browser]:
+    """Chromium, launched for a module's tests and closed after them."""
+    with sync_playwright() as playwright:
+        browser = chromium(playwright)
+        yield browser
+        browser.close()

@@ -7,9 +7,9 @@ from __future__ import annotations
 import csv
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.browsing import ARTIFACTS, chromium, serving
+from tests.browsing import ARTIFACTS, launched, serving
 
 
 @pytest.fixture(scope="module")
@@ -19,10 +19,7 @@ def server(indexed_archive):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        launched = chromium(playwright)
-        yield launched
-        launched.close()
+    yield from launched()
 
 
 @pytest.fixture()

@@ -10,9 +10,9 @@ import re
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.browsing import ARTIFACTS, AXE, chromium, serving
+from tests.browsing import ARTIFACTS, AXE, launched, serving
 
 WIDTHS = {"laptop": 1366, "phone": 390}
 SERIOUS = {"serious", "critical"}
@@ -26,10 +26,7 @@ def server(indexed_archive):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        launched = chromium(playwright)
-        yield launched
-        launched.close()
+    yield from launched()
 
 
 @pytest.fixture(scope="module")

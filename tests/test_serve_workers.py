@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from cli.serve_workers import worker_pids
 from search.postings import CACHE_BYTES, CACHE_ENV, SHARES_ENV, PostingsCache, budget_share, cache_budget
 from tests.conftest import get
 from tests.waiting import Output, wait_for
@@ -41,21 +42,6 @@ def archive(tmp_path_factory) -> Path:
     )
     assert result.returncode == 0, result.stderr
     return folder / "demo"
-
-
-def children(pid: int) -> set[int]:
-    """The live processes whose parent is `pid` (what `ps --ppid PID` lists), from /proc."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            state, parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
-        except (OSError, IndexError, ValueError):
-            continue  # gone meanwhile
-        if int(parent) == pid and state != "Z":
-            found.add(int(entry.name))
-    return found
 
 
 def connection_owner(server_port: int, client_port: int, candidates: set[int]) -> int | None:
@@ -95,7 +81,7 @@ class Server:
         """The master's worker processes once there are `count` of them, none of them `without`."""
 
         def found() -> set[int] | None:
-            pids = children(self.process.pid)
+            pids = worker_pids(self.process.pid)
             return pids if len(pids) == count and not pids & without else None
 
         pids = wait_for(found, f"{count} workers, none of {sorted(without)}")
@@ -109,7 +95,7 @@ class Server:
             connection.request("GET", f"/search.json?q={quote(word)}")
             response = connection.getresponse()
             response.read()  # the connection stays open (keep-alive): its owner can be looked up
-            owner = connection_owner(self.port, connection.sock.getsockname()[1], children(self.process.pid))
+            owner = connection_owner(self.port, connection.sock.getsockname()[1], worker_pids(self.process.pid))
             return response.status, owner
         finally:
             connection.close()
@@ -129,7 +115,7 @@ def serving(archive: Path, *options: str, env: dict[str, str] | None = None) -> 
         yield Server(process, output, base)
     finally:
         if process.poll() is None:
-            workers = children(process.pid)
+            workers = worker_pids(process.pid)
             process.send_signal(signal.SIGINT)
             try:
                 process.wait(timeout=60)
@@ -186,7 +172,7 @@ def test_ctrl_c_stops_the_master_and_every_worker(archive):
 def test_one_worker_is_one_process(archive):
     with serving(archive, "--workers", "1") as server:
         assert server.search("rice")[0] == 200
-        assert children(server.process.pid) == set()
+        assert worker_pids(server.process.pid) == set()
         server.output.first(r"^One process, 4 threads; postings cache 384 MiB\.", "the process's line")
 
 

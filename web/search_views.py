@@ -7,6 +7,8 @@ asked for); a search that finds little says how many each filter left out."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, redirect
 from flask.typing import ResponseReturnValue
 from whoosh.searching import Searcher
@@ -30,15 +32,10 @@ SEARCH = Endpoint(
     conditional=True,
     redirect=PAST_THE_END,
 )
-HOME = Endpoint(
-    "/",
-    "The front page: the search page over everything, and a box to find an article by address",
-    SEARCH_PARAMS,
-    json="SearchResult",
-    twin=True,
-    errors=(400, 503),
-    conditional=True,
-    redirect=PAST_THE_END,
+HOME = dataclasses.replace(
+    SEARCH,
+    path="/",
+    summary="The front page: the search page over everything, and a box to find an article by address",
 )
 
 
