@@ -39,7 +39,7 @@ from search.documents import DOCUMENT_FORMAT
 from search.highlighting import SnippetAnalyzer
 from search.indexer import STATE, current_generation, read_state
 from search.khmer import KhmerQueryParser
-from search.postings import PostingsCache
+from search.postings import PostingsCache, read_postings
 from search.schema import ANALYZER, CASELESS_FIELDS, FACETS, QUERY_FIELDS, date_text
 from search.spelling import corrected
 
@@ -552,20 +552,25 @@ class SearchService:
 
     def facet_masks(self, searcher: Searcher) -> dict[str, dict[str, int]]:
         """For every value of a facet (or of a field matched without case), the bitmap of its
-        documents; built once per index version."""
+        documents, deleted ones left out; built once per index version from each segment's
+        postings read as arrays (Whoosh's `all_ids` walks them a document at a time)."""
         key = ("masks", self.version(searcher))
         if key not in self._cache:
-            reader = searcher.reader()
-            size = searcher.doc_count_all() // 8 + 1
+            count = searcher.doc_count_all()
+            live = live_documents(searcher)
             masks: dict[str, dict[str, int]] = {}
             for name in dict.fromkeys((*FACETS, *CASELESS_FIELDS)):
+                found: dict[bytes, list[np.ndarray]] = {}
+                for sub, offset in searcher.leaf_searchers():
+                    reader = sub.reader()
+                    for term in reader.lexicon(name):
+                        found.setdefault(term, []).append(read_postings(reader, name, term, False).docs + offset)
                 masks[name] = {}
-                for term in reader.lexicon(name):
-                    bits = bytearray(size)
-                    for docnum in reader.postings(name, term).all_ids():
-                        bits[docnum >> 3] |= 1 << (docnum & 7)
-                    masks[name][term.decode("utf-8")] = int.from_bytes(bits, "little")
-            masks["__all__"] = {"": self.matches(query.Every(), searcher)}
+                for term, parts in found.items():
+                    bits = np.zeros(count, dtype=bool)
+                    bits[np.concatenate(parts)] = True
+                    masks[name][term.decode("utf-8")] = bitmap(bits & live)
+            masks["__all__"] = {"": bitmap(live)}
             self._cache = {key: masks}
         return self._cache[key]
 
@@ -631,6 +636,23 @@ def validate(request: SearchRequest) -> None:
     for name in (*request.filters, *request.excludes):
         if name not in FACETS:
             raise QueryError(f"There is no facet {name!r}; the facets are {', '.join(FACETS)}.")
+
+
+def live_documents(searcher: Searcher) -> np.ndarray:
+    """Whether each document of the index is live (not deleted by an update)."""
+    live = np.ones(searcher.doc_count_all(), dtype=bool)
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        if reader.has_deletions():
+            for docnum in range(reader.doc_count_all()):
+                if reader.is_deleted(docnum):
+                    live[offset + docnum] = False
+    return live
+
+
+def bitmap(bits: np.ndarray) -> int:
+    """A boolean array as a bitmap (bit n set for document n), for AND and popcount in C."""
+    return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
 
 
 def facet_counts(name: str, matched: int, masks: dict[str, int]) -> list[tuple[str, int]]:

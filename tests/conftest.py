@@ -136,3 +136,18 @@ def web_app(indexed_archive):
 @pytest.fixture(scope="session")
 def client(web_app):
     return web_app.test_client()
+
+
+def revise_some_articles(data: Path, index: Path, count: int) -> None:
+    """A later crawl: `count` articles get a new revision, and the index is updated."""
+    from datetime import UTC, datetime
+
+    from archive.model import Article, ParsedPage
+    from archive.store import Store
+    from search.indexer import update
+
+    with Store(data / "archive.sqlite3") as store:
+        for record in list(store.current_records())[:count]:
+            revised = Article.from_dict(record | {"headline": (record["headline"] or "") + " (corrected)"})
+            store.ingest(ParsedPage(revised, None), None, datetime.now(UTC), None)
+        update(store, index)

@@ -616,3 +616,30 @@ def test_snippets_are_cut_from_the_analyzers_own_tokens(truth):
             text, words, ANALYZER, service.CONTEXT, service.FORMATTER, top=2, scorer=service.EarlierFirst()
         )
         assert service.mark(text, words, service.CONTEXT, 2) == expected
+
+
+def test_facet_bitmaps_are_whooshs_own_after_an_update_deleted_some_documents(archive, tmp_path):
+    """Each facet value's bitmap, read from the postings as arrays, is the set of live
+    documents Whoosh's own postings list, once an update has deleted the old versions."""
+    import shutil
+
+    from whoosh import query as whoosh_query
+
+    from search.schema import CASELESS_FIELDS, FACETS
+    from tests.conftest import revise_some_articles
+
+    shutil.copytree(archive / "data", tmp_path / "data")
+    shutil.copytree(archive / "index", tmp_path / "index", symlinks=True)
+    revise_some_articles(tmp_path / "data", tmp_path / "index", 5)
+    updated = SearchService(tmp_path / "index")
+    with updated.pinned() as searcher:
+        assert any(sub.reader().has_deletions() for sub, _ in searcher.leaf_searchers())
+        masks = updated.facet_masks(searcher)
+        reader = searcher.reader()
+        for name in dict.fromkeys((*FACETS, *CASELESS_FIELDS)):
+            expected = {
+                term.decode(): sum(1 << docnum for docnum in reader.postings(name, term).all_ids())
+                for term in reader.lexicon(name)
+            }
+            assert masks[name] == expected, name
+        assert masks["__all__"][""] == sum(1 << docnum for docnum in whoosh_query.Every().docs(searcher))

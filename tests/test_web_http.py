@@ -6,13 +6,14 @@ the last page, and the leaderboard's dates are whole days in the paper's zone.""
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
+from tests.conftest import revise_some_articles
 from web import create_app
 
 SEED = "https://www.phnompenhpost.com/national/rainsy-faces-defamation-charge-post-about-pms-likes"
@@ -105,19 +106,6 @@ def test_the_html_page_and_its_json_twin_have_their_own_tags(client):
     assert asked.status_code == 200 and asked.is_json
     assert client.get("/search?q=rice", headers={"If-None-Match": page.headers["ETag"]}).status_code == 304
     assert client.get("/search?q=court").headers["ETag"] != page.headers["ETag"]
-
-
-def revise_some_articles(data: Path, index: Path, count: int) -> None:
-    """A later crawl: `count` articles get a new revision, and the index is updated."""
-    from archive.model import Article, ParsedPage
-    from archive.store import Store
-    from search.indexer import update
-
-    with Store(data / "archive.sqlite3") as store:
-        for record in list(store.current_records())[:count]:
-            revised = Article.from_dict(record | {"headline": (record["headline"] or "") + " (corrected)"})
-            store.ingest(ParsedPage(revised, None), None, datetime.now(UTC), None)
-        update(store, index)
 
 
 @pytest.fixture
