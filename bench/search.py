@@ -32,21 +32,25 @@ Documents per second, seconds and index size on disk are reported for each, the 
 build time to plain Whoosh's (target <= 1.3x), and the ratio of our English build's documents per
 second to those of the build with Khmer (target <= 1.3x).
 
-Latency: a fixed mix of `--per-kind` queries of each of five kinds, drawn with the seed from
+Latency: a fixed mix of `--per-kind` queries of each of ten kinds, drawn with the seed from
 English articles of the corpus: one word, two words of one article, a phrase of two or three
-adjacent words, `author:"Name"` and `published:[YYYY-MM-DD TO YYYY-MM-DD]` (7 to 366 days around an
-article's date). Every engine runs the whole mix once to warm up, then once timed, one query at a
-time in this process:
+adjacent words, `author:"Name"`, `published:[YYYY-MM-DD TO YYYY-MM-DD]` (7 to 366 days around an
+article's date), two words joined by `OR`, a word `NOT` another of the same article, the first
+four letters of a word as a wildcard (`gove*`), an open-ended range (`published:[YYYY-MM-DD TO]`)
+and one word sorted newest first. Every engine runs the whole mix once to warm up, then once
+timed, one query at a time in this process:
 
-* ours: `SearchService.search(SearchRequest(query=q, histogram="month"))`: 10 hits, the total,
-  all facets, highlighted snippets and a monthly histogram.
+* ours: `SearchService.search(SearchRequest(query=q, sort=…, histogram="month"))`: 10 hits, the
+  total, all facets, highlighted snippets and a monthly histogram.
 * plain Whoosh: `MultifieldParser` over the text fields (AND group) on one reused searcher,
   `searcher.search(q, limit=10)`, the total (`len(results)`), and a body highlight (HTML, context
-  fragments as ours) for each of the 10 hits; no facets.
+  fragments as ours) for each of the 10 hits; no facets. Its schema sorts by nothing, so the
+  sorted kind is skipped and counted.
 * tantivy: the same query text (dates become RFC 3339 instants: the first second of the first day
   to the last second of the last), parsed with the text fields as defaults and
   `conjunction_by_default=True`; 10 hits with the count, each hit's stored document and a body
-  snippet (`SnippetGenerator`). A query tantivy cannot parse is skipped and counted.
+  snippet (`SnippetGenerator`). A query tantivy cannot parse, and the sorted kind, are skipped
+  and counted.
 
 p50/p95/p99 (nearest rank) per kind and overall (and overall for the warm-up pass, whose
 queries find fewer of their words' postings already read); a query our service refuses (its time limit)
@@ -101,7 +105,8 @@ LIMIT_MB = 256
 TARGET_BUILD_RATIO = 1.3
 TARGET_P95_MS = 300.0
 TEXT_FIELDS = ("headline", "standfirst", "body", "captions")
-KINDS = ("term", "two terms", "phrase", "author", "date range")
+KINDS = ("term", "two terms", "phrase", "author", "date range", "or", "not", "wildcard", "open range", "newest")
+SORTED = {"newest": "newest"}  # the kinds that ask for an order other than relevance
 ENGINES = ("ours", "plain Whoosh", "tantivy")
 WITH_KHMER = "ours with Khmer"  # built and timed only, from the store with Khmer articles
 KHMER_SHARE = 1 / 3
@@ -118,6 +123,10 @@ BUILDS = "builds.json"
 class Query:
     kind: str
     text: str
+
+    @property
+    def sort(self) -> str:
+        return SORTED.get(self.kind, "relevance")
 
 
 @dataclass
@@ -309,6 +318,16 @@ def query_from(kind: str, record: dict[str, Any], rng: random.Random) -> str | N
         return '"' + " ".join(rng.choice(phrases)) + '"' if phrases else None
     if kind == "author":
         return f'author:"{rng.choice(record["authors"])}"' if record["authors"] else None
+    if kind in ("or", "not"):
+        words = words_of(text)
+        return f" {kind.upper()} ".join(rng.sample(words, 2)) if len(words) >= 2 else None
+    if kind == "wildcard":
+        words = [word for word in words_of(text) if len(word) > 4]
+        return rng.choice(words)[:4] + "*" if words else None
+    if kind == "open range":
+        return f"published:[{record['published'][:10]} TO]"
+    if kind == "newest":
+        return query_from("term", record, rng)
     span = rng.choice(SPANS_DAYS)
     start = date.fromisoformat(record["published"][:10]) - timedelta(days=rng.randrange(span))
     return f"published:[{start} TO {start + timedelta(days=span - 1)}]"
@@ -437,23 +456,26 @@ def builds(stores: dict[str, Store], work: Path, again: bool) -> list[Build]:
 # -- latency (timed) ----------------------------------------------------------------------------
 
 
-def run_ours(folder: Path) -> Callable[[str], int]:
+def run_ours(folder: Path) -> Callable[[Query], int]:
     service = SearchService(folder)
 
-    def search(text: str) -> int:
-        return service.search(SearchRequest(query=text, histogram="month")).total
+    def search(asked: Query) -> int:
+        return service.search(SearchRequest(query=asked.text, sort=asked.sort, histogram="month")).total
 
     return search
 
 
-def run_plain(folder: Path) -> Callable[[str], int]:
+def run_plain(folder: Path) -> Callable[[Query], int]:
     ix = index.open_dir(str(folder))
     searcher = ix.searcher()
     parser = qparser.MultifieldParser(list(TEXT_FIELDS), ix.schema, group=qparser.AndGroup)
     formatter = highlight.HtmlFormatter(tagname="mark")
     fragmenter = highlight.ContextFragmenter(maxchars=300, surround=60)
 
-    def search(text: str) -> int:
+    def search(asked: Query) -> int:
+        if asked.sort != "relevance":
+            raise UnsupportedQueryError("the plain schema sorts by nothing")
+        text = asked.text
         results = searcher.search(parser.parse(text), limit=10)
         results.formatter, results.fragmenter = formatter, fragmenter
         for hit in results[:10]:
@@ -471,15 +493,17 @@ class UnsupportedQueryError(Exception):
     """A query the engine's query language cannot express."""
 
 
-def run_tantivy(folder: Path) -> Callable[[str], int]:
+def run_tantivy(folder: Path) -> Callable[[Query], int]:
     ix = tantivy.Index.open(str(folder))
     ix.reload()
     searcher = ix.searcher()
     schema = ix.schema
 
-    def search(text: str) -> int:
+    def search(asked: Query) -> int:
+        if asked.sort != "relevance":
+            raise UnsupportedQueryError("sorted searches are not measured here")
         try:
-            parsed = ix.parse_query(tantivy_text(text), list(TEXT_FIELDS), conjunction_by_default=True)
+            parsed = ix.parse_query(tantivy_text(asked.text), list(TEXT_FIELDS), conjunction_by_default=True)
         except ValueError as error:
             raise UnsupportedQueryError(str(error)) from None
         found = searcher.search(parsed, 10)
@@ -491,7 +515,7 @@ def run_tantivy(folder: Path) -> Callable[[str], int]:
     return search
 
 
-def measure(engine: str, run_query: Callable[[str], int], queries: list[Query]) -> Latency:
+def measure(engine: str, run_query: Callable[[Query], int], queries: list[Query]) -> Latency:
     """A warm-up pass over the mix, then a timed one."""
     latency = Latency(engine)
     for label in ("warm-up", "timed"):
@@ -501,7 +525,7 @@ def measure(engine: str, run_query: Callable[[str], int], queries: list[Query]) 
             milliseconds, total = None, None
             started = time.perf_counter()
             try:
-                total = run_query(query.text)
+                total = run_query(query)
             except UnsupportedQueryError as error:
                 latency.skipped.append(f"{query.text} ({error})")
             except QueryError as error:  # counted at the time it took to give up
@@ -643,7 +667,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, default=100_000, help="generated articles in the corpus")
     parser.add_argument("--seed", type=int, default=1, help="seed of the replica site and of the query mix")
     parser.add_argument("--windows", type=int, default=300, help="Most viewed windows put in the store")
-    parser.add_argument("--per-kind", type=int, default=50, help="queries of each of the five kinds")
+    parser.add_argument("--per-kind", type=int, default=50, help="queries of each of the ten kinds")
     parser.add_argument(
         "--work",
         type=Path,
