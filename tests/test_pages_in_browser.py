@@ -185,3 +185,27 @@ def test_printed_times_are_the_papers_and_capture_times_are_utc_each_labelled(br
     ]
     assert all(text.endswith(" UTC") for text in captured.all_inner_texts())
     page.context.close()
+
+
+def test_a_misspelt_search_offers_its_correction_and_a_bad_one_keeps_the_form(browser, server):
+    page = opened(browser, server, "/search?q=defamaton+lawsuit", WIDTHS["laptop"])
+    assert int(page.locator("p.summary strong").first.inner_text()) == 0
+    page.get_by_role("link", name="defamation lawsuit").click()
+    page.wait_for_url("**q=defamation+lawsuit*")
+    assert int(page.locator("p.summary strong").first.inner_text()) > 0
+    answer = page.goto(server + "/search?q=a+OR+%28b")
+    assert answer is not None and answer.status == 400
+    expect(page.locator("#query")).to_have_value("a OR (b")
+    page.context.close()
+
+
+def test_a_page_past_the_end_leads_to_the_last_and_answers_say_how_to_cache_them(browser, server):
+    page = opened(browser, server, "/search?q=rice", WIDTHS["laptop"])
+    pages = page.request.get(server + "/search.json?q=rice").json()["pages"]
+    answer = page.goto(server + "/search?q=rice&page=10000")
+    assert answer is not None and answer.status == 200
+    assert page.url.endswith(f"page={pages}")
+    expect(page.locator("nav.pages")).to_contain_text(f"page {pages} of {pages}")
+    headers = answer.all_headers()
+    assert headers["cache-control"] == "no-cache" and headers["etag"] and "accept" in headers["vary"].lower()
+    page.context.close()
