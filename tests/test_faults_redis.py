@@ -273,6 +273,17 @@ def import_warc(store: Path, worker: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
 
 
+def saved_with(client: redis.Redis, messages: str) -> int:
+    """Save the server's data while the worker goes on sending, and say how many messages the
+    copy holds: with the ingester stopped the list only grows, so a length that is the same
+    before and after the save is the copy's."""
+    while True:
+        before = client.llen(messages)
+        client.save()
+        if client.llen(messages) == before:
+            return before
+
+
 def test_messages_a_redis_restart_loses_are_counted_and_the_warc_files_bring_them_back(corpus, tmp_path):
     server = RedisServer(tmp_path, snapshots=True)
     server.start()
@@ -286,8 +297,7 @@ def test_messages_a_redis_restart_loses_are_counted_and_the_warc_files_bring_the
         crawl.worker("worker")
         wait_for(lambda: stored_captures(tmp_path / "store") > 20, "the crawl to get going")
         crawl.signal(["ingester"], signal.SIGSTOP)
-        client.save()  # the copy the server will restart from
-        saved = client.llen(keys.messages)
+        saved = saved_with(client, keys.messages)  # the copy the server will restart from
         wait_for(lambda: client.llen(keys.messages) >= saved + 6, "the worker to send more")
         crawl.signal(["worker"], signal.SIGSTOP)
         time.sleep(0.5)  # a command the worker sent as it was stopped is carried out
