@@ -10,11 +10,11 @@ from crawler.sites import post_listings
 NAME = "phnompenhpost.com"
 PARSER = parser.PARSER
 SITE = parser.SITE
-HOSTS = (SITE, f"www.{SITE}", f"m.{SITE}")
+HOSTS = post_listings.hosts(SITE)
 ORIGIN = parser.ORIGIN
 CITATION_NAME = "The Phnom Penh Post"
 ZONE = parser.ZONE
-SITEMAP = "/sitemap.xml"
+SITEMAP = post_listings.SITEMAP
 SECTIONS = (
     "national",
     "business",
@@ -34,10 +34,7 @@ SECTIONS = (
     "columns",
     "lift/lift-news",
 )
-# The site-wide feed [E/G: whether it still answers is unknown]. Per-section feeds
-# (/taxonomy/term/<id>/all/feed) are found where Drupal names them, in each section page's
-# <link rel="alternate">, as their term ids are not known in advance.
-FEEDS = ("/rss.xml",)
+FEEDS = post_listings.FEEDS
 LISTINGS = post_listings.Listings(HOSTS, SECTIONS, parser.EDITION.read_date)
 listing_path = LISTINGS.listing_path
 section_paths = LISTINGS.section_paths

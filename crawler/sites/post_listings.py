@@ -33,6 +33,18 @@ ITEM_DATE = ".date ::text, .posted-date ::text"
 LISTING_DATE = re.compile(r"\s*\|\s*by\s.*$", re.I)
 
 
+# Both editions' site-wide feed [E/G: whether it still answers is unknown]. Per-section feeds
+# (/taxonomy/term/<id>/all/feed) are found where Drupal names them, in each section page's
+# <link rel="alternate">, as their term ids are not known in advance.
+FEEDS = ("/rss.xml",)
+SITEMAP = "/sitemap.xml"
+
+
+def hosts(site: str) -> tuple[str, ...]:
+    """An edition's hosts: bare, `www.` and `m.` (SITE-EVIDENCE.md), one site."""
+    return (site, f"www.{site}", f"m.{site}")
+
+
 @dataclass(frozen=True)
 class Listings:
     """One edition's listing rules."""

@@ -10,17 +10,14 @@ from crawler.sites import post_listings
 NAME = "postkhmer.com"
 PARSER = parser.PARSER
 SITE = parser.SITE
-HOSTS = (SITE, f"www.{SITE}", f"m.{SITE}")
+HOSTS = post_listings.hosts(SITE)
 ORIGIN = parser.ORIGIN
 CITATION_NAME = "Post Khmer (The Phnom Penh Post)"
 ZONE = parser.ZONE
-SITEMAP = "/sitemap.xml"
+SITEMAP = post_listings.SITEMAP
 # The national section and post-plus are evidenced; the others are guesses [G].
 SECTIONS = ("ព័ត៌មានជាតិ", "ពាណិជ្ជកម្ម", "អន្តរជាតិ", "post-plus")
-# The site-wide feed [E/G: whether it still answers is unknown]. Per-section feeds
-# (/taxonomy/term/<id>/all/feed) are found where Drupal names them, in each section page's
-# <link rel="alternate">, as their term ids are not known in advance.
-FEEDS = ("/rss.xml",)
+FEEDS = post_listings.FEEDS
 LISTINGS = post_listings.Listings(HOSTS, SECTIONS, parser.EDITION.read_date)
 listing_path = LISTINGS.listing_path
 section_paths = LISTINGS.section_paths
