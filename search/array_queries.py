@@ -1,15 +1,17 @@
 """Queries answered with arrays instead of Whoosh's matchers: words, phrases and wildcards of
-the text field, ranges of publication dates, and any AND, OR and NOT of them (the front
-page's everything too). Whoosh walks them a posting at a time in Python, a date range as a
-union of hundreds of term ranges and a wildcard as a union of its words; here a word is its
-postings as arrays, AND an intersection, OR a union, NOT a difference, a phrase is checked on
-its words' positions all at once, and a date range on each document's date from the index's
-column. Each match gets the score Whoosh gives it: BM25F for a word (a phrase, the sum over
-its words; a wildcard, as the one word it stands for in a segment, else a constant), the sum
-over the parts that match for AND and OR, and 1 for a date range, a NOT and everything, which
-Whoosh scores as constants. So the whole result set, with exact totals and facets, costs a few array
-operations. Whoosh sums a long AND in another order, so two scores could differ in the last
-bit: the tests hold hits, totals, facets and timelines to Whoosh's own.
+any indexed field (the text, the headline, an author, a section, a year…), ranges of
+publication dates, and any AND, OR and NOT of them (the front page's everything too). Whoosh
+walks them a posting at a time in Python, a date range as a union of hundreds of term ranges
+and a wildcard as a union of its words; here a word is its postings as arrays, AND an
+intersection, OR a union, NOT a difference, a phrase is checked on its words' positions all
+at once, and a date range on each document's date from the index's column. Each match gets
+the score Whoosh gives it: BM25F for a word of a field with lengths (a phrase, the sum over
+its words; a wildcard, as the one word it stands for in a segment, else a constant), the
+posting's weight in a field without (a facet value), the sum over the parts that match for
+AND and OR, and 1 for a date range, a NOT and everything, which Whoosh scores as constants.
+So the whole result set, with exact totals and facets, costs a few array operations. Whoosh
+sums a long AND in another order, so two scores could differ in the last bit: the tests hold
+hits, totals, facets and timelines to Whoosh's own.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query, scoring
+from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
 from search.postings import POSITION_BITS, Postings, PostingsCache
 
-FIELD = "text"
 DATES = "published"
 CONSTANT = 1.0  # what Whoosh scores a date range, a NOT and everything with
 Matches = tuple[np.ndarray, np.ndarray]  # ascending segment-local document numbers, each one's score
@@ -50,26 +52,32 @@ class DateRange:
 
 def array_query(parsed: query.Query, searcher: Searcher) -> query.Query | None:
     """The query itself if the arrays answer every part of it as Whoosh would, else None."""
-    weighting = searcher.weighting
-    if type(weighting) is not scoring.BM25F or FIELD in weighting._field_B:
+    if type(searcher.weighting) is not scoring.BM25F:
         return None
-    return parsed if _answerable(parsed) else None
+    return parsed if _answerable(parsed, searcher.schema) else None
 
 
-def _answerable(node: query.Query) -> bool:
+def _answerable(node: query.Query, schema: Schema) -> bool:
     if node.boost != 1.0:
         return False
     if type(node) in (query.And, query.Or):
-        return (type(node) is query.And or _plain_or(node)) and all(map(_answerable, node.subqueries))
+        plain = type(node) is query.And or _plain_or(node)
+        return plain and all(_answerable(sub, schema) for sub in node.subqueries)
     if type(node) is query.Not:
-        return _answerable(node.query)
+        return _answerable(node.query, schema)
     if type(node) in (query.Term, query.Prefix, query.Wildcard):
-        return node.fieldname == FIELD
+        return _indexed(node.fieldname, schema)
     if type(node) is query.Phrase:
-        return node.fieldname == FIELD and node.slop == 1 and bool(node.words)
+        positions = _indexed(node.fieldname, schema) and schema[node.fieldname].format.supports("positions")
+        return positions and node.slop == 1 and bool(node.words)
     if type(node) is query.NumericRange:
         return node.fieldname == DATES and node.constantscore
     return type(node) is query.Every and node.fieldname is None
+
+
+def _indexed(field: str, schema: Schema) -> bool:
+    """A field whose words have postings (not one only stored or only sorted on)."""
+    return field in schema and schema[field].indexed and schema[field].format is not None
 
 
 def _plain_or(node: query.Or) -> bool:
@@ -93,20 +101,28 @@ def evaluate(parsed: query.Query, searcher: Searcher, cache: PostingsCache) -> M
 
 
 class Scorer:
-    """BM25F of the text field as Whoosh's searcher weighs it, with each word's idf over the
-    whole index taken once."""
+    """Each field's scores as Whoosh's searcher weighs them: BM25F where the field keeps
+    lengths (with the field's own B, if the weighting names one), the posting's weight where
+    it does not; each word's idf over the whole index taken once."""
 
     def __init__(self, searcher: Searcher):
         self.searcher = searcher
-        self.b, self.k1 = searcher.weighting.B, searcher.weighting.K1
-        self.average = searcher.avg_field_length(FIELD) or 1
-        self._idf: dict[bytes, float] = {}
+        self.weighting: scoring.BM25F = searcher.weighting
+        self._idf: dict[tuple[str, bytes], float] = {}
+        self._average: dict[str, float] = {}
 
-    def scores(self, word: bytes, weights: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        if word not in self._idf:
-            self._idf[word] = self.searcher.idf(FIELD, word)
-        b, k1 = self.b, self.k1
-        return self._idf[word] * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / self.average)))
+    def scorable(self, field: str) -> bool:
+        return bool(self.searcher.schema[field].scorable)
+
+    def scores(self, field: str, word: bytes, weights: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """BM25F of the word in each document, from its weights and the field's lengths there."""
+        if (field, word) not in self._idf:
+            self._idf[field, word] = self.searcher.idf(field, word)
+        if field not in self._average:
+            self._average[field] = self.searcher.avg_field_length(field) or 1
+        b, k1 = self.weighting._field_B.get(field, self.weighting.B), self.weighting.K1
+        ratio = lengths / self._average[field]
+        return self._idf[field, word] * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * ratio)))
 
 
 class Segment:
@@ -127,11 +143,12 @@ class Segment:
         if type(node) is query.Not:
             return self._constant(_complement(self.matches(node.query)[0], self.count))
         if type(node) is query.Term:
-            return self._word(self.schema[FIELD].to_bytes(node.text))
+            return self._word(node.fieldname, self.schema[node.fieldname].to_bytes(node.text))
         if type(node) in (query.Prefix, query.Wildcard):
             return self._words_like(node)
         if type(node) is query.Phrase:
-            return self._phrase([self.schema[FIELD].to_bytes(word) for word in node.words])
+            field = node.fieldname
+            return self._phrase(field, [self.schema[field].to_bytes(word) for word in node.words])
         if type(node) is query.NumericRange:
             return self._constant(np.flatnonzero(self._dates(node)))
         return self._constant(np.arange(self.count))  # Every
@@ -156,31 +173,38 @@ class Segment:
     def _words_like(self, node: query.MultiTerm) -> Matches:
         """A wildcard: the documents with any of the segment's words it stands for, scored as
         Whoosh scores it: as that word when it stands for one, else as a constant."""
+        field = node.fieldname
         words = [word for _, word in node.expanded_terms(self.reader) if word]
         if len(words) == 1:
-            return self._word(words[0])
-        return self._constant(_union([self._word(word) for word in words])[0])
+            return self._word(field, words[0])
+        return self._constant(_union([self._word(field, word) for word in words])[0])
 
-    def _word(self, word: bytes, positions: bool = False) -> Matches:
-        found = self._postings(word, positions)
-        lengths = self.cache.lengths(self.name, self.reader, FIELD)[found.docs]
-        return found.docs, self.scorer.scores(word, found.weights, lengths)
+    def _word(self, field: str, word: bytes) -> Matches:
+        found = self._postings(field, word, False)
+        return found.docs, self._scores(field, word, found, found.docs)
 
-    def _phrase(self, words: list[bytes]) -> Matches:
+    def _phrase(self, field: str, words: list[bytes]) -> Matches:
         """The documents where the words stand one right after the other, scored as the sum
         of the words' scores."""
-        postings = [self._postings(word, True) for word in words]
+        postings = [self._postings(field, word, True) for word in words]
         docs = _intersection([found.docs for found in postings], self.count)
         if len(docs):
             docs = np.intersect1d(docs, _phrase_docs(postings, docs, self.count), assume_unique=True)
-        lengths = self.cache.lengths(self.name, self.reader, FIELD)[docs]
         scores = np.zeros(len(docs), dtype=np.float64)
         for word, found in zip(words, postings, strict=True):
-            scores += self.scorer.scores(word, found.weights[np.searchsorted(found.docs, docs)], lengths)
+            scores += self._scores(field, word, found, docs)
         return docs, scores
 
-    def _postings(self, word: bytes, positions: bool) -> Postings:
-        return self.cache.postings(self.name, self.reader, FIELD, word, positions)
+    def _scores(self, field: str, word: bytes, found: Postings, docs: np.ndarray) -> np.ndarray:
+        """The word's score in each of `docs` (all among its postings)."""
+        weights = found.weights if docs is found.docs else found.weights[np.searchsorted(found.docs, docs)]
+        if not self.scorer.scorable(field):
+            return weights.copy()
+        lengths = self.cache.lengths(self.name, self.reader, field)[docs]
+        return self.scorer.scores(field, word, weights, lengths)
+
+    def _postings(self, field: str, word: bytes, positions: bool) -> Postings:
+        return self.cache.postings(self.name, self.reader, field, word, positions)
 
     def _dates(self, node: query.NumericRange) -> np.ndarray:
         """Whether each document's publication date falls in the range."""
