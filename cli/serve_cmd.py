@@ -25,7 +25,7 @@ from cli.site_cmd import positive_int
 from portable.install import import_bundle
 from portable.manifest import BundleError
 from portable.signing import trusted_keys
-from search.postings import CACHE_BYTES, CACHE_ENV, SHARES_ENV, budget_share, cache_budget
+from search.postings_cache import CACHE_BYTES, CACHE_ENV, SHARES_ENV, budget_share, cache_budget
 from search.service import QueryError
 
 T = TypeVar("T")

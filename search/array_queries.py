@@ -23,7 +23,8 @@ from whoosh import query, scoring
 from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
-from search.postings import POSITION_BITS, Postings, PostingsCache
+from search.postings import POSITION_BITS, Postings
+from search.postings_cache import PostingsCache
 
 DATES = "published"
 CONSTANT = 1.0  # what Whoosh scores a date range, a NOT and everything with

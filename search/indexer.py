@@ -3,7 +3,8 @@
 The index folder holds generations (`gen-00001`, …) and a `current` link to the one that
 serves. A rebuild writes a new generation and only then moves the link, so a failed rebuild
 leaves the previous index serving. An update adds what changed since the generation's last
-commit to the current generation. One indexer writes at a time: Whoosh locks one generation's
+commit to the current generation. After each commit, the arrays of the new segments are
+written beside them (search/segment_arrays.py). One indexer writes at a time: Whoosh locks one generation's
 folder, and a rebuild writes another, so every update and rebuild also holds `writer.lock` in
 the index folder; a second indexer gets one clear sentence.
 """
@@ -31,6 +32,7 @@ from archive.locks import FileLock
 from archive.store import Store
 from search.documents import DOCUMENT_FORMAT, all_documents, changed_documents, high_water
 from search.schema import build_schema
+from search.segment_arrays import write_arrays
 
 STATE = "newsarchive-index.json"
 WRITER_LOCK = "writer.lock"  # in the index root
@@ -147,6 +149,7 @@ def _rebuild(store: Store, root: Path, procs: int = 2, limitmb: int = 256, wrap:
                     f"The index writer lost documents ({reader.doc_count()} of {count} "
                     "written); the previous index still serves."
                 )
+        write_arrays(generation)
         write_state(generation, revision, sighting, count)
     except BaseException:
         shutil.rmtree(generation, ignore_errors=True)
@@ -208,6 +211,7 @@ def _update(store: Store, root: Path, wrap: Wrap | None) -> IndexReport:
         raise
     with ix.searcher() as reader:
         total = reader.doc_count()
+    write_arrays(generation)
     write_state(generation, revision, sighting, total)
     return IndexReport(generation.name, total, count, False)
 

@@ -30,6 +30,7 @@ import numpy as np
 from whoosh import collectors, highlight, index, qparser, query, sorting
 from whoosh.collectors import TimeLimit
 from whoosh.index import EmptyIndexError
+from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
 from archive.fields import FIELDS, NEVER_LISTED, Field, Indexed, flag_text
@@ -39,8 +40,10 @@ from search.documents import DOCUMENT_FORMAT
 from search.highlighting import SnippetAnalyzer
 from search.indexer import STATE, current_generation, read_state
 from search.khmer import KhmerQueryParser
-from search.postings import PostingsCache, read_postings
+from search.postings import read_postings
+from search.postings_cache import PostingsCache
 from search.schema import ANALYZER, CASELESS_FIELDS, FACETS, QUERY_FIELDS, date_text
+from search.segment_arrays import COLUMNS, arrays_of
 from search.spelling import corrected
 
 MAX_QUERY_LENGTH = 1000
@@ -49,7 +52,6 @@ MAX_PAGE_SIZE = 100
 TIME_LIMIT = 5.0
 SORTS = ("relevance", "newest", "oldest", "most-viewed")
 HISTOGRAMS = ("month", "year")
-SORT_COLUMNS = ("published", "best_rank", "minutes_listed")  # what `sort_facet` orders by, the address aside
 FEW_HITS = 3  # a search finding fewer is offered "did you mean" and the totals without each filter
 PERIOD_FIELDS = ("year", "month")  # with the published date, what limits a search to a period
 CACHED_PERIODS = 32
@@ -518,10 +520,10 @@ class SearchService:
         value for a document without a date), over the whole index; once per index version."""
         key = self.version(searcher)
         if key not in self._sort_keys:
-            columns: dict[str, list[np.ndarray]] = {name: [] for name in SORT_COLUMNS}
+            columns: dict[str, list[np.ndarray]] = {name: [] for name in COLUMNS}
             for sub, _ in searcher.leaf_searchers():
                 reader = sub.reader()
-                for name in SORT_COLUMNS:
+                for name in COLUMNS:
                     columns[name].append(self._postings.numbers(reader.segment().segment_id(), reader, name))
             made = {name: np.concatenate(parts) if parts else np.zeros(0, np.uint64) for name, parts in columns.items()}
             made["undated"] = np.asarray(searcher.schema["published"].column_type._default, dtype=np.uint64)
@@ -553,7 +555,7 @@ class SearchService:
     def facet_masks(self, searcher: Searcher) -> dict[str, dict[str, int]]:
         """For every value of a facet (or of a field matched without case), the bitmap of its
         documents, deleted ones left out; built once per index version from each segment's
-        postings read as arrays (Whoosh's `all_ids` walks them a document at a time)."""
+        documents of each value (`value_documents`)."""
         key = ("masks", self.version(searcher))
         if key not in self._cache:
             count = searcher.doc_count_all()
@@ -562,9 +564,8 @@ class SearchService:
             for name in dict.fromkeys((*FACETS, *CASELESS_FIELDS)):
                 found: dict[bytes, list[np.ndarray]] = {}
                 for sub, offset in searcher.leaf_searchers():
-                    reader = sub.reader()
-                    for term in reader.lexicon(name):
-                        found.setdefault(term, []).append(read_postings(reader, name, term, False).docs + offset)
+                    for term, docs in value_documents(sub.reader(), name).items():
+                        found.setdefault(term, []).append(docs + offset)
                 masks[name] = {}
                 for term, parts in found.items():
                     bits = np.zeros(count, dtype=bool)
@@ -638,15 +639,25 @@ def validate(request: SearchRequest) -> None:
             raise QueryError(f"There is no facet {name!r}; the facets are {', '.join(FACETS)}.")
 
 
+def value_documents(reader: SegmentReader, field: str) -> dict[bytes, np.ndarray]:
+    """Each value of a facet field in one segment and its documents: from the segment's
+    mapped arrays, else read from its postings (Whoosh's `all_ids` walks them a document at a
+    time)."""
+    mapped = arrays_of(reader)
+    found = mapped.values(field) if mapped is not None else None
+    if found is not None:
+        return found
+    return {term: read_postings(reader, field, term, False).docs for term in reader.lexicon(field)}
+
+
 def live_documents(searcher: Searcher) -> np.ndarray:
     """Whether each document of the index is live (not deleted by an update)."""
     live = np.ones(searcher.doc_count_all(), dtype=bool)
     for sub, offset in searcher.leaf_searchers():
         reader = sub.reader()
         if reader.has_deletions():
-            for docnum in range(reader.doc_count_all()):
-                if reader.is_deleted(docnum):
-                    live[offset + docnum] = False
+            deleted = np.fromiter(reader.segment().deleted_docs(), dtype=np.int64)
+            live[deleted + offset] = False
     return live
 
 

@@ -22,7 +22,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from cli.serve_workers import worker_pids
-from search.postings import CACHE_BYTES, CACHE_ENV, SHARES_ENV, PostingsCache, budget_share, cache_budget
+from search.postings_cache import CACHE_BYTES, CACHE_ENV, SHARES_ENV, PostingsCache, budget_share, cache_budget
 from tests.conftest import get
 from tests.waiting import Output, wait_for
 
