@@ -6,6 +6,9 @@ written (deletions are kept apart, in the commit), so an update writes arrays on
 segments it adds and removes those of the segments merged away; a segment without arrays (an
 update landing, an index of an older version) is read from Whoosh's files as before.
 
+One array is of the whole commit: `arrays/addresses-<digest of its segments>.npy`, each
+document's place in address order (the last key of every sort), which an update rewrites.
+
 In `arrays/<segment id>/`, for the segment's documents in order (deleted ones included):
 - `<field>.column.npy`: each one's raw value of a numeric column (the date, the sort keys);
 - `<field>.lengths.npy`: each one's length in a scored field, as Whoosh's scorer sees it;
@@ -15,6 +18,7 @@ In `arrays/<segment id>/`, for the segment's documents in order (deleted ones in
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -23,12 +27,13 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index
-from whoosh.reading import SegmentReader
+from whoosh.reading import IndexReader, SegmentReader
 
 from search.postings import field_lengths, read_postings
 from search.schema import CASELESS_FIELDS, FACETS
 
 FOLDER = "arrays"  # in a generation
+ADDRESSES = "addresses"
 COLUMNS = ("published", "best_rank", "minutes_listed")  # the date ranges and sorts read
 VALUE_FIELDS = tuple(dict.fromkeys((*FACETS, *CASELESS_FIELDS)))  # counted, filtered or matched without case
 
@@ -87,23 +92,50 @@ def arrays_of(reader: SegmentReader) -> SegmentArrays | None:
     return found
 
 
+def rank_addresses(reader: IndexReader) -> np.ndarray:
+    """Each document's place in the order of the documents' addresses."""
+    addresses = list(reader.column_reader("url"))
+    ranks = np.empty(len(addresses), dtype=np.int64)
+    ranks[sorted(range(len(addresses)), key=addresses.__getitem__)] = np.arange(len(addresses))
+    return ranks
+
+
+def address_ranks(reader: IndexReader) -> np.ndarray | None:
+    """The commit's address ranks as the indexer wrote them, if it has (mapped)."""
+    leaves = [leaf for leaf, _ in reader.leaf_readers()]
+    folder = getattr(leaves[0].storage(), "folder", None) if leaves else None
+    path = Path(folder) / FOLDER / _addresses_name(leaves) if folder else None
+    return np.load(path, mmap_mode="r") if path is not None and path.is_file() else None
+
+
+def _addresses_name(leaves: list[SegmentReader]) -> str:
+    segments = " ".join(leaf.segment().segment_id() for leaf in leaves)
+    return f"{ADDRESSES}-{hashlib.sha256(segments.encode()).hexdigest()[:16]}.npy"
+
+
 def write_arrays(generation: Path) -> int:
-    """Write the arrays of every segment of the generation's latest commit that has none, and
-    remove those of segments no longer in it; the number written."""
+    """Write the arrays of every segment of the generation's latest commit that has none and
+    the commit's address ranks, and remove those of segments and commits no longer current;
+    the number of segments written."""
     root = generation / FOLDER
     root.mkdir(exist_ok=True)
     written = 0
     with index.open_dir(str(generation)).reader() as reader:
         leaves = [leaf for leaf, _ in reader.leaf_readers()]
-        present = {leaf.segment().segment_id() for leaf in leaves}
         for leaf in leaves:
             folder = root / leaf.segment().segment_id()
             if not folder.is_dir():
                 _write_segment(leaf, folder)
                 written += 1
-    for folder in root.iterdir():
-        if folder.name not in present:
-            shutil.rmtree(folder, ignore_errors=True)
+        current = {leaf.segment().segment_id() for leaf in leaves} | {_addresses_name(leaves)}
+        making = root / f".{ADDRESSES}-{os.getpid()}.npy"
+        np.save(making, rank_addresses(reader))
+        os.replace(making, root / _addresses_name(leaves))
+    for path in root.iterdir():
+        if path.is_dir() and path.name not in current:
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.name not in current:
+            path.unlink(missing_ok=True)
     return written
 
 

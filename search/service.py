@@ -43,7 +43,7 @@ from search.khmer import KhmerQueryParser
 from search.postings import read_postings
 from search.postings_cache import PostingsCache
 from search.schema import ANALYZER, CASELESS_FIELDS, FACETS, QUERY_FIELDS, date_text
-from search.segment_arrays import COLUMNS, arrays_of
+from search.segment_arrays import COLUMNS, address_ranks, arrays_of, rank_addresses
 from search.spelling import corrected
 
 MAX_QUERY_LENGTH = 1000
@@ -579,10 +579,9 @@ class SearchService:
         """Each document's place in address order (the sort's last key); once per index version."""
         key = self.version(searcher)
         if key not in self._ranks:
-            addresses = list(searcher.reader().column_reader("url"))
-            ranks = np.empty(len(addresses), dtype=np.int64)
-            ranks[sorted(range(len(addresses)), key=addresses.__getitem__)] = np.arange(len(addresses))
-            self._ranks = {key: ranks}
+            reader = searcher.reader()
+            ranks = address_ranks(reader)
+            self._ranks = {key: rank_addresses(reader) if ranks is None else ranks}
         return self._ranks[key]
 
     def histogram(

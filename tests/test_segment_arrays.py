@@ -7,13 +7,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import index
 
 from archive.store import Store
 from search import service
 from search.indexer import current_generation
-from search.segment_arrays import COLUMNS, FOLDER, VALUE_FIELDS, arrays_of
+from search.segment_arrays import COLUMNS, FOLDER, VALUE_FIELDS, address_ranks, arrays_of
 from search.service import SearchRequest, SearchService
 from tests.conftest import revise_some_articles
 
@@ -31,7 +32,7 @@ def archive(indexed_archive, tmp_path) -> Path:
 def segment_folders(index_root: Path) -> dict[str, int]:
     """Each segment's arrays folder in the current generation, by name, with its inode."""
     arrays = current_generation(index_root) / FOLDER
-    return {folder.name: folder.stat().st_ino for folder in arrays.iterdir()}
+    return {folder.name: folder.stat().st_ino for folder in arrays.iterdir() if folder.is_dir()}
 
 
 def segments_of(index_root: Path) -> set[str]:
@@ -46,6 +47,9 @@ def answers(search: SearchService) -> list[tuple]:
 
 def test_each_segments_arrays_hold_what_whoosh_reads_from_it(indexed_archive):
     with index.open_dir(str(current_generation(indexed_archive / "index"))).reader() as reader:
+        addresses = [fields["url"] for fields in reader.all_stored_fields()]
+        ranks = address_ranks(reader)
+        assert [addresses[docnum] for docnum in np.argsort(ranks)] == sorted(addresses)
         leaves = [leaf for leaf, _ in reader.leaf_readers()]
         assert len(leaves) >= 2, "the build's two writer processes each wrote a segment"
         for leaf in leaves:
@@ -70,6 +74,9 @@ def test_an_update_writes_the_arrays_of_its_new_segments_only_and_removes_those_
     assert set(after) - set(before), "the update wrote a new segment"
     kept = set(before) & set(after)
     assert all(after[name] == before[name] for name in kept), "arrays of untouched segments are not rewritten"
+    ranks = list((current_generation(archive / "index") / FOLDER).glob("addresses-*.npy"))
+    with index.open_dir(str(current_generation(archive / "index"))).reader() as reader:
+        assert len(ranks) == 1 and address_ranks(reader) is not None, "one commit's address order, the current one's"
 
 
 def test_the_arrays_answer_as_the_segments_files_do(archive):
@@ -82,12 +89,13 @@ def test_the_arrays_answer_as_the_segments_files_do(archive):
         assert from_arrays[0][0] == store.article_count(), "the revised articles' old documents are not counted"
 
 
-def test_a_process_just_started_counts_its_facets_from_the_mapped_arrays(indexed_archive, monkeypatch):
+def test_a_process_just_started_counts_facets_and_orders_hits_from_the_mapped_arrays(indexed_archive, monkeypatch):
     def refused(*args: object) -> None:
         raise AssertionError("read from Whoosh's files")
 
     monkeypatch.setattr(service, "read_postings", refused)
     monkeypatch.setattr("search.postings_cache.field_lengths", refused)
+    monkeypatch.setattr(service, "rank_addresses", refused)
     fresh = SearchService(indexed_archive / "index")
     result = fresh.search(SearchRequest(query="published:[2016 TO 2018]", sort="newest"))
     assert result.total and result.facets["section"]
