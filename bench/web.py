@@ -316,8 +316,10 @@ def main() -> int:
     print("shared the index arrays mapped (resident in the page cache once for every process)")
     print(f"{'process':36} {'pid':>8} {'private':>9} {'shared':>9} {'arrays':>9} {'PSS':>9}")
     for label, found in [*memory_rows(ours, "ours"), *memory_rows(reference, "reference")]:
-        cells = [found[key] for key in ("pid", "private_mib", "shared_mib", "mapped_arrays_mib", "pss_mib")]
-        print(f"{label:36} {cells[0]:>8} {cells[1]:>9} {cells[2]:>9} {cells[3]:>9} {cells[4]:>9}")
+        pid, private, shared, mapped, pss = (
+            found[key] for key in ("pid", "private_mib", "shared_mib", "mapped_arrays_mib", "pss_mib")
+        )
+        print(f"{label:36} {pid:>8} {private:>9} {shared:>9} {mapped:>9} {pss:>9}")
     return 0
 
 
