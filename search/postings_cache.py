@@ -17,7 +17,7 @@ import numpy as np
 from whoosh.reading import SegmentReader
 
 from search.postings import Postings, field_lengths, read_postings
-from search.segment_arrays import arrays_of
+from search.segment_arrays import arrays_of, position_keys
 
 CACHE_BYTES = 384 * 2**20  # the whole service's budget, however many processes serve
 CACHE_ENV = "NEWSARCHIVE_CACHE_MB"  # that budget in MiB, when set
@@ -53,7 +53,13 @@ class PostingsCache:
         self._reading: dict[tuple, threading.Event] = {}
 
     def postings(self, segment: str, reader: SegmentReader, field: str, term: bytes, positions: bool) -> Postings:
-        """The term's postings, read once even when several threads ask for them at once."""
+        """The term's postings, read once even when several threads ask for them at once: a
+        frequent word's from the segment's mapped arrays (only its position keys, made from
+        them, take memory of this process's), any other's from Whoosh's files."""
+        mapped = arrays_of(reader)
+        kept = mapped.postings(field, term) if mapped is not None else None
+        if kept is not None and not positions:
+            return kept[0]
         key = (segment, field, term)
         while True:
             with self._lock:
@@ -67,7 +73,11 @@ class PostingsCache:
                     break
             reading.wait()
         try:
-            made = read_postings(reader, field, term, positions)
+            if kept is not None:
+                found, counts, places = kept
+                made = Postings(found.docs, found.weights, position_keys(found.docs, counts, places))
+            else:
+                made = read_postings(reader, field, term, positions)
             self._put(key, made, made.nbytes)
             return made
         finally:

@@ -12,8 +12,16 @@ document's place in address order (the last key of every sort), which an update 
 In `arrays/<segment id>/`, for the segment's documents in order (deleted ones included):
 - `<field>.column.npy`: each one's raw value of a numeric column (the date, the sort keys);
 - `<field>.lengths.npy`: each one's length in a scored field, as Whoosh's scorer sees it;
-- `<field>.terms.json`, `<field>.docs.npy`, `<field>.starts.npy`: every value of a facet
-  field and the documents that have it, one value's after the other's.
+- `<field>.values.*`: every value of a facet field and the documents that have it;
+- `text.frequent.*`: the postings of the text's frequent words (documents, weights and
+  positions), those that cost a first search most to decode. A rarer word is decoded from
+  Whoosh's files when first asked for, in a few milliseconds. Where "frequent" begins
+  (`FREQUENT_SHARE`, `FREQUENT_LEAST`) is a judgement, made on the sample site's text: a
+  word in 1% of a segment's documents, and in more than one of Whoosh's blocks.
+A group of postings is `.terms.json` (the words, in order), `.docs.npy` (every word's
+documents, one word's after the other's) and `.starts.npy` (where each word's begin), with,
+for the text, `.weights.npy`, `.counts.npy` (positions per posting), `.positions.npy` and
+`.position_starts.npy`.
 """
 
 from __future__ import annotations
@@ -29,11 +37,16 @@ import numpy as np
 from whoosh import index
 from whoosh.reading import IndexReader, SegmentReader
 
-from search.postings import field_lengths, read_postings
+from search.postings import POSITION_BITS, Postings, field_lengths, read_postings
 from search.schema import CASELESS_FIELDS, FACETS
 
 FOLDER = "arrays"  # in a generation
 ADDRESSES = "addresses"
+VALUES, FREQUENT = "values", "frequent"  # the groups of postings kept: a facet's values, a text's frequent words
+FREQUENT_FIELDS = ("text",)
+FREQUENT_SHARE = 0.01  # of a segment's documents: a word in as many is frequent …
+FREQUENT_LEAST = 128  # … if it is in as many documents too (one of Whoosh's blocks holds 128)
+POSITION_MASK = 2**POSITION_BITS - 1
 COLUMNS = ("published", "best_rank", "minutes_listed")  # the date ranges and sorts read
 VALUE_FIELDS = tuple(dict.fromkeys((*FACETS, *CASELESS_FIELDS)))  # counted, filtered or matched without case
 
@@ -44,7 +57,7 @@ class SegmentArrays:
     def __init__(self, folder: Path):
         self.folder = folder
         self._arrays: dict[str, np.ndarray | None] = {}
-        self._values: dict[str, dict[bytes, np.ndarray]] = {}
+        self._groups: dict[str, dict[bytes, int] | None] = {}
 
     def column(self, field: str) -> np.ndarray | None:
         return self._mapped(f"{field}.column.npy")
@@ -54,14 +67,42 @@ class SegmentArrays:
 
     def values(self, field: str) -> dict[bytes, np.ndarray] | None:
         """Each value of a facet field and its documents (ascending)."""
-        if field not in self._values:
-            docs, starts = self._mapped(f"{field}.docs.npy"), self._mapped(f"{field}.starts.npy")
-            terms_file = self.folder / f"{field}.terms.json"
-            if docs is None or starts is None or not terms_file.is_file():
-                return None
-            terms = [term.encode("utf-8") for term in json.loads(terms_file.read_text())]
-            self._values[field] = {term: docs[starts[k] : starts[k + 1]] for k, term in enumerate(terms)}
-        return self._values[field]
+        group = f"{field}.{VALUES}"
+        terms = self._terms(group)
+        if terms is None:
+            return None
+        docs, starts = self._array(f"{group}.docs.npy"), self._array(f"{group}.starts.npy")
+        return {term: docs[starts[k] : starts[k + 1]] for term, k in terms.items()}
+
+    def postings(self, field: str, word: bytes) -> tuple[Postings, np.ndarray, np.ndarray] | None:
+        """A frequent word's postings (no position keys), with its positions per posting and
+        positions (within each document), if the indexer kept them."""
+        group = f"{field}.{FREQUENT}"
+        terms = self._terms(group)
+        if terms is None or word not in terms:
+            return None
+        k = terms[word]
+        begin, end = self._array(f"{group}.starts.npy")[k : k + 2]
+        first, last = self._array(f"{group}.position_starts.npy")[k : k + 2]
+        found = Postings(
+            self._array(f"{group}.docs.npy")[begin:end], self._array(f"{group}.weights.npy")[begin:end], None
+        )
+        return found, self._array(f"{group}.counts.npy")[begin:end], self._array(f"{group}.positions.npy")[first:last]
+
+    def _terms(self, group: str) -> dict[bytes, int] | None:
+        """A group's words and each one's place, or None if the indexer wrote no such group."""
+        if group not in self._groups:
+            path = self.folder / f"{group}.terms.json"
+            words = json.loads(path.read_text()) if path.is_file() else None
+            self._groups[group] = None if words is None else {w.encode("utf-8"): k for k, w in enumerate(words)}
+        return self._groups[group]
+
+    def _array(self, name: str) -> np.ndarray:
+        """An array of a group whose words file is there (a segment's folder is whole)."""
+        found = self._mapped(name)
+        if found is None:
+            raise FileNotFoundError(f"{self.folder / name} is missing; run 'newsarchive index --rebuild'.")
+        return found
 
     def _mapped(self, name: str) -> np.ndarray | None:
         if name not in self._arrays:
@@ -154,10 +195,39 @@ def _write_segment(reader: SegmentReader, folder: Path) -> None:
         if kind.scorable:
             np.save(making / f"{field}.lengths.npy", field_lengths(reader, field))
     for field in VALUE_FIELDS:
-        terms = list(reader.lexicon(field))
-        docs = [read_postings(reader, field, term, False).docs for term in terms]
-        starts = np.cumsum([0, *map(len, docs)], dtype=np.int64)
-        np.save(making / f"{field}.docs.npy", np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, np.int32))
-        np.save(making / f"{field}.starts.npy", starts)
-        (making / f"{field}.terms.json").write_text(json.dumps([term.decode("utf-8") for term in terms]))
+        _write_group(making / f"{field}.{VALUES}", reader, field, list(reader.lexicon(field)), positions=False)
+    least = max(FREQUENT_LEAST, FREQUENT_SHARE * count)
+    for field in FREQUENT_FIELDS:
+        frequent = [word for word in reader.lexicon(field) if reader.doc_frequency(field, word) >= least]
+        _write_group(making / f"{field}.{FREQUENT}", reader, field, frequent, positions=True)
     os.replace(making, folder)
+
+
+def _write_group(path: Path, reader: SegmentReader, field: str, words: list[bytes], positions: bool) -> None:
+    """One group of postings (see the module's description), its files named `path`.*."""
+    read = [read_postings(reader, field, word, positions) for word in words]
+    np.save(f"{path}.docs.npy", _joined([found.docs for found in read], np.int32))
+    np.save(f"{path}.starts.npy", np.cumsum([0, *(len(found.docs) for found in read)], dtype=np.int64))
+    if positions:
+        keys = [found.position_keys() for found in read]
+        counts = [_per_posting(found.docs, found_keys) for found, found_keys in zip(read, keys, strict=True)]
+        np.save(f"{path}.weights.npy", _joined([found.weights for found in read], np.float64))
+        np.save(f"{path}.counts.npy", _joined(counts, np.int32))
+        np.save(f"{path}.positions.npy", _joined([found_keys & POSITION_MASK for found_keys in keys], np.uint32))
+        np.save(f"{path}.position_starts.npy", np.cumsum([0, *map(len, keys)], dtype=np.int64))
+    Path(f"{path}.terms.json").write_text(json.dumps([word.decode("utf-8") for word in words], ensure_ascii=False))
+
+
+def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
+
+def _per_posting(docs: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """How many of the position keys fall in each of the documents."""
+    owners = keys >> POSITION_BITS
+    return np.searchsorted(owners, docs, side="right") - np.searchsorted(owners, docs, side="left")
+
+
+def position_keys(docs: np.ndarray, counts: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """A frequent word's position keys (search/postings.py) from its mapped arrays."""
+    return (np.repeat(docs.astype(np.int64), counts) << POSITION_BITS) | positions.astype(np.int64)

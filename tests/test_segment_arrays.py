@@ -14,7 +14,15 @@ from whoosh import index
 from archive.store import Store
 from search import service
 from search.indexer import current_generation
-from search.segment_arrays import COLUMNS, FOLDER, VALUE_FIELDS, address_ranks, arrays_of
+from search.segment_arrays import (
+    COLUMNS,
+    FOLDER,
+    FREQUENT_LEAST,
+    FREQUENT_SHARE,
+    VALUE_FIELDS,
+    address_ranks,
+    arrays_of,
+)
 from search.service import SearchRequest, SearchService
 from tests.conftest import revise_some_articles
 
@@ -38,6 +46,13 @@ def segment_folders(index_root: Path) -> dict[str, int]:
 def segments_of(index_root: Path) -> set[str]:
     with index.open_dir(str(current_generation(index_root))).reader() as reader:
         return {leaf.segment().segment_id() for leaf, _ in reader.leaf_readers()}
+
+
+def iter_matcher(matcher):
+    """Walk a Whoosh matcher: yield once per posting, the matcher at it."""
+    while matcher.is_active():
+        yield matcher
+        matcher.next()
 
 
 def answers(search: SearchService) -> list[tuple]:
@@ -64,6 +79,28 @@ def test_each_segments_arrays_hold_what_whoosh_reads_from_it(indexed_archive):
             for field in VALUE_FIELDS:
                 expected = {term: list(leaf.postings(field, term).all_ids()) for term in leaf.lexicon(field)}
                 assert {term: docs.tolist() for term, docs in mapped.values(field).items()} == expected, field
+
+
+def test_the_frequent_words_postings_are_whooshs_own(indexed_archive):
+    with index.open_dir(str(current_generation(indexed_archive / "index"))).reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            mapped, frequent = arrays_of(leaf), 0
+            for word in leaf.lexicon("text"):
+                kept = mapped.postings("text", word)
+                if leaf.doc_frequency("text", word) < max(FREQUENT_LEAST, FREQUENT_SHARE * leaf.doc_count_all()):
+                    assert kept is None, word
+                    continue
+                frequent += 1
+                found, counts, positions = kept
+                matcher = leaf.postings("text", word)
+                expected = [
+                    (matcher.id(), matcher.weight(), list(matcher.value_as("positions"))) for _ in iter_matcher(matcher)
+                ]
+                got = np.split(positions, np.cumsum(counts)[:-1])
+                assert [
+                    (d, w, p.tolist()) for d, w, p in zip(found.docs.tolist(), found.weights.tolist(), got, strict=True)
+                ] == expected, word
+            assert frequent >= 10, "the sample's commonest words are kept"
 
 
 def test_an_update_writes_the_arrays_of_its_new_segments_only_and_removes_those_merged_away(archive):
