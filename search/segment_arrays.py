@@ -31,6 +31,8 @@ import json
 import os
 import shutil
 import threading
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +49,14 @@ FREQUENT_FIELDS = ("text",)
 FREQUENT_SHARE = 0.01  # of a segment's documents: a word in as many is frequent …
 FREQUENT_LEAST = 128  # … if it is in as many documents too (one of Whoosh's blocks holds 128)
 POSITION_MASK = 2**POSITION_BITS - 1
+NARROWEST = {  # the types each array of a group may be written in, narrowest first
+    "docs": (np.int32, np.int64),
+    "weights": (np.float32, np.float64),
+    "counts": (np.uint16, np.uint32),
+    "positions": (np.uint16, np.uint32),
+}
+COPY_CHUNK = 2**22  # values copied at a time into a finished array
+SIDE_BY_SIDE = 20_000  # documents in new segments from which each is written by a process of its own
 COLUMNS = ("published", "best_rank", "minutes_listed")  # the date ranges and sorts read
 VALUE_FIELDS = tuple(dict.fromkeys((*FACETS, *CASELESS_FIELDS)))  # counted, filtered or matched without case
 
@@ -84,9 +94,8 @@ class SegmentArrays:
         k = terms[word]
         begin, end = self._array(f"{group}.starts.npy")[k : k + 2]
         first, last = self._array(f"{group}.position_starts.npy")[k : k + 2]
-        found = Postings(
-            self._array(f"{group}.docs.npy")[begin:end], self._array(f"{group}.weights.npy")[begin:end], None
-        )
+        weights = np.asarray(self._array(f"{group}.weights.npy")[begin:end], dtype=np.float64)  # the scores' type
+        found = Postings(self._array(f"{group}.docs.npy")[begin:end], weights, None)
         return found, self._array(f"{group}.counts.npy")[begin:end], self._array(f"{group}.positions.npy")[first:last]
 
     def _terms(self, group: str) -> dict[bytes, int] | None:
@@ -160,14 +169,20 @@ def write_arrays(generation: Path) -> int:
     the number of segments written."""
     root = generation / FOLDER
     root.mkdir(exist_ok=True)
-    written = 0
     with index.open_dir(str(generation)).reader() as reader:
         leaves = [leaf for leaf, _ in reader.leaf_readers()]
-        for leaf in leaves:
-            folder = root / leaf.segment().segment_id()
-            if not folder.is_dir():
-                _write_segment(leaf, folder)
-                written += 1
+        missing = [leaf.segment().segment_id() for leaf in leaves if not (root / leaf.segment().segment_id()).is_dir()]
+        sizes = {leaf.segment().segment_id(): leaf.doc_count_all() for leaf in leaves}
+        if len(missing) > 1 and sum(sizes[name] for name in missing) >= SIDE_BY_SIDE:
+            # a rebuild's segments, one per writer process: written as they were, side by side
+            processes = min(len(missing), len(os.sched_getaffinity(0)))
+            with ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
+                list(pool.map(_write_segment_of, [generation] * len(missing), missing))
+        else:
+            for leaf in leaves:
+                if leaf.segment().segment_id() in missing:
+                    _write_segment(leaf, root / leaf.segment().segment_id())
+        written = len(missing)
         current = {leaf.segment().segment_id() for leaf in leaves} | {_addresses_name(leaves)}
         making = root / f".{ADDRESSES}-{os.getpid()}.npy"
         np.save(making, rank_addresses(reader))
@@ -178,6 +193,14 @@ def write_arrays(generation: Path) -> int:
         elif path.name not in current:
             path.unlink(missing_ok=True)
     return written
+
+
+def _write_segment_of(generation: Path, segment: str) -> None:
+    """`_write_segment` in a process of its own, which opens the index itself."""
+    with index.open_dir(str(generation)).reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            if leaf.segment().segment_id() == segment:
+                _write_segment(leaf, generation / FOLDER / segment)
 
 
 def _write_segment(reader: SegmentReader, folder: Path) -> None:
@@ -204,22 +227,69 @@ def _write_segment(reader: SegmentReader, folder: Path) -> None:
 
 
 def _write_group(path: Path, reader: SegmentReader, field: str, words: list[bytes], positions: bool) -> None:
-    """One group of postings (see the module's description), its files named `path`.*."""
-    read = [read_postings(reader, field, word, positions) for word in words]
-    np.save(f"{path}.docs.npy", _joined([found.docs for found in read], np.int32))
-    np.save(f"{path}.starts.npy", np.cumsum([0, *(len(found.docs) for found in read)], dtype=np.int64))
+    """One group of postings (see the module's description), its files named `path`.*, a
+    word at a time: a segment's postings are never all in memory at once."""
+    names = ("docs", "weights", "counts", "positions") if positions else ("docs",)
+    parts = {name: _Appended(Path(f"{path}.{name}.npy"), NARROWEST[name]) for name in names}
+    starts, position_starts = [0], [0]
+    for word in words:
+        found = read_postings(reader, field, word, positions)
+        parts["docs"].add(found.docs)
+        starts.append(starts[-1] + len(found.docs))
+        if positions:
+            keys = found.position_keys()
+            parts["weights"].add(found.weights)
+            parts["counts"].add(_per_posting(found.docs, keys))
+            parts["positions"].add(keys & POSITION_MASK)
+            position_starts.append(position_starts[-1] + len(keys))
+    for part in parts.values():
+        part.close()
+    np.save(f"{path}.starts.npy", np.asarray(starts, dtype=np.int64))
     if positions:
-        keys = [found.position_keys() for found in read]
-        counts = [_per_posting(found.docs, found_keys) for found, found_keys in zip(read, keys, strict=True)]
-        np.save(f"{path}.weights.npy", _joined([found.weights for found in read], np.float64))
-        np.save(f"{path}.counts.npy", _joined(counts, np.int32))
-        np.save(f"{path}.positions.npy", _joined([found_keys & POSITION_MASK for found_keys in keys], np.uint32))
-        np.save(f"{path}.position_starts.npy", np.cumsum([0, *map(len, keys)], dtype=np.int64))
+        np.save(f"{path}.position_starts.npy", np.asarray(position_starts, dtype=np.int64))
     Path(f"{path}.terms.json").write_text(json.dumps([word.decode("utf-8") for word in words], ensure_ascii=False))
 
 
-def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+class _Appended:
+    """An array written a part at a time to a file beside its .npy, which it becomes at the end
+    in the narrowest of its types that holds every value (positions and counts in 16 bits, or
+    weights in 32, where they fit: less to map and to keep in the page cache)."""
+
+    def __init__(self, path: Path, types: tuple[type, ...]):
+        self.path, self.types, self.count = path, types, 0
+        self._fitting = list(types)
+        self._part = Path(f"{path}.part")
+        self._file = self._part.open("wb")
+
+    def add(self, values: np.ndarray) -> None:
+        widest: np.ndarray = values.astype(self.types[-1])
+        self._fitting = [kind for kind in self._fitting if _holds(kind, widest)]
+        self._file.write(widest.tobytes())
+        self.count += len(widest)
+
+    def close(self) -> None:
+        self._file.close()
+        kind = self._fitting[0]
+        if not self.count:
+            np.save(self.path, np.zeros(0, kind))
+        else:
+            source = np.memmap(self._part, dtype=self.types[-1], mode="r", shape=(self.count,))
+            target = np.lib.format.open_memmap(self.path, mode="w+", dtype=kind, shape=(self.count,))
+            for start in range(0, self.count, COPY_CHUNK):
+                target[start : start + COPY_CHUNK] = source[start : start + COPY_CHUNK]
+            target.flush()
+            del source, target
+        self._part.unlink()
+
+
+def _holds(kind: type, values: np.ndarray) -> bool:
+    """Whether every value is the same in `kind`."""
+    if not len(values):
+        return True
+    if np.issubdtype(kind, np.integer):
+        limits = np.iinfo(kind)
+        return bool(limits.min <= values.min() and values.max() <= limits.max)
+    return bool(np.array_equal(values.astype(kind), values))
 
 
 def _per_posting(docs: np.ndarray, keys: np.ndarray) -> np.ndarray:

@@ -139,3 +139,21 @@ def test_a_process_just_started_counts_facets_and_orders_hits_from_the_mapped_ar
     mapped = {line.split()[-1] for line in Path("/proc/self/maps").read_text().splitlines() if ".npy" in line}
     generation = current_generation(indexed_archive / "index") / FOLDER
     assert any(Path(path).is_relative_to(generation) for path in mapped), "the arrays are mapped, not copied"
+
+
+def test_segments_written_side_by_side_are_those_written_one_after_the_other(archive, monkeypatch):
+    """A big rebuild writes each segment's arrays in a process of its own; the sample's small
+    one writes them in turn, in the indexer's process."""
+    from search import segment_arrays
+
+    generation = current_generation(archive / "index")
+    in_turn = generation.parent / "in-turn"
+    shutil.move(generation / FOLDER, in_turn)
+    monkeypatch.setattr(segment_arrays, "SIDE_BY_SIDE", 0)
+    assert segment_arrays.write_arrays(generation) == len(segments_of(archive / "index"))
+    written = sorted(path.relative_to(generation / FOLDER) for path in (generation / FOLDER).rglob("*"))
+    assert written == sorted(path.relative_to(in_turn) for path in in_turn.rglob("*"))
+    for name in written:
+        if name.suffix == ".npy":
+            side_by_side, one_by_one = np.load(generation / FOLDER / name), np.load(in_turn / name)
+            assert side_by_side.dtype == one_by_one.dtype and np.array_equal(side_by_side, one_by_one), name
