@@ -31,6 +31,7 @@ import json
 import os
 import shutil
 import threading
+from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -56,6 +57,7 @@ NARROWEST = {  # the types each array of a group may be written in, narrowest fi
     "positions": (np.uint16, np.uint32),
 }
 COPY_CHUNK = 2**22  # values copied at a time into a finished array
+KEPT_SEGMENTS = 64  # segments whose mapped arrays a process keeps open (an index has a few at a time)
 SIDE_BY_SIDE = 20_000  # documents in new segments from which each is written by a process of its own
 COLUMNS = ("published", "best_rank", "minutes_listed")  # the date ranges and sorts read
 VALUE_FIELDS = tuple(dict.fromkeys((*FACETS, *CASELESS_FIELDS)))  # counted, filtered or matched without case
@@ -120,7 +122,7 @@ class SegmentArrays:
         return self._arrays[name]
 
 
-_opened: dict[tuple[str, str], SegmentArrays] = {}
+_opened: OrderedDict[tuple[str, str], SegmentArrays] = OrderedDict()  # the segments last read, newest last
 _opening = threading.Lock()
 
 
@@ -132,13 +134,18 @@ def arrays_of(reader: SegmentReader) -> SegmentArrays | None:
         return None
     segment = reader.segment().segment_id()
     key = (generation, segment)
-    found = _opened.get(key)
-    if found is None:
-        folder = Path(generation) / FOLDER / segment
-        if not folder.is_dir():
-            return None
-        with _opening:
-            found = _opened.setdefault(key, SegmentArrays(folder))
+    with _opening:
+        found = _opened.get(key)
+        if found is not None:
+            _opened.move_to_end(key)
+            return found
+    folder = Path(generation) / FOLDER / segment
+    if not folder.is_dir():
+        return None
+    with _opening:
+        found = _opened.setdefault(key, SegmentArrays(folder))
+        while len(_opened) > KEPT_SEGMENTS:  # segments merged away by updates: their files may be gone
+            _opened.popitem(last=False)
     return found
 
 
