@@ -11,11 +11,9 @@ the index folder; a second indexer gets one clear sentence.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import shutil
-import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -33,10 +31,11 @@ from archive.store import Store
 from search.documents import DOCUMENT_FORMAT, all_documents, changed_documents, high_water
 from search.schema import build_schema
 from search.segment_arrays import write_arrays
+from search.tied import die_with_parent
+from search.writer_pool import pool_in_chunks
 
 STATE = "newsarchive-index.json"
 WRITER_LOCK = "writer.lock"  # in the index root
-PR_SET_PDEATHSIG = 1
 Wrap = Callable[[Iterable, int | None, str], Iterable]
 
 
@@ -88,20 +87,23 @@ def writing(root: Path) -> Iterator[None]:
 
 
 class _TiedTask(SubWriterTask):
-    """A writer child that dies with the indexer: Whoosh's own waits on its job queue forever
-    once the parent is gone, holding the store and the writer lock open."""
+    """A writer child that dies with the indexer (Whoosh's own waits on its job queue forever
+    once the parent is gone, holding the store and the writer lock open), its postings pooled
+    in chunks (search/writer_pool.py)."""
 
     def __init__(self, *args: object) -> None:
         super().__init__(*args)
         self.parent = os.getpid()
 
     def run(self) -> None:
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+        die_with_parent()
         if os.getppid() != self.parent:  # the parent died before the kernel was told
             os._exit(1)
         super().run()
+
+    def _process_file(self, filename: str, doc_count: int) -> None:
+        pool_in_chunks(self.writer)  # before the first posting: the writer is made in `run`
+        super()._process_file(filename, doc_count)
 
 
 class _TiedWriter(MpWriter):
@@ -118,7 +120,9 @@ class _TiedWriter(MpWriter):
 def _bulk_writer(ix: index.Index, procs: int, limitmb: int) -> IndexWriter:
     """The build's writer: `procs` processes, each writing its own segments (no final merge)."""
     if procs == 1:
-        return ix.writer(limitmb=limitmb, compound=False)
+        single = ix.writer(limitmb=limitmb, compound=False)
+        pool_in_chunks(single)
+        return single
     writer = _TiedWriter if sys.platform == "linux" else MpWriter
     return writer(ix, procs=procs, limitmb=limitmb, multisegment=True, compound=False)
 
@@ -193,6 +197,7 @@ def _update(store: Store, root: Path, wrap: Wrap | None) -> IndexReport:
     ix = index.open_dir(str(generation))
     try:
         writer = ix.writer(compound=False)
+        pool_in_chunks(writer)
     except LockError:
         raise IndexUnavailableError(
             f"Another indexer is writing to {generation}; try again when it has finished."

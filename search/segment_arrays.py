@@ -30,10 +30,10 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections import OrderedDict
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +42,7 @@ from whoosh.reading import IndexReader, SegmentReader
 
 from search.postings import POSITION_BITS, Postings, field_lengths, read_postings
 from search.schema import CASELESS_FIELDS, FACETS
+from search.tied import die_with_parent
 
 FOLDER = "arrays"  # in a generation
 ADDRESSES = "addresses"
@@ -179,17 +180,14 @@ def write_arrays(generation: Path) -> int:
     with index.open_dir(str(generation)).reader() as reader:
         leaves = [leaf for leaf, _ in reader.leaf_readers()]
         missing = [leaf.segment().segment_id() for leaf in leaves if not (root / leaf.segment().segment_id()).is_dir()]
+        absent = set(missing)
         sizes = {leaf.segment().segment_id(): leaf.doc_count_all() for leaf in leaves}
         if len(missing) > 1 and sum(sizes[name] for name in missing) >= SIDE_BY_SIDE:
-            # a rebuild's segments, one per writer process: written as they were, side by side
-            processes = min(len(missing), len(os.sched_getaffinity(0)))
-            with ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
-                list(pool.map(_write_segment_of, [generation] * len(missing), missing))
-        else:
-            for leaf in leaves:
-                if leaf.segment().segment_id() in missing:
-                    _write_segment(leaf, root / leaf.segment().segment_id())
-        written = len(missing)
+            missing = _written_side_by_side(generation, missing)  # those a child could not write are left
+        for leaf in leaves:
+            if leaf.segment().segment_id() in missing:
+                _write_segment(leaf, root / leaf.segment().segment_id())
+        written = len(absent)
         current = {leaf.segment().segment_id() for leaf in leaves} | {_addresses_name(leaves)}
         making = root / f".{ADDRESSES}-{os.getpid()}.npy"
         np.save(making, rank_addresses(reader))
@@ -200,6 +198,28 @@ def write_arrays(generation: Path) -> int:
         elif path.name not in current:
             path.unlink(missing_ok=True)
     return written
+
+
+def _written_side_by_side(generation: Path, segments: list[str]) -> list[str]:
+    """Write each segment's arrays in a process of its own, as many at once as this process
+    may use cores (a rebuild's segments, one per writer process, are as big as each other);
+    the segments a child failed to write. A child is a fresh interpreter (`python -m`), not a
+    fork: whatever program runs the indexer, its threads and its main module stay its own."""
+    environment = os.environ | {"PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
+    failed, waiting = [], list(segments)
+    while waiting:
+        batch, waiting = waiting[: len(os.sched_getaffinity(0))], waiting[len(os.sched_getaffinity(0)) :]
+        children = {
+            segment: subprocess.Popen(
+                [sys.executable, "-m", __name__, str(generation), segment],
+                env=environment,
+                preexec_fn=die_with_parent,
+                stderr=subprocess.DEVNULL,
+            )
+            for segment in batch
+        }
+        failed += [segment for segment, child in children.items() if child.wait() != 0]
+    return failed
 
 
 def _write_segment_of(generation: Path, segment: str) -> None:
@@ -308,3 +328,7 @@ def _per_posting(docs: np.ndarray, keys: np.ndarray) -> np.ndarray:
 def position_keys(docs: np.ndarray, counts: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """A frequent word's position keys (search/postings.py) from its mapped arrays."""
     return (np.repeat(docs.astype(np.int64), counts) << POSITION_BITS) | positions.astype(np.int64)
+
+
+if __name__ == "__main__":  # a child of `_written_side_by_side`: GENERATION SEGMENT
+    _write_segment_of(Path(sys.argv[1]), sys.argv[2])
