@@ -37,6 +37,7 @@ from archive.fields import FIELDS, NEVER_LISTED, Field, Indexed, flag_text
 from search.array_queries import array_query, evaluate
 from search.caseless import caseless
 from search.documents import DOCUMENT_FORMAT
+from search.facet_words import FacetWords
 from search.highlighting import SnippetAnalyzer
 from search.indexer import STATE, current_generation, read_state
 from search.khmer import KhmerQueryParser
@@ -228,6 +229,7 @@ class SearchService:
         self._local = threading.local()
         self._cache: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
         self._ranks: dict[str, np.ndarray] = {}
+        self._words: dict[str, dict[str, FacetWords]] = {}
         self._sort_keys: dict[str, dict[str, np.ndarray]] = {}
         self._periods: dict[tuple[str, str], int] = {}
         self._postings = PostingsCache()
@@ -338,10 +340,10 @@ class SearchService:
         total = matched.bit_count()
         marked = query_words(parsed, searcher)
         hits = [to_hit(fields, marked) for fields in page[offset:]]
-        masks = self.facet_masks(searcher)
+        words = self.facet_words(searcher)
         month_shown = len(request.filters.get("year", [])) == 1  # the months of the one year chosen
         facets = {
-            name: facet_counts(name, matched, masks[name]) if name != "month" or month_shown else [] for name in FACETS
+            name: facet_counts(name, words[name], matched) if name != "month" or month_shown else [] for name in FACETS
         }
         histogram_by: str | None = None
         histogram: list[tuple[str, int, int]] = []
@@ -575,6 +577,15 @@ class SearchService:
             self._cache = {key: masks}
         return self._cache[key]
 
+    def facet_words(self, searcher: Searcher) -> dict[str, FacetWords]:
+        """Every facet's value bitmaps as rows of machine words (`facet_masks`, for counting);
+        once per index version."""
+        key = self.version(searcher)
+        if key not in self._words:
+            masks, count = self.facet_masks(searcher), searcher.doc_count_all()
+            self._words = {key: {name: FacetWords.of(masks[name], count) for name in FACETS}}
+        return self._words[key]
+
     def address_ranks(self, searcher: Searcher) -> np.ndarray:
         """Each document's place in address order (the sort's last key); once per index version."""
         key = self.version(searcher)
@@ -593,14 +604,16 @@ class SearchService:
         bar), one of a range over that range, any other over the whole archive. The archive's
         count is of the articles within the limit too, so a share of a period the limit cuts
         through is a share of the same days."""
-        masks = self.facet_masks(searcher)
-        if sum(1 for mask in masks["year"].values() if period & mask) <= 1:
+        words = self.facet_words(searcher)
+        if np.count_nonzero(words["year"].counts(period)) <= 1:
             by = "month"
-        rows = [
-            (label, (matched & mask).bit_count(), articles)
-            for label, mask in sorted(masks[by].items())
-            if (articles := (period & mask).bit_count())
-        ]
+        periods = words[by]
+        hits, articles = periods.counts(matched), periods.counts(period)
+        rows = sorted(
+            (label, int(found), int(within))
+            for label, found, within in zip(periods.values, hits, articles, strict=True)
+            if within
+        )
         return by, rows
 
     def more_like_this(self, url: str, count: int = 5) -> list[Hit]:
@@ -665,11 +678,11 @@ def bitmap(bits: np.ndarray) -> int:
     return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
 
 
-def facet_counts(name: str, matched: int, masks: dict[str, int]) -> list[tuple[str, int]]:
+def facet_counts(name: str, facet: FacetWords, matched: int) -> list[tuple[str, int]]:
     """(value, hits) of one facet over the result set, the commonest first; but the years
     newest first, as a timeline is read and as library catalogues list them, so that a year
     is found where it falls and the years missing from a result show as gaps."""
-    counts = [(value, count) for value, mask in masks.items() if (count := (matched & mask).bit_count())]
+    counts = [(value, int(count)) for value, count in zip(facet.values, facet.counts(matched), strict=True) if count]
     if name == "year":
         return sorted(counts, key=lambda kv: kv[0], reverse=True)
     return sorted(counts, key=lambda kv: (-kv[1], kv[0]))
