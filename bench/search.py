@@ -29,8 +29,9 @@ converting them with `search.documents.to_document` inside the clock):
   Khmer word segmenter (search/khmer.py) costs a build.
 
 Documents per second, seconds and index size on disk are reported for each, the ratio of our
-build time to plain Whoosh's (target <= 1.3x), and the ratio of our English build's documents per
-second to those of the build with Khmer (target <= 1.3x).
+build time to plain Whoosh's (target <= 1.1x; ours includes the arrays written beside the
+index, search/segment_arrays.py), and the ratio of our English build's documents per second to
+those of the build with Khmer (target <= 1.3x).
 
 Latency: a fixed mix of `--per-kind` queries of each of ten kinds, drawn with the seed from
 English articles of the corpus: one word, two words of one article, a phrase of two or three
@@ -54,7 +55,8 @@ timed, one query at a time in this process:
 
 p50/p95/p99 (nearest rank) per kind and overall (and overall for the warm-up pass, whose
 queries find fewer of their words' postings already read); a query our service refuses (its time limit)
-counts at the time it took to give up. Target: our overall p95 below 300 ms. As a check
+counts at the time it took to give up. Targets: our overall p95 below 300 ms, and every kind's
+p95 at most 50 ms. As a check
 that the engines answer the same question, the number of queries whose total equals ours is
 shown.
 
@@ -102,8 +104,10 @@ from search.service import QueryError, SearchRequest, SearchService
 
 PROCS = 2
 LIMIT_MB = 256
-TARGET_BUILD_RATIO = 1.3
+TARGET_BUILD_RATIO = 1.1  # our build time over plain Whoosh's
+TARGET_KHMER_RATIO = 1.3  # our English build's documents per second over the build with Khmer's
 TARGET_P95_MS = 300.0
+TARGET_KIND_P95_MS = 50.0
 TEXT_FIELDS = ("headline", "standfirst", "body", "captions")
 KINDS = ("term", "two terms", "phrase", "author", "date range", "or", "not", "wildcard", "open range", "newest")
 SORTED = {"newest": "newest"}  # the kinds that ask for an order other than relevance
@@ -595,11 +599,11 @@ def report(
             f"{built.bytes / 1e6:>10.0f}{note}"
         )
     verdict = "met" if ratio <= TARGET_BUILD_RATIO else "NOT met"
-    khmer_verdict = "met" if khmer <= TARGET_BUILD_RATIO else "NOT met"
+    khmer_verdict = "met" if khmer <= TARGET_KHMER_RATIO else "NOT met"
     lines += [
         f"build time ours/plain Whoosh: {ratio:.2f}x (target <= {TARGET_BUILD_RATIO:g}x: {verdict})",
         f"docs/s ours English only/{WITH_KHMER} ({KHMER_SHARE:.0%} Khmer): {khmer:.2f}x "
-        f"(target <= {TARGET_BUILD_RATIO:g}x: {khmer_verdict})",
+        f"(target <= {TARGET_KHMER_RATIO:g}x: {khmer_verdict})",
         "",
         f"latency ms, {len(queries)} queries ({per_kind} per kind), after a warm-up pass",
         f"{'':<12}" + "   ".join(f"{run.engine:>24}" for run in runs),
@@ -615,6 +619,12 @@ def report(
     )
     verdict = "met" if p95 is not None and p95 < TARGET_P95_MS else "NOT met"
     lines.append(f"our overall p95: {milliseconds(p95)} ms (target < {TARGET_P95_MS:g} ms: {verdict})")
+    slowest = max(KINDS, key=lambda kind: runs[0].percentiles(queries, kind)["p95"] or 0.0)
+    worst = runs[0].percentiles(queries, slowest)["p95"]
+    verdict = "met" if worst is not None and worst <= TARGET_KIND_P95_MS else "NOT met"
+    lines.append(
+        f"our slowest kind by p95: {slowest}, {milliseconds(worst)} ms (target <= {TARGET_KIND_P95_MS:g} ms: {verdict})"
+    )
     same = agreement(runs)
     lines.append(
         "queries whose total equals ours: " + ", ".join(f"{name} {n}/{len(queries)}" for name, n in same.items())
@@ -646,8 +656,10 @@ def figures(prepared: dict[str, Any], done: list[Build], runs: list[Latency], qu
         "target_build_ratio": TARGET_BUILD_RATIO,
         "khmer_share": KHMER_SHARE,
         "khmer_build_ratio": khmer,
+        "target_khmer_ratio": TARGET_KHMER_RATIO,
         "our_p95_ms": p95,
         "target_p95_ms": TARGET_P95_MS,
+        "target_kind_p95_ms": TARGET_KIND_P95_MS,
         "latency_ms": {
             run.engine: {kind or "overall": run.percentiles(queries, kind) for kind in (*KINDS, None)} for run in runs
         },
