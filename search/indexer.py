@@ -4,9 +4,9 @@ The index folder holds generations (`gen-00001`, …) and a `current` link to th
 serves. A rebuild writes a new generation and only then moves the link, so a failed rebuild
 leaves the previous index serving. An update adds what changed since the generation's last
 commit to the current generation. After each commit, the arrays of the new segments are
-written beside them (search/segment_arrays.py). One indexer writes at a time: Whoosh locks one generation's
-folder, and a rebuild writes another, so every update and rebuild also holds `writer.lock` in
-the index folder; a second indexer gets one clear sentence.
+written beside them (search/segment_arrays.py). One indexer writes at a time: Whoosh locks
+one generation's folder, and a rebuild writes another, so every update and rebuild also holds
+`writer.lock` in the index folder; a second indexer gets one clear sentence.
 """
 
 from __future__ import annotations
