@@ -800,7 +800,8 @@ def mark(text: str, words: frozenset[str], fragmenter: highlight.Fragmenter, top
     the same snippet."""
     if not words:
         return ""
-    return highlight.highlight(text, words, SNIPPETS, fragmenter, FORMATTER, top=top, scorer=EarlierFirst())
+    analyzer = SNIPPETS.around(words, fragmenter) if isinstance(fragmenter, highlight.ContextFragmenter) else SNIPPETS
+    return highlight.highlight(text, words, analyzer, fragmenter, FORMATTER, top=top, scorer=EarlierFirst())
 
 
 def opening(text: str, limit: int = 240) -> str:

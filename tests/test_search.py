@@ -651,3 +651,44 @@ def test_facet_bitmaps_are_whooshs_own_after_an_update_deleted_some_documents(ar
             }
             assert masks[name] == expected, name
         assert masks["__all__"][""] == sum(1 << docnum for docnum in whoosh_query.Every().docs(searcher))
+
+
+@pytest.mark.parametrize("maxchars, surround", [(300, 60), (200, 20), (40, 15), (1000, 5)])
+def test_snippets_cut_from_the_passages_near_the_matches_are_those_cut_from_the_whole_text(maxchars, surround):
+    """A long body's snippet is cut from the passages near the query's words only
+    (search/highlighting.py); on texts made to stretch a fragmenter's reach — matches rare or
+    crowded, forms of a stem that change its last letters (`ministry`, `ministries`), long runs
+    of punctuation that are no tokens, dotted and one-letter words, capitals, an accent now and
+    then — the snippets are those cut from every token."""
+    import random
+
+    from search.highlighting import SnippetAnalyzer
+    from search.schema import ANALYZER
+
+    rng = random.Random(f"{maxchars}/{surround}")
+    matches = ["rice", "Rice", "ministry", "ministries", "Ministry's", "2016", "RICE", "filing", "files"]
+    others = ["the", "a", "I", "of", "exports", "x", "U.S.", "law", "Hun", "Sen", "said", "pricey", "ministerial"]
+    gaps = [" ", " ", " ", ", ", ". ", " - ", "\n\n", " " + "." * rng.randint(20, 400) + " ", " (", ") "]
+    words = frozenset({"rice", "ministri", "2016", "file"})
+    context = service.highlight.ContextFragmenter(maxchars=maxchars, surround=surround)
+    remembered = SnippetAnalyzer(ANALYZER)
+    for case in range(400):
+        length = rng.choice([5, 50, 400, 1500, 4000])
+        share = rng.choice([0.002, 0.02, 0.2])
+        chosen = [rng.choice(matches) if rng.random() < share else rng.choice(others) for _ in range(length)]
+        if rng.random() < 0.1:
+            chosen[rng.randrange(length)] = "défamation"  # a letter outside ASCII: the text is given whole
+        text = "".join(word + rng.choice(gaps) for word in chosen)
+        expected = service.highlight.highlight(
+            text, words, ANALYZER, context, service.FORMATTER, top=2, scorer=service.EarlierFirst()
+        )
+        cut = service.highlight.highlight(
+            text,
+            words,
+            remembered.around(words, context),
+            context,
+            service.FORMATTER,
+            top=2,
+            scorer=service.EarlierFirst(),
+        )
+        assert cut == expected, (case, len(text))
