@@ -27,7 +27,8 @@ PASSAGES_WORTH_IT = 4  # a text is cut to passages only if longer than this many
 SPARE_WORDS = 2
 STEM_CHANGES = 2  # the English stemmer keeps a word's beginning, changing at most its stem's last letters
 WORD_CHARACTER = re.compile(r"\w")
-IN_A_WORD = re.compile(r"[\w.]")  # what the words of the tokenizer (\w+(\.?\w+)*) are made of
+WORDS = r"\w+(\.?\w+)*"  # the tokenizer's words, which the passages are cut between
+IN_A_WORD = re.compile(r"[\w.]")  # what those words are made of
 BEYOND_ASCII = re.compile(r"(?![\x00-\x7f])\w")
 
 
@@ -72,6 +73,7 @@ class SnippetAnalyzer:
         if not isinstance(tokenizer, RegexTokenizer) or tokenizer.gaps:
             raise TypeError("the English chain must start with a RegexTokenizer that matches words")
         self.words = tokenizer.expression
+        self.passages = self.words.pattern == WORDS  # the words `_run` knows how to find the ends of
         self.filters = chain.items[1:]
         self._analysed: dict[str, tuple[tuple[str, bool], ...]] = {}
         self._lock = threading.Lock()
@@ -100,7 +102,7 @@ class SnippetAnalyzer:
                 return self.analyzer(value, **options)
             beyond = bool(context.charlimit) and len(value) > context.charlimit
             whole = beyond or len(value) <= PASSAGES_WORTH_IT * (before + after)
-            if finder is None or whole or BEYOND_ASCII.search(value):
+            if finder is None or whole or not self.passages or BEYOND_ASCII.search(value):
                 return self._tokens(value, [(0, len(value))])
             candidates = list(finder.finditer(value))
             if len(candidates) * (before + after) >= len(value):  # the passages would be the whole text

@@ -17,11 +17,11 @@ In `arrays/<segment id>/`, for the segment's documents in order (deleted ones in
   positions), those that cost a first search most to decode. A rarer word is decoded from
   Whoosh's files when first asked for, in a few milliseconds. Where "frequent" begins
   (`FREQUENT_SHARE`, `FREQUENT_LEAST`) is a judgement, made on the sample site's text: a
-  word in 1% of a segment's documents, and in more than one of Whoosh's blocks.
+  word in 1% of a segment's documents, and in at least 128 (a block of Whoosh's).
 A group of postings is `.terms.json` (the words, in order), `.docs.npy` (every word's
-documents, one word's after the other's) and `.starts.npy` (where each word's begin), with,
-for the text, `.weights.npy`, `.counts.npy` (positions per posting), `.positions.npy` and
-`.position_starts.npy`.
+documents, one word's after the other's) and `.starts.npy` (where each word's documents
+begin), with, for the text, `.weights.npy`, `.counts.npy` (positions per posting),
+`.positions.npy` and `.position_starts.npy`; each array in the narrowest type that holds it.
 """
 
 from __future__ import annotations
