@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup demo test lint bench-parse
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml package-lock.json scripts/setup.sh deps/debian-packages.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-pywb.txt pyproject.toml package-lock.json scripts/setup.sh deps/debian-packages.txt
 	bash scripts/setup.sh
 	touch $(STAMP)
 

@@ -44,4 +44,13 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -r requirements-dev.txt
 .venv/bin/python -m pip install -q --no-deps -e .
+
+# pywb, the archive server of the web-archive tests, in an environment of its own (its pins clash
+# with the project's); requirements-pywb.txt says why.
+if [ ! -x .venv-pywb/bin/python ]; then
+  echo "setup: creating the archive server's virtual environment in .venv-pywb"
+  "$python" -m venv .venv-pywb
+fi
+.venv-pywb/bin/python -m pip install -q --upgrade pip
+.venv-pywb/bin/python -m pip install -q -r requirements-pywb.txt
 echo "setup: done (.venv/bin/newsarchive --help lists the commands)"
