@@ -206,9 +206,9 @@ def _written_side_by_side(generation: Path, segments: list[str]) -> list[str]:
     the segments a child failed to write. A child is a fresh interpreter (`python -m`), not a
     fork: whatever program runs the indexer, its threads and its main module stay its own."""
     environment = os.environ | {"PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
-    failed, waiting = [], list(segments)
+    failed, waiting, cores = [], list(segments), len(os.sched_getaffinity(0))
     while waiting:
-        batch, waiting = waiting[: len(os.sched_getaffinity(0))], waiting[len(os.sched_getaffinity(0)) :]
+        batch, waiting = waiting[:cores], waiting[cores:]
         children = {
             segment: subprocess.Popen(
                 [sys.executable, "-m", __name__, str(generation), segment],

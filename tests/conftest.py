@@ -123,6 +123,22 @@ def khmer_archive(khmer_corpus, tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module")
+def server(indexed_archive):
+    """The front-end over the indexed sample archive, served over HTTP for a browser."""
+    from tests.browsing import serving
+
+    yield from serving(indexed_archive)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium under Playwright, one per test module."""
+    from tests.browsing import launched
+
+    yield from launched()
+
+
 @pytest.fixture(scope="session")
 def web_app(indexed_archive):
     """The front-end over the indexed sample archive, as `newsarchive serve` runs it."""

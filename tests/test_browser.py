@@ -9,17 +9,7 @@ import csv
 import pytest
 from playwright.sync_api import expect
 
-from tests.browsing import ARTIFACTS, launched, serving
-
-
-@pytest.fixture(scope="module")
-def server(indexed_archive):
-    yield from serving(indexed_archive)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from launched()
+from tests.browsing import ARTIFACTS
 
 
 @pytest.fixture()

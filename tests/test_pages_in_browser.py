@@ -12,21 +12,11 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browsing import ARTIFACTS, AXE, launched, serving
+from tests.browsing import ARTIFACTS, AXE
 
 WIDTHS = {"laptop": 1366, "phone": 390}
 SERIOUS = {"serious", "critical"}
 MICROSECONDS = re.compile(r"\d\d:\d\d:\d\d\.\d{3,6}")
-
-
-@pytest.fixture(scope="module")
-def server(indexed_archive):
-    yield from serving(indexed_archive)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from launched()
 
 
 @pytest.fixture(scope="module")
