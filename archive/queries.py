@@ -31,7 +31,7 @@ CURRENT_RECORDS = (
 SQLITE_INTEGERS = 2**63
 CAPTURE_COLUMNS = (
     "id, run_id, url, via, status, fetched_at, content_type, kind, size, etag, last_modified, "
-    "warc_file, warc_offset, warc_record_id"
+    "warc_file, warc_offset, warc_record_id, archive_address"
 )
 
 

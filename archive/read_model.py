@@ -88,6 +88,7 @@ class StoredCapture:
     warc_file: str
     warc_offset: int
     warc_record_id: str
+    archive_address: str | None = None
 
     @property
     def location(self) -> WarcLocation:

@@ -192,6 +192,12 @@ MIGRATIONS: list[Migration] = [
     """,
     # content_hash leaves empty fields out
     rehash_revisions,
+    # Captures brought from a web archive: where their bytes came from (an address of the
+    # archive's, whose capture time is the capture's fetched_at), found again to skip them.
+    """
+    ALTER TABLE captures ADD COLUMN archive_address TEXT;
+    CREATE INDEX IF NOT EXISTS captures_by_archive_address ON captures(archive_address);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 RUN_COUNTERS = ("pages", "new_articles", "new_revisions", "unchanged", "snapshots", "warnings", "errors")
@@ -255,6 +261,7 @@ class Capture:
     etag: str | None = None
     last_modified: str | None = None
     location: str | None = None
+    archive_address: str | None = None  # a web archive's address the capture was fetched from
 
 
 @dataclass
@@ -417,7 +424,8 @@ class Store(ArchiveQueries, RunQueries):
         with self.transaction():
             cursor = self.db.execute(
                 "INSERT INTO captures (run_id, url, via, status, fetched_at, content_type, kind, size, etag, "
-                "last_modified, warc_file, warc_offset, warc_record_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "last_modified, warc_file, warc_offset, warc_record_id, archive_address) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     run_id,
                     capture.url,
@@ -432,6 +440,7 @@ class Store(ArchiveQueries, RunQueries):
                     capture.warc_file,
                     capture.warc_offset,
                     capture.warc_record_id,
+                    capture.archive_address,
                 ),
             )
             if capture.location and 300 <= capture.status < 400:
@@ -775,7 +784,7 @@ class Store(ArchiveQueries, RunQueries):
         with self.transaction() as db:
             db.execute(
                 "UPDATE captures SET run_id = ?, kind = ?, size = ?, warc_file = ?, warc_offset = ?, "
-                "content_type = ?, etag = ?, last_modified = ? WHERE id = ?",
+                "content_type = ?, etag = ?, last_modified = ?, archive_address = ? WHERE id = ?",
                 (
                     run_id,
                     capture.kind,
@@ -785,6 +794,7 @@ class Store(ArchiveQueries, RunQueries):
                     capture.content_type,
                     capture.etag,
                     capture.last_modified,
+                    capture.archive_address,
                     capture_id,
                 ),
             )

@@ -3,7 +3,7 @@ parameters or a trailing slash is one record."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PREFIXES = ("utm_", "mc_")
 TRACKING_NAMES = frozenset({"fbclid", "gclid", "_ga", "ref", "share", "amp"})
@@ -58,6 +58,19 @@ def bare_host(host: str) -> str:
 def same_site(host: str, site_host: str) -> bool:
     """True when `host` is `site_host` with or without `www.` or `m.` (any port)."""
     return bare_host(host) == bare_host(site_host)
+
+
+def fetched_from(href: str, page: str, base_url: str, hosts: tuple[str, ...]) -> str | None:
+    """The address to fetch for a link found on `page`: on the site's own hosts (or base_url's)
+    it is mapped to base_url, so that a mirror or the sample site is read as the real site;
+    another host or scheme gives None."""
+    parts = urlsplit(urljoin(page, href.strip()))
+    if parts.scheme not in ("http", "https"):
+        return None
+    origin = urlsplit(base_url)
+    if any(same_site(parts.netloc, host) for host in hosts) or parts.netloc == origin.netloc:
+        return urlunsplit((origin.scheme, origin.netloc, parts.path or "/", parts.query, ""))
+    return None
 
 
 def check_base_url(url: str) -> None:

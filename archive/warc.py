@@ -20,6 +20,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 DEFAULT_MAX_BYTES = 256 * 2**20
+# An extension field (WARC 1.1 allows any; no standard one says "fetched from this web archive"):
+# the web archive's address a capture's bytes were fetched from.
+SOURCE_HEADER = "WARC-Source-URI"
 BLOCK = 2**16
 
 
@@ -42,6 +45,16 @@ class CapturedResponse:
     body: bytes
     fetched_at: datetime
     location: WarcLocation
+
+
+def warc_time(text: str) -> datetime:
+    """A WARC-Date read back."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def status_line(status: int) -> str:
+    """An HTTP status line's code and reason, e.g. "200 OK"."""
+    return f"{status} {HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else 'Unknown'}"
 
 
 def warc_date(moment: datetime) -> str:
@@ -84,8 +97,7 @@ class WarcWriter:
         if self._file is None or self._file.tell() >= self.max_bytes:
             self._open_next()
         assert self._file is not None and self._writer is not None
-        reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Unknown"
-        http_headers = StatusAndHeaders(f"{status} {reason}", response_headers, protocol="HTTP/1.1")
+        http_headers = StatusAndHeaders(status_line(status), response_headers, protocol="HTTP/1.1")
         date = warc_date(fetched_at)
         response = self._writer.create_warc_record(
             url,

@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from cli.archive_crawl import add_archive_options
 from cli.datadir import add_data_dir, resolve
 from cli.errors import UserError
 from cli.redis_args import add_redis_wait, redis_wait
@@ -61,6 +62,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         metavar="NAME=VALUE",
         help="any Scrapy setting, e.g. -s LOG_LEVEL=DEBUG",
     )
+    add_archive_options(parser)
     add_data_dir(parser)
     parser.set_defaults(run=run)
 
@@ -117,6 +119,10 @@ def run(args: argparse.Namespace) -> int:
     from crawler.spiders.newspaper import is_local
 
     site = chosen_site(args)
+    if args.from_archive:
+        from cli.archive_crawl import run_from_archive
+
+        return run_from_archive(args, site)
     spider_args, option_settings = checked_options(args)
     base = (args.base_url or site.ORIGIN).rstrip("/")
     if not args.contact and not is_local(urlsplit(base).hostname or ""):

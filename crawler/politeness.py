@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -22,9 +20,10 @@ from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler.retry_after import MAX_PAUSE, retry_after_seconds
+
 logger = logging.getLogger(__name__)
 BACKOFF_STATUSES = (403, 429, 503)  # 403: the anti-bot challenge a busy site answers with for a while
-MAX_PAUSE = 300.0
 FLOOR_SWITCH = "NEWSARCHIVE_CRAWL_DELAY_FLOOR_ENABLED"
 PAUSE_SWITCH = "NEWSARCHIVE_RETRY_AFTER_ENABLED"
 
@@ -132,17 +131,3 @@ def pause_seconds(retry_after: bytes | None, delay: float) -> float:
     slot's delay and at least a second; never more than MAX_PAUSE, whatever the site says."""
     asked = retry_after_seconds(retry_after)
     return min(MAX_PAUSE, asked if asked is not None else max(1.0, 2 * delay))
-
-
-def retry_after_seconds(value: bytes | None) -> float | None:
-    """Seconds from a Retry-After header (a number of seconds or an HTTP date)."""
-    if not value:
-        return None
-    text = value.decode("latin-1").strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())

@@ -37,12 +37,12 @@ from warcio.warcwriter import WARCWriter
 from archive.model import Article, ParsedPage
 from archive.store import Capture, Store
 from archive.urls import same_site
-from archive.warc import DEFAULT_MAX_BYTES
+from archive.warc import DEFAULT_MAX_BYTES, warc_time
 from crawler import sites
 from crawler.parse import parse_page
 from crawler.settings import DOWNLOAD_MAXSIZE
 from portable.manifest import CHUNK, tool_version
-from portable.warc_records import GZIP_MAGIC, RawCapture, Span, copy_spans, is_request_of, raw_capture, warc_time
+from portable.warc_records import GZIP_MAGIC, RawCapture, Span, copy_spans, is_request_of, raw_capture
 
 Wrap = Callable[[Iterable, int | None, str], Iterable]
 JOB = "import-warc"
@@ -351,10 +351,7 @@ def import_warcs(files: list[Path], store: Store, site: str, wrap: Wrap | None =
                     report.add("replaced a copy stored damaged" if replacing is not None else f"{candidate.kind} kept")
                     known.add(raw.record_id)
                     continue
-                reader = sites.reader_of(raw.url, site)
-                page = parse_page(
-                    raw.body, raw.url, raw.fetched_at, reader, article_expected=may_be_article(reader, raw.url)
-                )
+                page = parsed(raw, site)
                 if replacing is not None:
                     store.forget_parse(replacing)
                 elif not page_worth_keeping(page):
@@ -394,6 +391,13 @@ def damaged_copy(store: Store, record_id: str) -> int | None:
         except UnusableRecordError as unusable:
             return capture.id if unusable.kind == DAMAGED else None
     return capture.id if stored.record_id != record_id else None
+
+
+def parsed(raw: RawCapture, site: str) -> ParsedPage:
+    """What a page says, read by the parser of the registered site its host belongs to, else by
+    `site`'s."""
+    reader = sites.reader_of(raw.url, site)
+    return parse_page(raw.body, raw.url, raw.fetched_at, reader, article_expected=may_be_article(reader, raw.url))
 
 
 def article_of(page: ParsedPage) -> Article | None:
@@ -452,6 +456,7 @@ def capture_of(raw: RawCapture, kind: str, warc_file: str, offset: int) -> Captu
         content_type=header.get("content-type"),
         etag=header.get("etag"),
         last_modified=header.get("last-modified"),
+        archive_address=raw.source,
     )
 
 

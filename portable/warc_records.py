@@ -11,6 +11,7 @@ from typing import BinaryIO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
+from archive.warc import SOURCE_HEADER, warc_time
 from portable.manifest import chunks
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -33,10 +34,7 @@ class RawCapture:
     headers: list[tuple[str, str]]
     body: bytes
     spans: list[Span]
-
-
-def warc_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    source: str | None = None  # a web archive's address its bytes were fetched from (WARC-Source-URI)
 
 
 def read_capture(stream: BinaryIO, offset: int) -> RawCapture:
@@ -71,6 +69,7 @@ def raw_capture(response: ArcWarcRecord, body: bytes, spans: list[Span]) -> RawC
         list(http.headers) if http else [],
         body,
         spans,
+        headers.get_header(SOURCE_HEADER),
     )
 
 

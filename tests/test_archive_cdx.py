@@ -5,15 +5,21 @@ server writes its answer."""
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.archives.cdx import ArchivedCapture, distinct, query_url, read_captures
+from crawler.archives.cdx import ArchivedCapture, distinct, query_url, read_captures, replay_base
+from crawler.archives.fetch import PoliteClient
+from portable.from_archive import list_captures
 from tests.archive_server import archive_server
 
 
@@ -133,3 +139,61 @@ def test_a_cdx_file_line_gives_where_the_record_is():
 def test_a_line_of_another_shape_is_refused_in_one_sentence():
     with pytest.raises(ValueError, match="A CDX line has 3 fields, not 7 or 11"):
         read_captures("a b c")
+
+
+@contextmanager
+def paging(base: str, pages: int, answer_count: str) -> Iterator[str]:
+    """A CDX server that pages its answers as the Wayback Machine does: `showNumPages=true`
+    answered with `answer_count` (its text for the number `pages`), `page=N` with the Nth share
+    of what pywb at `base` lists, as a Wayback JSON array; yields its address."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            query = parse_qs(urlsplit(self.path).query)
+            asked.append(query)
+            if query.get("showNumPages") == ["true"]:
+                body = answer_count.encode()
+            else:
+                upstream = urlsplit(self.path)._replace(scheme="http", netloc=urlsplit(base).netloc)
+                with urllib.request.urlopen(upstream.geturl().replace("/paged/", "/post/"), timeout=60) as answer:
+                    lines = answer.read().decode().splitlines()
+                page = int(query["page"][0])
+                share = lines[page::pages]
+                rows = [["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"]]
+                for line in map(json.loads, share):
+                    rows.append(
+                        ["k", line["timestamp"], line["url"], line["mime"], line["status"], line["digest"], "1"]
+                    )
+                body = json.dumps(rows).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    asked: list[dict] = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/paged/cdx"
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.parametrize("answer_count", ["3", '{"pages": 3, "pageSize": 5, "blocks": 14}'])
+def test_a_server_that_pages_its_answer_is_asked_for_every_page(archive, answer_count):
+    base, prefix = archive
+    client = PoliteClient("newsarchive tests", rate=1000)
+    with paging(base, 3, answer_count) as endpoint:
+        paged = list_captures(client, endpoint, [prefix], None, None)
+    whole = list_captures(client, f"{base}/cdx", [prefix], None, None)
+    assert [(c.url, c.timestamp, c.digest) for c in paged] == [(c.url, c.timestamp, c.digest) for c in whole]
+    assert len(whole) > 300 and client.requests == 1 + 3 + 1
+
+
+def test_the_replay_of_each_kind_of_cdx_endpoint_is_found():
+    assert replay_base("https://web.archive.org/cdx/search/cdx") == "https://web.archive.org/web"
+    assert replay_base("http://127.0.0.1:8080/post/cdx") == "http://127.0.0.1:8080/post"
+    assert replay_base("https://index.commoncrawl.org/CC-MAIN-2017-09-index") is None

@@ -27,9 +27,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.store import Capture, Store
+from archive.warc import warc_time
 from crawler.parse import parse_page
 from crawler.settings import DOWNLOAD_MAXSIZE
-from portable.warc_records import warc_time
 from tests.waiting import wait_for
 
 NEWSARCHIVE = str(Path(sys.executable).parent / "newsarchive")

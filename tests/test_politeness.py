@@ -12,7 +12,8 @@ from collections import Counter
 import pytest
 
 from archive.store import Store
-from crawler.politeness import BACKOFF_STATUSES, MAX_PAUSE, pause_seconds
+from crawler.politeness import BACKOFF_STATUSES, pause_seconds
+from crawler.retry_after import MAX_PAUSE
 from samplesite.corpus import Corpus, SiteConfig
 from samplesite.server import Faults
 from samplesite.truth import write_truth

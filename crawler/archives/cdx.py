@@ -23,7 +23,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 WAYBACK_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
 CDX_FILE_FIELDS = (
@@ -55,6 +55,7 @@ class ArchivedCapture:
     length: int | None = None
     offset: int | None = None  # where the record starts in `filename`, for a byte-range fetch
     filename: str | None = None
+    memento: str | None = None  # its address in the archive's replay, where a TimeMap listed it
 
     @property
     def moment(self) -> datetime:
@@ -62,13 +63,52 @@ class ArchivedCapture:
         return datetime.strptime(self.timestamp[:14].ljust(14, "0"), TIMESTAMP).replace(tzinfo=UTC)
 
 
-def query_url(endpoint: str, prefix: str, since: str | None = None, until: str | None = None) -> str:
-    """The CDX query for every HTML capture answered 200 under `prefix`, within the period."""
+def query_url(
+    endpoint: str, prefix: str, since: str | None = None, until: str | None = None, page: int | None = None
+) -> str:
+    """The CDX query for every HTML capture answered 200 under `prefix`, within the period
+    (one `page` of it, where the server pages its answers)."""
     parameters = [("url", prefix), ("matchType", "prefix"), ("output", "json")]
     parameters += [("from", since)] if since else []
     parameters += [("to", until)] if until else []
     parameters += [("filter", "statuscode:200"), ("filter", "mimetype:text/html"), ("collapse", "digest")]
+    parameters += [("page", str(page))] if page is not None else []
     return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(parameters)}"
+
+
+def page_count_url(endpoint: str, prefix: str, since: str | None = None, until: str | None = None) -> str:
+    """The question of how many pages the answer to `query_url` takes (`showNumPages`), which
+    the Wayback Machine answers with a number, Common Crawl's index with `{"pages": N, …}`,
+    and a server that does not page (pywb's over local files) with the captures themselves."""
+    return query_url(endpoint, prefix, since, until) + "&showNumPages=true"
+
+
+def read_page_count(text: str) -> int | None:
+    """The number of pages in an answer to `page_count_url`, or None where the server does
+    not page its answers."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    if text.startswith("{") and "\n" not in text:
+        try:
+            pages = json.loads(text).get("pages")
+        except ValueError:
+            return None
+        return pages if isinstance(pages, int) else None
+    return None
+
+
+def replay_base(endpoint: str) -> str | None:
+    """Where an archive replays what its CDX endpoint lists: pywb's `<collection>/cdx` replays
+    under `<collection>`, the Wayback Machine's `/cdx/search/cdx` under `/web`. None for an
+    endpoint of another shape (Common Crawl's index replays nothing: its records are fetched
+    from the WARC files it names)."""
+    parts = urlsplit(endpoint)
+    path = parts.path.rstrip("/")
+    for suffix, replacement in (("/cdx/search/cdx", "/web"), ("/cdx", "")):
+        if path.endswith(suffix):
+            return urlunsplit((parts.scheme, parts.netloc, path[: -len(suffix)] + replacement, "", ""))
+    return None
 
 
 def read_captures(text: str) -> list[ArchivedCapture]:

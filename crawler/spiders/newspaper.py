@@ -8,7 +8,7 @@ import ipaddress
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import feedparser
 import scrapy
@@ -20,7 +20,7 @@ from scrapy.utils.sitemap import Sitemap
 
 from archive.model import ParsedPage
 from archive.store import address_key
-from archive.urls import same_site
+from archive.urls import fetched_from
 from crawler.items import PageItem
 from crawler.options import SPIDER_OPTIONS
 from crawler.parse import parse_page
@@ -99,14 +99,7 @@ class NewspaperSpider(scrapy.Spider):
     def local(self, href: str, base: str | None = None) -> str | None:
         """The address to fetch for a link: the site's own hosts are mapped to base_url (so a
         mirror or the sample site is crawled as the real site); other hosts are left out."""
-        absolute = urljoin(base or self.base_url + "/", href.strip())
-        parts = urlsplit(absolute)
-        if parts.scheme not in ("http", "https"):
-            return None
-        origin = urlsplit(self.base_url)
-        if any(same_site(parts.netloc, host) for host in self.site.HOSTS) or parts.netloc == origin.netloc:
-            return urlunsplit((origin.scheme, origin.netloc, parts.path or "/", parts.query, ""))
-        return None
+        return fetched_from(href, base or self.base_url + "/", self.base_url, self.site.HOSTS)
 
     def in_range(self, moment: datetime | date | None) -> bool:
         """Whether a date falls within since/until. A sitemap's lastmod stands in for the
