@@ -23,7 +23,8 @@ from archive.read_model import (
     StoredCapture,
     StoredRevision,
 )
-from archive.times import parse_utc, utc_second_end
+from archive.times import parse_utc, utc, utc_second_end
+from archive.urls import address_key
 
 CURRENT_RECORDS = (
     "SELECT r.record FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision"
@@ -122,7 +123,8 @@ class ArchiveQueries:
         captures = [
             ArticleCapture(**c)
             for c in self.db.execute(
-                "SELECT c.id, c.url, c.status, c.fetched_at, ac.revision FROM article_captures ac JOIN captures c "
+                "SELECT c.id, c.url, c.status, c.fetched_at, c.archive_address, ac.revision FROM article_captures ac "
+                "JOIN captures c "
                 "ON c.id = ac.capture_id WHERE ac.article_id = ? ORDER BY c.fetched_at",
                 (row["id"],),
             )
@@ -198,6 +200,34 @@ class ArchiveQueries:
     def capture_bytes(self) -> int:
         """The size of every response body captured, added up."""
         return self.db.execute("SELECT coalesce(sum(size), 0) FROM captures").fetchone()[0]
+
+    def warc_files(self) -> list[str]:
+        """Every WARC file a capture lies in (relative to the WARC folder), in order."""
+        return [row[0] for row in self.db.execute("SELECT DISTINCT warc_file FROM captures ORDER BY warc_file")]
+
+    def article_capture_pages(self) -> Iterator[tuple[str, str, str | None]]:
+        """(address as fetched, capture time, headline then) of every article capture answered
+        200, oldest first."""
+        yield from self.db.execute(
+            "SELECT c.url, c.fetched_at, json_extract(r.record, '$.headline') FROM article_captures ac "
+            "JOIN captures c ON c.id = ac.capture_id "
+            "JOIN revisions r ON r.article_id = ac.article_id AND r.number = ac.revision "
+            "WHERE c.status = 200 ORDER BY c.fetched_at, c.id"
+        )
+
+    def capture_near(self, address: str, moment: datetime) -> StoredCapture | None:
+        """The capture of `address` (whichever host it was fetched from) answered 200 that a
+        replay of `moment` shows: the latest taken by then, else the first taken after."""
+        key, at = address_key(address), utc(moment)
+        for comparison, order in (("<=", "DESC"), (">", "ASC")):
+            row = self.db.execute(
+                f"SELECT {CAPTURE_COLUMNS} FROM captures WHERE address = ? AND status = 200 "
+                f"AND fetched_at {comparison} ? ORDER BY fetched_at {order}, id {order} LIMIT 1",
+                (key, at),
+            ).fetchone()
+            if row is not None:
+                return stored_capture_of(row)
+        return None
 
     def captures_of_article(self, url: str) -> list[StoredCapture]:
         """The captures of one article, oldest first, with where their raw copies lie."""

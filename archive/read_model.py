@@ -44,6 +44,7 @@ class ArticleCapture:
     url: str
     status: int
     fetched_at: str
+    archive_address: str | None
     revision: int
 
 

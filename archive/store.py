@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
-from urllib.parse import urlsplit
 
 from archive.model import Article, MostViewedSnapshot, ParsedPage
 from archive.processes import pid_alive
@@ -26,7 +25,7 @@ from archive.queries import CAPTURE_COLUMNS, ArchiveQueries, stored_capture_of
 from archive.read_model import StoredCapture
 from archive.run_queries import RunQueries
 from archive.times import parse_utc, utc
-from archive.urls import normalise_path
+from archive.urls import address_key
 
 REHASH_BATCH = 1000
 
@@ -44,6 +43,24 @@ def rehash_revisions(db: sqlite3.Connection) -> None:
             [(content_hash(Article.from_dict(json.loads(row[1]))), row[0]) for row in rows],
         )
         last = rows[-1][0]
+
+
+def address_captures(db: sqlite3.Connection) -> None:
+    """Captures gain where a web archive's copy came from (archive_address: an address of the
+    archive's; its capture time is the capture's fetched_at) and their own address with the host
+    left out (address, filled in here), so that a replay finds a page's photo or stylesheet
+    whichever host it was fetched from."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(captures)")}
+    for column in ("archive_address", "address"):
+        if column not in present:  # a store put back to an older schema by hand keeps its columns
+            db.execute(f"ALTER TABLE captures ADD COLUMN {column} TEXT")
+    last = 0
+    while rows := db.execute(
+        "SELECT id, url FROM captures WHERE id > ? ORDER BY id LIMIT ?", (last, REHASH_BATCH)
+    ).fetchall():
+        db.executemany("UPDATE captures SET address = ? WHERE id = ?", [(address_key(url), n) for n, url in rows])
+        last = rows[-1][0]
+    db.execute("CREATE INDEX IF NOT EXISTS captures_by_address ON captures(address, fetched_at)")
 
 
 Migration = str | Callable[[sqlite3.Connection], None]
@@ -192,12 +209,7 @@ MIGRATIONS: list[Migration] = [
     """,
     # content_hash leaves empty fields out
     rehash_revisions,
-    # Captures brought from a web archive: where their bytes came from (an address of the
-    # archive's, whose capture time is the capture's fetched_at), found again to skip them.
-    """
-    ALTER TABLE captures ADD COLUMN archive_address TEXT;
-    CREATE INDEX IF NOT EXISTS captures_by_archive_address ON captures(archive_address);
-    """,
+    address_captures,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 RUN_COUNTERS = ("pages", "new_articles", "new_revisions", "unchanged", "snapshots", "warnings", "errors")
@@ -205,12 +217,6 @@ RUN_COUNTERS = ("pages", "new_articles", "new_revisions", "unchanged", "snapshot
 
 class StoreError(Exception):
     """The store cannot be used (too new, not a store); the text says why in one sentence."""
-
-
-def address_key(url: str) -> str:
-    """A fetched address without its host, so the real site and a mirror share aliases."""
-    parts = urlsplit(url)
-    return normalise_path(parts.path) + (f"?{parts.query}" if parts.query else "")
 
 
 FETCH_FIELDS = frozenset({"fetched_url", "fetched_at", "warnings"})
@@ -424,8 +430,8 @@ class Store(ArchiveQueries, RunQueries):
         with self.transaction():
             cursor = self.db.execute(
                 "INSERT INTO captures (run_id, url, via, status, fetched_at, content_type, kind, size, etag, "
-                "last_modified, warc_file, warc_offset, warc_record_id, archive_address) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "last_modified, warc_file, warc_offset, warc_record_id, archive_address, address) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     run_id,
                     capture.url,
@@ -441,6 +447,7 @@ class Store(ArchiveQueries, RunQueries):
                     capture.warc_offset,
                     capture.warc_record_id,
                     capture.archive_address,
+                    address_key(capture.url),
                 ),
             )
             if capture.location and 300 <= capture.status < 400:
@@ -482,6 +489,12 @@ class Store(ArchiveQueries, RunQueries):
             if target in known:
                 known.add(address)
         return known
+
+    def known_requisites(self) -> set[str]:
+        """The address (host left out) of every page requisite stored whole (answered 200)."""
+        return {
+            row[0] for row in self.db.execute("SELECT address FROM captures WHERE kind = 'requisite' AND status = 200")
+        }
 
     def validators(self) -> dict[str, tuple[str | None, str | None]]:
         """ETag and Last-Modified of the latest capture of every stored article, by address."""

@@ -49,6 +49,12 @@ def canonical_url(url: str, origin: str | None = None, keep_query: bool = True) 
     return urlunsplit((scheme, host, normalise_path(parts.path), query, ""))
 
 
+def address_key(url: str) -> str:
+    """A fetched address without its host, so the real site and a mirror share aliases."""
+    parts = urlsplit(url)
+    return normalise_path(parts.path) + (f"?{parts.query}" if parts.query else "")
+
+
 def bare_host(host: str) -> str:
     """'WWW.Example.com:8080' becomes 'example.com', and so does 'm.example.com': a site's
     mobile host serves its own pages (the Post's m. hosts do, SITE-EVIDENCE.md)."""

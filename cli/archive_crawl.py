@@ -23,7 +23,17 @@ from portable.from_archive import Harvest, list_captures, walk_timemaps
 COMMON_CRAWL_INDEX = "index.commoncrawl.org"
 COMMON_CRAWL_FILES = "https://data.commoncrawl.org/"
 # Crawl options that shape a crawl of the site itself and mean nothing to a harvest.
-SITE_ONLY = ("sections", "refresh", "concurrency", "urls", "discover", "listing_pages", "max_articles", "delay")
+SITE_ONLY = (
+    "sections",
+    "refresh",
+    "concurrency",
+    "urls",
+    "discover",
+    "listing_pages",
+    "max_articles",
+    "delay",
+    "no_requisites",
+)
 
 
 def add_archive_options(parser: argparse.ArgumentParser) -> None:

@@ -81,7 +81,7 @@ def checked_options(args: argparse.Namespace) -> tuple[dict[str, str], dict[str,
     settings: dict[str, Any] = {}
     for option in OPTIONS:
         value = getattr(args, option.name)
-        if value is None:
+        if value is None or (option.kind is SWITCH and not value):  # a switch not given: its default
             continue
         try:
             text = option.checked_text(value)

@@ -16,6 +16,7 @@ from portable.exports import FORMATS, export_articles, export_snapshots, provena
 from portable.manifest import BundleError
 from portable.selection import Selection, select
 from portable.signing import key_id, load_private_key
+from portable.wacz_export import WaczExportError, export_wacz
 from portable.warc_export import export_warc
 from search.export_rows import COLUMNS
 from search.service import QueryError, SearchService
@@ -79,6 +80,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     selection_arguments(warc)
     common(warc, run_warc)
+    wacz = kinds.add_parser(
+        "wacz",
+        help="the whole archive as a WACZ, for web-archive tools",
+        description="Write the archive's WARC files, their index and a pages.jsonl of every article capture "
+        "(address, capture time, headline) into one WACZ file (the wacz package), which ReplayWeb.page and "
+        "other web-archive tools open and `wacz validate` checks.",
+    )
+    wacz.add_argument("file", type=Path, help="the WACZ file to write (.wacz)")
+    add_data_dir(wacz)
+    wacz.set_defaults(run=run_wacz)
 
 
 def selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -187,4 +198,19 @@ def run_warc(args: argparse.Namespace) -> int:
 
 def report(output: Path, provenance: dict, unit: str) -> int:
     print(f"Wrote {output}: {provenance['rows']} {unit}; provenance in {provenance_path(output).name}.")
+    return 0
+
+
+def run_wacz(args: argparse.Namespace) -> int:
+    check_output(args.file)
+    try:
+        with open_store(args) as store, space_for(args.file, "writing the WACZ"):
+            figures = export_wacz(store, absolute(args.file))
+    except WaczExportError as error:
+        raise UserError(str(error)) from None
+    unmatched = f" ({figures['unmatched']} not found in the WARC files)" if figures["unmatched"] else ""
+    print(
+        f"Wrote {absolute(args.file)}: {figures['warc_files']} WARC files, {figures['pages']} article "
+        f"captures in pages.jsonl{unmatched}."
+    )
     return 0

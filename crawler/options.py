@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from archive.urls import check_base_url
+from crawler import settings
 
 SOURCES = ("home", "listings", "sitemaps", "feeds")  # where a crawl may look for articles
 
@@ -229,6 +230,16 @@ OPTIONS = (
         scheduled=True,
     ),
     CrawlOption("listing_pages", COUNT, "read at most this many pages of each section listing", scheduled=True),
+    CrawlOption(
+        "no_requisites",
+        SWITCH,
+        "keep no photos, stylesheets or logo of the article pages (by default they are fetched once each, "
+        f"at most {settings.NEWSARCHIVE_REQUISITES_PER_PAGE} a page and "
+        f"{settings.NEWSARCHIVE_REQUISITE_MAX_BYTES // 2**20} MB each, and kept in the WARC files for replay)",
+        default=False,
+        settings=("NEWSARCHIVE_NO_REQUISITES",),
+        scheduled=True,
+    ),
 )
 SPIDER_OPTIONS = tuple(option for option in OPTIONS if option.for_spider)
 SCHEDULED = {option.name: option for option in OPTIONS if option.scheduled}

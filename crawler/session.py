@@ -208,6 +208,10 @@ class CrawlSession:
         """Addresses (host left out) that lead to an article already archived."""
         raise NotImplementedError
 
+    def known_requisites(self) -> set[str]:
+        """Addresses (host left out) of the page requisites already archived."""
+        raise NotImplementedError
+
     def validators(self) -> dict[str, tuple[str | None, str | None]]:
         """ETag and Last-Modified of each archived article's latest capture, by address."""
         raise NotImplementedError
@@ -248,6 +252,9 @@ class ArchiveSession(CrawlSession):
 
     def known_addresses(self) -> set[str]:
         return self.store.known_addresses()
+
+    def known_requisites(self) -> set[str]:
+        return self.store.known_requisites()
 
     def validators(self) -> dict[str, tuple[str | None, str | None]]:
         return self.store.validators()

@@ -18,6 +18,7 @@ from email.utils import format_datetime
 from urllib.parse import quote
 
 from samplesite import khmer_text, noise, variants, words
+from samplesite.assets import STYLESHEET
 from samplesite.corpus import Corpus, Image, SiteArticle, Version, cut_paragraph
 from samplesite.editions import KHMER, Edition, Section
 from samplesite.variants import ArticleForms, ListingForms
@@ -259,6 +260,7 @@ def head(article: SiteArticle, now: datetime, canonical: bool, extra: str = "") 
         f'<meta property="og:title" content="{attr(version.headline)}">'
         f'<meta property="og:description" content="{attr(article.teaser(now)[:160])}">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">{extra}'
+        f'<link rel="stylesheet" href="{STYLESHEET}">'
         "<script>var googletag = googletag || {}; googletag.cmd = [];</script></head>"
     )
 
@@ -581,7 +583,8 @@ def listing_page(corpus: Corpus, base: str, label: str, main: str, side: str, fe
     return (
         f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>'
         f'{esc(label)} | {edition.title}</title><link rel="canonical" href="{edition.origin}{base}">'
-        f"{feed}</head><body>{logo(label)}<nav><ul>{nav(edition)}</ul></nav><main>{main}</main>"
+        f'{feed}<link rel="stylesheet" href="{STYLESHEET}"></head>'
+        f"<body>{logo(label)}<nav><ul>{nav(edition)}</ul></nav><main>{main}</main>"
         f"{side}</body></html>"
     )
 
@@ -736,7 +739,8 @@ def render_home(corpus: Corpus, now: datetime) -> bytes:
         side = aside(sidebar(corpus, now, "modern"))
     return (
         f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{edition.title}</title>'
-        f'<link rel="alternate" type="application/rss+xml" href="/rss.xml"></head><body>'
+        f'<link rel="alternate" type="application/rss+xml" href="/rss.xml">'
+        f'<link rel="stylesheet" href="{STYLESHEET}"></head><body>'
         f'{logo("Home")}<nav><ul>{sections}</ul></nav><main><div class="section-more">{items}</div></main>'
         f"{side}</body></html>"
     ).encode()

@@ -19,17 +19,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from samplesite import render
+from samplesite.assets import asset
 from samplesite.corpus import ICT, Corpus, Section
 
 PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
-GIF = (
-    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
-    b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
-)
 # Drupal's term feed: /taxonomy/term/<id>/<depth>/feed, the depth `all` or a number (`*` in
 # SITE-EVIDENCE.md stands for either).
 TERM_FEED = re.compile(r"/taxonomy/term/([0-9]{1,6})/(?:all|[0-9]{1,2}|\*)/feed")
-IMAGE_PREFIXES = ("/sites/", "/images/", "/storage/")
 
 
 class SiteClock:
@@ -181,8 +177,9 @@ class SampleSite(Site):
             return self.term_feed(term_section, now)
         if path == "/sitemap.xml":
             return self.sitemap(query, now)
-        if path.startswith(IMAGE_PREFIXES):
-            return Reply(200, GIF, "image/gif")
+        served = asset(path)
+        if served is not None:
+            return Reply(200, *served)
         node = re.fullmatch(r"/node/(\d+)", path)
         if node:
             return self.node_redirect(int(node.group(1)), now)

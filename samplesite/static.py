@@ -13,8 +13,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from samplesite import Wrap, render
+from samplesite.assets import asset
 from samplesite.corpus import Corpus
-from samplesite.server import GIF, IMAGE_PREFIXES, Faults, Reply, SampleSite, Site, SiteClock, not_modified
+from samplesite.server import Faults, Reply, SampleSite, Site, SiteClock, not_modified
 
 
 def normalise_target(target: str) -> str:
@@ -83,8 +84,9 @@ class StaticSite(Site):
         self.root = root
 
     def route(self, target: str, request_headers: Message) -> Reply:
-        if urlsplit(target).path.startswith(IMAGE_PREFIXES):
-            return Reply(200, GIF, "image/gif")
+        served = asset(unquote(urlsplit(target).path))
+        if served is not None:
+            return Reply(200, *served)
         path = file_for(self.root, target)
         try:
             meta = json.loads(path.with_suffix(".json").read_text())

@@ -5,10 +5,13 @@ and article pages are kept in tests.browsing.ARTIFACTS for a reviewer to look at
 from __future__ import annotations
 
 import csv
+from urllib.parse import quote, urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
+from archive.store import Store
+from samplesite.assets import WIDTH
 from tests.browsing import ARTIFACTS
 
 
@@ -78,3 +81,23 @@ def test_the_pages_work_without_javascript(browser, server):
     page.locator(".hit a.headline").first.click()
     expect(page.locator("article.record h1")).to_contain_text("Rainsy faces defamation charge")
     context.close()
+
+
+def test_an_articles_capture_replays_as_it_looked_with_its_photo_drawn(page, server, indexed_archive):
+    with Store(indexed_archive / "data" / "archive.sqlite3") as store:
+        record = next(r for r in store.current_records() if r["images"] and r["body"])
+    page.goto(server + "/article?url=" + quote(record["url"], safe=""))
+    expect(page.locator("figure.photo img").first).to_be_visible()
+    page.locator("table.captures a", has_text="replay").first.click()
+    page.wait_for_url("**/replay/**")
+    expect(page.get_by_text(record["headline"], exact=False).first).to_be_visible()
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text) if message.type == "error" else None)
+    page.reload()
+    photo = urlsplit(record["images"][0]["url"]).path
+    drawn = page.locator(f'img[src$="{photo}"]').first
+    expect(drawn).to_be_visible()
+    assert drawn.evaluate("image => image.complete && image.naturalWidth") == WIDTH
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("Georgia"), "its stylesheet applied"
+    page.screenshot(path=str(ARTIFACTS / "replay.png"), full_page=True)
+    assert not [text for text in blocked if "Content Security Policy" in text and "img-src" in text]

@@ -11,7 +11,16 @@ from pathlib import Path
 
 from flask import Flask
 
-from web import about_views, article_views, export_views, mostviewed_views, openapi, search_views, status_views
+from web import (
+    about_views,
+    article_views,
+    export_views,
+    mostviewed_views,
+    openapi,
+    replay_views,
+    search_views,
+    status_views,
+)
 from web.archive_data import ArchiveData
 from web.responses import register_errors, revalidated, security_headers
 from web.times import ZONE_LABEL, captured, paper_time, printed
@@ -32,6 +41,7 @@ def create_app(index_dir: Path, data_dir: Path, export_slots: int = 2, read_only
         export_views.blueprint,
         openapi.blueprint,
         status_views.blueprint,
+        replay_views.blueprint,
     ):
         app.register_blueprint(blueprint)
     for time_filter in (paper_time, printed, captured):

@@ -8,8 +8,9 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from archive.read_model import StoredCapture
 from archive.store import Store, address_key
-from archive.warc import read_response
+from archive.warc import CapturedResponse, read_response
 from crawler.parse import address_identity
 from search.service import SearchService
 
@@ -47,6 +48,33 @@ class ArchiveData:
             "captures": [asdict(capture) for capture in found.captures],
             "most_viewed": [asdict(listing) for listing in found.most_viewed],
         }
+
+    def photos(self, record: dict, moment: datetime) -> list[dict]:
+        """Each photo of a record with its capture as a replay of `moment` shows it (none: the
+        photo was never fetched)."""
+        photos = []
+        for image in record.get("images", []):
+            found = self.store.capture_near(image["url"], moment)
+            photos.append(
+                {
+                    "url": image["url"],
+                    "capture_id": found.id if found else None,
+                    "fetched_at": found.fetched_at if found else None,
+                }
+            )
+        return photos
+
+    def capture_facts(self, capture_id: int) -> dict | None:
+        """A capture's facts, without reading its raw copy."""
+        found = self.store.stored_capture(capture_id)
+        return asdict(found) if found else None
+
+    def replayed(self, address: str, moment: datetime) -> tuple[StoredCapture, CapturedResponse] | None:
+        """The capture of `address` a replay of `moment` shows, and its response read back."""
+        found = self.store.capture_near(address, moment)
+        if found is None:
+            return None
+        return found, read_response(self.data_dir / "warc", found.location)
 
     def capture(self, capture_id: int) -> tuple[dict, bytes] | None:
         found = self.store.stored_capture(capture_id)

@@ -9,9 +9,11 @@ import json
 from flask import Blueprint, Response, abort, url_for
 from markupsafe import Markup, escape
 
+from archive.times import parse_utc
 from web.charts import rank_history
 from web.citations import ArchivedCopy, archived_copy, bibtex, csl_json, formatted, ris
 from web.params import Endpoint, Param, route
+from web.replay_views import replay_url
 from web.responses import data, page
 
 blueprint = Blueprint("articles", __name__)
@@ -69,7 +71,15 @@ def article():
         if found["record"].get("body")
         else []
     )
+    moment = parse_utc(found["last_captured"])
+    captures = [c | {"replay": replay_url(c["fetched_at"], c["url"])} for c in found["captures"]]
+    photos = [
+        photo | {"replay": replay_url(photo["fetched_at"], photo["url"]) if photo["fetched_at"] else None}
+        for photo in data().photos(found["record"], moment)
+    ]
     body = found | {
+        "captures": captures,
+        "photos": photos,
         "peak_rank": peak,
         "similar": similar,
         "first_listed": history[0]["first_seen"] if history else None,

@@ -12,6 +12,7 @@ from flask import Blueprint
 
 from archive.times import parse_utc
 from web.params import Endpoint, Param, route
+from web.replay_views import replay_url
 from web.responses import data, page
 from web.times import PAPER_ZONE
 
@@ -48,6 +49,9 @@ def time_machine():
         gap = parse_utc(later["first_seen"]) - parse_utc(earlier["last_seen"])
         gaps.append(round(gap.total_seconds() / 3600, 2))
     snapshot = data().snapshot_at(at)
+    if snapshot is not None:  # the page the list was first read from, as it looked then
+        read = data().capture_facts(snapshot["capture_id"]) if snapshot["capture_id"] else None
+        snapshot["replay"] = replay_url(read["fetched_at"], read["url"]) if read else None
     return page(
         "mostviewed.html", {"at": in_paper_zone(at), "snapshot": snapshot, "sightings": sightings, "gaps_hours": gaps}
     )

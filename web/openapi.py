@@ -101,7 +101,26 @@ def document() -> dict:
             "captures": {
                 "type": "array",
                 "items": obj(
-                    {"id": INTEGER, "url": STRING, "status": INTEGER, "fetched_at": STRING, "revision": INTEGER}
+                    {
+                        "id": INTEGER,
+                        "url": STRING,
+                        "status": INTEGER,
+                        "fetched_at": STRING,
+                        "archive_address": nullable(STRING),
+                        "revision": INTEGER,
+                        "replay": STRING,
+                    }
+                ),
+            },
+            "photos": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "url": STRING,
+                        "capture_id": nullable(INTEGER),
+                        "fetched_at": nullable(STRING),
+                        "replay": nullable(STRING),
+                    }
                 ),
             },
             "most_viewed": {"type": "array", "items": sighting},
@@ -126,7 +145,17 @@ def document() -> dict:
     )
     period = obj({"id": INTEGER, "site": STRING, "first_seen": STRING, "last_seen": STRING, "sightings": INTEGER})
     snapshot = {
-        "allOf": [period, obj({"list_hash": STRING, "page_url": STRING, "entries": {"type": "array", "items": entry}})]
+        "allOf": [
+            period,
+            obj(
+                {
+                    "list_hash": STRING,
+                    "page_url": STRING,
+                    "replay": nullable(STRING),
+                    "entries": {"type": "array", "items": entry},
+                }
+            ),
+        ]
     }
     most_viewed = obj(
         {

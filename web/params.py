@@ -30,7 +30,7 @@ class Param:
 
     name: str
     description: str
-    kind: str = "string"  # string | integer | choice | time | date
+    kind: str = "string"  # string | integer | choice | time | date | path (a path parameter with slashes)
     choices: tuple[str, ...] = ()
     low: int = 0
     high: int = 0
@@ -92,7 +92,9 @@ class Endpoint:
         rule = self.path
         for param in self.params:
             if param.in_path:
-                converter = {"integer": "int", "choice": f"any({', '.join(param.choices)})"}.get(param.kind, "string")
+                converter = {"integer": "int", "choice": f"any({', '.join(param.choices)})", "path": "path"}.get(
+                    param.kind, "string"
+                )
                 rule = rule.replace(f"{{{param.name}}}", f"<{converter}:{param.name}>")
         if not self.twin:
             return [rule]

@@ -102,7 +102,7 @@ def data() -> Any:
 
 
 def security_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CSP
+    response.headers.setdefault("Content-Security-Policy", CSP)  # a replayed capture's is its own
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

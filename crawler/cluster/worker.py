@@ -147,6 +147,12 @@ class ClusterSession(CrawlSession):
         with self.through_redis():
             return set(cast(set[str], self.redis.smembers(self.keys.known)))  # connect() decodes replies to str
 
+    def known_requisites(self) -> set[str]:
+        """None: each worker keeps a run's requisites apart by its own duplicate filter and the
+        crawl's, so a later distributed crawl fetches a photo again (the ingester stores every
+        copy) [not shared through Redis yet]."""
+        return set()
+
     def validators(self) -> dict[str, tuple[str | None, str | None]]:
         with self.through_redis():
             stored = cast(dict[str, str], self.redis.hgetall(self.keys.validators))  # connect() decodes to str

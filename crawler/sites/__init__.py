@@ -47,6 +47,8 @@ class Site(Protocol):
     SITEMAP: str
     FEEDS: tuple[str, ...]
     SECTIONS: tuple[str, ...]
+    LOGO: str  # a CSS selector for the site's logo image: a page requisite the crawler keeps
+    IMAGE_HOSTS: tuple[str, ...]  # hosts besides its own that serve its photos
 
     def listing_path(self, section: str, page: int) -> str: ...
 

@@ -35,6 +35,8 @@ SECTIONS = (
     "lift/lift-news",
 )
 FEEDS = post_listings.FEEDS
+LOGO = post_listings.LOGO
+IMAGE_HOSTS = post_listings.IMAGE_HOSTS
 LISTINGS = post_listings.Listings(HOSTS, SECTIONS, parser.EDITION.read_date)
 listing_path = LISTINGS.listing_path
 section_paths = LISTINGS.section_paths

@@ -38,6 +38,8 @@ LISTING_DATE = re.compile(r"\s*\|\s*by\s.*$", re.I)
 # <link rel="alternate">, as their term ids are not known in advance.
 FEEDS = ("/rss.xml",)
 SITEMAP = "/sitemap.xml"
+LOGO = 'img[alt^="Logo of"], .logo img'  # the logo's alt text is evidenced; .logo is a guess [G]
+IMAGE_HOSTS: tuple[str, ...] = ()  # photos are on the site's own hosts in every era evidenced [G: a CDN unseen]
 
 
 def hosts(site: str) -> tuple[str, ...]:

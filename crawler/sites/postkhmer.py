@@ -18,6 +18,8 @@ SITEMAP = post_listings.SITEMAP
 # The national section and post-plus are evidenced; the others are guesses [G].
 SECTIONS = ("ព័ត៌មានជាតិ", "ពាណិជ្ជកម្ម", "អន្តរជាតិ", "post-plus")
 FEEDS = post_listings.FEEDS
+LOGO = post_listings.LOGO
+IMAGE_HOSTS = post_listings.IMAGE_HOSTS
 LISTINGS = post_listings.Listings(HOSTS, SECTIONS, parser.EDITION.read_date)
 listing_path = LISTINGS.listing_path
 section_paths = LISTINGS.section_paths

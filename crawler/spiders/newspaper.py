@@ -8,7 +8,7 @@ import ipaddress
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import scrapy
@@ -20,11 +20,13 @@ from scrapy.utils.sitemap import Sitemap
 
 from archive.model import ParsedPage
 from archive.store import address_key
+from archive.stylesheets import css_addresses
 from archive.urls import fetched_from
 from crawler.items import PageItem
 from crawler.options import SPIDER_OPTIONS
 from crawler.parse import parse_page
 from crawler.progress import ArticleProgress
+from crawler.requisites import STYLESHEET, requisites
 from crawler.session import CrawlSession
 from crawler.sites import Site
 
@@ -64,6 +66,9 @@ class NewspaperSpider(scrapy.Spider):
     extra_urls: Sequence[str]
     discover: tuple[str, ...]
     listing_pages: int | None
+    keep_requisites: bool
+    requisites_per_page: int
+    requisite_max_bytes: int
 
     def __init__(self, **kwargs: Any):
         given = {option: kwargs.pop(option.name, None) for option in SPIDER_OPTIONS}
@@ -71,7 +76,7 @@ class NewspaperSpider(scrapy.Spider):
         for option, text in given.items():
             setattr(self, option.spider_attribute, option.value(text))
         self.base_url = self.base_url or self.site.ORIGIN
-        self.allowed_domains = [urlsplit(self.base_url).hostname or ""]
+        self.allowed_domains = [urlsplit(self.base_url).hostname or "", *self.site.IMAGE_HOSTS]
         self.listed: set[str] = set()
         self.listing_found: set[str] = set()
         self.known: set[str] = set()
@@ -80,12 +85,17 @@ class NewspaperSpider(scrapy.Spider):
         self.asked_articles = 0
         self.pending: dict[str, Request] = {}
         self.progress = ArticleProgress()
+        self.known_requisites: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: scrapy.crawler.Crawler, *args: Any, **kwargs: Any) -> NewspaperSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.release_articles, signal=signals.spider_idle)
         crawler.signals.connect(spider.progress.close, signal=signals.spider_closed)
+        settings = crawler.settings
+        spider.keep_requisites = not settings.getbool("NEWSARCHIVE_NO_REQUISITES")
+        spider.requisites_per_page = settings.getint("NEWSARCHIVE_REQUISITES_PER_PAGE")
+        spider.requisite_max_bytes = settings.getint("NEWSARCHIVE_REQUISITE_MAX_BYTES")
         contact = crawler.settings.get("NEWSARCHIVE_CONTACT")
         if not contact and not is_local(urlsplit(spider.base_url).hostname or ""):
             raise ValueError(
@@ -116,6 +126,7 @@ class NewspaperSpider(scrapy.Spider):
         session = CrawlSession.of(self.crawler)
         self.known = session.known_addresses()
         self.validators = session.validators() if self.refresh else {}
+        self.known_requisites = session.known_requisites() if self.keep_requisites else set()
         self.logger.info(
             "%d articles already in the archive%s",
             len(self.known),
@@ -197,6 +208,49 @@ class NewspaperSpider(scrapy.Spider):
                 "handle_httpstatus_list": [*REDIRECTS, *self.handle_httpstatus_list],
             },
         )
+
+    def requisite_requests(self, response: Response, page: ParsedPage) -> Iterator[Request]:
+        """Requests for an article page's photos, stylesheets and logo not yet in the archive."""
+        if self.keep_requisites and response.status == 200:
+            yield from self.requisites_of(response.url, requisites(response.body, page, self.site.LOGO))
+
+    def requisites_of(self, page_url: str, links: list[tuple[str, str]]) -> Iterator[Request]:
+        """Requests for requisites not yet in the archive, at most requisites_per_page, each
+        refused past requisite_max_bytes; after the articles (a lower priority), and never
+        retried past Scrapy's own retries or counted as unfetched."""
+        asked = 0
+        for link, kind in links:
+            address = self.local(link, page_url) or self.image_host_address(link, page_url)
+            if address is None or address_key(address) in self.known_requisites:
+                continue
+            self.known_requisites.add(address_key(address))
+            yield Request(
+                address,
+                callback=self.requisite_kept,
+                errback=self.requisite_failed,
+                priority=-10,
+                meta={"kind": "requisite", "requisite": kind, "download_maxsize": self.requisite_max_bytes},
+            )
+            asked += 1
+            if asked == self.requisites_per_page:
+                return
+
+    def image_host_address(self, link: str, page_url: str) -> str | None:
+        """A link to one of the site's image hosts, as it is (they are not mirrored)."""
+        address = urljoin(page_url, link)
+        return address if (urlsplit(address).hostname or "") in self.site.IMAGE_HOSTS else None
+
+    def requisite_kept(self, response: Response) -> Iterator[Request]:
+        """A requisite's answer is in the WARC files already (the capture middleware wrote it);
+        a stylesheet's own pictures and imports are asked for in turn."""
+        self.crawler.stats.inc_value("newsarchive/requisites")
+        if response.meta.get("requisite") == STYLESHEET and response.status == 200:
+            named = css_addresses(response.body.decode("utf-8", "replace"))
+            yield from self.requisites_of(response.url, [(link, STYLESHEET) for link in named])
+
+    def requisite_failed(self, failure: Any) -> None:
+        """One that failed is left for the next crawl, which asks again."""
+        self.crawler.stats.inc_value("newsarchive/requisites_failed")
 
     # -- callbacks ------------------------------------------------------------------------
 
@@ -399,6 +453,7 @@ class NewspaperSpider(scrapy.Spider):
         item, follow = self.read(response)
         yield item
         yield from self.within_budget(follow)
+        yield from self.requisite_requests(response, item.page)
         self.fetched_articles += 1
         self.progress.advance()
         if self.max_articles is not None and self.fetched_articles >= self.max_articles:
