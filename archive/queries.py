@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
 
+from archive.exclusions import Exclusion, Withheld
 from archive.model import completed
 from archive.read_model import (
     ArticleCapture,
@@ -200,6 +201,13 @@ class ArchiveQueries:
     def capture_bytes(self) -> int:
         """The size of every response body captured, added up."""
         return self.db.execute("SELECT coalesce(sum(size), 0) FROM captures").fetchone()[0]
+
+    def withheld(self) -> Withheld:
+        """What the archive withholds, as a matcher of addresses."""
+        return Withheld(
+            Exclusion(row["address"], row["key"], bool(row["prefix"]), row["reason"], row["decided"], row["added_at"])
+            for row in self.db.execute("SELECT * FROM exclusions ORDER BY added_at, key")
+        )
 
     def warc_files(self) -> list[str]:
         """Every WARC file a capture lies in (relative to the WARC folder), in order."""

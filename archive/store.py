@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
 
+from archive.exclusions import Exclusion, exclusion_key
 from archive.model import Article, MostViewedSnapshot, ParsedPage
 from archive.processes import pid_alive
 from archive.queries import CAPTURE_COLUMNS, ArchiveQueries, stored_capture_of
@@ -210,6 +211,18 @@ MIGRATIONS: list[Migration] = [
     # content_hash leaves empty fields out
     rehash_revisions,
     address_captures,
+    # What the archive withholds (archive.exclusions): addresses or prefixes, why, since when.
+    """
+    CREATE TABLE IF NOT EXISTS exclusions (
+        key TEXT NOT NULL,
+        prefix INTEGER NOT NULL,
+        address TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        decided TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (key, prefix)
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 RUN_COUNTERS = ("pages", "new_articles", "new_revisions", "unchanged", "snapshots", "warnings", "errors")
@@ -489,6 +502,71 @@ class Store(ArchiveQueries, RunQueries):
             if target in known:
                 known.add(address)
         return known
+
+    def add_exclusion(self, address: str, prefix: bool, reason: str, decided: str) -> Exclusion:
+        """Withhold an address (or every address under a prefix); an entry for the same one is
+        replaced, its reason and day with it."""
+        entry = Exclusion(address, exclusion_key(address, prefix), prefix, reason, decided, utc(datetime.now(UTC)))
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO exclusions (key, prefix, address, reason, decided, added_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (entry.key, int(prefix), address, reason, decided, entry.added_at),
+            )
+        return entry
+
+    def remove_exclusion(self, address: str, prefix: bool) -> bool:
+        """Stop withholding; whether there was such an entry."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM exclusions WHERE key = ? AND prefix = ?", (exclusion_key(address, prefix), int(prefix))
+            )
+        return cursor.rowcount > 0
+
+    def withheld_captures(self) -> tuple[list[StoredCapture], list[int]]:
+        """What a purge deletes: the captures of withheld addresses or of withheld articles
+        (under any address they were fetched from), and the withheld articles' ids."""
+        withheld = self.withheld()
+        articles = [row[0] for row in self.db.execute("SELECT id, url FROM articles") if withheld.of(row[1])]
+        marks = ",".join("?" * len(articles))
+        linked = (
+            {
+                row[0]
+                for row in self.db.execute(
+                    f"SELECT capture_id FROM article_captures WHERE article_id IN ({marks})", articles
+                )
+            }
+            if articles
+            else set()
+        )
+        captures = [
+            stored_capture_of(row)
+            for row in self.db.execute(f"SELECT {CAPTURE_COLUMNS} FROM captures ORDER BY id")
+            if row["id"] in linked or withheld.of(row["url"])
+        ]
+        return captures, articles
+
+    def forget_withheld(self, capture_ids: list[int], article_ids: list[int]) -> None:
+        """Delete the purged articles (revisions, aliases, links to captures) and captures."""
+        with self.transaction() as db:
+            for article in article_ids:
+                for table in ("revisions", "aliases", "article_captures"):
+                    db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article,))
+                db.execute("DELETE FROM articles WHERE id = ?", (article,))
+            for capture in capture_ids:
+                db.execute("DELETE FROM article_captures WHERE capture_id = ?", (capture,))
+                db.execute("UPDATE snapshots SET capture_id = NULL WHERE capture_id = ?", (capture,))
+                db.execute("UPDATE revisions SET capture_id = NULL WHERE capture_id = ?", (capture,))
+                db.execute("DELETE FROM warnings WHERE capture_id = ?", (capture,))
+                db.execute("DELETE FROM captures WHERE id = ?", (capture,))
+
+    def move_records(self, warc_file: str, into: str, moved: dict[int, int]) -> None:
+        """The records of `warc_file` kept by a purge now lie in `into`, at other offsets."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE captures SET warc_file = ?, warc_offset = ? WHERE warc_file = ? AND warc_offset = ?",
+                [(into, new, warc_file, old) for old, new in moved.items()],
+            )
 
     def known_requisites(self) -> set[str]:
         """The address (host left out) of every page requisite stored whole (answered 200)."""

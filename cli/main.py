@@ -8,6 +8,7 @@ import sys
 from cli import (
     crawl_cmd,
     demo_cmd,
+    exclude_cmd,
     export_cmd,
     import_cmd,
     index_cmd,
@@ -24,6 +25,7 @@ from cli.errors import UserError
 COMMANDS = [
     crawl_cmd,
     demo_cmd,
+    exclude_cmd,
     export_cmd,
     import_cmd,
     index_cmd,

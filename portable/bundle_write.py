@@ -31,8 +31,9 @@ from archive.processes import pid_alive
 from archive.space import no_space
 from archive.store import SCHEMA_VERSION, Store
 from portable.manifest import CHECKSUM, MANIFEST, Entry, build, checksum_line, copy_hashed, encode, hash_file
+from portable.purge import purge
 from portable.signing import SIGNATURE, sign
-from search.indexer import STATE, current_generation, read_state
+from search.indexer import NOTHING_WITHHELD, STATE, current_generation, read_state
 
 Wrap = Callable[[Iterable, int | None, str], Iterable]
 SKIPPED_INDEX_FILES = ("WRITELOCK",)  # Whoosh's lock files say nothing about the index
@@ -96,14 +97,39 @@ def stage_index(generation: Path, staging: Path) -> list[Source]:
     return sources
 
 
-def warc_sources(folder: Path, wrap: Wrap | None) -> list[Source]:
+def warc_sources(folder: Path, wrap: Wrap | None, purged: set[str], staged: Path) -> list[Source]:
+    """The archive's WARC files, those a purge rewrote for the bundle (`purged`) taken from
+    `staged` instead."""
     files = sorted(folder.glob("*.warc.gz")) if folder.is_dir() else []
+    files = [path for path in files if path.name not in purged] + sorted(staged.glob("*.warc.gz"))
     sources = []
     for path in wrap(files, len(files), "WARC files") if wrap else files:
         size = path.stat().st_size
         entry = hash_file(path, size)
         sources.append(Source(Entry(f"warc/{path.name}", entry.size, entry.sha256), path))
     return sources
+
+
+def withhold(staging: Path, warc_folder: Path, generation: Path, with_warc: bool) -> set[str]:
+    """What the archive withholds taken out of the bundle: purged from the staged copy of the
+    store, and from staged copies of the WARC files that hold it (the archive's own stay as they
+    are). Returns the names of the WARC files replaced. An index built under another list of
+    exclusions would still hold withheld articles, so it is refused."""
+    with Store(staging / "archive.sqlite3") as store:
+        withheld = store.withheld()
+        if read_state(generation).get("withheld", NOTHING_WITHHELD) != withheld.fingerprint():
+            raise FileNotFoundError("The index was built before the latest exclusions; run 'newsarchive index' first")
+        if not withheld:
+            return set()
+        captures, _ = store.withheld_captures()
+        affected = {capture.warc_file for capture in captures} if with_warc else set()
+        (staging / "warc").mkdir()
+        for name in affected:
+            if (warc_folder / name).is_file():
+                shutil.copyfile(warc_folder / name, staging / "warc" / name)
+        purge(store)
+        store.db.execute("VACUUM")  # nothing of what was deleted left in the file's free pages
+    return affected
 
 
 def member(name: str, size: int, mtime: float) -> tarfile.TarInfo:
@@ -130,6 +156,7 @@ def write_bundle(
     with tempfile.TemporaryDirectory(prefix=staging_prefix(), dir=output.parent) as folder:
         staging = Path(folder)
         backup_store(data_dir / "archive.sqlite3", staging / "archive.sqlite3")
+        purged = withhold(staging, data_dir / "warc", generation, with_warc)
         with Store(staging / "archive.sqlite3", read_only=True) as store:
             figures = store.figures()
         store_entry = hash_file(staging / "archive.sqlite3")
@@ -138,7 +165,7 @@ def write_bundle(
         ]
         sources += stage_index(generation, staging)
         if with_warc:
-            sources += warc_sources(data_dir / "warc", wrap)
+            sources += warc_sources(data_dir / "warc", wrap, purged, staging / "warc")
         state = read_state(staging / "index")
         index = {"generation": generation.name, "documents": state["documents"], "revision": state["revision"]}
         manifest = build(figures, SCHEMA_VERSION, index, [s.entry for s in sources], with_warc)

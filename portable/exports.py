@@ -111,9 +111,9 @@ def export_articles(selection: Selection, store: Store, output: Path, fmt: str, 
 
 def export_snapshots(store: Store, output: Path, fmt: str, wrap: Wrap | None = None) -> dict:
     total = store.figures()["snapshot_entries"]
-    rows: Iterable = (
-        [neutralise(v) for v in astuple(entry)] if fmt == "csv" else asdict(entry) for entry in store.snapshot_entries()
-    )
+    withheld = store.withheld()
+    entries = (entry for entry in store.snapshot_entries() if not withheld.of(entry.url))  # the withheld left out
+    rows: Iterable = ([neutralise(v) for v in astuple(entry)] if fmt == "csv" else asdict(entry) for entry in entries)
     count = write_rows(output, fmt, SNAPSHOT_COLUMNS, wrap(rows, total, "entries") if wrap else rows)
     return write_provenance(
         output, store, {"export": "snapshots", "format": fmt, "rows": count, "columns": SNAPSHOT_COLUMNS}

@@ -124,18 +124,21 @@ def to_document(record: dict, seen: Popularity | None) -> dict:
 
 
 def all_documents(store: Store) -> Iterator[dict]:
-    seen = popularity(store)
+    """A document of every article the archive does not withhold."""
+    seen, withheld = popularity(store), store.withheld()
     for record in store.current_records():
-        yield to_document(record, seen.get(record["url"]))
+        if not withheld.of(record["url"]):
+            yield to_document(record, seen.get(record["url"]))
 
 
 def changed_documents(store: Store, after_revision: int, after_sighting: str) -> Iterator[dict]:
     """Documents of articles with a revision newer than `after_revision`, or in a Most
     viewed list seen after `after_sighting`."""
     urls = store.changed_article_urls(after_revision, after_sighting)
-    seen = popularity(store, urls)
+    seen, withheld = popularity(store, urls), store.withheld()
     for record in store.current_records_of(urls):
-        yield to_document(record, seen.get(record["url"]))
+        if not withheld.of(record["url"]):
+            yield to_document(record, seen.get(record["url"]))
 
 
 def high_water(store: Store) -> tuple[int, str]:

@@ -26,6 +26,7 @@ from whoosh.index import LockError
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import IndexWriter
 
+from archive.exclusions import Withheld
 from archive.locks import FileLock
 from archive.store import Store
 from search.documents import DOCUMENT_FORMAT, all_documents, changed_documents, high_water
@@ -154,7 +155,7 @@ def _rebuild(store: Store, root: Path, procs: int = 2, limitmb: int = 256, wrap:
                     "written); the previous index still serves."
                 )
         write_arrays(generation)
-        write_state(generation, revision, sighting, count)
+        write_state(generation, revision, sighting, count, store.withheld().fingerprint())
     except BaseException:
         shutil.rmtree(generation, ignore_errors=True)
         raise
@@ -166,11 +167,15 @@ def _rebuild(store: Store, root: Path, procs: int = 2, limitmb: int = 256, wrap:
     return IndexReport(generation.name, count, count, True)
 
 
-def write_state(generation: Path, revision: int, sighting: str, documents: int) -> None:
+NOTHING_WITHHELD = Withheld([]).fingerprint()
+
+
+def write_state(generation: Path, revision: int, sighting: str, documents: int, withheld: str) -> None:
     state = {
         "revision": revision,
         "sighting": sighting,
         "documents": documents,
+        "withheld": withheld,  # the exclusions it was built under (archive.exclusions.Withheld.fingerprint)
         "format": DOCUMENT_FORMAT,
         "committed_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -191,8 +196,9 @@ def _update(store: Store, root: Path, wrap: Wrap | None) -> IndexReport:
     if generation is None or not (generation / STATE).is_file():
         return _rebuild(store, root, wrap=wrap)
     state = read_state(generation)
-    if state.get("format", 1) != DOCUMENT_FORMAT:
-        return _rebuild(store, root, wrap=wrap)
+    withheld = state.get("withheld", NOTHING_WITHHELD)  # an index written before exclusions withheld nothing
+    if state.get("format", 1) != DOCUMENT_FORMAT or withheld != store.withheld().fingerprint():
+        return _rebuild(store, root, wrap=wrap)  # another layout, or what is withheld has changed
     revision, sighting = high_water(store)
     ix = index.open_dir(str(generation))
     try:
@@ -217,7 +223,7 @@ def _update(store: Store, root: Path, wrap: Wrap | None) -> IndexReport:
     with ix.searcher() as reader:
         total = reader.doc_count()
     write_arrays(generation)
-    write_state(generation, revision, sighting, total)
+    write_state(generation, revision, sighting, total, withheld)
     return IndexReport(generation.name, total, count, False)
 
 

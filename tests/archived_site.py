@@ -4,8 +4,6 @@ a recording proxy in front of it that can answer 429 the way a busy archive does
 
 from __future__ import annotations
 
-import http.server
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -21,6 +19,7 @@ from warcio.capture_http import capture_http
 from archive.warc import warc_date
 from samplesite.corpus import Corpus
 from samplesite.server import SampleSite
+from tests.handlers import QuietHandler, handled
 
 
 @dataclass(frozen=True)
@@ -120,10 +119,10 @@ def proxied(upstream_root: str) -> Iterator[Proxy]:
     """A proxy of `upstream_root` (scheme and host of the archive) on a free port."""
     proxy = Proxy(upstream_root)
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
             status, headers, body = proxy.handle(self.path)
             self.send_response(status)
             for name, value in headers:
@@ -133,16 +132,9 @@ def proxied(upstream_root: str) -> Iterator[Proxy]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    proxy.base = f"http://127.0.0.1:{server.server_port}"
-    try:
+    with handled(Handler) as base:
+        proxy.base = base
         yield proxy
-    finally:
-        server.shutdown()
 
 
 @contextmanager
@@ -150,10 +142,10 @@ def files_served(folder: Path) -> Iterator[str]:
     """The files of `folder` over HTTP on a free port, answering Range requests (bytes=A-B) with
     206 and just those bytes, as Common Crawl's data server does; yields its address."""
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
             path = folder / unquote(self.path.lstrip("/"))
             if not path.is_file() or folder not in path.resolve().parents:
                 self.send_error(404)
@@ -170,12 +162,5 @@ def files_served(folder: Path) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(data)
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
+    with handled(Handler) as base:
+        yield base + "/"

@@ -5,9 +5,7 @@ server writes its answer."""
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +19,7 @@ from crawler.archives.cdx import ArchivedCapture, distinct, query_url, read_capt
 from crawler.archives.fetch import PoliteClient
 from portable.from_archive import list_captures
 from tests.archive_server import archive_server
+from tests.handlers import QuietHandler, handled
 
 
 def warc_files(archive: Path) -> list[Path]:
@@ -147,8 +146,8 @@ def paging(base: str, pages: int, answer_count: str) -> Iterator[str]:
     answered with `answer_count` (its text for the number `pages`), `page=N` with the Nth share
     of what pywb at `base` lists, as a Wayback JSON array; yields its address."""
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
+    class Handler(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
             query = parse_qs(urlsplit(self.path).query)
             asked.append(query)
             if query.get("showNumPages") == ["true"]:
@@ -170,16 +169,9 @@ def paging(base: str, pages: int, answer_count: str) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, *args) -> None:
-            pass
-
     asked: list[dict] = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/paged/cdx"
-    finally:
-        server.shutdown()
+    with handled(Handler) as served:
+        yield f"{served}/paged/cdx"
 
 
 @pytest.mark.parametrize("answer_count", ["3", '{"pages": 3, "pageSize": 5, "blocks": 14}'])

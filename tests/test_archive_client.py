@@ -5,13 +5,12 @@ gives in."""
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
 
 import pytest
 
 from crawler.archives.fetch import TRIES, ArchiveUnavailableError, PoliteClient
+from tests.handlers import QuietHandler, handled
 
 
 class FakeClock:
@@ -36,8 +35,8 @@ def archive() -> Iterator[tuple[str, dict[str, int]]]:
     count of requests per path."""
     asked: dict[str, int] = {}
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
+    class Handler(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
             asked[self.path] = asked.get(self.path, 0) + 1
             if self.path == "/busy" and asked[self.path] <= 2:
                 self.answer(429, {"Retry-After": "7"})
@@ -58,13 +57,8 @@ def archive() -> Iterator[tuple[str, dict[str, int]]]:
             self.end_headers()
             self.wfile.write(b"ok")
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", asked
-    server.shutdown()
+    with handled(Handler) as base:
+        yield base, asked
 
 
 def client(clock: FakeClock, rate: float = 2.0) -> PoliteClient:

@@ -5,17 +5,17 @@ seen at its capture time; and politely, resumably, once."""
 
 from __future__ import annotations
 
-import http.server
 import os
 import shutil
 import signal
 import sqlite3
 import subprocess
-import threading
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import lxml.html
 import pytest
 
 from archive.store import Store
@@ -24,6 +24,7 @@ from archive.warc import read_response
 from tests.archive_server import COLLECTION, archive_server
 from tests.archived_site import Proxy, capture_site, files_served, proxied, site_clocks, steady_articles
 from tests.crawling import NEWSARCHIVE, serve
+from tests.handlers import QuietHandler, handled
 from tests.scoring import token_f1
 from tests.waiting import wait_for
 
@@ -257,27 +258,19 @@ def test_a_real_web_archive_needs_a_contact_address(tmp_path):
 
 
 def test_an_archive_that_refuses_the_query_is_one_sentence(tmp_path):
-    class Refusing(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
+    class Refusing(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
             self.send_response(400)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        endpoint = f"http://127.0.0.1:{server.server_port}/post/cdx"
+    with handled(Refusing) as base:
         result = subprocess.run(
-            [NEWSARCHIVE, "crawl", "--from-archive", endpoint, "--data-dir", str(tmp_path)],
+            [NEWSARCHIVE, "crawl", "--from-archive", f"{base}/post/cdx", "--data-dir", str(tmp_path)],
             capture_output=True,
             text=True,
             timeout=120,
         )
-    finally:
-        server.shutdown()
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "The archive answered 400 to the CDX query" in result.stderr
     assert "run the same command again to resume" in result.stderr
@@ -315,3 +308,20 @@ def captured_bodies(data: Path) -> Iterator[tuple[tuple[str, str], bytes]]:
             capture = store.stored_capture(n)
             assert capture is not None
             yield (capture.url, capture.fetched_at), read_response(data / "warc", capture.location).body
+
+
+def test_each_harvested_capture_replays_as_the_site_served_it_then(archived, harvested, corpus, tmp_path):
+    from search.indexer import rebuild
+    from web import create_app
+
+    plan, _, _, _ = archived
+    data, _, _ = harvested
+    with Store(data / "archive.sqlite3") as store:
+        rebuild(store, tmp_path / "index", procs=1)
+    client = create_app(tmp_path / "index", data, read_only=True).test_client()
+    for page in (page for page in plan if page.article is not None):
+        answer = client.get(f"/replay/{page.moment.astimezone(UTC):%Y%m%d%H%M%S}/{page.address}")
+        assert answer.status_code == 200, page
+        assert answer.headers["X-Archive-Captured-At"] == utc(page.moment)
+        text = " ".join(lxml.html.document_fromstring(answer.data).text_content().split())
+        assert corpus.article(page.article).truth(page.moment)["headline"] in text

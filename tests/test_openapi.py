@@ -32,6 +32,7 @@ GOOD = {
     "/status": [""],
     "/openapi.json": [""],
     "/capture/{capture_id}": [""],
+    "/replay/{timestamp}/{address}": [""],
 }
 
 
@@ -42,8 +43,13 @@ def document(client) -> dict:
 
 @pytest.fixture(scope="module")
 def path_values(client) -> dict[str, list[str]]:
-    capture = client.get(f"/article.json?url={quote(SEED)}").get_json()["captures"][0]["id"]
-    return {"capture_id": [str(capture)], "style": ["ris", "bib", "json"]}
+    capture = client.get(f"/article.json?url={quote(SEED)}").get_json()["captures"][0]
+    return {
+        "capture_id": [str(capture["id"])],
+        "style": ["ris", "bib", "json"],
+        "timestamp": ["2030", "20161103102233"],
+        "address": [capture["url"]],
+    }
 
 
 def test_the_document_is_valid_openapi(document):
@@ -118,6 +124,11 @@ def test_garbage_in_any_parameter_gets_a_declared_4xx_or_an_answer(client, docum
 
 def test_an_unknown_parameter_is_refused_everywhere(client, document, path_values):
     for path in documented(document):
+        if document["paths"][path]["get"].get("x-query-is-address"):
+            for address in addresses(path, path_values):  # ?colour=red makes another address, not archived
+                response = client.get(address + "?colour=red", headers={"Accept": "application/json"})
+                assert response.status_code == 404 and "colour=red" in response.get_json()["error"], address
+            continue
         for address in addresses(path, path_values):
             response = client.get(address + "?colour=red", headers={"Accept": "application/json"})
             assert response.status_code == 400 and "Unknown parameter 'colour'" in response.get_json()["error"], address

@@ -169,11 +169,15 @@ def test_printed_times_are_the_papers_and_capture_times_are_utc_each_labelled(br
     published = page.locator("dl.dates dd time").first
     assert published.inner_text().endswith(" ICT")
     assert published.get_attribute("datetime") == twin["record"]["published"]
-    captured = page.locator("table.captures td[data-label=Captured] time")
+    captured = page.locator("table.captures:not(.photos) td[data-label=Captured] time")
     assert captured.evaluate_all("times => times.map(t => t.getAttribute('datetime'))") == [
         c["fetched_at"] for c in twin["captures"]
     ]
-    assert all(text.endswith(" UTC") for text in captured.all_inner_texts())
+    photos = page.locator("table.photos td[data-label=Captured] time")
+    assert photos.evaluate_all("times => times.map(t => t.getAttribute('datetime'))") == [
+        p["fetched_at"] for p in twin["photos"] if p["fetched_at"]
+    ]
+    assert all(text.endswith(" UTC") for text in captured.all_inner_texts() + photos.all_inner_texts())
     page.context.close()
 
 

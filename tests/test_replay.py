@@ -153,3 +153,36 @@ def test_the_archive_exports_as_a_wacz_that_validates(indexed_archive, tmp_path)
         files = {f"archive/{name}" for name in store.warc_files()}
     assert sorted((page["url"], page["title"]) for page in lines[1:]) == expected
     assert files <= names
+
+
+PAGE = b"""<!doctype html><html><head><base href="http://other.example/"><title>t</title>
+<link rel="Stylesheet" href="/css/a.css"><style>.m { background: url('/img/bg.png') }</style>
+<script src="/js/app.js"></script><script>document.title = "run"</script></head>
+<body><a href="../national/story">story</a> <a href="#top">top</a>
+<img src="photo.jpg" srcset="photo-2x.jpg 2x, //cdn.example.com/p.jpg 640w" style="background:url(/img/x.png)">
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><noscript><img src="/pixel"></noscript></body></html>"""
+
+
+def test_every_form_of_address_in_a_page_is_pointed_into_the_replay(web_app):
+    from web.replay_views import replayed_page
+
+    page_url = "https://www.phnompenhpost.com/business/a/"
+    with web_app.test_request_context():
+        replayed = replayed_page(PAGE, page_url, "20171103102233", "2017-11-03T10:22:33.000000Z")
+        plain = replayed_page(
+            PAGE.replace(b'<base href="http://other.example/">', b""), page_url, "2017", "2017-01-01T00:00:00Z"
+        )
+    document = lxml.html.document_fromstring(replayed)
+    at, base = "/replay/20171103102233/", "http://other.example/"  # relative addresses follow the page's <base>
+    assert document.xpath("//script | //noscript | //base") == []
+    assert document.xpath("//link/@href") == [at + base + "css/a.css"]
+    assert document.xpath("//a/@href")[1:] == [at + base + "national/story", at + base + "#top"]
+    first, data_image = document.xpath("//img")
+    assert first.get("src") == at + base + "photo.jpg"
+    assert first.get("srcset") == f"{at}{base}photo-2x.jpg 2x, {at}http://cdn.example.com/p.jpg 640w"
+    assert f"url({at}{base}img/x.png)" in first.get("style")
+    assert f"url('{at}{base}img/bg.png')" in document.xpath("//style")[0].text
+    without_base = lxml.html.document_fromstring(plain)
+    assert without_base.xpath("//img/@src")[0] == "/replay/2017/https://www.phnompenhpost.com/business/a/photo.jpg"
+    assert data_image.get("src").startswith("data:image/gif")
+    assert "Archived capture of" in document.xpath("//body/div")[0].text_content()

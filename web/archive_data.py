@@ -49,6 +49,13 @@ class ArchiveData:
             "most_viewed": [asdict(listing) for listing in found.most_viewed],
         }
 
+    def withholding(self, url: str) -> str | None:
+        """Why the archive withholds `url` (one sentence), or None if it does not."""
+        entry = self.store.withheld().of(url)
+        if entry is None:
+            return None
+        return f"The archive withholds {url}: {entry.reason.rstrip('.')} (decided {entry.decided})."
+
     def photos(self, record: dict, moment: datetime) -> list[dict]:
         """Each photo of a record with its capture as a replay of `moment` shows it (none: the
         photo was never fetched)."""
@@ -97,7 +104,10 @@ class ArchiveData:
         """Articles by hours spent in the list within [start, end], and the same by section and
         author."""
         articles: dict[str, dict] = {}
+        withheld = self.store.withheld()
         for listed in self.store.listed_articles(start, end):
+            if withheld.of(listed.url):
+                continue
             span = min(listed.last_seen, end or listed.last_seen) - max(listed.first_seen, start or listed.first_seen)
             entry = articles.setdefault(
                 listed.url,

@@ -31,21 +31,21 @@ ARTICLE = Endpoint(
     (ADDRESS,),
     json="Article",
     twin=True,
-    errors=(400, 404),
+    errors=(400, 404, 410),
 )
 CITE = Endpoint(
     "/article/cite.{style}",
     "A citation of the article's archived copy: RIS, BibTeX or CSL-JSON",
     (Param("style", "The format", "choice", ("ris", "bib", "json"), in_path=True), ADDRESS),
     media=("application/x-research-info-systems", "application/x-bibtex", "application/vnd.citationstyles.csl+json"),
-    errors=(400, 404),
+    errors=(400, 404, 410),
 )
 CAPTURE = Endpoint(
     "/capture/{capture_id}",
     "The raw response as it was captured, shown as text",
     (Param("capture_id", "The capture's number", "integer", low=1, high=2**63 - 1, in_path=True),),
     media=("text/plain",),
-    errors=(404, 500),
+    errors=(404, 410, 500),
 )
 
 
@@ -55,6 +55,9 @@ def requested_article(endpoint: Endpoint = ARTICLE) -> dict:
     found = data().article(url)
     if found is None:
         abort(404, description=f"There is no article {url} in the archive.")
+    withheld = data().withholding(found["url"])
+    if withheld:
+        abort(410, description=withheld)
     return found
 
 
@@ -159,6 +162,9 @@ def capture(capture_id: int) -> Response:
     if found is None:
         abort(404, description=f"There is no capture {capture_id}.")
     row, body = found
+    withheld = data().withholding(row["url"])
+    if withheld:
+        abort(410, description=withheld)
     return Response(
         body,
         mimetype="text/plain",

@@ -304,7 +304,10 @@ def operation(endpoint: Endpoint, twin_path: bool) -> dict:
             responses[str(code)]["headers"] = {
                 "Retry-After": {"schema": INTEGER, "description": "Seconds to wait before trying again"}
             }
-    return {"summary": endpoint.summary, "parameters": [parameter(p) for p in endpoint.params], "responses": responses}
+    described: dict[str, object] = {"summary": endpoint.summary, "parameters": [parameter(p) for p in endpoint.params]}
+    if endpoint.query_is_address:
+        described["x-query-is-address"] = True  # any query string is the archived address's own
+    return described | {"responses": responses}
 
 
 def parameter(param: Param) -> dict:
@@ -322,6 +325,7 @@ def parameter(param: Param) -> dict:
 ERRORS = {
     400: "A parameter that cannot be used",
     404: "Not in the archive",
+    410: "Withheld by the archive (an exclusion: its reason and the day it was decided are given)",
     500: "The archive's own copy cannot be read (a damaged WARC file)",
     503: "Busy (too many exports at once, or the index cannot be read this moment); try again after "
     "Retry-After seconds",

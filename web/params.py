@@ -86,6 +86,7 @@ class Endpoint:
     errors: tuple[int, ...] = (400,)
     conditional: bool = False  # answers carry an ETag, and If-None-Match gets 304 Not Modified
     redirect: str | None = None  # when the address answers 302 Found, and where it leads
+    query_is_address: bool = False  # the query string belongs to an address in the path (a replay's)
 
     def rules(self) -> list[str]:
         """The Flask rules of this address: path parameters as converters."""

@@ -41,10 +41,11 @@ REPLAY = Endpoint(
     "archive's own WARC files, with no script run",
     (
         Param("timestamp", "The moment, as 1 to 14 digits of UTC (YYYYMMDDhhmmss)", in_path=True),
-        Param("address", "The page's original address (its query string follows it)", "path", in_path=True),
+        Param("address", "The original address; a query string after it is the address's own", "path", in_path=True),
     ),
-    media=("text/html", "*/*"),
-    errors=(400, 404, 500),
+    media=("text/html", "text/css", "image/png", "image/jpeg", "image/gif", "application/octet-stream"),
+    errors=(400, 404, 410, 500),
+    query_is_address=True,
 )
 STAMP = "%Y%m%d%H%M%S"
 EARLIEST = "00000101000000"
@@ -85,6 +86,9 @@ def replay(timestamp: str, address: str) -> Response:
     moment = moment_of(timestamp)
     if request.query_string:
         address += "?" + request.query_string.decode("latin-1")
+    withheld = data().withholding(address)
+    if withheld:
+        abort(410, description=withheld)
     try:
         found = data().replayed(address, moment)
     except (OSError, ValueError) as damage:
@@ -119,8 +123,16 @@ def replayed_page(html: bytes, url: str, at: str, fetched_at: str) -> bytes:
         document = lxml.html.document_fromstring(html, base_url=url)
     except (ParserError, ValueError):
         return html
-    document.make_links_absolute(url, resolve_base_href=True, handle_failures="discard")
+    named_base = document.xpath("string(//base/@href)").strip()
+    base = urljoin(url, named_base) if named_base else url  # what the page's relative addresses meant
+    document.make_links_absolute(base, resolve_base_href=False, handle_failures="discard")
     document.rewrite_links(lambda link: into_replay(link, at))
+    for element in document.xpath("//*[@srcset]"):  # candidates lxml does not rewrite: "address width, …"
+        candidates = [part.strip().split(None, 1) for part in element.get("srcset").split(",") if part.strip()]
+        element.set(
+            "srcset",
+            ", ".join(" ".join([into_replay(urljoin(base, words[0]), at), *words[1:]]) for words in candidates),
+        )
     for script in document.xpath("//script | //noscript | //base"):
         script.drop_tree()
     body = document.find("body")
@@ -137,7 +149,8 @@ def replayed_stylesheet(css: bytes, url: str, at: str) -> bytes:
 
 
 def into_replay(link: str, at: str) -> str:
-    """A web address as the replay's own at `at`; a data: address or a fragment as it is."""
+    """A web address as the replay's own at `at`, its fragment kept; a data: address as it is."""
     if not link.startswith(("http://", "https://")):
         return link
-    return url_for("replay.replay", timestamp=at, address=link)
+    address, hash_sign, fragment = link.partition("#")
+    return url_for("replay.replay", timestamp=at, address=address) + hash_sign + fragment
