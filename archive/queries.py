@@ -209,6 +209,13 @@ class ArchiveQueries:
             for row in self.db.execute("SELECT * FROM exclusions ORDER BY added_at, key")
         )
 
+    def withheld_article_count(self) -> int:
+        """How many of the articles the archive holds it withholds (archive.exclusions)."""
+        withheld = self.withheld()
+        if not withheld:
+            return 0
+        return sum(1 for url in self.article_urls() if withheld.of(url))
+
     def warc_files(self) -> list[str]:
         """Every WARC file a capture lies in (relative to the WARC folder), in order."""
         return [row[0] for row in self.db.execute("SELECT DISTINCT warc_file FROM captures ORDER BY warc_file")]

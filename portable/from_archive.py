@@ -208,21 +208,6 @@ class Harvest:
         return linked
 
 
-def harvest(
-    store: Store,
-    site: str,
-    captures: list[ArchivedCapture],
-    source: CaptureSource,
-    endpoint: str,
-    wrap: Wrap | None = None,
-    stopping: Callable[[], bool] = lambda: False,
-) -> HarvestReport:
-    """Fetch and store each of `captures` not yet in the archive, in one run."""
-    with Harvest(store, site, source, endpoint, wrap, stopping) as run:
-        run.take(captures)
-    return run.report
-
-
 def keep(
     store: Store, run_id: int, site: str, record: io.BytesIO, target: ArchiveWarc
 ) -> tuple[str, ParsedPage | None]:

@@ -94,11 +94,11 @@ def indexed_archive(corpus, tmp_path_factory) -> Path:
     """The sample site crawled into a store (data/) and indexed (index/)."""
     from archive.store import Store
     from search.indexer import rebuild
-    from tests.crawling import FAST, crawl, serve
+    from tests.crawling import WITH_REQUISITES, crawl, serve
 
     _, server, base = serve(corpus)
     folder = tmp_path_factory.mktemp("archive")
-    crawl(base, folder / "data", *FAST)
+    crawl(base, folder / "data", *WITH_REQUISITES)
     server.shutdown()
     with Store(folder / "data" / "archive.sqlite3") as store:
         rebuild(store, folder / "index", procs=2)

@@ -20,7 +20,7 @@ import pytest
 from archive.store import Store
 from samplesite.corpus import Corpus, SiteConfig
 from samplesite.server import Faults, SampleSite
-from tests.crawling import FAST, NEWSARCHIVE, crawl, serve
+from tests.crawling import FAST, NEWSARCHIVE, WITH_REQUISITES, crawl, serve
 from tests.scoring import token_f1
 
 EXACT_FIELDS = ["headline", "authors", "published", "section", "tags", "images"]
@@ -46,7 +46,9 @@ def full_crawl(corpus, tmp_path_factory):
     """One complete crawl of the 400-article site into a fresh data folder."""
     site, server, base = serve(corpus)
     data = tmp_path_factory.mktemp("full") / "data"
-    result = crawl(base, data, *FAST, "-s", "NEWSARCHIVE_WARC_MAX_BYTES=400000")
+    result = crawl(
+        base, data, *WITH_REQUISITES, "-s", "NEWSARCHIVE_WARC_MAX_BYTES=400000"
+    )  # the article truth with photos fetched too
     server.shutdown()
     return site, data, result
 
@@ -218,6 +220,7 @@ def test_a_crawl_killed_half_way_resumes_with_nothing_lost_or_doubled(tmp_path, 
             "1",
             "-s",
             "AUTOTHROTTLE_ENABLED=False",
+            "--no-requisites",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -21,7 +21,7 @@ from archive.store import Store
 from archive.urls import address_key
 from archive.warc import read_response
 from samplesite.corpus import Corpus, SiteConfig
-from tests.crawling import FAST, NEWSARCHIVE, crawl, serve
+from tests.crawling import NEWSARCHIVE, WITH_REQUISITES, crawl, serve
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -34,7 +34,7 @@ def crawled(tmp_path_factory) -> Path:
     _, server, base = serve(Corpus(SiteConfig(seed=7, count=40)))
     folder = tmp_path_factory.mktemp("withheld")
     try:
-        crawl(base, folder / "data", *FAST)
+        crawl(base, folder / "data", *WITH_REQUISITES)
     finally:
         server.shutdown()
     assert run("index", "--data-dir", str(folder / "data"), "--index-dir", str(folder / "index")).returncode == 0
@@ -123,6 +123,8 @@ def test_pages_replays_and_raw_captures_of_what_is_withheld_are_gone(archive):
     assert not withheld & {entry["url"] for entry in board["articles"]}
     kept = next(url for url in records(archive) if url not in withheld)
     assert client.get("/article?url=" + quote(kept, safe="")).status_code == 200
+    about = client.get("/about.json").get_json()
+    assert about["withheld_articles"] == len(withheld) and about["articles"] == len(records(archive))
 
 
 def warc_urls(paths: list[Path]) -> Counter:

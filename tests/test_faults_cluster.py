@@ -26,7 +26,7 @@ from tests.crawling import NEWSARCHIVE, serve
 from tests.redis_server import redis_server
 
 WAIT_SECONDS = 120.0
-WORKER_PACE = ["--delay", "0", "--concurrency", "8", "-s", "AUTOTHROTTLE_ENABLED=False"]
+WORKER_PACE = ["--delay", "0", "--concurrency", "8", "-s", "AUTOTHROTTLE_ENABLED=False", "--no-requisites"]
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from samplesite.server import SampleSite
 from tests.crawling import FAST, NEWSARCHIVE, crawl, serve
 from tests.waiting import crawl_runs, wait_for
 
-SLOW = ["--delay", "0.5", "--concurrency", "1", "-s", "AUTOTHROTTLE_ENABLED=False"]
+SLOW = ["--delay", "0.5", "--concurrency", "1", "-s", "AUTOTHROTTLE_ENABLED=False", "--no-requisites"]
 
 
 def newsarchive(*arguments: str, timeout: int = 120) -> subprocess.CompletedProcess:

@@ -30,7 +30,7 @@ from tests.redis_server import RedisServer, redis_server
 from tests.waiting import wait_for
 
 INCOMPLETE_EXIT = 3
-SLOW_WORKER = ["--delay", "0.05", "--concurrency", "2", "-s", "AUTOTHROTTLE_ENABLED=False"]
+SLOW_WORKER = ["--delay", "0.05", "--concurrency", "2", "-s", "AUTOTHROTTLE_ENABLED=False", "--no-requisites"]
 
 
 @pytest.fixture(scope="module")

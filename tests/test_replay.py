@@ -20,7 +20,7 @@ from archive.store import Store
 from archive.urls import address_key
 from samplesite.assets import STYLESHEET, picture, stylesheet
 from samplesite.corpus import Corpus, SiteConfig
-from tests.crawling import FAST, NEWSARCHIVE, crawl, serve
+from tests.crawling import NEWSARCHIVE, WITH_REQUISITES, crawl, serve
 
 
 def requisite_rows(data: Path) -> list[tuple[str, int, int]]:
@@ -53,7 +53,13 @@ def test_requisites_are_bounded_switchable_and_never_fetched_twice(small_site, t
     bounded = tmp_path / "bounded"
     cap = len(stylesheet()) - 1  # the stylesheet is over it, the photos are not
     crawl(
-        base, bounded, *FAST, "-s", "NEWSARCHIVE_REQUISITES_PER_PAGE=1", "-s", f"NEWSARCHIVE_REQUISITE_MAX_BYTES={cap}"
+        base,
+        bounded,
+        *WITH_REQUISITES,
+        "-s",
+        "NEWSARCHIVE_REQUISITES_PER_PAGE=1",
+        "-s",
+        f"NEWSARCHIVE_REQUISITE_MAX_BYTES={cap}",
     )
     with sqlite3.connect(bounded / "archive.sqlite3") as db:
         articles = db.execute("SELECT count(*) FROM captures WHERE kind = 'article' AND status = 200").fetchone()[0]
@@ -62,14 +68,14 @@ def test_requisites_are_bounded_switchable_and_never_fetched_twice(small_site, t
     assert all(size <= cap for _, _, size in rows), "nothing over the cap is kept"
     assert not [url for url, _, _ in rows if urlsplit(url).path == STYLESHEET]
     whole = tmp_path / "whole"
-    crawl(base, whole, *FAST)
+    crawl(base, whole, *WITH_REQUISITES)
     first = requisite_rows(whole)
     before = len(site.requests)
-    crawl(base, whole, *FAST, "--refresh")
+    crawl(base, whole, *WITH_REQUISITES, "--refresh")
     assert requisite_rows(whole) == first, "a second crawl fetches no requisite again"
     assert not [r for r in site.requests[before:] if r["path"].startswith(("/sites/", "/images/", "/storage/"))]
     none = tmp_path / "none"
-    crawl(base, none, *FAST, "--no-requisites")
+    crawl(base, none, *WITH_REQUISITES, "--no-requisites")
     assert requisite_rows(none) == []
 
 

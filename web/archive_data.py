@@ -148,6 +148,7 @@ class ArchiveData:
             "sites": [{"site": site, "articles": count} for site, count in figures["sites"].items()],
             "articles": figures["articles"],
             "provisional_articles": store.provisional_count(),
+            "withheld_articles": store.withheld_article_count(),
             "snapshots": figures["snapshots"],
             "captures": figures["captures"],
             "published_from": figures["published_from"],

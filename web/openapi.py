@@ -183,6 +183,7 @@ def document() -> dict:
             "sites": {"type": "array"},
             "articles": INTEGER,
             "provisional_articles": INTEGER,
+            "withheld_articles": INTEGER,
             "snapshots": INTEGER,
             "captures": INTEGER,
             "published_from": nullable(STRING),
