@@ -269,13 +269,17 @@ class ArchiveQueries:
             if urls is None or url in urls
         ]
 
-    def listed_articles(self, start: datetime | None, end: datetime | None) -> list[ListedArticle]:
-        """Every Most viewed entry whose list was up at some time within [start, end] (either
-        open), with its article's headline and current record."""
+    def listed_articles(
+        self, start: datetime | None, end: datetime | None, site: str | None = None
+    ) -> list[ListedArticle]:
+        """Every Most viewed entry whose list (of `site`, or of any paper) was up at some time
+        within [start, end] (either open), with its article's headline and current record."""
         rows = self.db.execute(
             "SELECT e.url, e.rank, s.first_seen, s.last_seen, a.headline, r.record FROM snapshot_entries e "
             "JOIN snapshots s ON s.id = e.snapshot_id LEFT JOIN articles a ON a.url = e.url "
-            "LEFT JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision"
+            "LEFT JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision "
+            "WHERE ? IS NULL OR s.site = ?",
+            (site, site),
         )
         records: dict[str, dict | None] = {}  # each article's record read once, however often it was listed
         listed = []
@@ -292,22 +296,24 @@ class ArchiveQueries:
         """How many distinct addresses a Most viewed list ever named."""
         return self.db.execute("SELECT count(DISTINCT url) FROM snapshot_entries").fetchone()[0]
 
-    def sightings(self) -> list[Sighting]:
-        """Every snapshot's period, oldest first."""
+    def sightings(self, site: str | None = None) -> list[Sighting]:
+        """Every snapshot's period (of `site`'s lists, or of every paper's), oldest first."""
         return [
             Sighting(**row)
             for row in self.db.execute(
-                "SELECT id, site, first_seen, last_seen, sightings FROM snapshots ORDER BY first_seen"
+                "SELECT id, site, first_seen, last_seen, sightings FROM snapshots WHERE ? IS NULL OR site = ? "
+                "ORDER BY first_seen",
+                (site, site),
             )
         ]
 
-    def snapshot_at(self, moment: datetime) -> ShownSnapshot | None:
-        """The list that was up at `moment`: the latest snapshot first seen by then (within its
-        second)."""
+    def snapshot_at(self, moment: datetime, site: str | None = None) -> ShownSnapshot | None:
+        """The list (of `site`, or of any paper) that was up at `moment`: the latest snapshot
+        first seen by then (within its second)."""
         row = self.db.execute(
             "SELECT id, site, list_hash, first_seen, last_seen, sightings, page_url, capture_id, run_id "
-            "FROM snapshots WHERE first_seen <= ? ORDER BY first_seen DESC LIMIT 1",
-            (utc_second_end(moment),),
+            "FROM snapshots WHERE first_seen <= ? AND (? IS NULL OR site = ?) ORDER BY first_seen DESC LIMIT 1",
+            (utc_second_end(moment), site, site),
         ).fetchone()
         if row is None:
             return None
@@ -359,6 +365,29 @@ class ArchiveQueries:
             "published_from": span[0],
             "published_to": span[1],
         }
+
+    def paper_figures(self) -> list[dict]:
+        """Each paper's figures, by site: articles (provisional ones among them), the span of
+        their publication dates, their sections and its Most viewed snapshots."""
+        db = self.db
+        papers = {
+            row["site"]: dict(row) | {"sections": {}, "snapshots": 0}
+            for row in db.execute(
+                "SELECT a.site, count(*) AS articles, coalesce(sum(json_extract(r.record, '$.provisional')), 0) "
+                "AS provisional_articles, min(a.published_utc) AS published_from, max(a.published_utc) "
+                "AS published_to FROM articles a JOIN revisions r ON r.article_id = a.id "
+                "AND r.number = a.current_revision GROUP BY a.site ORDER BY a.site"
+            )
+        }
+        for site, section, count in db.execute("SELECT site, section, count(*) FROM articles GROUP BY 1, 2"):
+            papers[site]["sections"][section or "unknown"] = count
+        for site, count in db.execute("SELECT site, count(*) FROM snapshots GROUP BY 1"):
+            papers.setdefault(
+                site,
+                {"site": site, "articles": 0, "provisional_articles": 0, "published_from": None, "published_to": None}
+                | {"sections": {}},
+            )["snapshots"] = count
+        return [papers[site] for site in sorted(papers)]
 
     def integrity(self) -> str:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]

@@ -3,6 +3,7 @@ parameters or a trailing slash is one record."""
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PREFIXES = ("utm_", "mc_")
@@ -94,3 +95,13 @@ def check_base_url(url: str) -> None:
         raise ValueError(f"{url!r} has no host to fetch from")
     if any(character.isspace() for character in url):
         raise ValueError(f"{url!r} has white space in it")
+
+
+def is_mirror_host(host: str) -> bool:
+    """Where the crawler fetches the site from when not from the site itself: a replica or a
+    copy on this machine or the local network, named by address. A copy on a named host of its
+    own is taken for that host's site unless its pages state their address [G]."""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host) is not None
+    except ValueError:
+        return False

@@ -11,6 +11,7 @@ from pathlib import Path
 from cli.datadir import absolute
 from cli.errors import UserError
 from cli.site_option import add_site_option, chosen_site
+from crawler import sites
 from crawler.parse import parse_page
 
 
@@ -24,11 +25,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("file", help="the saved page, or - to read standard input")
     parser.add_argument("--url", required=True, help="the address the page was fetched from")
     parser.add_argument("--fetched-at", default=None, help="when it was fetched, ISO 8601 with zone (default: now)")
-    add_site_option(parser, "which site's rules to use (default: %(default)s)")
+    add_site_option(
+        parser,
+        "which site's rules to use (default: the site of the --url's host, else the generic extractor's "
+        f"reading of that host, else {sites.DEFAULT})",
+        default=None,
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.site is None:
+        args.site = sites.reading(args.url)
     site = chosen_site(args)
     if args.file == "-":
         html = sys.stdin.buffer.read()

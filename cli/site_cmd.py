@@ -13,9 +13,10 @@ from cli.errors import UserError
 from cli.progress import progress
 from samplesite.corpus import ICT, Corpus, SiteConfig
 from samplesite.editions import EDITIONS
-from samplesite.server import Faults, SampleSite, Site, SiteClock, make_server
+from samplesite.server import Faults, Site, SiteClock, make_server
 from samplesite.static import StaticSite, write_static
 from samplesite.truth import write_truth
+from samplesite.wordpress_site import site_for
 
 
 def moment(text: str) -> datetime:
@@ -50,7 +51,8 @@ def add_site_options(parser: argparse.ArgumentParser) -> None:
         choices=sorted(EDITIONS),
         default=defaults.edition,
         help="en: The Phnom Penh Post (phnompenhpost.com); km: its Khmer edition (postkhmer.com), "
-        "a site of its own, served on a port of its own (default: %(default)s)",
+        "a site of its own; cd: a WordPress paper in the shape of The Cambodia Daily's archive "
+        "(english.cambodiadaily.com); each served on a port of its own (default: %(default)s)",
     )
     parser.add_argument("--seed", type=int, default=defaults.seed, help="generator seed (default: %(default)s)")
     parser.add_argument(
@@ -161,7 +163,7 @@ def run_serve(args: argparse.Namespace) -> int:
         described = f"the static copy in {args.static}"
     else:
         corpus, now = corpus_from(args)
-        site = SampleSite(corpus, SiteClock(now, args.clock_speed), args.crawl_delay, faults, args.log)
+        site = site_for(corpus, SiteClock(now, args.clock_speed), args.crawl_delay, faults=faults, log_path=args.log)
         described = f"{len(corpus.order)} articles, now {now.isoformat()}"
     try:
         server = make_server(site, args.port)

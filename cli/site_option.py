@@ -1,5 +1,5 @@
-"""The --site option of every command that reads a newspaper: its choices are the sites the
-registry (crawler.sites) knows."""
+"""The --site option of every command that reads a newspaper: a site the registry
+(crawler.sites) knows, or the host of a paper with no site module."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from cli.errors import UserError
 from crawler import sites
 
 
-def add_site_option(parser: argparse.ArgumentParser, help: str) -> None:
-    parser.add_argument("--site", default=sites.DEFAULT, choices=sites.names(), help=help)
+def add_site_option(parser: argparse.ArgumentParser, help: str, default: str | None = sites.DEFAULT) -> None:
+    known = ", ".join(sites.names())
+    parser.add_argument(
+        "--site", default=default, metavar="SITE", help=f"{help}; one of {known}, or the host of another paper"
+    )
 
 
 def chosen_site(args: argparse.Namespace) -> sites.Site:

@@ -231,6 +231,11 @@ class Corpus:
         era = self.edition.era_of(published)
         if self.edition.language == "km":
             return f"/{section.slug}/{khmer_slug(title)}-{self.nid(i)}"
+        if era == "wp-news":  # WordPress, /news/%postname%-%post_id%/
+            return f"/news/{slugify(title, False)}-{self.nid(i)}/"
+        if era == "wp-dated":  # WordPress, /%year%/%monthnum%/%day%/%postname%/; a repeated name gets -2
+            path = f"/{published:%Y/%m/%d}/{slugify(title, False)}/"
+            return path if self.paths.get(path, i) == i else path.rstrip("/") + "-2/"
         if era == "joomla":
             joomla_id = 10000 + i % 90000
             folder = section.joomla or section.label.replace(" ", "-")
@@ -319,7 +324,7 @@ class Corpus:
     def _cheap_flags(self, i: int) -> frozenset[str]:
         if i >= self.config.count:
             return self._fixed[i - self.config.count].flags
-        return rare_flags(i)
+        return frozenset() if self.edition.make == "wordpress" else rare_flags(i)
 
     def most_viewed_truth(self, now: datetime) -> dict:
         """The sidebar a perfect parser reads from any page served in `now`'s window."""
@@ -471,6 +476,8 @@ def make_caption(rng: random.Random, era: str, language: str) -> tuple[str | Non
 
 
 def image_url(era: str, name: str, rng: random.Random) -> str:
+    if era.startswith("wp-"):
+        return f"/wp-content/uploads/{name[:4]}/{name[4:6]}/{name}.jpg"
     if era == "joomla":
         return f"/images/stories/{name}.jpg"
     if era == "drupal":
@@ -505,7 +512,10 @@ def generate_article(corpus: Corpus, i: int) -> SiteArticle:
         body = [paragraph(rng) for _ in range(rng.randint(4, 12))]
         standfirst = sentence(rng) if era != "joomla" and rng.random() < 0.4 else None
         tags = [] if era == "joomla" else rng.sample(words.TAGS, rng.randint(1, 4))
-    flags = set(rare_flags(i))
+    wordpress = corpus.edition.make == "wordpress"
+    flags = set() if wordpress else set(rare_flags(i))
+    if wordpress:
+        standfirst = None  # its theme prints no standfirst [G]
     if "wrong-charset" in flags:
         body.insert(0, f"“{rng.choice(words.QUOTES)},” a spokesman said.")
     if "script-in-text" in flags and language == "en":
@@ -515,9 +525,14 @@ def generate_article(corpus: Corpus, i: int) -> SiteArticle:
     kinds: dict[int, str] = {}
     if language == "en" and era != "joomla" and not flags and len(body) >= 4 and rng.random() < 0.2:
         body, kinds = with_structure(rng, body)
-    n_images = {"joomla": rng.choice([0, 1, 1]), "drupal": rng.choice([1, 1, 1, 1, 2, 3]), "modern": rng.randint(1, 4)}[
-        era
-    ]
+    if wordpress:
+        n_images = rng.choice([0, 1, 1, 1, 2])
+    else:
+        n_images = {
+            "joomla": rng.choice([0, 1, 1]),
+            "drupal": rng.choice([1, 1, 1, 1, 2, 3]),
+            "modern": rng.randint(1, 4),
+        }[era]
     if "truncated" in flags:
         n_images = min(n_images, 1)
     images = []

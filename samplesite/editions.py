@@ -1,6 +1,8 @@
-"""The paper's two editions as the replica serves them: The Phnom Penh Post in English and
-its Khmer sister site, postkhmer.com (SITE-EVIDENCE.md). Each is a site of its own, with its
-own host, sections, template eras and ground truth; the replica serves one edition per port.
+"""The papers the replica serves: The Phnom Penh Post in English and its Khmer sister site,
+postkhmer.com (SITE-EVIDENCE.md), and a second paper of another make, a WordPress-built
+archive in the shape of The Cambodia Daily's (samplesite.wordpress). Each is a site of its
+own, with its own host, sections, template eras and ground truth; the replica serves one
+per port.
 """
 
 from __future__ import annotations
@@ -33,13 +35,15 @@ class Edition:
     sections: tuple[Section, ...]
     epoch: datetime  # the oldest article the replica generates
     eras: tuple[str, ...]  # the template eras the edition's pages come in, oldest first
+    # the last year of each era: the Post's up to 2012 Joomla, up to 2022 Drupal, then the
+    # current one (SITE-EVIDENCE.md)
+    era_years: tuple[tuple[int, str], ...] = ((2012, "joomla"), (2022, "drupal"), (9999, "modern"))
+    make: str = "post"  # how its pages are built: "post" (the Post's own sites) or "wordpress"
 
     def era_of(self, published: datetime) -> str:
-        """The page template in use when an article was published: up to 2012 Joomla, up to
-        2022 Drupal, then the current one (the eras of SITE-EVIDENCE.md), limited to the
-        edition's own eras."""
-        year = published.year
-        era = "joomla" if year <= 2012 else "drupal" if year <= 2022 else "modern"
+        """The page template in use when an article was published, limited to the edition's
+        own eras."""
+        era = next(era for last, era in self.era_years if published.year <= last)
         return era if era in self.eras else self.eras[-1]
 
     def identity(self, path: str) -> str:
@@ -101,4 +105,26 @@ KHMER = Edition(
     eras=("drupal",),
 )
 
-EDITIONS = {edition.code: edition for edition in (ENGLISH, KHMER)}
+# A WordPress paper in the shape of The Cambodia Daily's English archive: its host, its
+# categories and the year its addresses changed form are guesses [G].
+CAMBODIA_DAILY = Edition(
+    code="cd",
+    site="english.cambodiadaily.com",
+    origin="https://english.cambodiadaily.com",
+    title="The Cambodia Daily",
+    language="en",
+    sections=(
+        Section("news", "News", None, 30, 2010),
+        Section("politics", "Politics", None, 12, 2010),
+        Section("business", "Business", None, 10, 2010),
+        Section("opinion", "Opinion", None, 5, 2010),
+        Section("features", "Features", None, 4, 2012),
+        Section("sport", "Sport", None, 3, 2010),
+    ),
+    epoch=datetime(2010, 1, 1, tzinfo=ICT),
+    eras=("wp-dated", "wp-news"),
+    era_years=((2017, "wp-dated"), (9999, "wp-news")),
+    make="wordpress",
+)
+
+EDITIONS = {edition.code: edition for edition in (ENGLISH, KHMER, CAMBODIA_DAILY)}

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from samplesite import render
 from samplesite.assets import asset
-from samplesite.corpus import ICT, Corpus, Section
+from samplesite.corpus import ICT, Corpus, Section, SiteArticle
 
 PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
 # Drupal's term feed: /taxonomy/term/<id>/<depth>/feed, the depth `all` or a number (`*` in
@@ -234,10 +234,12 @@ class SampleSite(Site):
         if not_modified(request_headers, etag, modified):
             return Reply(304, headers=headers)
         charset = "iso-8859-1" if "wrong-charset" in article.flags else "utf-8"
-        return Reply(200, render.render_article(self.corpus, article, now), f"text/html; charset={charset}", headers)
+        return Reply(200, self.render_article(article, now), f"text/html; charset={charset}", headers)
 
-    @staticmethod
-    def not_found() -> Reply:
+    def render_article(self, article: SiteArticle, now: datetime) -> bytes:
+        return render.render_article(self.corpus, article, now)
+
+    def not_found(self) -> Reply:
         return Reply(404, render.not_found_page())
 
 

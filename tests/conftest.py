@@ -13,6 +13,7 @@ import pytest
 from samplesite.corpus import Corpus, SiteConfig
 from samplesite.server import SampleSite, SiteClock, start_in_thread
 from samplesite.truth import write_truth
+from samplesite.wordpress_site import site_for
 
 SITE_ARTICLES = 400
 KHMER_ARTICLES = 360  # enough for every hard case and page form on 8 pages
@@ -39,7 +40,7 @@ def get(url: str, headers: dict[str, str] | None = None):
 def served(corpus: Corpus) -> Iterator[SampleSite]:
     """The sample site served over real HTTP; tests that move its clock put it back."""
     clock = SiteClock(corpus.config.end)
-    sample = SampleSite(corpus, clock, crawl_delay=1.0)
+    sample = site_for(corpus, clock, crawl_delay=1.0)
     server, base = start_in_thread(sample)
     sample.base = base
     yield sample

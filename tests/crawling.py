@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from samplesite.corpus import Corpus
-from samplesite.server import Faults, SampleSite, SiteClock, start_in_thread
+from samplesite.server import Faults, SiteClock, start_in_thread
+from samplesite.wordpress_site import site_for
 
 NEWSARCHIVE = str(Path(sys.executable).parent / "newsarchive")
 # The settings a user types to crawl the local replica quickly. Page requisites (photos,
@@ -34,6 +35,6 @@ def crawl(
 
 
 def serve(corpus: Corpus, now=None, crawl_delay: float = 0.0, faults: Faults | None = None):
-    site = SampleSite(corpus, SiteClock(now or corpus.config.end), crawl_delay, faults)
+    site = site_for(corpus, SiteClock(now or corpus.config.end), crawl_delay, faults=faults)
     server, base = start_in_thread(site)
     return site, server, base

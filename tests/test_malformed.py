@@ -20,6 +20,7 @@ URL = "http://127.0.0.1:8000/national/some-story"
 READING_WARNINGS = {
     *("truncated", "charset", "empty", "no-headline", "no-date", "no-body", "canonical", "address"),
     *("provisional", "fallback-date", "fallback-body", "fallback-byline", "other-site", "no-template"),
+    *("guessed-section", "guessed-time"),
 }
 
 

@@ -13,6 +13,9 @@ from openapi_spec_validator import validate
 
 SEED = "https://www.phnompenhpost.com/national/rainsy-faces-defamation-charge-post-about-pms-likes"
 GARBAGE = ["", "x", "-1", "0", "(", '"', "\x00", "9" * 30, "2021-02-30", "published:[x TO y]", "%ZZ", "\u1780\u17d2"]
+# An export answers with its whole result set: a query naming a few articles keeps each of the
+# thousand garbage requests small without changing how the garbage parameter is read.
+NARROWING = {"/export.csv": {"q": "defamation"}, "/export.jsonl": {"q": "defamation"}}
 GOOD = {
     "/search": [
         "q=rice&section=national&sort=newest",
@@ -68,7 +71,8 @@ def test_every_address_the_application_answers_is_documented(web_app, document):
 def addresses(path: str, values: dict[str, list[str]]) -> list[str]:
     found = [path]
     for name, choices in values.items():
-        found = [done.replace(f"{{{name}}}", choice) for done in found for choice in choices]
+        if f"{{{name}}}" in path:
+            found = [done.replace(f"{{{name}}}", choice) for done in found for choice in choices]
     return found
 
 
@@ -112,7 +116,8 @@ def test_garbage_in_any_parameter_gets_a_declared_4xx_or_an_answer(client, docum
                     others = {n: v for n, v in path_values.items() if n != parameter["name"]}
                     targets = addresses(address, others)
                 else:
-                    targets = [f"{a}?{urlencode({parameter['name']: value})}" for a in addresses(path, path_values)]
+                    query = NARROWING.get(path, {}) | {parameter["name"]: value}
+                    targets = [f"{a}?{urlencode(query)}" for a in addresses(path, path_values)]
                 for target in targets:
                     response = client.get(target)
                     text = response.get_data(as_text=True)

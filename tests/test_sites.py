@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -48,24 +49,40 @@ def test_what_needs_a_site_asks_the_registry():
     assert (ZONE_LABEL, paper_time("2021-04-12T02:30:00.000000Z")) == ("ICT (UTC+07:00)", "2021-04-12 09:30 ICT")
 
 
+UNKNOWN = (
+    "'moon' is not a known site (known: english.cambodiadaily.com, phnompenhpost.com, postkhmer.com); "
+    "a paper with no site module is named by its host, such as example.com "
+    "(or generic:HOST, to read one without its module)"
+)
+
+
 def test_an_unknown_site_is_one_sentence(tmp_path):
     from crawler.parse import parse_page
     from crawler.spiders.loader import SiteSpiderLoader
 
-    with pytest.raises(ValueError, match=r"^'moon' is not a known site \(known: phnompenhpost\.com, postkhmer\.com\)$"):
+    with pytest.raises(ValueError, match=f"^{re.escape(UNKNOWN)}$"):
         parse_page(b"<html></html>", SEED, datetime.now(UTC), "moon")
     with pytest.raises(KeyError, match="Spider not found"):
         SiteSpiderLoader().load("moon")
     result = newsarchive("parse", "-", "--url", SEED, "--site", "moon")
-    assert result.returncode == 2 and "invalid choice: 'moon'" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 2 and result.stderr == f"newsarchive: --site {UNKNOWN}.\n"
     config = tmp_path / "schedule.toml"
     config.write_text('[site]\nname = "moon"\n[jobs.a]\ncron = "0 * * * *"\n', encoding="utf-8")
     result = newsarchive("schedule", "--config", str(config), "--print-crontab")
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert (
-        result.stderr
-        == f"newsarchive: {config} [site]: name 'moon' is not a known site (known: phnompenhpost.com, postkhmer.com).\n"
+    assert result.returncode == 2 and result.stderr == f"newsarchive: {config} [site]: name {UNKNOWN}.\n"
+
+
+def test_a_host_no_module_knows_is_read_by_the_generic_extractor():
+    paper = sites.site("news.example.org")
+    assert (paper.NAME, paper.SITE, paper.ORIGIN, paper.HOSTS) == (
+        "news.example.org",
+        "news.example.org",
+        "https://news.example.org",
+        ("news.example.org",),
     )
+    assert sites.reading("https://www.news.example.org/2020/01/02/a-story/") == "news.example.org"
+    assert sites.reading("https://phnompenhpost.com/national/x") == "phnompenhpost.com"
+    assert sites.reading("http://127.0.0.1:8000/national/x") == sites.DEFAULT  # a copy on this machine
 
 
 def install_elsewhere(folder: Path, name: str, module_text: str) -> dict[str, str]:

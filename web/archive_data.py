@@ -11,6 +11,7 @@ from pathlib import Path
 from archive.read_model import StoredCapture
 from archive.store import Store, address_key
 from archive.warc import CapturedResponse, read_response
+from crawler import sites
 from crawler.parse import address_identity
 from search.service import SearchService
 
@@ -91,21 +92,31 @@ class ArchiveData:
 
     # -- Most viewed ------------------------------------------------------------------
 
-    def sightings(self) -> list[dict]:
+    def sightings(self, site: str | None = None) -> list[dict]:
         """Every snapshot's period, oldest first (for the time machine's list of captures)."""
-        return [asdict(sighting) for sighting in self.store.sightings()]
+        return [asdict(sighting) for sighting in self.store.sightings(site)]
 
-    def snapshot_at(self, moment: datetime) -> dict | None:
-        """The list that was up at `moment`: the latest snapshot first seen by then."""
-        found = self.store.snapshot_at(moment)
+    def snapshot_at(self, moment: datetime, site: str | None = None) -> dict | None:
+        """The list of `site` that was up at `moment`: the latest snapshot first seen by then."""
+        found = self.store.snapshot_at(moment, site)
         return asdict(found) if found else None
 
-    def leaderboard(self, start: datetime | None, end: datetime | None, limit: int = 25) -> dict:
-        """Articles by hours spent in the list within [start, end], and the same by section and
-        author."""
+    def list_papers(self) -> list[dict]:
+        """The papers whose Most viewed lists the archive holds, each with its name."""
+        return [
+            {"site": paper["site"], "name": sites.paper_name(paper["site"])}
+            for paper in self.store.paper_figures()
+            if paper["snapshots"]
+        ]
+
+    def leaderboard(
+        self, start: datetime | None, end: datetime | None, site: str | None = None, limit: int = 25
+    ) -> dict:
+        """Articles by hours spent in `site`'s list within [start, end], and the same by
+        section and author."""
         articles: dict[str, dict] = {}
         withheld = self.store.withheld()
-        for listed in self.store.listed_articles(start, end):
+        for listed in self.store.listed_articles(start, end, site):
             if withheld.of(listed.url):
                 continue
             span = min(listed.last_seen, end or listed.last_seen) - max(listed.first_seen, start or listed.first_seen)
@@ -146,6 +157,7 @@ class ArchiveData:
         last = store.last_run()
         return {
             "sites": [{"site": site, "articles": count} for site, count in figures["sites"].items()],
+            "papers": [paper | {"name": sites.paper_name(paper["site"])} for paper in store.paper_figures()],
             "articles": figures["articles"],
             "provisional_articles": store.provisional_count(),
             "withheld_articles": store.withheld_article_count(),

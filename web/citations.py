@@ -66,9 +66,7 @@ def archived_copy(found: dict, address_of: Callable[[int], str]) -> ArchivedCopy
 
 
 def _paper(record: dict) -> str:
-    """The paper's name as its site module gives it, or else the site as the record names it."""
-    site = sites.for_host(str(record.get("site") or ""))
-    return site.CITATION_NAME if site else str(record.get("site"))
+    return sites.paper_name(str(record.get("site") or ""))
 
 
 def _names(record: dict) -> list[str]:

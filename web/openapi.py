@@ -157,9 +157,12 @@ def document() -> dict:
             ),
         ]
     }
+    papers = {"type": "array", "items": obj({"site": STRING, "name": STRING})}
     most_viewed = obj(
         {
             "at": STRING,
+            "site": nullable(STRING),
+            "papers": papers,
             "snapshot": nullable(snapshot),
             "sightings": {"type": "array", "items": period},
             "gaps_hours": {"type": "array", "items": NUMBER},
@@ -176,11 +179,26 @@ def document() -> dict:
             "authors": {"type": "array", "items": board_row},
             "from": nullable(STRING),
             "to": nullable(STRING),
+            "site": nullable(STRING),
+            "papers": papers,
+        }
+    )
+    paper = obj(
+        {
+            "site": STRING,
+            "name": STRING,
+            "articles": INTEGER,
+            "provisional_articles": INTEGER,
+            "published_from": nullable(STRING),
+            "published_to": nullable(STRING),
+            "sections": {"type": "object", "additionalProperties": INTEGER},
+            "snapshots": INTEGER,
         }
     )
     about = obj(
         {
             "sites": {"type": "array"},
+            "papers": {"type": "array", "items": paper},
             "articles": INTEGER,
             "provisional_articles": INTEGER,
             "withheld_articles": INTEGER,

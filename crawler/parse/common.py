@@ -336,17 +336,37 @@ CREDIT_LABEL = re.compile(r"^(?:photograph|photo|picture)\s*:\s*", re.I)
 NAME_WORD = re.compile(r"^[A-Z][\w'’.-]*$|^[A-Z]+$")
 
 
+# '… a session in Ratanakkiri. (Photo: Siv Channa/The Daily)', as many WordPress papers print it
+BRACKETED_CREDIT = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]{2,80})\)$", re.S)
+CREDIT_WORDS = 6
+
+
+def is_credit(text: str) -> bool:
+    """Whether a bracketed end of a caption is its credit: labelled ('Photo: …'), a known form
+    ('Photo supplied', 'AFP'), an agency after a slash, or a short run of capitalised names."""
+    words = text.split()
+    if CREDIT_LABEL.match(text) or "/" in text:
+        return True
+    known = KNOWN_CREDIT.match(text)
+    return bool(known and not known.group("caption")) or (
+        len(words) <= CREDIT_WORDS and all(NAME_WORD.match(word) for word in words)
+    )
+
+
 def split_credit(text: str) -> tuple[str | None, str | None]:
     """Caption and credit of a caption printed with the credit glued to its end.
 
     The Post prints '… in Cambodia. Photo supplied', '… a mill. Khem Sovannara/AFP' or
-    '… Photograph: Mey Kimlay'. Known credit forms are recognised wherever they stand;
-    otherwise the credit is a short run of capitalised words after the last sentence end
-    (abbreviations such as 'Jan.' or initials such as 'U.N.' are not sentence ends).
+    '… Photograph: Mey Kimlay'; other papers put the credit in brackets at the end. Known credit
+    forms are recognised wherever they stand; otherwise the credit is a short run of capitalised
+    words after the last sentence end (abbreviations such as 'Jan.' or initials such as 'U.N.' are not sentence ends).
     """
     text = clean(text)
     if not text:
         return None, None
+    bracketed = BRACKETED_CREDIT.match(text)
+    if bracketed and is_credit(bracketed.group("credit")):
+        return bracketed.group("caption").strip() or None, CREDIT_LABEL.sub("", bracketed.group("credit")).strip()
     known = KNOWN_CREDIT.match(text)
     if known and known.group("caption"):
         return known.group("caption"), CREDIT_LABEL.sub("", known.group("credit")).strip()

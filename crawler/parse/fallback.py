@@ -10,7 +10,6 @@ provisional too, as a reader should check it against the capture.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, tzinfo
 from urllib.parse import unquote, urlsplit
 
@@ -18,23 +17,6 @@ from archive.model import Article
 from archive.urls import bare_host
 from crawler.parse import common, generic
 from crawler.parse.pageindex import PageIndex
-
-ARTICLE_TYPES = re.compile(r'"@type"\s*:\s*\[?\s*"(?:News|Report|Blog|Analysis|Opinion)?Article"', re.I)
-
-
-def states_article(page: PageIndex) -> bool:
-    """Whether the page says it is an article: og:type, a stated publication time, or a
-    schema.org Article in its JSON-LD."""
-    og_type = page.first("[property=og:type]")
-    if og_type is not None and og_type.get("content", "").strip().lower() == "article":
-        return True
-    if page.first("[property=article:published_time]") is not None:
-        return True
-    return any(
-        ARTICLE_TYPES.search(script.text or "")
-        for script in page.tree.iter("script")
-        if script.get("type", "").lower() == "application/ld+json"
-    )
 
 
 def provisional_article(
@@ -51,24 +33,43 @@ def provisional_article(
     """The generic extractor's record of a page no template of `site` matched, or None for a
     page that is not an article (a listing, a home page) or that holds no article text."""
     host = bare_host(urlsplit(page_url).netloc)
-    if not (article_expected or states_article(page)):
+    if not (article_expected or generic.says_article(page.tree)):
         if host != site:
             warnings.append(
                 f"other-site: the page is of {host}, not of {site}, and does not say it is an article; "
                 "no record is made"
             )
         return None
-    fields = generic.extract(text, fetched_url, fetched_at, zone)
-    if not fields.body and not fields.headline:
-        warnings.append(f"no-template: the page matches no template of {site} and no article text was found in it")
-        return None
     reason = f"of {host}, not of {site}" if host != site else f"matches no known template of {site}"
-    warnings.append(f"provisional: the page {reason}; its fields come from the generic extractor")
+    fields = generic.extract(text, fetched_url, fetched_at, zone)
+    return generic_record(fields, host, page_url, fetched_url, fetched_at, warnings, f"the page {reason}")
+
+
+def generic_record(
+    fields: generic.GenericFields,
+    site: str,
+    page_url: str,
+    fetched_url: str,
+    fetched_at: datetime,
+    warnings: list[str],
+    reason: str,
+) -> Article | None:
+    """The provisional record of what the generic extractor read (None when it found neither
+    headline nor body), its warnings naming each field it could not find or had to guess."""
+    if not fields.body and not fields.headline:
+        warnings.append(f"no-template: {reason} and no article text was found in it")
+        return None
+    warnings.append(f"provisional: {reason}; its fields come from the generic extractor")
     missing = [name for name, value in (("date", fields.published), ("body", fields.body)) if not value]
     warnings.extend(f"no-{name}: the generic extractor found none" for name in missing)
+    section = fields.section
+    if section is None and (section := path_section(page_url)) is not None:
+        warnings.append("guessed-section: the page states none; its address's first part is taken")
+    if fields.published_precision == "day":
+        warnings.append("guessed-time: the page states a day but no time of day; midnight is recorded")
     return Article(
         url=page_url,
-        site=host,
+        site=site,
         era="generic",
         language=common.language_of(fields.body or [fields.headline or ""], fields.language),
         headline=fields.headline,
@@ -76,8 +77,10 @@ def provisional_article(
         byline=", ".join(fields.authors) or None,
         published=common.iso(fields.published),
         published_precision=fields.published_precision,
-        section=path_section(page_url),
+        updated=common.iso(fields.updated),
+        section=section,
         tags=fields.tags,
+        images=fields.images,
         body=fields.body,
         word_count=sum(len(p.split()) for p in fields.body),
         fetched_url=fetched_url,
@@ -89,6 +92,7 @@ def provisional_article(
 
 def path_section(url: str) -> str | None:
     """The first segment of an address with more than one, the way most papers file articles
-    (`/national/story`); a guess, as the page's template is unknown."""
+    (`/national/story`), unless it is a number (`/2017/09/04/story`, a date); a guess, as the
+    page's template is unknown."""
     segments = [unquote(segment) for segment in urlsplit(url).path.split("/") if segment]
-    return segments[0] if len(segments) > 1 else None
+    return segments[0] if len(segments) > 1 and not segments[0].isdigit() else None

@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, tzinfo
+from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
-from trafilatura.settings import Document
+from trafilatura.settings import DEFAULT_CONFIG, Document
 
+from archive.model import Image
 from crawler.parse import common
 
 
@@ -40,6 +41,11 @@ class GenericFields:
     body: list[str]  # paragraphs, boilerplate-free
     tags: list[str]
     language: str | None
+    section: str | None = None  # as the page states it (article:section, JSON-LD articleSection)
+    updated: datetime | None = None  # as the page states it (article:modified_time, dateModified)
+    images: list[Image] = field(default_factory=list)  # figures of the article, credits split
+    address: str | None = None  # the page's own address (canonical link, og:url), as given
+    says_article: bool = False  # og:type article, a stated publication time, a JSON-LD Article
 
 
 # -- page clean-up ------------------------------------------------------------------------
@@ -48,8 +54,8 @@ FURNITURE_TAGS = frozenset({"aside", "nav"})
 # Boxes that list other articles, by a whole class or id token (a loose substring would also
 # catch a "related-topics-wrapper" around the article itself).
 FURNITURE_TOKEN = re.compile(
-    r"^(?:(?:region-)?side-?bar(?:-\w+)?|right-?column|most-?(?:viewed|read|popular)|mostread|popular-posts"
-    r"|related(?:-(?:articles?|posts?|stories|news|content|links|box|inline))?|trending(?:-\w+)?)$",
+    r"(?:^|\s)(?:(?:region-)?side-?bar(?:-\w+)?|right-?column|most-?(?:viewed|read|popular)|mostread|popular-posts"
+    r"|related(?:-(?:articles?|posts?|stories|news|content|links|box|inline))?|trending(?:-\w+)?)(?=\s|$)",
     re.I,
 )
 TEASER_LIST_ITEMS = 3
@@ -57,6 +63,7 @@ TEASER_CHARS = 40  # text an item prints beyond its link for the link to be a te
 ARTICLE_MARKS = ("article", "h1")  # a box holding one of these is a layout column: it stays
 UPDATE_LABEL = re.compile(r"^\s*(?:last\s+)?(?:updated|modified|edited)\b", re.I)
 SHORT_LINE = 80  # characters: a dateline is short, a longer text is prose
+MIN_EXTRACTED_SIZE = DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")  # characters
 RUN_CONTAINERS = ("div", "section", "article", "main", "td", "body")
 BLOCK_CHILDREN = frozenset(common.BLOCK_TAGS | {"main", "header", "footer", "aside", "nav", "figure", "form", "hr"})
 
@@ -106,6 +113,15 @@ STATED_TIME_KEYS = frozenset(
     }
 )
 LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
+LD_MODIFIED = re.compile(r'"dateModified"\s*:\s*"([^"]+)"')
+LD_SECTION = re.compile(r'"articleSection"\s*:\s*\[?\s*"([^"]+)"')
+LD_ARTICLE = re.compile(r'"@type"\s*:\s*\[?\s*"(?:News|Report|Blog|Analysis|Opinion)?Article"', re.I)
+NO_EARLIER_PAGE = datetime(1990, 1, 1, tzinfo=UTC)  # before the web: a placeholder ('0001-01-01')
+# hAtom's and WordPress themes' classes of a <time datetime>: the publication ('published',
+# 'entry-date') and the last change ('updated' alone)
+PUBLISHED_CLASS = re.compile(r"(?:^|\s)(?:published|entry-date)(?=\s|$)")
+UPDATED_CLASS = re.compile(r"(?:^|\s)updated(?=\s|$)")
+UPDATED_TIME_KEYS = frozenset({"article:modified_time", "og:updated_time", "datemodified", "dcterms.modified"})
 
 # -- authors and tags ---------------------------------------------------------------------
 
@@ -156,9 +172,9 @@ def extract(html: str, url: str, fetched_at: datetime, zone: tzinfo) -> GenericF
     )
     headline = common.clean(meta.title) or None
     authors = split_authors(meta.author or byline_fallback(tree), site_names(tree, meta.sitename))
+    authors = linked_authors(tree, authors)
     published, precision = publication(tree, meta.date, fetched_at, zone)
-    document = trafilatura.bare_extraction(tree, url=url, favor_precision=True, include_comments=False)
-    body = body_paragraphs(document.body if isinstance(document, Document) else None)
+    body = body_paragraphs(main_text(tree, url))
     body = strip_page_lines(body, headline, authors, published)
     return GenericFields(
         headline=headline,
@@ -168,7 +184,26 @@ def extract(html: str, url: str, fetched_at: datetime, zone: tzinfo) -> GenericF
         body=[line for line in body if not TRAILER.match(line)],
         tags=tags_of(tree, meta.tags),
         language=language_of(tree),
+        section=stated_section(tree),
+        updated=stated_update(tree, published, fetched_at, zone),
+        images=figures(tree, url),
+        address=stated_address(tree),
+        says_article=says_article(tree),
     )
+
+
+def main_text(tree: lxml_html.HtmlElement, url: str) -> etree._Element | None:
+    """trafilatura's body tree of the page: its fast pass, and its full one (which compares
+    the result with readability's and jusText's) only when the fast pass finds less than
+    trafilatura's own minimum for an extraction. On the benchmark's development pages the
+    full pass mends just the pages where the fast one finds next to nothing, at twice its
+    cost on every page."""
+    for fast in (True, False):
+        document = trafilatura.bare_extraction(tree, url=url, fast=fast, favor_precision=True, include_comments=False)
+        body = document.body if isinstance(document, Document) else None
+        if body is not None and len(" ".join(body.itertext())) >= MIN_EXTRACTED_SIZE:
+            return body
+    return body
 
 
 # -- page clean-up ------------------------------------------------------------------------
@@ -198,8 +233,7 @@ def drop_furniture(tree: lxml_html.HtmlElement, url: str) -> None:
     hosts = own_hosts(tree, url)
     doomed = []
     for node in tree.iter(etree.Element):
-        tokens = (node.get("class") or "").split() + (node.get("id") or "").split()
-        if node.tag in FURNITURE_TAGS or any(FURNITURE_TOKEN.match(token) for token in tokens):
+        if node.tag in FURNITURE_TAGS or FURNITURE_TOKEN.search(f"{node.get('class', '')} {node.get('id', '')}"):
             if not any(next(node.iter(mark), None) is not None for mark in ARTICLE_MARKS):
                 doomed.append(node)
         elif node.tag in ("ul", "ol") and is_teaser_list(node, hosts):
@@ -208,7 +242,8 @@ def drop_furniture(tree: lxml_html.HtmlElement, url: str) -> None:
             line = common.clean(node.text_content())
             if len(line) <= SHORT_LINE and YEAR.search(line):
                 doomed.append(node)
-    common.drop([node for node in doomed if not any(a in doomed for a in node.iterancestors())])
+    marked = set(doomed)
+    common.drop([node for node in doomed if not any(a in marked for a in node.iterancestors())])
 
 
 def is_teaser_list(node: lxml_html.HtmlElement, hosts: frozenset[str]) -> bool:
@@ -432,7 +467,11 @@ def stated_times(tree: lxml_html.HtmlElement, zone: tzinfo) -> list[datetime]:
         if key in STATED_TIME_KEYS and meta.get("content"):
             texts.append(meta.get("content", ""))
     for node in tree.iter("time"):
-        if node.get("datetime") and (node.get("itemprop", "").lower() == "datepublished" or "pubdate" in node.attrib):
+        if node.get("datetime") and (
+            node.get("itemprop", "").lower() == "datepublished"
+            or "pubdate" in node.attrib
+            or PUBLISHED_CLASS.search(node.get("class", ""))
+        ):
             texts.append(node.get("datetime", ""))
     for script in tree.iter("script"):
         if (script.get("type") or "").lower() == "application/ld+json" and script.text:
@@ -490,6 +529,21 @@ def split_authors(byline: str, site_names: frozenset[str] = frozenset()) -> list
             if name and not NOT_A_NAME.search(name) and name_key(name) not in site_names and name not in names:
                 names.append(name)
     return names
+
+
+def linked_authors(tree: lxml_html.HtmlElement, found: list[str]) -> list[str]:
+    """The names of the first byline whose authors are links marked rel=author, when it names
+    more than were found and the first of them ('By A, B and C' where only A was read)."""
+    bylines: dict[etree._Element, list[str]] = {}
+    for link in tree.iter("a"):
+        parent = link.getparent()
+        name = common.name_case(common.clean(link.text_content()))
+        if "author" in (link.get("rel") or "").lower().split() and parent is not None and name:
+            names = bylines.setdefault(parent, [])
+            if name not in names:
+                names.append(name)
+    names = next(iter(bylines.values()), [])
+    return names if len(names) > len(found) and (not found or found[0] in names) else found
 
 
 def name_key(name: str) -> str:
@@ -560,3 +614,112 @@ def language_of(tree: lxml_html.HtmlElement) -> str | None:
                 break
     code = re.split(r"[-_,;\s]", declared.strip())[0].lower() if declared and declared.strip() else ""
     return code or None
+
+
+# -- what the page states of itself -------------------------------------------------------
+
+
+def json_ld(tree: etree._Element) -> list[str]:
+    return [
+        script.text
+        for script in tree.iter("script")
+        if (script.get("type") or "").lower() == "application/ld+json" and script.text
+    ]
+
+
+def meta_values(tree: etree._Element, keys: frozenset[str]) -> list[str]:
+    """The content of the page's <meta> whose property, name or itemprop is one of `keys`."""
+    return [
+        meta.get("content", "").strip()
+        for meta in tree.iter("meta")
+        if (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower() in keys
+        and meta.get("content", "").strip()
+    ]
+
+
+def says_article(tree: etree._Element) -> bool:
+    """Whether the page says it is an article: og:type, a stated publication time, or a
+    schema.org Article in its JSON-LD."""
+    if any(value.lower() == "article" for value in meta_values(tree, frozenset({"og:type"}))):
+        return True
+    return bool(meta_values(tree, frozenset({"article:published_time"}))) or any(
+        LD_ARTICLE.search(text) for text in json_ld(tree)
+    )
+
+
+def stated_section(tree: etree._Element) -> str | None:
+    """The section the page states: article:section, JSON-LD's articleSection, else the first
+    link marked rel=category (WordPress's category links)."""
+    found = meta_values(tree, frozenset({"article:section"})) or [
+        name for text in json_ld(tree) for name in LD_SECTION.findall(text)
+    ]
+    if not found:
+        found = [
+            common.clean(link.text_content())
+            for link in tree.iter("a")
+            if "category" in (link.get("rel") or "").lower().split()
+        ]
+    return (common.clean(found[0]) or None) if found else None
+
+
+def stated_update(
+    tree: etree._Element, published: datetime | None, fetched_at: datetime, zone: tzinfo
+) -> datetime | None:
+    """The last update the page states in machine form, when it is later than the publication
+    and not after the fetch."""
+    texts = meta_values(tree, UPDATED_TIME_KEYS) + [m for text in json_ld(tree) for m in LD_MODIFIED.findall(text)]
+    texts += [
+        node.get("datetime", "")
+        for node in tree.iter("time")
+        if UPDATED_CLASS.search(node.get("class", "")) and not PUBLISHED_CLASS.search(node.get("class", ""))
+    ]
+    moments = [m for m in (stated_time(text, zone) for text in texts) if m is not None and m <= fetched_at]
+    later = [m for m in moments if (published or NO_EARLIER_PAGE) < m]
+    return in_zone(max(later), zone) if later else None
+
+
+def stated_address(tree: etree._Element) -> str | None:
+    """The address the page gives itself: its canonical link, else its og:url."""
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and (link.get("href") or "").strip():
+            return (link.get("href") or "").strip()
+    found = meta_values(tree, frozenset({"og:url"}))
+    return found[0] if found else None
+
+
+CAPTION_TOKEN = re.compile(r"(?:^|\s)(?:wp-caption-text|caption|image-caption|photo-caption)(?=\s|$)", re.I)
+
+
+def figures(tree: etree._Element, url: str) -> list[Image]:
+    """The article's photos: each <figure> (or WordPress's div.wp-caption) with an image, its
+    caption from <figcaption> or a caption block, the credit split from the caption's end."""
+    found: list[Image] = []
+    for box in tree.xpath("//figure | //div[contains(concat(' ', @class, ' '), ' wp-caption ')]"):
+        if box.tag == "div" and box.xpath("ancestor::figure"):
+            continue
+        image = next(box.iter("img"), None)
+        source = image_source(image) if image is not None else ""
+        if not source:
+            continue
+        caption_box = next(
+            (
+                node
+                for node in box.iter(etree.Element)
+                if node.tag == "figcaption" or CAPTION_TOKEN.search(node.get("class", ""))
+            ),
+            None,
+        )
+        caption, credit = common.split_credit(caption_box.text_content()) if caption_box is not None else (None, None)
+        address = urljoin(url, source)
+        if all(known.url != address for known in found):
+            found.append(Image(url=address, caption=caption, credit=credit))
+    return found
+
+
+def image_source(image: etree._Element) -> str:
+    """Where an <img> is: its src, else the lazy loaders' data-src, else srcset's first."""
+    for name in ("src", "data-src", "data-lazy-src"):
+        value = (image.get(name) or "").strip()
+        if value and not value.startswith("data:"):
+            return value
+    return (image.get("srcset") or "").strip().split(" ")[0].rstrip(",")

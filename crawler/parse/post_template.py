@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,9 +18,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
-from archive.model import Article, Image, MostViewedEntry, MostViewedSnapshot, ParsedPage
-from archive.urls import bare_host, canonical_url, same_site
-from crawler.parse import common, fallback, generic
+from archive.model import Article, Image, MostViewedSnapshot, ParsedPage
+from archive.urls import bare_host, canonical_url, is_mirror_host, same_site
+from crawler.parse import common, fallback, generic, ranked_lists
 from crawler.parse.pageindex import PageIndex
 
 ICT = timezone(timedelta(hours=7), "ICT")
@@ -254,16 +253,6 @@ def stated_addresses(page: PageIndex) -> list[str]:
     return [
         meta.get("content", "").strip() for meta in page.select("[property=og:url]") if meta.get("content", "").strip()
     ]
-
-
-def is_mirror_host(host: str) -> bool:
-    """Where the crawler fetches the site from when not from the site itself: a replica or a
-    copy on this machine or the local network, named by address. A copy on a named host of its
-    own is taken for that host's site unless its pages state their address [G]."""
-    try:
-        return host == "localhost" or ipaddress.ip_address(host) is not None
-    except ValueError:
-        return False
 
 
 def page_identity(edition: Edition, page: PageIndex, url: str, warnings: list[str]) -> tuple[str, bool]:
@@ -546,38 +535,13 @@ def section_of(page: PageIndex, page_url: str) -> str | None:
 
 
 def most_viewed(edition: Edition, page: PageIndex, page_url: str, seen: str | None) -> MostViewedSnapshot | None:
-    """The sidebar's ranked list, or None when the page shows none. An article listed twice
-    keeps its first rank: a list that names one article twice is a list of fewer articles."""
+    """The sidebar's ranked list, or None when the page shows none."""
     block = page.first(".most-viewed")
     if block is None:
-        block = sidebar_by_heading(page.tree, edition.most_viewed_headings)
+        block = ranked_lists.block_by_heading(page.tree, edition.most_viewed_headings)
     if block is None:
         return None
-    entries: list[MostViewedEntry] = []
-    for item in block.iter("li"):
-        link = next((a for a in item.iter("a") if a.get("href")), None)
-        url = to_identity(edition, link.get("href"), page_url) if link is not None else None
-        if url is None or any(entry.url == url for entry in entries):
-            continue
-        title = common.text_of(link)
-        teaser = DATE_LINE.sub(" ", common.block_text(item).replace(title, " ", 1))
-        entries.append(
-            MostViewedEntry(rank=len(entries) + 1, url=url, title=title, teaser=common.clean(teaser) or None)
-        )
+    entries = ranked_lists.ranked_entries(block, lambda href: to_identity(edition, href, page_url), DATE_LINE)
     if not entries:
         return None
     return MostViewedSnapshot(site=edition.site, seen_at=seen or "", page_url=page_url, entries=entries)
-
-
-def sidebar_by_heading(tree: etree._Element, headings: frozenset[str]) -> etree._Element | None:
-    """A sidebar found by its heading ('Most viewed') when its markup is not a known one:
-    the nearest wrapper of the heading that holds list items."""
-    for heading in tree.iter("h2", "h3", "h4", "div", "span"):
-        if common.clean(heading.text).lower() not in headings:
-            continue
-        node = heading.getparent()
-        while node is not None and node.tag != "body":
-            if next(node.iter("li"), None) is not None:
-                return node
-            node = node.getparent()
-    return None

@@ -13,10 +13,11 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from archive.model import ParsedPage
-from archive.urls import same_site
+from archive.urls import bare_host, is_mirror_host, same_site
 
 GROUP = "newsarchive.sites"
 DEFAULT = "phnompenhpost.com"  # the site a command reads when none is named
+GENERIC = "generic:"  # `generic:HOST`: the paper on HOST read without its site module
 
 
 class SiteError(ValueError):
@@ -80,15 +81,27 @@ def names() -> list[str]:
 
 @functools.cache
 def site(name: str) -> Site:
-    """The site module registered as `name`."""
+    """The site module registered as `name`; for a host name no module is registered for, or
+    one written `generic:HOST`, the paper on that host read by the generic extractor
+    (crawler.sites.any_paper)."""
+    from crawler.sites import any_paper  # like every site module, imported when asked for
+
+    generic_host = name.removeprefix(GENERIC)
+    if name.startswith(GENERIC) and any_paper.is_host_name(generic_host):
+        return any_paper.AnyPaper(generic_host.lower(), name)
     points = _registered().get(name, [])
     if not points:
+        if any_paper.is_host_name(name):
+            return any_paper.AnyPaper(name.lower(), name.lower())
         known = (
             f"known: {', '.join(names())}"
             if names()
             else f"none is registered: install the project (pip install -e .) so that its {GROUP} entry points are seen"
         )
-        raise SiteError(f"{name!r} is not a known site ({known})")
+        raise SiteError(
+            f"{name!r} is not a known site ({known}); a paper with no site module is named by its host, "
+            f"such as example.com (or {GENERIC}HOST, to read one without its module)"
+        )
     if len({point.value for point in points}) > 1:
         raise SiteError(f"{name!r} is registered by several packages ({', '.join(point.value for point in points)})")
     module: ModuleType = points[0].load()
@@ -109,9 +122,28 @@ def for_host(host: str) -> Site | None:
     return next((found for found in map(site, names()) if any(same_site(host, own) for own in found.HOSTS)), None)
 
 
+def paper_name(site: str) -> str:
+    """The paper's name as its site module gives it (CITATION_NAME), or else the site itself."""
+    found = for_host(site)
+    return found.CITATION_NAME if found is not None else site
+
+
 def reader_of(url: str, otherwise: str) -> str:
     """The name of the site whose parser reads the page at `url`: the registered site its host
     belongs to, else `otherwise` (the page of a mirror or of a replica on 127.0.0.1, or of a
     paper no module knows). A web archive's copies of both editions then keep both."""
     found = for_host(urlsplit(url).netloc)
     return found.NAME if found is not None else otherwise
+
+
+def reading(url: str) -> str:
+    """The name of the site whose rules read a page of `url` when no site is named: the
+    registered one of its host, else its host (a paper read by the generic extractor); a page
+    of a copy on this machine is read as the default site's."""
+    host = bare_host(urlsplit(url).hostname or "")
+    found = for_host(host)
+    if found is not None:
+        return found.NAME
+    from crawler.sites import any_paper
+
+    return host if host and not is_mirror_host(host) and any_paper.is_host_name(host) else DEFAULT

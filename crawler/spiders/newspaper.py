@@ -16,7 +16,7 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.sitemap import Sitemap
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from archive.model import ParsedPage
 from archive.store import address_key
@@ -28,6 +28,7 @@ from crawler.parse import parse_page
 from crawler.progress import ArticleProgress
 from crawler.requisites import STYLESHEET, requisites
 from crawler.session import CrawlSession
+from crawler.sitemaps import sitemap_entries
 from crawler.sites import Site
 
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -139,8 +140,10 @@ class NewspaperSpider(scrapy.Spider):
             yield Request(
                 base + "/", callback=self.parse_home, errback=self.unreachable, meta={"kind": "listing"}, priority=100
             )
-        if "sitemaps" in self.discover:
+        if "sitemaps" in self.discover and self.site.SITEMAP:
             yield Request(base + self.site.SITEMAP, callback=self.parse_sitemap, meta={"kind": "sitemap"}, priority=90)
+        elif "sitemaps" in self.discover:
+            yield Request(base + "/robots.txt", callback=self.parse_robots, meta={"kind": "sitemap"}, priority=95)
         if "feeds" in self.discover:
             for feed in self.site.FEEDS:
                 yield Request(base + feed, callback=self.parse_feed, meta={"kind": "feed"}, priority=90)
@@ -348,6 +351,8 @@ class NewspaperSpider(scrapy.Spider):
         yield item
         for request in follow:
             self.hold(request)
+        if "feeds" in self.discover and not self.site.FEEDS:
+            yield from self.feeds_named(response)
         if "home" in self.discover and self.since is None and self.until is None:
             listed = self.site.listing_items(response.text)
             self.count_listing_found(href for href, _ in listed)
@@ -382,26 +387,26 @@ class NewspaperSpider(scrapy.Spider):
         if listed and not too_old and not all_known and not enough:
             yield self.listing_request(section, page + 1)
 
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        """The sitemaps robots.txt names (its `Sitemap:` lines), for a site that declares none of
+        its own; without any, the usual place, /sitemap.xml."""
+        named = list(sitemap_urls_from_robots(response.text, base_url=response.url)) if response.status == 200 else []
+        addresses = [address for address in map(self.local, named) if address] or [self.base_url + "/sitemap.xml"]
+        for address in addresses:
+            yield Request(address, callback=self.parse_sitemap, meta={"kind": "sitemap"}, priority=90)
+
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        """A sitemap index names more sitemaps; a sitemap names articles, with lastmod."""
+        """A sitemap index names more sitemaps; a sitemap names articles, with lastmod (or, in
+        a news sitemap, their publication date)."""
         if response.status != 200:
             return
-        sitemap = Sitemap(response.body)
-        for entry in sitemap:
-            loc = entry.get("loc", "")
-            if sitemap.type == "sitemapindex":
-                address = self.local(loc)
+        for entry in sitemap_entries(response.body):
+            if entry.index:
+                address = self.local(entry.loc)
                 if address:
                     yield Request(address, callback=self.parse_sitemap, meta={"kind": "sitemap"}, priority=80)
                 continue
-            lastmod = entry.get("lastmod")
-            when = None
-            if lastmod:
-                try:
-                    when = datetime.fromisoformat(lastmod.replace("Z", "+00:00"))
-                except ValueError:
-                    when = None
-            self.hold(self.article_request(loc, when=when))
+            self.hold(self.article_request(entry.loc, when=entry.when))
 
     def count_listing_found(self, hrefs: Iterable[str]) -> None:
         """The articles the listings (and the home page) named, whether asked for or not: a

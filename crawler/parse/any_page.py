@@ -1,0 +1,46 @@
+"""The parser of a paper no site module knows: every page read by the generic extractor
+(crawler.parse.generic), each article a provisional record marked era "generic".
+
+A page is an article when it was fetched as one or says it is one. Its identity is the address
+it gives itself (canonical link, og:url) when that is on the paper's host, else the address it
+was fetched from, on the paper's origin when it came from a copy on this machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from urllib.parse import urljoin, urlsplit
+
+from archive.model import ParsedPage
+from archive.urls import canonical_url, is_mirror_host, same_site
+from crawler.parse import common, fallback, generic
+
+
+@dataclass(frozen=True)
+class AnyPageParser:
+    site: str  # the paper's host, as its records name it
+    origin: str  # https:// and that host
+    zone: tzinfo  # where a time printed without a zone is read
+
+    def parse(
+        self, html: bytes, url: str, fetched_at: datetime, article_expected: bool = False, templates: bool = True
+    ) -> ParsedPage:
+        text, warnings = common.decode_html(html)
+        fields = generic.extract(text, url, fetched_at, self.zone)
+        if not (article_expected or fields.says_article):
+            return ParsedPage(None, None, warnings)
+        stated = self.absolute_identity(fields.address) if fields.address else None
+        fetched = self.absolute_identity(url)
+        identity = stated if stated and same_site(urlsplit(stated).netloc, self.site) else fetched
+        reason = f"the paper {self.site} has no site module"
+        article = fallback.generic_record(fields, self.site, identity or url, url, fetched_at, warnings, reason)
+        return ParsedPage(article, None, warnings)
+
+    def absolute_identity(self, href: str) -> str | None:
+        try:
+            absolute = urljoin(self.origin, href)
+            mirrored = is_mirror_host(urlsplit(absolute).hostname or "")
+            return canonical_url(absolute, self.origin if mirrored else None, keep_query=True)
+        except ValueError:
+            return None
