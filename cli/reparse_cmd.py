@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(error)) from None
     with store, before:
         captures = [capture for capture in store.captures() if capture.status == 200]
-        site_of_run = {run.id: run.site for run in store.all_runs() if run.site in sites.names()}
+        site_of_run = {run.id: run.site for run in store.all_runs() if readable_site(run.site)}
         unread: dict[str, list[tuple[int, str]]] = {}  # WARC file: (offset, why) of each record not read
         skipped: list[StoredCapture] = []
         pages = 0
@@ -63,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
                     skipped.append(capture)
                     continue
                 expected = capture.kind == "article"
-                name = sites.reader_of(capture.url, site_of_run.get(capture.run_id or 0, site.NAME))
+                of_run = site_of_run.get(capture.run_id or 0, site.NAME)
+                name = of_run if of_run.startswith(sites.GENERIC) else sites.reader_of(capture.url, of_run)
                 page = parse_page(response.body, capture.url, fetched_at, name, article_expected=expected)
                 addresses = (*capture.via, capture.url)
                 store.ingest(page, capture.id, fetched_at, capture.run_id, addresses, counted=False)
@@ -85,3 +86,11 @@ def run(args: argparse.Namespace) -> int:
         f"their earlier records kept ({kept} articles)."
     )
     return 2
+
+
+def readable_site(name: str | None) -> bool:
+    """Whether a run's site can still be read: registered, or a paper read without a module."""
+    try:
+        return name is not None and sites.site(name) is not None
+    except sites.SiteError:
+        return False

@@ -287,7 +287,7 @@ class ArchiveSession(CrawlSession):
 
     def open_run(self, spider: NewspaperSpider) -> None:
         job = self.crawler.settings.get("NEWSARCHIVE_JOB") or "crawl"
-        self.run_id = self.store.start_run(spider.site.SITE, spider.base_url, recorded_arguments(spider), job)
+        self.run_id = self.store.start_run(spider.site.NAME, spider.base_url, recorded_arguments(spider), job)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         self.open_warc(f"{spider.site.NAME}-{stamp}-run{self.run_id}")
         logger.info("crawl run %d: archive in %s", self.run_id, self.folder)

@@ -107,6 +107,22 @@ def test_without_its_module_the_generic_extractor_finds_and_reads_it(without_mod
     assert len(dated) >= 0.95 * len(daily_truth)
     assert all(r["provisional"] and r["era"] == "generic" and r["site"] == DAILY for r in stored.values())
     assert all(r["warnings"] and r["warnings"][0].startswith("provisional:") for r in stored.values())
+    with Store(data / "archive.sqlite3") as store:  # its "Most Read" box, found by its heading
+        (snapshot,) = store.snapshot_lists()
+    expected = daily_corpus.most_viewed_truth(daily_corpus.config.end)["entries"]
+    assert [(e["rank"], e["url"]) for e in snapshot["entries"]] == [(e["rank"], e["url"]) for e in expected]
+
+
+def test_reparse_reads_each_run_as_it_was_read(with_module, without_module):
+    """`reparse` reads a run of the module with the module and a run without it without it:
+    no record changes, none becomes of the other kind."""
+    for _, data in (with_module, without_module):
+        before = records(data)
+        result = subprocess.run(
+            [NEWSARCHIVE, "reparse", "--data-dir", str(data)], capture_output=True, text=True, timeout=600
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert records(data) == before
 
 
 # -- both papers in one archive ---------------------------------------------------------------

@@ -8,13 +8,19 @@ was fetched from, on the paper's origin when it came from a copy on this machine
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from urllib.parse import urljoin, urlsplit
 
-from archive.model import ParsedPage
+from archive.model import MostViewedSnapshot, ParsedPage
 from archive.urls import canonical_url, is_mirror_host, same_site
-from crawler.parse import common, fallback, generic
+from crawler.parse import common, fallback, generic, ranked_lists
+
+MOST_VIEWED_HEADINGS = frozenset(
+    {"most viewed", "most read", "most popular", "popular", "trending", "most viewed stories", "most read stories"}
+)
+MOST_VIEWED_WORDS = re.compile(r"most\s+(?:viewed|read|popular)|popular|trending", re.I)
 
 
 @dataclass(frozen=True)
@@ -27,15 +33,32 @@ class AnyPageParser:
         self, html: bytes, url: str, fetched_at: datetime, article_expected: bool = False, templates: bool = True
     ) -> ParsedPage:
         text, warnings = common.decode_html(html)
+        sidebar = self.most_viewed(text, url, fetched_at)
         fields = generic.extract(text, url, fetched_at, self.zone)
         if not (article_expected or fields.says_article):
-            return ParsedPage(None, None, warnings)
+            return ParsedPage(None, sidebar, warnings)
         stated = self.absolute_identity(fields.address) if fields.address else None
         fetched = self.absolute_identity(url)
         identity = stated if stated and same_site(urlsplit(stated).netloc, self.site) else fetched
         reason = f"the paper {self.site} has no site module"
         article = fallback.generic_record(fields, self.site, identity or url, url, fetched_at, warnings, reason)
-        return ParsedPage(article, None, warnings)
+        return ParsedPage(article, sidebar, warnings)
+
+    def most_viewed(self, text: str, url: str, fetched_at: datetime) -> MostViewedSnapshot | None:
+        """A box headed as most papers head their list of most read stories [G], its entries
+        each article once."""
+        if not MOST_VIEWED_WORDS.search(text):
+            return None
+        tree = common.load_tree(text)
+        block = ranked_lists.block_by_heading(tree, MOST_VIEWED_HEADINGS) if tree is not None else None
+        entries = (
+            ranked_lists.ranked_entries(block, lambda href: self.absolute_identity(urljoin(url, href)))
+            if block is not None
+            else []
+        )
+        if not entries:
+            return None
+        return MostViewedSnapshot(site=self.site, seen_at=common.iso(fetched_at) or "", page_url=url, entries=entries)
 
     def absolute_identity(self, href: str) -> str | None:
         try:
