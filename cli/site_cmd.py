@@ -188,6 +188,8 @@ def run_truth(args: argparse.Namespace) -> int:
 
 def run_render(args: argparse.Namespace) -> int:
     corpus, now = corpus_from(args)
+    if corpus.edition.make != "post":
+        raise UserError(f"'site render' writes the Post's editions only; serve --edition {args.edition} instead.")
     articles = write_static(corpus, now, args.out, args.crawl_delay, progress)
     print(f"Wrote {articles} articles with their listings, feeds and sitemaps to {args.out}")
     return 0
