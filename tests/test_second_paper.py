@@ -217,3 +217,25 @@ def test_each_paper_has_its_own_most_viewed_list(two_papers, two_client, daily_c
     assert {s["site"] for s in shown["papers"]} == {POST, DAILY}
     board = two_client.get(f"/most-viewed/leaderboard.json?site={DAILY}").get_json()
     assert board["articles"] and {a["url"] for a in board["articles"]} <= set(expected)
+
+
+def test_a_bundle_of_both_papers_installs_with_both_papers_figures(two_papers, tmp_path):
+    folder, truth = two_papers
+    here = ("--data-dir", str(folder / "data"), "--index-dir", str(folder / "index"))
+    there = ("--data-dir", str(tmp_path / "data"), "--index-dir", str(tmp_path / "ix"))
+    bundle = tmp_path / "two.tar.gz"
+    for command in (
+        ["export", "bundle", str(bundle), *here],
+        ["import", "bundle", str(bundle), *there],
+        ["export", "articles", "--output", str(tmp_path / "all.jsonl"), *there],
+    ):
+        result = subprocess.run([NEWSARCHIVE, *command], capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, (command, result.stderr[-2000:])
+    exported = [json.loads(line) for line in (tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert Counter(r["site"] for r in exported) == Counter(r["site"] for r in truth.values())
+    installed = create_app(tmp_path / "ix", tmp_path / "data").test_client()
+    assert installed.get("/about.json").get_json()["papers"] == two_client_about(folder)
+
+
+def two_client_about(folder: Path) -> list[dict]:
+    return create_app(folder / "index", folder / "data").test_client().get("/about.json").get_json()["papers"]
