@@ -120,7 +120,7 @@ def test_a_site_can_come_from_another_installed_package(tmp_path, corpus):
         env=env,
     )
     assert listed.returncode == 0, listed.stderr
-    names = "['otherpaper', 'phnompenhpost.com', 'postkhmer.com']"
+    names = "['english.cambodiadaily.com', 'otherpaper', 'phnompenhpost.com', 'postkhmer.com']"
     assert listed.stdout.strip() == f"{names} {names} The Evening Post"
     article = corpus.article(corpus.newest_first(corpus.config.end)[0])
     parsed = subprocess.run(
