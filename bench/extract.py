@@ -7,7 +7,7 @@ same form given as `--pages`: `html/<id>.html.gz` and `ground-truth.json`). Meas
 * body: the benchmark's 4-word shingle precision and recall, averaged over pages, and their
   F1 (tests/scoring.py);
 * speed: pages per second on one CPU core, from the page's bytes to the fields, best of
-  `--repeat` timed passes after a warm-up;
+  `--repeat` timed passes after a warm-up, the extractors' passes taking turns;
 * dates and authors, where the page states them in machine form (JSON-LD `datePublished` and
   `author`, `article:published_time`, `<meta name=author>`): the share of those pages on which
   each extractor gives the same calendar date (in the zone the page states) and the same names.
@@ -133,19 +133,24 @@ def trafilatura_fields(page: Page) -> Fields:
     return Fields(document.text or "", published, names)
 
 
-def timed(name: str, extract: Callable[[Page], Fields], pages: list[Page], repeat: int) -> Run:
-    """Best total time of `repeat` passes over every page (only the extraction calls count)."""
-    for page in pages[:WARMUP_PAGES]:
-        extract(page)
-    best, results = float("inf"), []
+def timed(extractors: dict[str, Callable[[Page], Fields]], pages: list[Page], repeat: int) -> list[Run]:
+    """Each extractor's best total time of `repeat` passes over every page (only the
+    extraction calls count). The passes take turns, one of each extractor at a time, so that
+    a change in the machine's speed during the run falls on all of them alike."""
+    for extract in extractors.values():
+        for page in pages[:WARMUP_PAGES]:
+            extract(page)
+    best = dict.fromkeys(extractors, float("inf"))
+    results: dict[str, list[Fields]] = {}
     for attempt in range(1, repeat + 1):
-        results, elapsed = [], 0.0
-        for page in progress(pages, f"{name} pass {attempt}/{repeat}"):
-            start = time.perf_counter()
-            results.append(extract(page))
-            elapsed += time.perf_counter() - start
-        best = min(best, elapsed)
-    return Run(name, best, results)
+        for name, extract in extractors.items():
+            found, elapsed = [], 0.0
+            for page in progress(pages, f"{name} pass {attempt}/{repeat}"):
+                start = time.perf_counter()
+                found.append(extract(page))
+                elapsed += time.perf_counter() - start
+            best[name], results[name] = min(best[name], elapsed), found
+    return [Run(name, best[name], results[name]) for name in extractors]
 
 
 def agreement(run: Run, pages: list[Page], field: str) -> tuple[int, int]:
@@ -212,7 +217,7 @@ def main(argv: list[str] | None = None) -> None:
     cpu = pin_to_one_core()
     pages = load_pages(args.pages)
     extractors = {"ours": ours, "trafilatura-body": trafilatura_body, "trafilatura-fields": trafilatura_fields}
-    runs = [timed(name, extract, pages, args.repeat) for name, extract in extractors.items()]
+    runs = timed(extractors, pages, args.repeat)
     found = figures(runs, pages, cpu)
     print(json.dumps(found) if args.json else report(found, list(extractors)), file=sys.stdout)
 

@@ -20,7 +20,8 @@ from crawler.parse import common, fallback, generic, ranked_lists
 MOST_VIEWED_HEADINGS = frozenset(
     {"most viewed", "most read", "most popular", "popular", "trending", "most viewed stories", "most read stories"}
 )
-MOST_VIEWED_WORDS = re.compile(r"most\s+(?:viewed|read|popular)|popular|trending", re.I)
+# one of those headings as the whole text of an element, before the page is parsed for it
+MOST_VIEWED_WORDS = re.compile(r">\s*(?:most\s+(?:viewed|read|popular)(?:\s+stories)?|popular|trending)\s*<", re.I)
 
 
 @dataclass(frozen=True)

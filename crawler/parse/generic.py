@@ -233,7 +233,8 @@ def drop_furniture(tree: lxml_html.HtmlElement, url: str) -> None:
     hosts = own_hosts(tree, url)
     doomed = []
     for node in tree.iter(etree.Element):
-        if node.tag in FURNITURE_TAGS or FURNITURE_TOKEN.search(f"{node.get('class', '')} {node.get('id', '')}"):
+        named = f"{node.get('class', '')} {node.get('id', '')}"
+        if node.tag in FURNITURE_TAGS or (len(named) > 1 and FURNITURE_TOKEN.search(named)):
             if not any(next(node.iter(mark), None) is not None for mark in ARTICLE_MARKS):
                 doomed.append(node)
         elif node.tag in ("ul", "ol") and is_teaser_list(node, hosts):
