@@ -28,4 +28,4 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 bench-parse: $(STAMP)
-	$(VENV)/bin/python bench/parse.py
+	PYTHONPATH=. $(VENV)/bin/python bench/parse.py

@@ -32,7 +32,6 @@ import os
 import re
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -47,6 +46,7 @@ from archive.model import Article
 from crawler.parse import parse_page
 from samplesite.corpus import ICT, Corpus, SiteConfig
 from samplesite.render import render_article
+from tests.scoring import token_f1
 
 T = TypeVar("T")
 PROGRESS_EVERY = 250
@@ -211,18 +211,6 @@ def reference_fields(document: Document | None) -> dict[str, Any]:
         "body": [document.text or ""],
         "tags": document.tags or [],
     }
-
-
-def token_f1(found: list[str], expected: list[str]) -> float:
-    """F1 of the multisets of whitespace tokens of two bodies (1.0 when both are empty)."""
-    got, want = Counter(" ".join(found).split()), Counter(" ".join(expected).split())
-    if not got and not want:
-        return 1.0
-    common = sum((got & want).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(got.values()), common / sum(want.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def score(name: str, seconds: float, records: list[dict[str, Any]], pages: list[Page]) -> Run:

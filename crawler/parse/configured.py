@@ -8,7 +8,7 @@ makes a record of that template's era; one no template matches, a provisional re
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -87,26 +87,8 @@ class ConfiguredParser:
         for name, value in (("headline", fields.headline), ("date", fields.published), ("body", body)):
             if not value:
                 warnings.append(f"no-{name}: the {template.era} page gives none")
-        return Article(
-            url=identity,
-            site=self.site,
-            era=template.era,
-            language=common.language_of(body or [fields.headline or ""], fields.language),
-            headline=fields.headline,
-            authors=fields.authors,
-            byline=", ".join(fields.authors) or None,
-            published=common.iso(fields.published),
-            published_precision=fields.published_precision,
-            updated=common.iso(fields.updated),
-            section=section,
-            tags=fields.tags,
-            images=fields.images,
-            body=body,
-            word_count=sum(len(p.split()) for p in body),
-            fetched_url=url,
-            fetched_at=common.iso(fetched_at),
-            warnings=list(warnings),
-        )
+        read = replace(fields, body=body, section=section)
+        return fallback.article_of(read, template.era, self.site, identity, url, fetched_at, warnings)
 
     def sidebar(self, tree: etree._Element, url: str, fetched_at: datetime) -> MostViewedSnapshot | None:
         box = self.most_viewed

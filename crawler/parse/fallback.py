@@ -10,6 +10,7 @@ provisional too, as a reader should check it against the capture.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from urllib.parse import unquote, urlsplit
 
@@ -67,10 +68,24 @@ def generic_record(
         warnings.append("guessed-section: the page states none; its address's first part is taken")
     if fields.published_precision == "day":
         warnings.append("guessed-time: the page states a day but no time of day; midnight is recorded")
+    return article_of(replace(fields, section=section), "generic", site, page_url, fetched_url, fetched_at, warnings)
+
+
+def article_of(
+    fields: generic.GenericFields,
+    era: str,
+    site: str,
+    page_url: str,
+    fetched_url: str,
+    fetched_at: datetime,
+    warnings: list[str],
+) -> Article:
+    """The record of the fields read from a page, by the generic extractor alone (era
+    "generic": provisional) or with a known template's hints (its era)."""
     return Article(
         url=page_url,
         site=site,
-        era="generic",
+        era=era,
         language=common.language_of(fields.body or [fields.headline or ""], fields.language),
         headline=fields.headline,
         authors=fields.authors,
@@ -78,7 +93,7 @@ def generic_record(
         published=common.iso(fields.published),
         published_precision=fields.published_precision,
         updated=common.iso(fields.updated),
-        section=section,
+        section=fields.section,
         tags=fields.tags,
         images=fields.images,
         body=fields.body,
@@ -86,7 +101,7 @@ def generic_record(
         fetched_url=fetched_url,
         fetched_at=common.iso(fetched_at),
         warnings=list(warnings),
-        provisional=True,
+        provisional=era == "generic",
     )
 
 
