@@ -239,3 +239,37 @@ def test_a_bundle_of_both_papers_installs_with_both_papers_figures(two_papers, t
 
 def two_client_about(folder: Path) -> list[dict]:
     return create_app(folder / "index", folder / "data").test_client().get("/about.json").get_json()["papers"]
+
+
+@pytest.fixture(scope="module")
+def two_server(two_papers):
+    from tests.browsing import serving
+
+    folder, _ = two_papers
+    yield from serving(folder)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from tests.browsing import launched
+
+    yield from launched()
+
+
+def test_a_reader_moves_from_one_paper_s_list_to_the_other_s_in_a_browser(browser, two_server, daily_corpus):
+    """The chooser on the Most viewed page leads to the other paper's list, and the pages
+    with it pass axe-core like every other page."""
+    from tests.test_pages_in_browser import opened, serious_violations
+
+    page = opened(browser, two_server, f"/most-viewed?site={POST}", 1280)
+    assert "The Phnom Penh Post" in page.locator("h1").inner_text()
+    page.get_by_role("navigation", name="Papers").get_by_role("link", name="The Cambodia Daily").click()
+    page.wait_for_url("**site=english.cambodiadaily.com**")
+    shown = page.locator("ol.most-viewed > li > a").all_inner_texts()
+    expected = daily_corpus.most_viewed_truth(daily_corpus.config.end)["entries"]
+    assert shown == [entry["title"] for entry in expected]
+    assert not serious_violations(page)
+    for path in ("/about", f"/most-viewed/leaderboard?site={DAILY}"):
+        other = opened(browser, two_server, path, 390)
+        assert not serious_violations(other), path
+        assert other.evaluate("document.documentElement.scrollWidth") <= 390, path
