@@ -366,6 +366,10 @@ class ArchiveQueries:
             "published_to": span[1],
         }
 
+    def snapshot_sites(self) -> list[str]:
+        """The sites whose Most viewed lists the archive holds."""
+        return [row[0] for row in self.db.execute("SELECT DISTINCT site FROM snapshots ORDER BY site")]
+
     def paper_figures(self) -> list[dict]:
         """Each paper's figures, by site: articles (provisional ones among them), the span of
         their publication dates, their sections and its Most viewed snapshots."""

@@ -153,14 +153,10 @@ def timed(extractors: dict[str, Callable[[Page], Fields]], pages: list[Page], re
     return [Run(name, best[name], results[name]) for name in extractors]
 
 
-def agreement(run: Run, pages: list[Page], field: str) -> tuple[int, int]:
-    """(pages that state the field, pages where the run gives what they state)."""
-    stated = [(page, found) for page, found in zip(pages, run.fields, strict=True) if getattr(page, f"stated_{field}")]
-    same = sum(
-        getattr(found, "published" if field == "date" else field) == getattr(page, f"stated_{field}")
-        for page, found in stated
-    )
-    return len(stated), same
+def agreement(stated: list[Any], found: list[Any]) -> tuple[int, int]:
+    """(pages that state the field, pages where the extractor gives what they state)."""
+    checked = [(want, got) for want, got in zip(stated, found, strict=True) if want]
+    return len(checked), sum(want == got for want, got in checked)
 
 
 def figures(runs: list[Run], pages: list[Page], cpu: str) -> dict[str, Any]:
@@ -174,8 +170,12 @@ def figures(runs: list[Run], pages: list[Page], cpu: str) -> dict[str, Any]:
             "f1": f1,
             "seconds": run.seconds,
             "pages_per_second": run.pages_per_second(),
-            "dates": agreement(run, pages, "date") if run.name != "trafilatura-body" else None,
-            "authors": agreement(run, pages, "authors") if run.name != "trafilatura-body" else None,
+            "dates": agreement([p.stated_date for p in pages], [f.published for f in run.fields])
+            if run.name != "trafilatura-body"
+            else None,
+            "authors": agreement([p.stated_authors for p in pages], [f.authors for f in run.fields])
+            if run.name != "trafilatura-body"
+            else None,
         }
     return out
 

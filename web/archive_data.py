@@ -103,11 +103,7 @@ class ArchiveData:
 
     def list_papers(self) -> list[dict]:
         """The papers whose Most viewed lists the archive holds, each with its name."""
-        return [
-            {"site": paper["site"], "name": sites.paper_name(paper["site"])}
-            for paper in self.store.paper_figures()
-            if paper["snapshots"]
-        ]
+        return [{"site": site, "name": sites.paper_name(site)} for site in self.store.snapshot_sites()]
 
     def leaderboard(
         self, start: datetime | None, end: datetime | None, site: str | None = None, limit: int = 25
