@@ -82,9 +82,13 @@ def test_each_segments_arrays_hold_what_whoosh_reads_from_it(indexed_archive):
 
 
 def test_the_frequent_words_postings_are_whooshs_own(indexed_archive):
+    # Whoosh's writers take batches of documents as they come free, so on a loaded machine one
+    # segment may hold a last batch too small for any word to be frequent in it: the commonest
+    # words are counted over the whole index, every segment's postings checked.
+    frequent = 0
     with index.open_dir(str(current_generation(indexed_archive / "index"))).reader() as reader:
         for leaf, _ in reader.leaf_readers():
-            mapped, frequent = arrays_of(leaf), 0
+            mapped = arrays_of(leaf)
             for word in leaf.lexicon("text"):
                 kept = mapped.postings("text", word)
                 if leaf.doc_frequency("text", word) < max(FREQUENT_LEAST, FREQUENT_SHARE * leaf.doc_count_all()):
@@ -100,7 +104,7 @@ def test_the_frequent_words_postings_are_whooshs_own(indexed_archive):
                 assert [
                     (d, w, p.tolist()) for d, w, p in zip(found.docs.tolist(), found.weights.tolist(), got, strict=True)
                 ] == expected, word
-            assert frequent >= 10, "the sample's commonest words are kept"
+    assert frequent >= 10, "the sample's commonest words are kept"
 
 
 def test_an_update_writes_the_arrays_of_its_new_segments_only_and_removes_those_merged_away(archive):
