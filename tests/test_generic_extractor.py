@@ -177,6 +177,50 @@ def test_a_stated_minute_after_the_fetch_is_not_taken():
     assert fields.published == datetime(2024, 5, 1, tzinfo=UTC)
 
 
+def test_the_declared_instant_is_kept_over_a_time_printed_in_the_writer_s_zone():
+    """A page that prints its local time without a zone ('11:03 PM', Pacific) and declares the
+    instant in its head: the declaration is the page's own word, the printed time a guess."""
+    head = '<meta property="article:published_time" content="2019-11-19T07:03:25+00:00">'
+    body = '<time class="the-time" datetime="2019-11-19T07:03:25+00:00">November 18, 2019 11:03 PM</time>'
+    url = "https://gazette.example/2019/11/18/a-plan/"
+    fields = generic.extract(page(head, body), url, FETCHED, UTC)
+    assert fields.published == datetime(2019, 11, 19, 7, 3, 25, tzinfo=UTC)
+    assert fields.published_precision == "minute"
+
+
+def test_a_declared_time_is_kept_to_the_second():
+    head = '<meta property="article:published_time" content="2024-04-20T13:09:14.418Z">'
+    fields = generic.extract(page(head), "https://gazette.example/a-plan", FETCHED, SITE_ZONE)
+    assert fields.published == datetime(2024, 4, 20, 13, 9, 14, tzinfo=UTC)
+
+
+def test_a_placeholder_declaration_dates_nothing():
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "0001-01-01T00:00:00Z"}</script>'
+    )
+    body = "<p class='date'>Saturday, 20 April 2024</p>"
+    fields = generic.extract(page(head, body), "https://gazette.example/a-plan", FETCHED, SITE_ZONE)
+    assert fields.published == datetime(2024, 4, 20, tzinfo=SITE_ZONE)
+    assert fields.published_precision == "day"
+
+
+def test_declarations_of_several_days_leave_the_day_to_the_page():
+    """JSON-LD that lists other stories with their dates: the earliest declared time is theirs."""
+    graph = {
+        "@graph": [
+            {"@type": "NewsArticle", "datePublished": "2024-04-20T20:09:00+07:00"},
+            {
+                "@type": "ItemList",
+                "itemListElement": [{"@type": "NewsArticle", "datePublished": "2024-03-01T08:00:00Z"}],
+            },
+        ]
+    }
+    head = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    body = "<p class='date'>Saturday, 20 April 2024</p>"
+    fields = generic.extract(page(head, body), "https://gazette.example/a-plan", FETCHED, SITE_ZONE)
+    assert fields.published == datetime(2024, 4, 20, 20, 9, tzinfo=SITE_ZONE)
+
+
 def test_a_page_date_without_a_zone_is_read_in_the_paper_s_zone():
     fields = generic.extract(
         page(body="<p class='date'>Saturday, 20 April 2024</p>"), "https://gazette.example/a", FETCHED, SITE_ZONE

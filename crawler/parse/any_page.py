@@ -8,10 +8,11 @@ was fetched from, on the paper's origin when it came from a copy on this machine
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
 
 from archive.model import MostViewedSnapshot, ParsedPage
 from archive.urls import canonical_url, is_mirror_host, same_site
@@ -20,8 +21,6 @@ from crawler.parse import common, fallback, generic, ranked_lists
 MOST_VIEWED_HEADINGS = frozenset(
     {"most viewed", "most read", "most popular", "popular", "trending", "most viewed stories", "most read stories"}
 )
-# one of those headings as the whole text of an element, before the page is parsed for it
-MOST_VIEWED_WORDS = re.compile(r">\s*(?:most\s+(?:viewed|read|popular)(?:\s+stories)?|popular|trending)\s*<", re.I)
 
 
 @dataclass(frozen=True)
@@ -34,8 +33,9 @@ class AnyPageParser:
         self, html: bytes, url: str, fetched_at: datetime, article_expected: bool = False, templates: bool = True
     ) -> ParsedPage:
         text, warnings = common.decode_html(html)
-        sidebar = self.most_viewed(text, url, fetched_at)
-        fields = generic.extract(text, url, fetched_at, self.zone)
+        tree = generic.load(text)
+        sidebar = self.most_viewed(tree, url, fetched_at) if tree is not None else None
+        fields = generic.extract_tree(tree, url, fetched_at, self.zone)  # after the list is read: it drops it
         if not (article_expected or fields.says_article):
             return ParsedPage(None, sidebar, warnings)
         stated = self.absolute_identity(fields.address) if fields.address else None
@@ -45,13 +45,10 @@ class AnyPageParser:
         article = fallback.generic_record(fields, self.site, identity or url, url, fetched_at, warnings, reason)
         return ParsedPage(article, sidebar, warnings)
 
-    def most_viewed(self, text: str, url: str, fetched_at: datetime) -> MostViewedSnapshot | None:
+    def most_viewed(self, tree: etree._Element, url: str, fetched_at: datetime) -> MostViewedSnapshot | None:
         """A box headed as most papers head their list of most read stories [G], its entries
         each article once."""
-        if not MOST_VIEWED_WORDS.search(text):
-            return None
-        tree = common.load_tree(text)
-        block = ranked_lists.block_by_heading(tree, MOST_VIEWED_HEADINGS) if tree is not None else None
+        block = ranked_lists.block_by_heading(tree, MOST_VIEWED_HEADINGS)
         entries = (
             ranked_lists.ranked_entries(block, lambda href: self.absolute_identity(urljoin(url, href)))
             if block is not None

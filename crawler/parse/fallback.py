@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from archive.model import Article
 from archive.urls import bare_host
-from crawler.parse import common, generic
+from crawler.parse import common, declared, generic
 from crawler.parse.pageindex import PageIndex
 
 
@@ -34,7 +34,7 @@ def provisional_article(
     """The generic extractor's record of a page no template of `site` matched, or None for a
     page that is not an article (a listing, a home page) or that holds no article text."""
     host = bare_host(urlsplit(page_url).netloc)
-    if not (article_expected or generic.says_article(page.tree)):
+    if not (article_expected or declared.says_article(page.tree)):
         if host != site:
             warnings.append(
                 f"other-site: the page is of {host}, not of {site}, and does not say it is an article; "

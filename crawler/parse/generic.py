@@ -1,8 +1,9 @@
 """A site-independent article extractor: the safety net for pages no template rule reads.
 
 A site parser knows where its paper keeps each field; this module knows nothing of any paper.
-trafilatura reads the body and the metadata, htmldate (called by trafilatura's metadata pass)
-the publication date, after two clean-ups of the page that both get wrong on newspaper sites:
+trafilatura reads the body, the headline and the byline; the publication time is the one the
+page declares (crawler.parse.declared), else htmldate's day. Both come after two clean-ups of
+the page that the libraries get wrong on newspaper sites:
 the boxes that list other articles (sidebars, most viewed, related) are removed, since their
 dates and bylines belong to other stories, and text printed as runs between <br> is put into
 paragraphs, since trafilatura drops the first run of such a block. What the libraries give is
@@ -15,19 +16,24 @@ network, no clock, no files.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import warnings
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import date, datetime, time, tzinfo
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
+from htmldate import find_date
 from lxml import etree
 from lxml import html as lxml_html
+from trafilatura import metadata
 from trafilatura.settings import DEFAULT_CONFIG, Document
+from trafilatura.utils import repair_faulty_html
 
 from archive.model import Image
-from crawler.parse import common
+from archive.urls import bare_host
+from crawler.parse import common, declared
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,20 @@ ARTICLE_MARKS = ("article", "h1")  # a box holding one of these is a layout colu
 UPDATE_LABEL = re.compile(r"^\s*(?:last\s+)?(?:updated|modified|edited)\b", re.I)
 SHORT_LINE = 80  # characters: a dateline is short, a longer text is prose
 MIN_EXTRACTED_SIZE = DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")  # characters
+# trafilatura's parser settings. lxml.html gives each element its class by a call into
+# Python (forms, inputs and labels have their own); neither library here uses those classes,
+# and that call is a tenth of an extraction's time: every element is a plain HtmlElement.
+HTML_PARSER = lxml_html.HTMLParser(
+    collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
+)
+HTML_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=lxml_html.HtmlElement,
+        comment=lxml_html.HtmlComment,
+        pi=lxml_html.HtmlProcessingInstruction,
+        entity=lxml_html.HtmlEntity,
+    )
+)
 RUN_CONTAINERS = ("div", "section", "article", "main", "td", "body")
 BLOCK_CHILDREN = frozenset(common.BLOCK_TAGS | {"main", "header", "footer", "aside", "nav", "figure", "form", "hr"})
 
@@ -95,34 +115,6 @@ TIME_WITH_ZONE = re.compile(
 
 TIME_OF_DAY = re.compile(r"\b\d{1,2}:\d{2}\b")
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-ISO_WITH_TIME = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-# Where pages state their publication time in machine form (meta property, name or itemprop).
-STATED_TIME_KEYS = frozenset(
-    {
-        "article:published_time",
-        "og:article:published_time",
-        "datepublished",
-        "dc.date.issued",
-        "dcterms.issued",
-        "dcterms.created",
-        "pubdate",
-        "publishdate",
-        "publish-date",
-        "parsely-pub-date",
-        "sailthru.date",
-    }
-)
-LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
-LD_MODIFIED = re.compile(r'"dateModified"\s*:\s*"([^"]+)"')
-LD_SECTION = re.compile(r'"articleSection"\s*:\s*\[?\s*"([^"]+)"')
-LD_ARTICLE = re.compile(r'"@type"\s*:\s*\[?\s*"(?:News|Report|Blog|Analysis|Opinion)?Article"', re.I)
-NO_EARLIER_PAGE = datetime(1990, 1, 1, tzinfo=UTC)  # before the web: a placeholder ('0001-01-01')
-# hAtom's and WordPress themes' classes of a <time datetime>: the publication ('published',
-# 'entry-date') and the last change ('updated' alone)
-PUBLISHED_CLASS = re.compile(r"(?:^|\s)(?:published|entry-date)(?=\s|$)")
-UPDATED_CLASS = re.compile(r"(?:^|\s)updated(?=\s|$)")
-UPDATED_TIME_KEYS = frozenset({"article:modified_time", "og:updated_time", "datemodified", "dcterms.modified"})
-
 # -- authors and tags ---------------------------------------------------------------------
 
 AUTHOR_SUFFIXES = [re.compile(r"\s*\|.*$")]  # 'Name | The Paper': what follows a bar is the paper
@@ -143,33 +135,28 @@ TAG_LINK = re.compile(r"/tags?/", re.I)
 
 
 def extract(html: str, url: str, fetched_at: datetime, zone: tzinfo) -> GenericFields:
-    """The fields of an article page, read without any knowledge of the site's templates.
+    """The fields of an article page, read without any knowledge of the site's templates."""
+    return extract_tree(load(html), url, fetched_at, zone)
+
+
+def extract_tree(tree: lxml_html.HtmlElement | None, url: str, fetched_at: datetime, zone: tzinfo) -> GenericFields:
+    """The fields of a page loaded by `load` (which this changes: its furniture goes).
 
     `fetched_at` (aware) bounds the date: a page cannot have been published after it was
     fetched, so a later date on it (a sidebar's, an event's) is never taken. `zone` is the
     paper's: a date or time the page prints without a zone is read in it.
 
-    Metadata and body are two calls, not one `bare_extraction(with_metadata=True)`: that
+    Metadata and body are two passes, not one `bare_extraction(with_metadata=True)`: that
     call gives nothing at all for a page without text, where the headline and date are still
     worth having, and it would run htmldate on the page before its sidebars are removed.
     """
     if fetched_at.utcoffset() is None:
         raise ValueError("fetched_at needs a time zone")
-    tree = load(html)
     if tree is None:
         return GenericFields(None, [], None, None, [], [], None)
     drop_furniture(tree, url)
     wrap_loose_runs(tree)
-    meta = trafilatura.extract_metadata(
-        tree,
-        default_url=url,
-        date_config={  # handed to htmldate's find_date as they are
-            "extensive_search": True,
-            "original_date": True,
-            "max_date": fetched_at.astimezone(zone).date().isoformat(),
-            "outputformat": "%Y-%m-%d",
-        },
-    )
+    meta = page_metadata(tree, url, fetched_at, zone)
     headline = common.clean(meta.title) or None
     authors = split_authors(meta.author or byline_fallback(tree), site_names(tree, meta.sitename))
     authors = linked_authors(tree, authors)
@@ -184,12 +171,47 @@ def extract(html: str, url: str, fetched_at: datetime, zone: tzinfo) -> GenericF
         body=[line for line in body if not TRAILER.match(line)],
         tags=tags_of(tree, meta.tags),
         language=language_of(tree),
-        section=stated_section(tree),
-        updated=stated_update(tree, published, fetched_at, zone),
+        section=declared.stated_section(tree),
+        updated=declared.stated_update(tree, published, fetched_at, zone),
         images=figures(tree, url),
-        address=stated_address(tree),
-        says_article=says_article(tree),
+        address=declared.stated_address(tree),
+        says_article=declared.says_article(tree),
     )
+
+
+def page_metadata(tree: lxml_html.HtmlElement, url: str, fetched_at: datetime, zone: tzinfo) -> Document:
+    """Headline, byline, site name, tags and day of the page, by trafilatura's readers in the
+    order of its `extract_metadata`: the meta tags and JSON-LD first, then its headline and
+    byline rules. The day is the one the page declares in its head or JSON-LD; htmldate's
+    search of the whole page runs only when it declares none (or several days).
+
+    Not `extract_metadata` itself, which also reads categories, tag links and a licence (none
+    of them kept here; the tag links are read by `tags_of`) and runs htmldate on every page:
+    together more than half of its time on pages that declare their date.
+    """
+    found = metadata.examine_meta(tree)
+    if found.author and " " not in found.author:
+        found.author = None  # trafilatura's rule: a one-word author in a meta tag is a handle
+    with contextlib.suppress(Exception):  # as trafilatura guards it: bad JSON-LD costs only itself
+        found = metadata.extract_meta_json(tree, found)
+    found.title = found.title or metadata.extract_title(tree)
+    found.author = found.author or metadata.extract_author(tree)
+    found.sitename = found.sitename or metadata.extract_sitename(tree)
+    stated = declared.declared_publication(tree, fetched_at, zone)
+    found.date = (
+        stated.date().isoformat()
+        if stated
+        else find_date(
+            tree,
+            url=urljoin(url, declared.stated_address(tree) or ""),
+            extensive_search=True,
+            original_date=True,
+            max_date=fetched_at.astimezone(zone).date().isoformat(),
+            outputformat="%Y-%m-%d",
+        )
+    )
+    found.clean_and_trim()
+    return found
 
 
 def main_text(tree: lxml_html.HtmlElement, url: str) -> etree._Element | None:
@@ -210,11 +232,13 @@ def main_text(tree: lxml_html.HtmlElement, url: str) -> etree._Element | None:
 
 
 def load(html: str) -> lxml_html.HtmlElement | None:
-    """The page as the lxml.html tree both libraries read (None when nothing is left of it).
-    trafilatura's own loader, so the page is parsed once for both passes."""
+    """The page as the lxml.html tree both libraries read (None when nothing is left of it),
+    mended as trafilatura's own loader mends it and parsed by the same parser settings, once
+    for all passes."""
+    text = repair_faulty_html(html, html[:50].lower())
     try:
-        tree = trafilatura.load_html(html)
-    except (TypeError, ValueError):
+        tree = lxml_html.fromstring(text.encode("utf-8", "surrogatepass"), parser=HTML_PARSER)
+    except (etree.ParserError, ValueError):
         return None
     return tree if tree is not None and len(tree) else None
 
@@ -233,8 +257,12 @@ def drop_furniture(tree: lxml_html.HtmlElement, url: str) -> None:
     hosts = own_hosts(tree, url)
     doomed = []
     for node in tree.iter(etree.Element):
-        named = f"{node.get('class', '')} {node.get('id', '')}"
-        if node.tag in FURNITURE_TAGS or (len(named) > 1 and FURNITURE_TOKEN.search(named)):
+        kind, name = node.get("class"), node.get("id")
+        if (
+            node.tag in FURNITURE_TAGS
+            or (kind and FURNITURE_TOKEN.search(kind))
+            or (name and FURNITURE_TOKEN.search(name))
+        ):
             if not any(next(node.iter(mark), None) is not None for mark in ARTICLE_MARKS):
                 doomed.append(node)
         elif node.tag in ("ul", "ol") and is_teaser_list(node, hosts):
@@ -259,7 +287,7 @@ def is_teaser_list(node: lxml_html.HtmlElement, hosts: frozenset[str]) -> bool:
         link = next((child for child in item if isinstance(child.tag, str)), None)
         if (item.text or "").strip() or link is None or link.tag != "a" or not link.get("href"):
             return False
-        if bare_host(link.get("href", "")) not in hosts:
+        if link_host(link.get("href", "")) not in hosts:
             return False
         extra = len(common.clean(item.text_content())) - len(common.clean(link.text_content()))
         teased = teased or extra >= TEASER_CHARS
@@ -272,16 +300,18 @@ def own_hosts(tree: lxml_html.HtmlElement, url: str) -> frozenset[str]:
     addresses = [url]
     addresses.extend(link.get("href", "") for link in tree.iter("link") if link.get("rel", "").lower() == "canonical")
     addresses.extend(meta.get("content", "") for meta in tree.iter("meta") if meta.get("property") == "og:url")
-    return frozenset({"", *map(bare_host, addresses)})
+    return frozenset({"", *map(link_host, addresses)})
 
 
-def bare_host(url: str) -> str:
-    """The host of an address without 'www.' ('' for a relative one or one not readable)."""
+def link_host(href: str) -> str:
+    """The bare host of a link ('' for a relative one or one not readable)."""
+    href = href.strip()
+    if "//" not in href:  # '/news/x', 'x.html': on the page's own host
+        return ""
     try:
-        host = urlsplit(url.strip()).hostname or ""
+        return bare_host(urlsplit(href).hostname or "")
     except ValueError:
         return ""
-    return host.removeprefix("www.")
 
 
 def wrap_loose_runs(tree: lxml_html.HtmlElement) -> None:
@@ -426,11 +456,11 @@ def publication(
         day = date.fromisoformat(found)
     except ValueError:
         return None, None
-    moments = [m for m in stated_times(tree, zone) if m.date() == day and m <= fetched_at]
+    moments = [m for m in declared.stated_times(tree, zone) if m.date() == day and m <= fetched_at]
     if not moments:  # the printed lines are read only when the page states no time
         moments = [m for m in printed_times(tree, fetched_at, zone) if m.date() == day and m <= fetched_at]
     if moments:
-        return in_zone(min(moments), zone), "minute"
+        return declared.in_zone(min(moments), zone), "minute"
     midnight = datetime.combine(day, time(0, 0), tzinfo=zone)
     if midnight > fetched_at or not day_is_stated(tree, day):
         return None, None
@@ -451,44 +481,6 @@ def day_is_stated(tree: lxml_html.HtmlElement, day: date) -> bool:
         rf"\b0?{day.month}[./-]0?{day.day}[./-]{day.year}\b",
     )
     return any(re.search(form, text, re.I) for form in forms)
-
-
-def in_zone(moment: datetime, zone: tzinfo) -> datetime:
-    """The moment in the paper's zone when it has that zone's offset (dateutil gives its own
-    tzoffset for 'ICT'); a moment the page states at another offset keeps it."""
-    local = moment.astimezone(zone)
-    return local if local.utcoffset() == moment.utcoffset() else moment
-
-
-def stated_times(tree: lxml_html.HtmlElement, zone: tzinfo) -> list[datetime]:
-    """Publication times the page states in machine form, with a time of day."""
-    texts: list[str] = []
-    for meta in tree.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
-        if key in STATED_TIME_KEYS and meta.get("content"):
-            texts.append(meta.get("content", ""))
-    for node in tree.iter("time"):
-        if node.get("datetime") and (
-            node.get("itemprop", "").lower() == "datepublished"
-            or "pubdate" in node.attrib
-            or PUBLISHED_CLASS.search(node.get("class", ""))
-        ):
-            texts.append(node.get("datetime", ""))
-    for script in tree.iter("script"):
-        if (script.get("type") or "").lower() == "application/ld+json" and script.text:
-            texts.extend(LD_PUBLISHED.findall(script.text))
-    return [moment for moment in (stated_time(text, zone) for text in texts) if moment is not None]
-
-
-def stated_time(text: str, zone: tzinfo) -> datetime | None:
-    """An ISO 8601 time of day ('2024-04-20T20:09:00+07:00'); without an offset, in `zone`."""
-    if not ISO_WITH_TIME.match(text):
-        return None
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
 def printed_times(tree: lxml_html.HtmlElement, fetched_at: datetime, zone: tzinfo) -> list[datetime]:
@@ -615,77 +607,6 @@ def language_of(tree: lxml_html.HtmlElement) -> str | None:
                 break
     code = re.split(r"[-_,;\s]", declared.strip())[0].lower() if declared and declared.strip() else ""
     return code or None
-
-
-# -- what the page states of itself -------------------------------------------------------
-
-
-def json_ld(tree: etree._Element) -> list[str]:
-    return [
-        script.text
-        for script in tree.iter("script")
-        if (script.get("type") or "").lower() == "application/ld+json" and script.text
-    ]
-
-
-def meta_values(tree: etree._Element, keys: frozenset[str]) -> list[str]:
-    """The content of the page's <meta> whose property, name or itemprop is one of `keys`."""
-    return [
-        meta.get("content", "").strip()
-        for meta in tree.iter("meta")
-        if (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower() in keys
-        and meta.get("content", "").strip()
-    ]
-
-
-def says_article(tree: etree._Element) -> bool:
-    """Whether the page says it is an article: og:type, a stated publication time, or a
-    schema.org Article in its JSON-LD."""
-    if any(value.lower() == "article" for value in meta_values(tree, frozenset({"og:type"}))):
-        return True
-    return bool(meta_values(tree, frozenset({"article:published_time"}))) or any(
-        LD_ARTICLE.search(text) for text in json_ld(tree)
-    )
-
-
-def stated_section(tree: etree._Element) -> str | None:
-    """The section the page states: article:section, JSON-LD's articleSection, else the first
-    link marked rel=category (WordPress's category links)."""
-    found = meta_values(tree, frozenset({"article:section"})) or [
-        name for text in json_ld(tree) for name in LD_SECTION.findall(text)
-    ]
-    if not found:
-        found = [
-            common.clean(link.text_content())
-            for link in tree.iter("a")
-            if "category" in (link.get("rel") or "").lower().split()
-        ]
-    return (common.clean(found[0]) or None) if found else None
-
-
-def stated_update(
-    tree: etree._Element, published: datetime | None, fetched_at: datetime, zone: tzinfo
-) -> datetime | None:
-    """The last update the page states in machine form, when it is later than the publication
-    and not after the fetch."""
-    texts = meta_values(tree, UPDATED_TIME_KEYS) + [m for text in json_ld(tree) for m in LD_MODIFIED.findall(text)]
-    texts += [
-        node.get("datetime", "")
-        for node in tree.iter("time")
-        if UPDATED_CLASS.search(node.get("class", "")) and not PUBLISHED_CLASS.search(node.get("class", ""))
-    ]
-    moments = [m for m in (stated_time(text, zone) for text in texts) if m is not None and m <= fetched_at]
-    later = [m for m in moments if (published or NO_EARLIER_PAGE) < m]
-    return in_zone(max(later), zone) if later else None
-
-
-def stated_address(tree: etree._Element) -> str | None:
-    """The address the page gives itself: its canonical link, else its og:url."""
-    for link in tree.iter("link"):
-        if "canonical" in (link.get("rel") or "").lower().split() and (link.get("href") or "").strip():
-            return (link.get("href") or "").strip()
-    found = meta_values(tree, frozenset({"og:url"}))
-    return found[0] if found else None
 
 
 CAPTION_TOKEN = re.compile(r"(?:^|\s)(?:wp-caption-text|caption|image-caption|photo-caption)(?=\s|$)", re.I)
