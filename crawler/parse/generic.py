@@ -289,8 +289,8 @@ def is_teaser_list(node: lxml_html.HtmlElement, hosts: frozenset[str]) -> bool:
             return False
         if link_host(link.get("href", "")) not in hosts:
             return False
-        extra = len(common.clean(item.text_content())) - len(common.clean(link.text_content()))
-        teased = teased or extra >= TEASER_CHARS
+        if not teased:
+            teased = len(common.clean(item.text_content())) - len(common.clean(link.text_content())) >= TEASER_CHARS
     return teased
 
 
