@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from archive.store import Store
 from crawler.parse import parse_page
 from crawler.sitemaps import sitemap_entries
 from crawler.sites.any_paper import looks_like_article
-from tests.crawling import NEWSARCHIVE
+from tests.crawling import FAST, NEWSARCHIVE, crawl
+from tests.handlers import QuietHandler, handled
 
 AEB = Path(__file__).parent / "data" / "aeb-dev"
 
@@ -106,3 +108,52 @@ def test_a_most_viewed_box_of_a_paper_with_no_module_is_found_by_its_heading():
     assert [(e.rank, e.url, e.title) for e in snapshot.entries] == [
         (rank, f"https://www.polygraph.info/a/story-{k}.html", f"Story {k}") for rank, k in ((1, 1), (2, 2), (3, 3))
     ]
+
+
+def story(n: int) -> bytes:
+    text = " ".join([f"Story {n} tells what the council decided on the river plan, at length."] * 8)
+    return (
+        f"<html lang='en'><head><title>Story {n} | The Gazette</title><meta property='og:type' content='article'>"
+        f"<meta property='article:published_time' content='2024-04-2{n}T08:00:00+00:00'></head>"
+        f"<body><article><h1>Story {n}</h1><p>{text}</p><p>{text}</p></article></body></html>"
+    ).encode()
+
+
+class GzipSitemapPaper(QuietHandler):
+    """A paper whose robots.txt names a gzip sitemap (sent as a file, not gzip-encoded) of
+    three stories, and a second one cut short after its gzip header."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        base = f"http://{self.headers['Host']}"
+        urlset = "".join(f"<url><loc>{base}/news/the-river-plan-{n}</loc></url>" for n in range(1, 4))
+        sitemap = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urlset}</urlset>'.encode()
+        pages = {
+            "/robots.txt": (
+                b"User-agent: *\nAllow: /\n"
+                + f"Sitemap: {base}/sitemap.xml.gz\nSitemap: {base}/broken.xml.gz\n".encode(),
+                "text/plain",
+            ),
+            "/sitemap.xml.gz": (gzip.compress(sitemap), "application/x-gzip"),
+            "/broken.xml.gz": (gzip.compress(sitemap)[:10], "application/x-gzip"),  # its header alone
+            "/": (b"<html><body><h1>The Gazette</h1></body></html>", "text/html"),
+            **{f"/news/the-river-plan-{n}": (story(n), "text/html; charset=utf-8") for n in range(1, 4)},
+        }
+        body, kind = pages.get(self.path, (b"not found", "text/plain"))
+        self.send_response(200 if self.path in pages else 404)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_gzip_sitemap_is_read_and_a_broken_one_is_named_and_kept(tmp_path):
+    data = tmp_path / "data"
+    with handled(GzipSitemapPaper) as base:
+        result = crawl(base, data, *FAST, "--site", "generic:gazette.example", "--discover", "sitemaps")
+    with Store(data / "archive.sqlite3") as store:
+        stored = {record["url"]: record for record in store.current_records()}
+        captured = {row[0] for row in store.db.execute("SELECT url FROM captures")}
+    assert set(stored) == {f"https://gazette.example/news/the-river-plan-{n}" for n in range(1, 4)}
+    assert stored["https://gazette.example/news/the-river-plan-2"]["headline"] == "Story 2"
+    assert f"the sitemap {base}/broken.xml.gz cannot be unpacked" in result.stderr
+    assert {f"{base}/sitemap.xml.gz", f"{base}/broken.xml.gz"} <= captured

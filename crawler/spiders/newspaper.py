@@ -16,6 +16,7 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from archive.model import ParsedPage
@@ -37,6 +38,7 @@ FEED_LINKS = (
     'link[rel=alternate][type="application/rss+xml"]::attr(href), '
     'link[rel=alternate][type="application/atom+xml"]::attr(href)'
 )
+SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's limit for one sitemap, unpacked
 PENDING_PRIORITY = 1_000_000  # above every other request: articles an earlier run missed come first
 
 
@@ -390,7 +392,7 @@ class NewspaperSpider(scrapy.Spider):
     def parse_robots(self, response: Response) -> Iterator[Request]:
         """The sitemaps robots.txt names (its `Sitemap:` lines), for a site that declares none of
         its own; without any, the usual place, /sitemap.xml."""
-        named = list(sitemap_urls_from_robots(response.text, base_url=response.url)) if response.status == 200 else []
+        named = list(sitemap_urls_from_robots(response.body, base_url=response.url)) if response.status == 200 else []
         addresses = [address for address in map(self.local, named) if address] or [self.base_url + "/sitemap.xml"]
         for address in addresses:
             yield Request(address, callback=self.parse_sitemap, meta={"kind": "sitemap"}, priority=90)
@@ -400,7 +402,14 @@ class NewspaperSpider(scrapy.Spider):
         a news sitemap, their publication date)."""
         if response.status != 200:
             return
-        for entry in sitemap_entries(response.body):
+        body = response.body
+        if gzip_magic_number(response):  # 'sitemap.xml.gz', sent as a file rather than gzip-encoded
+            try:
+                body = gunzip(body, max_size=SITEMAP_MAX_BYTES)
+            except (OSError, EOFError, ValueError) as error:
+                self.logger.warning("the sitemap %s cannot be unpacked (its copy is kept): %s", response.url, error)
+                return
+        for entry in sitemap_entries(body):
             if entry.index:
                 address = self.local(entry.loc)
                 if address:
