@@ -402,20 +402,25 @@ class NewspaperSpider(scrapy.Spider):
         a news sitemap, their publication date)."""
         if response.status != 200:
             return
-        body = response.body
-        if gzip_magic_number(response):  # 'sitemap.xml.gz', sent as a file rather than gzip-encoded
-            try:
-                body = gunzip(body, max_size=SITEMAP_MAX_BYTES)
-            except (OSError, EOFError, ValueError) as error:
-                self.logger.warning("the sitemap %s cannot be unpacked (its copy is kept): %s", response.url, error)
-                return
-        for entry in sitemap_entries(body):
+        body = self.sitemap_body(response)
+        for entry in sitemap_entries(body or b""):
             if entry.index:
                 address = self.local(entry.loc)
                 if address:
                     yield Request(address, callback=self.parse_sitemap, meta={"kind": "sitemap"}, priority=80)
                 continue
             self.hold(self.article_request(entry.loc, when=entry.when))
+
+    def sitemap_body(self, response: Response) -> bytes | None:
+        """The sitemap's XML: a 'sitemap.xml.gz' sent as a file (not gzip-encoded) unpacked;
+        None, said in the log, when it cannot be (its response is kept all the same)."""
+        if not gzip_magic_number(response):
+            return response.body
+        try:
+            return gunzip(response.body, max_size=SITEMAP_MAX_BYTES)
+        except (OSError, EOFError, ValueError) as error:
+            self.logger.warning("the sitemap %s cannot be unpacked (its copy is kept): %s", response.url, error)
+            return None
 
     def count_listing_found(self, hrefs: Iterable[str]) -> None:
         """The articles the listings (and the home page) named, whether asked for or not: a
